@@ -1,0 +1,97 @@
+import { writeFileSync } from 'node:fs';
+import type { Config } from '../config.js';
+import { withOrg, type Database } from '../platform/db.js';
+import { issueSetupLink } from '../modules/accounts/setup-service.js';
+import { resetMfa } from '../modules/accounts/user-routes.js';
+import { appendAudit, systemActor } from '../modules/audit/audit-service.js';
+import { verifyAuditChains } from '../modules/audit/audit-verify.js';
+import { migrate } from '../platform/migrations.js';
+
+export interface CommandContext {
+  config: Config;
+  db: Database;
+}
+
+export interface CommandResult {
+  exitCode: number;
+  output: string;
+}
+
+/**
+ * The commands that need the database. The CLI runs them on its own
+ * connection, or, when a server holds the embedded database, inside that
+ * server through the control socket: the same code either way.
+ */
+export async function runCommand(ctx: CommandContext, argv: string[]): Promise<CommandResult> {
+  const [group, name, ...rest] = argv;
+  const key = name && !name.startsWith('-') ? `${group} ${name}` : group;
+  const args = name && !name.startsWith('-') ? rest : argv.slice(1);
+  switch (key) {
+    case 'migrate': {
+      const ran = await migrate(ctx.db);
+      return ok(ran.length ? `Applied ${ran.join(', ')}\n` : 'The database is up to date.\n');
+    }
+    case 'admin create': {
+      const link = await issueSetupLink(ctx.db, ctx.config.publicUrl);
+      return ok(
+        `Open this one-time link (valid 60 minutes) to create an organization and its first admin:\n\n  ${link}\n`,
+      );
+    }
+    case 'admin reset-mfa': {
+      const email = args[0];
+      if (!email) return fail('Usage: candor admin reset-mfa EMAIL\n');
+      const found = await ctx.db.query<{ organization_id: string; id: string }>(
+        'SELECT * FROM candor_find_user_by_email($1)',
+        [email],
+      );
+      const user = found[0];
+      if (!user) return fail(`No user has the e-mail address ${email}.\n`);
+      await withOrg(ctx.db, user.organization_id, async (tx) => {
+        await resetMfa(tx, user.id);
+        await appendAudit(tx, ctx.config.secrets.auditKey, user.organization_id, systemActor(), {
+          action: 'user.mfa_reset',
+          targetType: 'user',
+          targetId: user.id,
+          data: { via: 'cli' },
+        });
+      });
+      return ok(`Second factors removed for ${email}; they enrol again at their next sign-in.\n`);
+    }
+    case 'audit verify': {
+      const reports = await verifyAuditChains(ctx.db, ctx.config.secrets.auditKey);
+      const lines = reports.map((r) =>
+        r.ok
+          ? `ok      organization ${r.organizationId}: ${r.events} events, chain intact`
+          : `BROKEN  organization ${r.organizationId}: ${r.problem}`,
+      );
+      const broken = reports.some((r) => !r.ok);
+      return { exitCode: broken ? 1 : 0, output: `${lines.join('\n') || 'No organizations yet.'}\n` };
+    }
+    case 'audit export': {
+      const file = args[0];
+      const rows = await ctx.db.query<Record<string, unknown>>(
+        `SELECT organization_id, seq, occurred_at, actor_type, actor_id, action, target_type, target_id, request_id,
+                data, prev_hash, hash
+         FROM audit_events ORDER BY organization_id, seq`,
+      );
+      const jsonl = rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+      if (!file) return ok(jsonl);
+      writeFileSync(file, jsonl, { mode: 0o600 });
+      return ok(`Wrote ${rows.length} audit events to ${file}\n`);
+    }
+    case 'backup': {
+      const file = args[0];
+      if (!file) return fail('Usage: candor backup FILE\n');
+      if (!ctx.db.pglite)
+        return fail('candor backup is for the embedded database; use pg_dump for a PostgreSQL server.\n');
+      const dump = await ctx.db.pglite.dumpDataDir('gzip');
+      writeFileSync(file, Buffer.from(await dump.arrayBuffer()), { mode: 0o600 });
+      return ok(`Backup written to ${file}\n`);
+    }
+    default:
+      return fail(`Unknown command: ${argv.join(' ')}\n`);
+  }
+}
+
+const ok = (output: string): CommandResult => ({ exitCode: 0, output });
+const fail = (output: string): CommandResult => ({ exitCode: 1, output });

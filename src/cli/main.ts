@@ -1,0 +1,154 @@
+import { request } from 'node:http';
+import path from 'node:path';
+import { Command } from 'commander';
+import { loadConfig, type Config } from '../config.js';
+import { CONTROL_SOCKET, lockHolder, openDatabase } from '../platform/data-dir.js';
+import { openServer } from '../platform/db.js';
+import { migrate } from '../platform/migrations.js';
+import { startCandor } from '../server.js';
+import { runCommand, type CommandResult } from './commands.js';
+import { copyToServer, restoreBackup } from './transfer.js';
+
+/** Runs a database command in the running server if it holds the embedded database, else here. */
+async function dispatch(argv: string[]): Promise<void> {
+  const config = loadConfig();
+  const result =
+    !config.databaseUrl && lockHolder(config.dataDir) !== undefined
+      ? await viaControlSocket(config, argv)
+      : await locally(config, argv);
+  process.stdout.write(result.output);
+  process.exitCode = result.exitCode;
+}
+
+async function locally(config: Config, argv: string[]): Promise<CommandResult> {
+  const opened = await openDatabase(config);
+  try {
+    if (argv[0] !== 'migrate') await migrate(opened.db);
+    return await runCommand({ config, db: opened.db }, argv);
+  } finally {
+    await opened.close();
+  }
+}
+
+function viaControlSocket(config: Config, argv: string[]): Promise<CommandResult> {
+  const socketPath = path.join(config.dataDir, CONTROL_SOCKET);
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path: '/run', method: 'POST' }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString()) as CommandResult));
+    });
+    req.on('error', (error) =>
+      reject(
+        new Error(
+          `Candor is running on ${config.dataDir} but its control socket does not answer (${error.message}). ` +
+            'Stop it and run the command again.',
+        ),
+      ),
+    );
+    req.end(JSON.stringify({ argv }));
+  });
+}
+
+function refuseWhileRunning(config: Config, what: string): void {
+  const pid = lockHolder(config.dataDir);
+  if (pid !== undefined) {
+    throw new Error(`Candor is running on ${config.dataDir} (process ${pid}). Stop it before you ${what}.`);
+  }
+}
+
+export function program(): Command {
+  const cli = new Command('candor')
+    .description('Candor: keep your customers’ trust through a cybersecurity incident.')
+    .showHelpAfterError();
+
+  cli
+    .command('start')
+    .description('Start Candor (web and worker; CANDOR_ROLE=web|worker splits them)')
+    .action(async () => {
+      const running = await startCandor(loadConfig());
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        process.stderr.write(`\nCandor is shutting down (${signal})…\n`);
+        void running.stop().then(() => process.exit(0));
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+
+  cli
+    .command('migrate')
+    .description('Apply pending database migrations')
+    .action(() => dispatch(['migrate']));
+
+  const admin = cli.command('admin').description('Administration when nobody can sign in');
+  admin
+    .command('create')
+    .description('Print a one-time link (valid 60 minutes) that creates an organization and its first admin')
+    .action(() => dispatch(['admin', 'create']));
+  admin
+    .command('reset-mfa')
+    .argument('<email>', 'the user whose second factors are removed')
+    .description('Remove a user’s second factors (for the last admin who lost theirs)')
+    .action((email: string) => dispatch(['admin', 'reset-mfa', email]));
+
+  const audit = cli.command('audit').description('The audit log');
+  audit
+    .command('verify')
+    .description('Verify every organization’s hash chain; names the first row altered, inserted or removed')
+    .action(() => dispatch(['audit', 'verify']));
+  audit
+    .command('export')
+    .argument('[file]', 'write JSON Lines to this file instead of standard output')
+    .description('Export the audit log as JSON Lines')
+    .action((file?: string) => dispatch(['audit', 'export', ...(file ? [path.resolve(file)] : [])]));
+
+  cli
+    .command('backup')
+    .argument('<file>', 'where to write the backup (a gzipped tarball)')
+    .description('Back up the embedded database (works while Candor runs)')
+    .action((file: string) => dispatch(['backup', path.resolve(file)]));
+
+  cli
+    .command('restore')
+    .argument('<file>', 'a backup made by candor backup')
+    .description('Replace the embedded database with a backup (Candor must be stopped)')
+    .action(async (file: string) => {
+      const config = loadConfig();
+      refuseWhileRunning(config, 'restore a backup');
+      const kept = await restoreBackup(config.dataDir, path.resolve(file));
+      process.stdout.write(`Restored ${file}.${kept ? ` The previous database is kept in ${kept}.` : ''}\n`);
+    });
+
+  cli
+    .command('copy-to-server')
+    .argument('<database-url>', 'postgres://… of an empty database on a PostgreSQL server')
+    .description('Copy the embedded database into a PostgreSQL server (Candor must be stopped)')
+    .action(async (url: string) => {
+      const config = loadConfig({ ...process.env, DATABASE_URL: undefined });
+      refuseWhileRunning(config, 'copy the database');
+      const source = await openDatabase({ databaseUrl: undefined, dataDir: config.dataDir });
+      const target = openServer(url);
+      try {
+        await copyToServer(source.db, target, (line) => process.stdout.write(`${line}\n`));
+        process.stdout.write(
+          `Done. Start Candor with DATABASE_URL=${new URL(url).origin}/… and the same secrets.\n`,
+        );
+      } finally {
+        await target.close();
+        await source.close();
+      }
+    });
+  return cli;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

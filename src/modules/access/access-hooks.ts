@@ -1,0 +1,85 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { safeEqual } from '../../platform/crypto.js';
+import { AppError } from '../../platform/errors.js';
+import { resolveAuth, type Auth } from '../accounts/session-service.js';
+import { rolesGrant, type Access } from './permissions.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    auth?: Auth;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function registerAccess(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const config = (route.config ?? {}) as { access?: Access };
+    if (config.access) return;
+    // Static files of the admin app are public; every API route must say who may call it.
+    if (route.url.startsWith('/api') || (route.method !== 'GET' && route.method !== 'HEAD')) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no access rule`);
+    }
+    route.config = { ...config, access: { kind: 'public' } };
+  });
+
+  app.addHook('onRequest', async (request) => {
+    request.auth = await resolveAuth(app, request);
+    checkCsrf(app, request);
+    authorize(request, request.routeOptions.config.access ?? { kind: 'public' });
+  });
+}
+
+/**
+ * Every state-changing request made by a browser must come from our own
+ * origin; with a session it must also carry the session's CSRF token.
+ * Bearer-token calls carry no ambient credential and are exempt.
+ */
+function checkCsrf(app: FastifyInstance, request: FastifyRequest): void {
+  if (SAFE_METHODS.has(request.method)) return;
+  if (request.auth?.actor.type === 'api_token') return;
+  const expected = app.deps.config.publicUrl.origin;
+  const origin = request.headers.origin ?? originOf(request.headers.referer);
+  if (origin !== expected) throw new AppError('csrf_failed', 403);
+  const session = request.auth?.session;
+  if (session) {
+    const given = request.headers['x-csrf-token'];
+    if (typeof given !== 'string' || !safeEqual(given, session.csrfToken)) {
+      throw new AppError('csrf_failed', 403);
+    }
+  }
+}
+
+function originOf(referer: string | undefined): string | undefined {
+  if (!referer) return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+export function authorize(request: FastifyRequest, access: Access): void {
+  if (access.kind === 'public') return;
+  const auth = request.auth;
+  if (!auth) throw new AppError('unauthenticated', 401);
+  if (access.kind === 'session') {
+    if (auth.actor.type !== 'user') throw new AppError('forbidden', 403);
+    return;
+  }
+  if (auth.actor.type === 'user') {
+    if (auth.session?.state === 'mfa') throw new AppError('mfa_required', 401);
+    if (access.kind === 'enrolled') return;
+    if (auth.session?.state === 'enroll') throw new AppError('mfa_enrollment_required', 403);
+    if (access.kind === 'user') return;
+    if (!rolesGrant(auth.actor.roles, access.permission)) throw new AppError('forbidden', 403);
+    return;
+  }
+  if (access.kind === 'user' || access.kind === 'enrolled') throw new AppError('forbidden', 403);
+  if (!(auth.actor.scopes as readonly string[]).includes(access.permission)) {
+    throw new AppError('forbidden', 403);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * DESIGN's "Who may do what" matrix as data. Every /api route names one
+ * access rule; the authorization suite tries each route with each role.
+ * Each capability adds its rows here.
+ */
+export const ROLES = ['admin', 'incident_manager', 'communications', 'legal', 'support', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = {
+  /** users, roles, API tokens, organization settings, keys */
+  'organization.manage': ['admin'],
+  /** read and export the audit log */
+  'audit.read': ['admin', 'incident_manager', 'legal'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
+
+/** Scopes an API token may carry: never the power to manage users and tokens. */
+export const TOKEN_SCOPES = PERMISSION_NAMES.filter((p) => p !== 'organization.manage');
+
+export function rolesGrant(roles: readonly string[], permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly string[]).some((role) => roles.includes(role));
+}
+
+export type Access =
+  /** anyone, signed in or not */
+  | { kind: 'public' }
+  /** a session in any state, including one still waiting for its second factor */
+  | { kind: 'session' }
+  /** a session past its password (and second factor, if enrolled): may enrol MFA */
+  | { kind: 'enrolled' }
+  /** a fully signed-in staff user, whatever their roles (their own account) */
+  | { kind: 'user' }
+  /** a signed-in user whose roles grant it, or an API token scoped to it */
+  | { kind: 'permission'; permission: Permission };

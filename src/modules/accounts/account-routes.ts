@@ -1,0 +1,146 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { withOrg } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { appendAudit, requestActor } from '../audit/audit-service.js';
+import { ErrorBody, LocaleSchema, Password } from './account-schemas.js';
+import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.js';
+import { deleteSessionsOf, findUser } from './user-repo.js';
+
+const Organization = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  defaultLocale: LocaleSchema,
+  requireMfa: Type.Boolean(),
+});
+
+/** A user's own account, and the organization's settings. */
+export async function accountRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, config } = app.deps;
+  const auditKey = config.secrets.auditKey;
+
+  app.patch(
+    '/api/me',
+    {
+      config: { access: { kind: 'enrolled' } },
+      schema: {
+        tags: ['account'],
+        body: Type.Object(
+          {
+            locale: Type.Optional(Type.Union([LocaleSchema, Type.Null()])),
+            displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), 400: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const auth = request.auth!;
+      const { locale, displayName } = request.body;
+      await withOrg(db, auth.organizationId, (tx) =>
+        tx.query(
+          `UPDATE users SET locale = CASE WHEN $2 THEN $3 ELSE locale END, display_name = coalesce($4, display_name)
+           WHERE id = $1`,
+          [auth.actor.id, locale !== undefined, locale ?? null, displayName ?? null],
+        ),
+      );
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/me/password',
+    {
+      config: { access: { kind: 'user' } },
+      schema: {
+        tags: ['account'],
+        body: Type.Object(
+          { currentPassword: Password, newPassword: Password },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const auth = request.auth!;
+      const user = (await withOrg(db, auth.organizationId, (tx) => findUser(tx, auth.actor.id)))!;
+      if (!(await verifyPassword(user.password_hash, request.body.currentPassword))) {
+        throw new AppError('invalid_credentials', 401);
+      }
+      checkPasswordPolicy(request.body.newPassword, user.email);
+      const hash = await hashPassword(request.body.newPassword);
+      await withOrg(db, auth.organizationId, async (tx) => {
+        await tx.query('UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1', [
+          user.id,
+          hash,
+        ]);
+        await deleteSessionsOf(tx, user.id, auth.session?.id);
+        await appendAudit(tx, auditKey, auth.organizationId, requestActor(request), {
+          action: 'user.password_changed',
+          targetType: 'user',
+          targetId: user.id,
+        });
+      });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/organization',
+    {
+      config: { access: { kind: 'user' } },
+      schema: { tags: ['organization'], response: { 200: Organization } },
+    },
+    async (request) => {
+      const rows = await withOrg(db, request.auth!.organizationId, (tx) =>
+        tx.query<{ id: string; name: string; default_locale: 'en'; require_mfa: boolean }>(
+          'SELECT id, name, default_locale, require_mfa FROM organizations',
+        ),
+      );
+      const org = rows[0]!;
+      return { id: org.id, name: org.name, defaultLocale: org.default_locale, requireMfa: org.require_mfa };
+    },
+  );
+
+  app.patch(
+    '/api/organization',
+    {
+      config: { access: { kind: 'permission', permission: 'organization.manage' } },
+      schema: {
+        tags: ['organization'],
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            defaultLocale: Type.Optional(LocaleSchema),
+            requireMfa: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Organization, 400: ErrorBody },
+      },
+    },
+    async (request) => {
+      const auth = request.auth!;
+      const { name, defaultLocale, requireMfa } = request.body;
+      return withOrg(db, auth.organizationId, async (tx) => {
+        const rows = await tx.query<{ id: string; name: string; default_locale: 'en'; require_mfa: boolean }>(
+          `UPDATE organizations SET name = coalesce($1, name), default_locale = coalesce($2, default_locale),
+             require_mfa = coalesce($3, require_mfa)
+           RETURNING id, name, default_locale, require_mfa`,
+          [name ?? null, defaultLocale ?? null, requireMfa ?? null],
+        );
+        await appendAudit(tx, auditKey, auth.organizationId, requestActor(request), {
+          action: 'organization.updated',
+          targetType: 'organization',
+          targetId: auth.organizationId,
+          data: { fields: Object.keys(request.body) },
+        });
+        const org = rows[0]!;
+        return { id: org.id, name: org.name, defaultLocale: org.default_locale, requireMfa: org.require_mfa };
+      });
+    },
+  );
+}

@@ -1,0 +1,78 @@
+import type { Sql } from '../../platform/db.js';
+import type { Role } from '../access/permissions.js';
+
+export interface UserRow {
+  id: string;
+  organization_id: string;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  roles: Role[];
+  locale: 'en' | 'cs' | 'ar' | null;
+  status: 'active' | 'deactivated';
+  totp_secret: Buffer | null;
+  totp_pending_secret: Buffer | null;
+  totp_enabled_at: Date | null;
+  totp_last_step: number;
+  recovery_codes: string[];
+  last_sign_in_at: Date | null;
+  created_at: Date;
+  passkeys: number;
+}
+
+const SELECT_USER = `SELECT u.*, (SELECT count(*)::int FROM webauthn_credentials c WHERE c.user_id = u.id) AS passkeys
+  FROM users u`;
+
+/** Runs under the organization's RLS: a user of another organization is simply not found. */
+export async function findUser(tx: Sql, id: string): Promise<UserRow | undefined> {
+  return (await tx.query<UserRow>(`${SELECT_USER} WHERE u.id = $1`, [id]))[0];
+}
+
+export async function listUsers(tx: Sql): Promise<UserRow[]> {
+  return tx.query<UserRow>(`${SELECT_USER} ORDER BY u.created_at, u.id`);
+}
+
+export async function insertUser(
+  tx: Sql,
+  user: {
+    organizationId: string;
+    email: string;
+    displayName: string;
+    passwordHash: string;
+    roles: Role[];
+    locale: string | null;
+  },
+): Promise<string> {
+  const rows = await tx.query<{ id: string }>(
+    `INSERT INTO users (organization_id, email, display_name, password_hash, roles, locale)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [
+      user.organizationId,
+      user.email.toLowerCase(),
+      user.displayName,
+      user.passwordHash,
+      user.roles,
+      user.locale,
+    ],
+  );
+  return rows[0]!.id;
+}
+
+export async function countActiveAdmins(tx: Sql): Promise<number> {
+  const rows = await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM users WHERE status = 'active' AND 'admin' = ANY (roles)`,
+  );
+  return rows[0]!.n;
+}
+
+export async function deleteSessionsOf(tx: Sql, userId: string, exceptSessionId?: string): Promise<number> {
+  const rows = await tx.query(
+    'DELETE FROM sessions WHERE user_id = $1 AND ($2::uuid IS NULL OR id <> $2) RETURNING id',
+    [userId, exceptSessionId ?? null],
+  );
+  return rows.length;
+}
+
+export function hasSecondFactor(user: Pick<UserRow, 'totp_enabled_at' | 'passkeys'>): boolean {
+  return user.totp_enabled_at !== null || user.passkeys > 0;
+}

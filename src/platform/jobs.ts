@@ -1,0 +1,54 @@
+import PgBoss from 'pg-boss';
+import { asApp, type Database } from './db.js';
+import type { Logger } from './logger.js';
+
+export interface Jobs {
+  boss: PgBoss;
+  stop(): Promise<void>;
+}
+
+/** pg-boss on the same PostgreSQL; on the embedded engine through its executeSql adapter. */
+export function createBoss(db: Database, databaseUrl: string | undefined): PgBoss {
+  const pglite = db.pglite;
+  if (databaseUrl || !pglite) return new PgBoss({ connectionString: databaseUrl, max: 4 });
+  return new PgBoss({
+    db: {
+      async executeSql(text: string, values: unknown[]) {
+        // exec() runs several statements when there are no parameters (pg-boss's own migrations).
+        if (!values || values.length === 0) {
+          const results = await pglite.exec(text);
+          return { rows: results.at(-1)?.rows ?? [] };
+        }
+        return pglite.query(text, values);
+      },
+    },
+  });
+}
+
+/** The timers every installation runs, each a named cross-organization function. */
+export const TIMERS = {
+  'audit-checkpoint': { cron: '0 * * * *', sql: 'SELECT candor_checkpoint_audit_heads() AS n' },
+  'purge-expired': { cron: '*/15 * * * *', sql: 'SELECT candor_purge_expired() AS n' },
+} as const;
+
+export async function startJobs(deps: {
+  db: Database;
+  databaseUrl: string | undefined;
+  logger: Logger;
+}): Promise<Jobs> {
+  const boss = createBoss(deps.db, deps.databaseUrl);
+  boss.on('error', (error: unknown) => deps.logger.error({ err: error }, 'job queue error'));
+  await boss.start();
+  for (const [name, timer] of Object.entries(TIMERS)) {
+    await boss.createQueue(name);
+    await boss.schedule(name, timer.cron);
+    await boss.work(name, async () => {
+      const rows = await asApp(deps.db, (tx) => tx.query<{ n: number }>(timer.sql));
+      deps.logger.info({ job: name, affected: rows[0]?.n ?? 0 }, 'timer ran');
+    });
+  }
+  return {
+    boss,
+    stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }),
+  };
+}

@@ -1,0 +1,76 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+
+export interface OutgoingMail {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  messageId: string;
+  headers?: Record<string, string>;
+}
+
+export interface Mailer {
+  send(mail: OutgoingMail): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** SMTP reply codes from 500 up are permanent: retrying cannot help. */
+export class PermanentMailError extends Error {}
+
+export function smtpMailer(url: string): Mailer {
+  const pooled = new URL(url);
+  pooled.searchParams.set('pool', 'true');
+  const transport: Transporter = nodemailer.createTransport(pooled.toString());
+  return {
+    async send(mail) {
+      try {
+        await transport.sendMail({ ...mail, messageId: mail.messageId });
+      } catch (error) {
+        const code = (error as { responseCode?: number }).responseCode;
+        if (code !== undefined && code >= 500) throw new PermanentMailError((error as Error).message);
+        throw error;
+      }
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}
+
+/**
+ * Development without CANDOR_SMTP_URL: a real SMTP server inside the process
+ * that keeps every message as an .eml file in <dataDir>/mail, so invitation
+ * and reset links can be opened on a machine with no mail set up.
+ */
+export async function startDevMailbox(
+  dataDir: string,
+  onMessage: (file: string) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const dir = path.join(dataDir, 'mail');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.eml`);
+        writeFileSync(file, Buffer.concat(chunks), { mode: 0o600 });
+        onMessage(file);
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

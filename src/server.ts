@@ -1,0 +1,152 @@
+import { rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { buildApp, type App } from './app.js';
+import { runCommand, type CommandContext } from './cli/commands.js';
+import type { Config } from './config.js';
+import { CONTROL_SOCKET, openDatabase } from './platform/data-dir.js';
+import type { Database } from './platform/db.js';
+import { startJobs, type Jobs } from './platform/jobs.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { smtpMailer, startDevMailbox, type Mailer } from './platform/mailer.js';
+import { createMetrics } from './platform/metrics.js';
+import { migrate } from './platform/migrations.js';
+import { createOutbox, type Outbox } from './platform/outbox.js';
+import { issueSetupLink, setupNeeded } from './modules/accounts/setup-service.js';
+
+export interface Running {
+  config: Config;
+  db: Database;
+  app?: App;
+  outbox: Outbox;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** What a person at the terminal must see; deliberately not a log line. */
+export type Announce = (text: string) => void;
+const toTerminal: Announce = (text) => process.stderr.write(`${text}\n`);
+
+/**
+ * Starts Candor: database (migrated), mail, outbox worker, jobs, HTTP — the
+ * parts CANDOR_ROLE asks for — and, on the embedded database, the control
+ * socket through which the command-line tool reaches this process.
+ */
+export async function startCandor(
+  config: Config,
+  options: { logger?: Logger; announce?: Announce } = {},
+): Promise<Running> {
+  const announce = options.announce ?? toTerminal;
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const opened = await openDatabase(config);
+  const { db } = opened;
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const ran = await migrate(db);
+    if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
+
+    let smtpUrl = config.smtpUrl;
+    if (!smtpUrl) {
+      const mailbox = await startDevMailbox(config.dataDir, (file) =>
+        announce(`Candor sent an e-mail (no CANDOR_SMTP_URL set); it is saved in ${file}`),
+      );
+      closers.push(mailbox.close);
+      smtpUrl = mailbox.url;
+    }
+    let mailer: Mailer | undefined;
+    const metrics = createMetrics();
+    const outbox = createOutbox({
+      config,
+      db,
+      logger,
+      metrics,
+      mailer: () => (mailer ??= smtpMailer(smtpUrl)),
+    });
+    closers.push(async () => mailer?.close());
+
+    let jobs: Jobs | undefined;
+    if (config.role !== 'web') {
+      jobs = await startJobs({ db, databaseUrl: config.databaseUrl, logger });
+      closers.push(() => jobs!.stop());
+      outbox.start();
+      closers.push(() => outbox.stop());
+    }
+
+    let app: App | undefined;
+    let url = config.publicUrl.origin;
+    if (config.role !== 'worker') {
+      app = await buildApp({ config, db, logger, outbox, metrics });
+      closers.push(() => app!.close());
+      const address = await app.listen({ host: config.host, port: config.port });
+      if (config.port === 0) url = address;
+    }
+
+    if (!config.databaseUrl) {
+      const control = await startControlSocket({ config, db }, config.dataDir);
+      closers.push(() => new Promise<void>((resolve) => control.close(() => resolve())));
+    }
+
+    if (app) {
+      announce(`\nCandor is running: open ${url}`);
+      if (await setupNeeded(db)) {
+        const link = await issueSetupLink(db, config.publicUrl);
+        announce(
+          `\nFirst-time setup: no admin exists yet. Open this one-time link (valid 60 minutes) to create\n` +
+            `your organization and its first admin:\n\n  ${link}\n\n` +
+            `A new link: restart Candor, or run "npx candor admin create".\n`,
+        );
+      }
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      config,
+      db,
+      app,
+      outbox,
+      url,
+      stop() {
+        stopping ??= (async () => {
+          for (const close of closers.reverse())
+            await close().catch((e: unknown) => logger.error({ err: e }, 'shutdown step failed'));
+          await opened.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await opened.close();
+    throw error;
+  }
+}
+
+/**
+ * The command-line tool's way into a running embedded install: a Unix socket
+ * in the data directory, readable only by the user who runs Candor.
+ */
+async function startControlSocket(ctx: CommandContext, dataDir: string): Promise<Server> {
+  const socket = path.join(dataDir, CONTROL_SOCKET);
+  rmSync(socket, { force: true });
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        try {
+          const { argv } = JSON.parse(Buffer.concat(chunks).toString()) as { argv: string[] };
+          const result = await runCommand(ctx, argv);
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
+        } catch (error) {
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ exitCode: 1, output: `${(error as Error).message}\n` }));
+        }
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen({ path: socket }, resolve));
+  const { chmodSync } = await import('node:fs');
+  chmodSync(socket, 0o600);
+  return server;
+}

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { openEmbedded, openServer } from '../src/platform/db.js';
+import { migrate } from '../src/platform/migrations.js';
+import { projectRoot } from '../src/platform/paths.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    templateDir: string;
+    templateDatabase: string;
+  }
+}
+
+/**
+ * Migrates one template database per run; each test file clones it (a copy
+ * of the embedded data directory, or CREATE DATABASE … TEMPLATE on a server).
+ */
+export default async function setup(project: TestProject) {
+  const kind = project.config.env.CANDOR_TEST_DB;
+  const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  if (kind === 'server') {
+    const url = process.env.TEST_DATABASE_URL!;
+    const name = `candor_template_${run}`;
+    const admin = openServer(url, { max: 1 });
+    await admin.query(`CREATE DATABASE ${name}`);
+    const target = new URL(url);
+    target.pathname = `/${name}`;
+    const db = openServer(target.toString(), { max: 1 });
+    await migrate(db);
+    await db.close();
+    project.provide('templateDatabase', name);
+    project.provide('templateDir', '');
+    return async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+      await admin.close();
+    };
+  }
+  const dir = path.join(projectRoot, 'test-results', 'db', `template-${run}`);
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const db = await openEmbedded(dir);
+  await migrate(db);
+  await db.close();
+  project.provide('templateDir', dir);
+  project.provide('templateDatabase', '');
+  return () => rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,37 @@
+import { defineConfig } from 'vitest/config';
+
+// Every test file that touches the database runs on the embedded engine and,
+// when TEST_DATABASE_URL is set (.ci/run sets it), on that PostgreSQL server too.
+const server = process.env.TEST_DATABASE_URL;
+
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true as const,
+        test: {
+          name: 'embedded',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          env: { CANDOR_TEST_DB: 'embedded' },
+        },
+      },
+      ...(server
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'postgres',
+                include: ['src/**/*.db.test.ts', 'test/**/*.db.test.ts'],
+                globalSetup: ['test/global-setup.ts'],
+                env: { CANDOR_TEST_DB: 'server' },
+              },
+            },
+          ]
+        : []),
+    ],
+  },
+});
