@@ -20,7 +20,8 @@ export function registerAccess(app: FastifyInstance): void {
     const config = (route.config ?? {}) as { access?: Access };
     if (config.access) return;
     // Static files of the admin app are public; every API route must say who may call it.
-    if (route.url.startsWith('/api') || (route.method !== 'GET' && route.method !== 'HEAD')) {
+    const methods = [route.method].flat();
+    if (route.url.startsWith('/api') || methods.some((m) => m !== 'GET' && m !== 'HEAD')) {
       throw new Error(`Route ${String(route.method)} ${route.url} declares no access rule`);
     }
     route.config = { ...config, access: { kind: 'public' } };
