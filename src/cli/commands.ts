@@ -23,9 +23,10 @@ export interface CommandResult {
  * server through the control socket: the same code either way.
  */
 export async function runCommand(ctx: CommandContext, argv: string[]): Promise<CommandResult> {
-  const [group, name, ...rest] = argv;
-  const key = name && !name.startsWith('-') ? `${group} ${name}` : group;
-  const args = name && !name.startsWith('-') ? rest : argv.slice(1);
+  // Only these groups have subcommands; the others take their arguments directly (backup FILE).
+  const grouped = argv[0] === 'admin' || argv[0] === 'audit';
+  const key = grouped ? argv.slice(0, 2).join(' ') : (argv[0] ?? '');
+  const args = argv.slice(grouped ? 2 : 1);
   switch (key) {
     case 'migrate': {
       const ran = await migrate(ctx.db);
