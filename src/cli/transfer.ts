@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database } from '../platform/db.js';
 import { lockDataDir, pgDataPath } from '../platform/data-dir.js';
@@ -6,21 +6,38 @@ import { migrate } from '../platform/migrations.js';
 
 /**
  * Replaces the embedded database with a backup made by `candor backup`.
- * The current one is kept beside it, renamed, never deleted.
+ * The backup is unpacked and opened beside the current database first; only
+ * when it reads as a Candor database is the current one renamed (kept, never
+ * deleted) and the restored one put in its place. A missing or damaged file
+ * leaves the current database untouched.
  */
 export async function restoreBackup(dataDir: string, file: string): Promise<string | undefined> {
   const release = lockDataDir(dataDir);
+  const target = pgDataPath(dataDir);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const staging = `${target}.restoring-${stamp}`;
   try {
-    const target = pgDataPath(dataDir);
+    const backup = readFileSync(file);
+    try {
+      const db = new PGlite(staging, { loadDataDir: new Blob([backup]) });
+      await db.waitReady;
+      const found = await db.query<{ ok: boolean }>(
+        `SELECT to_regclass('candor_migrations') IS NOT NULL AS ok`,
+      );
+      await db.close();
+      if (!found.rows[0]?.ok) throw new Error('it holds no Candor database');
+    } catch (error) {
+      rmSync(staging, { recursive: true, force: true });
+      throw new Error(`${file} is not a backup made by candor backup (${(error as Error).message}).`, {
+        cause: error,
+      });
+    }
     let keptAs: string | undefined;
     if (existsSync(target)) {
-      keptAs = `${target}.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      keptAs = `${target}.replaced-${stamp}`;
       renameSync(target, keptAs);
     }
-    const db = new PGlite(target, { loadDataDir: new Blob([readFileSync(file)]) });
-    await db.waitReady;
-    await db.query('SELECT 1');
-    await db.close();
+    renameSync(staging, target);
     return keptAs;
   } finally {
     release();
