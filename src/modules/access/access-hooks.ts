@@ -11,20 +11,41 @@ declare module 'fastify' {
   interface FastifyRequest {
     auth?: Auth;
   }
+  interface FastifyInstance {
+    /** Every route with its access rule, as registered: the authorization suite's table. */
+    routeAccess: RouteAccess[];
+  }
+}
+
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function registerAccess(app: FastifyInstance): void {
+  const table: RouteAccess[] = [];
+  app.decorate('routeAccess', table);
   app.addHook('onRoute', (route) => {
     const config = (route.config ?? {}) as { access?: Access };
-    if (config.access) return;
+    const record = (access: Access) => {
+      for (const method of [route.method].flat()) {
+        if (method !== 'HEAD') table.push({ method, url: route.url, access });
+      }
+    };
+    if (config.access) {
+      record(config.access);
+      return;
+    }
     // Static files of the admin app are public; every API route must say who may call it.
     const methods = [route.method].flat();
     if (route.url.startsWith('/api') || methods.some((m) => m !== 'GET' && m !== 'HEAD')) {
       throw new Error(`Route ${String(route.method)} ${route.url} declares no access rule`);
     }
     route.config = { ...config, access: { kind: 'public' } };
+    record({ kind: 'public' });
   });
 
   app.addHook('onRequest', async (request) => {
