@@ -3,9 +3,10 @@ import { createTestApp } from '../../test/app.js';
 import { createOrganization, createUser } from '../../test/factories.js';
 import { withOrg } from './db.js';
 import { startJobs, TIMERS } from './jobs.js';
+import { createLogger } from './logger.js';
 
 const t = await createTestApp();
-const jobs = await startJobs({ db: t.db, databaseUrl: t.databaseUrl, logger: t.app.log });
+const jobs = await startJobs({ db: t.db, databaseUrl: t.databaseUrl, logger: createLogger({ level: 'silent' }) });
 afterAll(() => jobs.stop());
 
 describe('jobs and timers (pg-boss on the same PostgreSQL)', () => {
