@@ -76,8 +76,16 @@ describe('HTTP surface', () => {
         },
       });
       expect(response.body).not.toMatch(/invitations|relation|SELECT|stack/i);
-      // The log has the detail, tied to the same request id.
-      expect(t.logs.join('')).toContain(response.json().error.requestId);
+      // The log has the detail, tied to the same request id and the organization.
+      const line = t.logs.find(
+        (l) => l.includes(response.json().error.requestId) && l.includes('request failed'),
+      );
+      expect(line).toBeDefined();
+      expect(JSON.parse(line!)).toMatchObject({
+        organizationId: org,
+        actorId: admin.id,
+        err: expect.objectContaining({ message: expect.stringContaining('invitations') }),
+      });
     } finally {
       await t.db.query('ALTER TABLE invitations_gone RENAME TO invitations');
     }

@@ -50,6 +50,13 @@ export function registerAccess(app: FastifyInstance): void {
 
   app.addHook('onRequest', async (request) => {
     request.auth = await resolveAuth(app, request);
+    if (request.auth) {
+      // Every later log line of this request names its organization and actor (ids only).
+      request.log = request.log.child({
+        organizationId: request.auth.organizationId,
+        actorId: request.auth.actor.id,
+      });
+    }
     checkCsrf(app, request);
     authorize(request, request.routeOptions.config.access ?? { kind: 'public' });
   });
