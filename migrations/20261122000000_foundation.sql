@@ -298,7 +298,7 @@ $$;
 -- A 'sending' row whose lease ran out belonged to a worker that died: it is
 -- claimed again, with the same Message-ID.
 CREATE FUNCTION candor_claim_deliveries(p_limit integer, p_lease_seconds integer)
-RETURNS TABLE (organization_id uuid, id uuid)
+RETURNS TABLE (organization_id uuid, id uuid, payload bytea, message_id text, attempts integer, max_attempts integer)
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
   UPDATE deliveries d
   SET status = 'sending', attempts = d.attempts + 1,
@@ -311,7 +311,7 @@ LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     LIMIT p_limit
     FOR UPDATE SKIP LOCKED
   )
-  RETURNING d.organization_id, d.id
+  RETURNING d.organization_id, d.id, d.payload, d.message_id, d.attempts, d.max_attempts
 $$;
 
 -- Hourly: the signed head of every chain becomes a checkpoint.

@@ -56,58 +56,74 @@ export function createOutbox(deps: {
   let running: Promise<number> | undefined;
   let stopped = true;
 
-  async function deliver(organizationId: string, id: string): Promise<void> {
-    const row = await withOrg(db, organizationId, async (tx) => {
-      const rows = await tx.query<{
-        payload: Buffer;
-        message_id: string;
-        attempts: number;
-        max_attempts: number;
-      }>(`SELECT payload, message_id, attempts, max_attempts FROM deliveries WHERE id = $1`, [id]);
-      return rows[0];
-    });
-    if (!row) return;
-    const content = JSON.parse(
-      open(key, Buffer.from(row.payload), context(organizationId, id)).toString(),
-    ) as EmailContent;
-    let outcome: 'sent' | 'retry' | 'failed';
-    let errorText: string | null = null;
+  interface Claimed {
+    organization_id: string;
+    id: string;
+    payload: Buffer;
+    message_id: string;
+    attempts: number;
+    max_attempts: number;
+  }
+  interface Outcome {
+    id: string;
+    status: 'sent' | 'pending' | 'failed';
+    error: string | null;
+    retryInSeconds: number;
+  }
+
+  async function send(d: Claimed): Promise<Outcome> {
     try {
-      await deps.mailer().send({ from: config.mailFrom, ...content, messageId: row.message_id });
-      outcome = 'sent';
+      const content = JSON.parse(
+        open(key, Buffer.from(d.payload), context(d.organization_id, d.id)).toString(),
+      ) as EmailContent;
+      await deps.mailer().send({ from: config.mailFrom, ...content, messageId: d.message_id });
+      deps.metrics.deliveries.inc({ channel: 'email', outcome: 'sent' });
+      return { id: d.id, status: 'sent', error: null, retryInSeconds: 0 };
     } catch (error) {
-      errorText = (error as Error).message.slice(0, 500);
-      outcome = error instanceof PermanentMailError || row.attempts >= row.max_attempts ? 'failed' : 'retry';
+      const permanent = error instanceof PermanentMailError || d.attempts >= d.max_attempts;
+      deps.metrics.deliveries.inc({ channel: 'email', outcome: permanent ? 'failed' : 'retry' });
+      logger.warn({ deliveryId: d.id, organizationId: d.organization_id, permanent }, 'delivery not sent');
+      return {
+        id: d.id,
+        status: permanent ? 'failed' : 'pending',
+        error: (error as Error).message.slice(0, 500),
+        retryInSeconds: retryDelayMs(d.attempts) / 1000,
+      };
     }
-    deps.metrics.deliveries.inc({ channel: 'email', outcome });
+  }
+
+  /** The outcomes of a batch, written in one transaction per organization. */
+  async function record(organizationId: string, outcomes: Outcome[]): Promise<void> {
     await withOrg(db, organizationId, (tx) =>
       tx.query(
-        outcome === 'sent'
-          ? `UPDATE deliveries SET status = 'sent', sent_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1`
-          : outcome === 'failed'
-            ? `UPDATE deliveries SET status = 'failed', locked_until = NULL, last_error = $2 WHERE id = $1`
-            : `UPDATE deliveries SET status = 'pending', locked_until = NULL, last_error = $2,
-                 next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
-        outcome === 'sent'
-          ? [id]
-          : outcome === 'failed'
-            ? [id, errorText]
-            : [id, errorText, retryDelayMs(row.attempts) / 1000],
+        `UPDATE deliveries d SET status = o.status, locked_until = NULL, last_error = o.error,
+           sent_at = CASE WHEN o.status = 'sent' THEN now() END,
+           next_attempt_at = CASE WHEN o.status = 'pending' THEN now() + make_interval(secs => o.retry)
+                                  ELSE d.next_attempt_at END
+         FROM json_to_recordset($1::json) AS o(id uuid, status text, error text, retry double precision)
+         WHERE d.id = o.id`,
+        [
+          JSON.stringify(
+            outcomes.map((o) => ({ id: o.id, status: o.status, error: o.error, retry: o.retryInSeconds })),
+          ),
+        ],
       ),
     );
-    if (outcome !== 'sent') logger.warn({ deliveryId: id, organizationId, outcome }, 'delivery not sent');
   }
 
   async function runOnce(): Promise<number> {
     let total = 0;
     for (;;) {
       const claimed = await asApp(db, (tx) =>
-        tx.query<{ organization_id: string; id: string }>('SELECT * FROM candor_claim_deliveries($1, $2)', [
-          BATCH,
-          LEASE_SECONDS,
-        ]),
+        tx.query<Claimed>('SELECT * FROM candor_claim_deliveries($1, $2)', [BATCH, LEASE_SECONDS]),
       );
-      for (const d of claimed) await deliver(d.organization_id, d.id);
+      // A batch is sent concurrently: the pooled SMTP connections overlap their round trips.
+      const outcomes = await Promise.all(claimed.map(send));
+      const byOrg = new Map<string, Outcome[]>();
+      claimed.forEach((d, i) =>
+        byOrg.set(d.organization_id, [...(byOrg.get(d.organization_id) ?? []), outcomes[i]!]),
+      );
+      for (const [organizationId, list] of byOrg) await record(organizationId, list);
       total += claimed.length;
       if (claimed.length < BATCH) return total;
     }
