@@ -78,6 +78,22 @@ describe('sign-in', () => {
     expect((await agent.get('/api/organization')).statusCode).toBe(200);
   });
 
+  it('accepts each recovery code once, in place of a TOTP code', async () => {
+    const org = await createOrganization(t);
+    const user = await createUser(t, org, ['viewer']);
+    const agent = await signIn(t, user);
+    const codes = (await agent.post('/api/me/mfa/recovery-codes')).json<{ recoveryCodes: string[] }>()
+      .recoveryCodes;
+    expect(codes).toHaveLength(10);
+    const code = sensitive(codes[0]!);
+    const a = new Agent(t.app);
+    await a.post('/api/auth/sign-in', { email: user.email, password: user.password });
+    expect((await a.post('/api/auth/mfa/recovery', { code })).statusCode).toBe(200);
+    const b = new Agent(t.app);
+    await b.post('/api/auth/sign-in', { email: user.email, password: user.password });
+    expect((await b.post('/api/auth/mfa/recovery', { code })).json().error.code).toBe('invalid_mfa_code');
+  });
+
   it('never accepts the same TOTP code twice', async () => {
     const org = await createOrganization(t);
     const user = await createUser(t, org, ['viewer']);
