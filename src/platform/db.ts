@@ -115,3 +115,20 @@ export function asApp<T>(db: Database, fn: (tx: Sql) => Promise<T>): Promise<T> 
     return fn(tx);
   });
 }
+
+/** The named cross-organization look-ups of the migrations: each says where a row lives, nothing more. */
+export type Lookup =
+  | 'candor_find_session'
+  | 'candor_find_api_token'
+  | 'candor_find_user_by_email'
+  | 'candor_find_password_reset'
+  | 'candor_find_invitation';
+
+export interface Located {
+  organization_id: string;
+  id: string;
+}
+
+export async function locate(tx: Sql, lookup: Lookup, key: unknown): Promise<Located | undefined> {
+  return (await tx.query<Located>(`SELECT * FROM ${lookup}($1)`, [key]))[0];
+}

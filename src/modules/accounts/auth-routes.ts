@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { hashToken, newToken } from '../../platform/crypto.js';
-import { asApp, withOrg, type Sql } from '../../platform/db.js';
+import { asApp, locate, withOrg, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { chooseLocale, type Locale } from '../../platform/i18n.js';
 import { appendAudit, requestActor, type AuditActor } from '../audit/audit-service.js';
@@ -202,12 +202,7 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
       const ipKey = throttleKey(sessionKey, 'ip', request.ip);
       const found = await asApp(db, async (tx) => {
         await assertNotThrottled(tx, [accountKey, ipKey]);
-        return (
-          await tx.query<{ organization_id: string; id: string }>(
-            'SELECT * FROM candor_find_user_by_email($1)',
-            [email],
-          )
-        )[0];
+        return locate(tx, 'candor_find_user_by_email', email);
       });
       const user = found && (await withOrg(db, found.organization_id, (tx) => findUser(tx, found.id)));
       const ok = await verifyPassword(user?.password_hash, password);
@@ -306,12 +301,7 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
       const found = await asApp(db, async (tx) => {
         await assertNotThrottled(tx, [resetKey]);
         await recordFailure(tx, 'reset', resetKey);
-        return (
-          await tx.query<{ organization_id: string; id: string }>(
-            'SELECT * FROM candor_find_user_by_email($1)',
-            [email],
-          )
-        )[0];
+        return locate(tx, 'candor_find_user_by_email', email);
       });
       if (found) {
         await withOrg(db, found.organization_id, async (tx) => {
@@ -366,16 +356,7 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { token, password } = request.body;
       const tokenHash = hashToken(token);
-      const found = await asApp(
-        db,
-        async (tx) =>
-          (
-            await tx.query<{ organization_id: string; id: string }>(
-              'SELECT * FROM candor_find_password_reset($1)',
-              [tokenHash],
-            )
-          )[0],
-      );
+      const found = await asApp(db, (tx) => locate(tx, 'candor_find_password_reset', tokenHash));
       if (!found) throw new AppError('invalid_token', 400);
       const reset = await withOrg(db, found.organization_id, async (tx) => {
         const rows = await tx.query<{ user_id: string }>(
@@ -414,16 +395,7 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
   );
 
   async function openInvitation(token: string) {
-    const found = await asApp(
-      db,
-      async (tx) =>
-        (
-          await tx.query<{ organization_id: string; id: string }>(
-            'SELECT * FROM candor_find_invitation($1)',
-            [hashToken(token)],
-          )
-        )[0],
-    );
+    const found = await asApp(db, (tx) => locate(tx, 'candor_find_invitation', hashToken(token)));
     if (!found) throw new AppError('invalid_token', 400);
     return found;
   }

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HasDeps } from '../../app.js';
 import { hashToken, hmac, newToken } from '../../platform/crypto.js';
-import { asApp, withOrg, type Sql } from '../../platform/db.js';
+import { asApp, locate, withOrg, type Sql } from '../../platform/db.js';
 import type { Permission, Role } from '../access/permissions.js';
 
 export const SESSION_COOKIE = 'candor_session';
@@ -34,10 +34,7 @@ export async function resolveAuth(app: HasDeps, request: FastifyRequest): Promis
 async function resolveSession(app: HasDeps, token: string): Promise<Auth | undefined> {
   const { db, config } = app.deps;
   const tokenHash = hashToken(token);
-  const found = await asApp(db, (tx) =>
-    tx.query<{ organization_id: string; id: string }>('SELECT * FROM candor_find_session($1)', [tokenHash]),
-  );
-  const where = found[0];
+  const where = await asApp(db, (tx) => locate(tx, 'candor_find_session', tokenHash));
   if (!where) return undefined;
   return withOrg(db, where.organization_id, async (tx) => {
     const rows = await tx.query<{
@@ -81,10 +78,7 @@ async function resolveSession(app: HasDeps, token: string): Promise<Auth | undef
 async function resolveApiToken(app: HasDeps, token: string): Promise<Auth | undefined> {
   const { db } = app.deps;
   const tokenHash = hashToken(token);
-  const found = await asApp(db, (tx) =>
-    tx.query<{ organization_id: string; id: string }>('SELECT * FROM candor_find_api_token($1)', [tokenHash]),
-  );
-  const where = found[0];
+  const where = await asApp(db, (tx) => locate(tx, 'candor_find_api_token', tokenHash));
   if (!where) return undefined;
   return withOrg(db, where.organization_id, async (tx) => {
     const rows = await tx.query<{ id: string; scopes: Permission[]; default_locale: string }>(
