@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../config.js';
 import { CONTROL_SOCKET, lockHolder, openDatabase } from '../platform/data-dir.js';
 import { openServer } from '../platform/db.js';
 import { migrate } from '../platform/migrations.js';
+import { SECRET_VARIABLES, SECRETS_FILE } from '../platform/secrets.js';
 import { startCandor } from '../server.js';
 import { runCommand, type CommandResult } from './commands.js';
 import { copyToServer, restoreBackup } from './transfer.js';
@@ -133,8 +134,16 @@ export function program(): Command {
       const target = openServer(url);
       try {
         await copyToServer(source.db, target, (line) => process.stdout.write(`${line}\n`));
+        // URL.origin is "null" for postgres: URLs; show the address without its password.
+        const shown = new URL(url);
+        if (shown.password) shown.password = '***';
+        const variables = Object.entries(SECRET_VARIABLES).map(
+          ([key, variable]) => `  ${variable}: "${key}"`,
+        );
         process.stdout.write(
-          `Done. Start Candor with DATABASE_URL=${new URL(url).origin}/… and the same secrets.\n`,
+          `Done. Start Candor with DATABASE_URL=${shown.toString()} and the same secrets. With DATABASE_URL set\n` +
+            `${path.join(config.dataDir, SECRETS_FILE)} is not read: copy its values into the environment:\n` +
+            `${variables.join('\n')}\n`,
         );
       } finally {
         await target.close();

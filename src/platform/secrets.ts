@@ -13,14 +13,15 @@ export interface Secrets {
   readonly metricsToken: string;
 }
 
-const KEYS = {
+/** Each secret's key in secrets.json and the environment variable that sets it. */
+export const SECRET_VARIABLES = {
   sessionKey: 'CANDOR_SESSION_SECRET',
   masterKey: 'CANDOR_MASTER_KEY',
   auditKey: 'CANDOR_AUDIT_KEY',
   metricsToken: 'CANDOR_METRICS_TOKEN',
 } as const;
 
-type SecretName = keyof typeof KEYS;
+type SecretName = keyof typeof SECRET_VARIABLES;
 type Stored = Record<SecretName, string>;
 
 export const SECRETS_FILE = 'secrets.json';
@@ -38,7 +39,7 @@ export function loadOrCreateSecrets(options: {
   const file = path.join(options.dataDir, SECRETS_FILE);
   const stored = options.mayGenerate ? readOrCreate(file) : undefined;
   const pick = (name: SecretName): string => {
-    const variable = KEYS[name];
+    const variable = SECRET_VARIABLES[name];
     const value = options.env[variable] ?? stored?.[name];
     if (!value) {
       throw new Error(
@@ -48,9 +49,9 @@ export function loadOrCreateSecrets(options: {
     return value;
   };
   return Object.freeze({
-    sessionKey: key(pick('sessionKey'), KEYS.sessionKey),
-    masterKey: key(pick('masterKey'), KEYS.masterKey),
-    auditKey: key(pick('auditKey'), KEYS.auditKey),
+    sessionKey: key(pick('sessionKey'), SECRET_VARIABLES.sessionKey),
+    masterKey: key(pick('masterKey'), SECRET_VARIABLES.masterKey),
+    auditKey: key(pick('auditKey'), SECRET_VARIABLES.auditKey),
     metricsToken: pick('metricsToken'),
   });
 }
