@@ -98,6 +98,12 @@ export async function startCandor(
       }
     }
 
+    // The one sign that a process is up, whatever its role (a worker serves no /readyz).
+    logger.info(
+      { role: config.role, database: config.databaseUrl ? 'server' : 'embedded', ...(app ? { url } : {}) },
+      'Candor started',
+    );
+
     let stopping: Promise<void> | undefined;
     return {
       config,
