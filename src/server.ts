@@ -1,10 +1,9 @@
 import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import path from 'node:path';
 import { buildApp, type App } from './app.js';
 import { runCommand, type CommandContext } from './cli/commands.js';
 import type { Config } from './config.js';
-import { CONTROL_SOCKET, openDatabase } from './platform/data-dir.js';
+import { controlSocketPath, openDatabase } from './platform/data-dir.js';
 import type { Database } from './platform/db.js';
 import { startJobs, type Jobs } from './platform/jobs.js';
 import { createLogger, type Logger } from './platform/logger.js';
@@ -38,6 +37,8 @@ export async function startCandor(
 ): Promise<Running> {
   const announce = options.announce ?? toTerminal;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
+  // Checked before anything starts: on the embedded database the CLI needs this socket.
+  const socketPath = config.databaseUrl ? undefined : controlSocketPath(config.dataDir);
   const opened = await openDatabase(config);
   const { db } = opened;
   const closers: (() => Promise<void>)[] = [];
@@ -81,8 +82,8 @@ export async function startCandor(
       if (config.port === 0) url = address;
     }
 
-    if (!config.databaseUrl) {
-      const control = await startControlSocket({ config, db }, config.dataDir);
+    if (socketPath) {
+      const control = await startControlSocket({ config, db }, socketPath);
       closers.push(() => new Promise<void>((resolve) => control.close(() => resolve())));
     }
 
@@ -131,8 +132,7 @@ export async function startCandor(
  * The command-line tool's way into a running embedded install: a Unix socket
  * in the data directory, readable only by the user who runs Candor.
  */
-async function startControlSocket(ctx: CommandContext, dataDir: string): Promise<Server> {
-  const socket = path.join(dataDir, CONTROL_SOCKET);
+async function startControlSocket(ctx: CommandContext, socket: string): Promise<Server> {
   rmSync(socket, { force: true });
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -25,6 +25,26 @@ interface LockContents {
   startedAt: string;
 }
 
+// sun_path holds 108 bytes on Linux, 104 on macOS and the BSDs, the final NUL included.
+const MAX_SOCKET_PATH = process.platform === 'linux' ? 107 : 103;
+
+/**
+ * The control socket's path. A longer one than a Unix socket can hold would
+ * be silently cut short by the kernel (a socket created elsewhere, under a
+ * truncated name), so it is refused with a clear message instead.
+ */
+export function controlSocketPath(dataDir: string): string {
+  const socket = path.join(dataDir, CONTROL_SOCKET);
+  const bytes = Buffer.byteLength(socket);
+  if (bytes > MAX_SOCKET_PATH) {
+    throw new Error(
+      `The data directory path is too long for Candor's control socket: ${socket} is ${bytes} bytes, ` +
+        `at most ${MAX_SOCKET_PATH} fit. Set CANDOR_DATA_DIR to a shorter path.`,
+    );
+  }
+  return socket;
+}
+
 export function pgDataPath(dataDir: string): string {
   return path.join(dataDir, 'pgdata');
 }
