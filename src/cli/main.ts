@@ -2,13 +2,16 @@ import { request } from 'node:http';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
-import { CONTROL_SOCKET, lockHolder, openDatabase } from '../platform/data-dir.js';
+import { controlSocketPath, lockHolder, openDatabase } from '../platform/data-dir.js';
 import { openServer } from '../platform/db.js';
 import { migrate } from '../platform/migrations.js';
 import { SECRET_VARIABLES, SECRETS_FILE } from '../platform/secrets.js';
 import { startCandor } from '../server.js';
 import { runCommand, type CommandResult } from './commands.js';
 import { copyToServer, restoreBackup } from './transfer.js';
+
+/** How long a graceful stop may take before the process exits regardless. */
+const STOP_TIMEOUT_SECONDS = 30;
 
 /** Runs a database command in the running server if it holds the embedded database, else here. */
 async function dispatch(argv: string[]): Promise<void> {
@@ -32,7 +35,7 @@ async function locally(config: Config, argv: string[]): Promise<CommandResult> {
 }
 
 function viaControlSocket(config: Config, argv: string[]): Promise<CommandResult> {
-  const socketPath = path.join(config.dataDir, CONTROL_SOCKET);
+  const socketPath = controlSocketPath(config.dataDir);
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, path: '/run', method: 'POST' }, (res) => {
       const chunks: Buffer[] = [];
@@ -67,16 +70,36 @@ export function program(): Command {
     .command('start')
     .description('Start Candor (web and worker; CANDOR_ROLE=web|worker splits them)')
     .action(async () => {
-      const running = await startCandor(loadConfig());
+      // Handlers before anything starts: until a listener exists the OS default for SIGTERM
+      // applies (death on the spot, data directory still locked). A signal during the start
+      // (migrations, say) is handled once this synchronous code ends: it waits for the start,
+      // then stops cleanly.
+      let onSignal: (signal: string) => void = () => undefined;
+      process.on('SIGTERM', () => onSignal('SIGTERM'));
+      process.on('SIGINT', () => onSignal('SIGINT'));
+      const started = startCandor(loadConfig());
       let stopping = false;
-      const stop = (signal: string) => {
+      onSignal = (signal) => {
         if (stopping) return;
         stopping = true;
         process.stderr.write(`\nCandor is shutting down (${signal})…\n`);
-        void running.stop().then(() => process.exit(0));
+        setTimeout(() => {
+          process.stderr.write(`Candor did not stop within ${STOP_TIMEOUT_SECONDS} s; exiting anyway.\n`);
+          process.exit(1);
+        }, STOP_TIMEOUT_SECONDS * 1000).unref();
+        void started.then(
+          (running) =>
+            running.stop().then(
+              () => process.exit(0),
+              (error: unknown) => {
+                process.stderr.write(`Candor did not stop cleanly: ${(error as Error).message}\n`);
+                process.exit(1);
+              },
+            ),
+          () => undefined, // the start failed: main() reports it and exits 1
+        );
       };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+      await started;
     });
 
   cli
