@@ -15,11 +15,24 @@ const Filters = Type.Object(
     targetId: Type.Optional(Type.String({ maxLength: 100 })),
     from: Type.Optional(Type.String({ format: 'date-time' })),
     to: Type.Optional(Type.String({ format: 'date-time' })),
-    before: Type.Optional(Type.Integer({ minimum: 1 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    // A query string is text and the app's Ajv does not coerce types: digits, read as numbers below.
+    before: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,15}$' })),
+    limit: Type.Optional(Type.String({ pattern: '^(500|[1-4][0-9]{2}|[1-9][0-9]?)$' })),
   },
   { additionalProperties: false },
 );
+
+function parseFilters(query: unknown): Filters {
+  const { before, limit, ...rest } = query as Omit<Filters, 'before' | 'limit'> & {
+    before?: string;
+    limit?: string;
+  };
+  return {
+    ...rest,
+    ...(before !== undefined ? { before: Number(before) } : {}),
+    ...(limit !== undefined ? { limit: Number(limit) } : {}),
+  };
+}
 type Filters = {
   action?: string;
   actorId?: string;
@@ -114,7 +127,7 @@ export async function auditRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const filters = request.query as Filters;
+      const filters = parseFilters(request.query);
       const limit = filters.limit ?? 50;
       const rows = await withOrg(db, request.auth!.organizationId, (tx) => query(tx, filters, limit));
       return {
@@ -128,7 +141,7 @@ export async function auditRoutes(fastify: FastifyInstance): Promise<void> {
     '/api/audit/export',
     { config: read, schema: { tags: ['audit'], querystring: Filters, produces: ['application/x-ndjson'] } },
     async (request, reply) => {
-      const filters = request.query as Filters;
+      const filters = parseFilters(request.query);
       const orgId = request.auth!.organizationId;
       await withOrg(db, orgId, (tx) =>
         appendAudit(tx, config.secrets.auditKey, orgId, requestActor(request), { action: 'audit.exported' }),
