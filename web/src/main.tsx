@@ -1,12 +1,18 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { FormattedMessage, IntlProvider } from 'react-intl';
-import en from '../../locales/en.json';
+import { App } from './app';
+import { LocaleProvider } from './i18n';
+import { SessionProvider } from './session';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/components.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <IntlProvider locale="en" messages={en}>
-      <FormattedMessage id="error.unauthenticated" />
-    </IntlProvider>
+    <LocaleProvider>
+      <SessionProvider>
+        <App />
+      </SessionProvider>
+    </LocaleProvider>
   </StrictMode>,
 );

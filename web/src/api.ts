@@ -1,0 +1,87 @@
+/**
+ * The one way the admin app talks to the server: JSON over fetch, with the
+ * session cookie, the CSRF token of the last response that carried one, and
+ * the interface language (the server localizes its error messages).
+ */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+let csrfToken: string | undefined;
+let language = 'en';
+let onUnauthenticated: (() => void) | undefined;
+
+export function setApiLanguage(locale: string): void {
+  language = locale;
+}
+
+/** Called when a signed-in request learns that the session is gone. */
+export function setUnauthenticatedHandler(handler: (() => void) | undefined): void {
+  onUnauthenticated = handler;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export async function api<T = void>(method: Method, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', 'accept-language': language };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network', '');
+  }
+  const text = response.status === 204 ? '' : await response.text();
+  let data: unknown;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  if (!response.ok) {
+    const error = (data as { error?: { code?: string; message?: string; requestId?: string } } | undefined)
+      ?.error;
+    const failure = new ApiError(
+      response.status,
+      error?.code ?? 'internal',
+      error?.message ?? '',
+      error?.requestId,
+    );
+    if (failure.code === 'unauthenticated' && !path.startsWith('/api/auth/')) onUnauthenticated?.();
+    throw failure;
+  }
+  if (data && typeof data === 'object' && 'csrfToken' in data && typeof data.csrfToken === 'string') {
+    csrfToken = data.csrfToken;
+  }
+  return data as T;
+}
+
+export const get = <T>(path: string) => api<T>('GET', path);
+export const post = <T = void>(path: string, body?: unknown) => api<T>('POST', path, body);
+export const patch = <T = void>(path: string, body: unknown) => api<T>('PATCH', path, body);
+export const del = (path: string) => api('DELETE', path);
+
+/** A query string of the given values, leaving out the empty ones. */
+export function query(values: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}

@@ -1,0 +1,87 @@
+import { useEffect, type ComponentType } from 'react';
+import { AcceptInvitationPage } from './auth/accept-invitation-page';
+import { EnrollPage } from './auth/enroll-page';
+import { ForgotPasswordPage, ResetPasswordPage } from './auth/password-pages';
+import { SetupPage } from './auth/setup-page';
+import { SignInPage } from './auth/sign-in-page';
+import { T } from './i18n';
+import { AccountPage } from './pages/account-page';
+import { AuditPage } from './pages/audit-page';
+import { OrganizationPage } from './pages/organization-page';
+import { OverviewPage } from './pages/overview-page';
+import { ForbiddenPage, NotFoundPage } from './pages/status-pages';
+import { TokensPage } from './pages/tokens-page';
+import { UsersPage } from './pages/users-page';
+import { navigate, usePathname } from './router';
+import { may, useSession, type CAN } from './session';
+import { Shell } from './shell/shell';
+import { ErrorNotice, Loading } from './ui/feedback';
+import { AuthLayout } from './ui/layout';
+
+/** Pages anyone may open, signed in or not: each carries its own token or none. */
+const PUBLIC: Record<string, ComponentType> = {
+  '/setup': SetupPage,
+  '/forgot-password': ForgotPasswordPage,
+  '/reset-password': ResetPasswordPage,
+  '/accept-invitation': AcceptInvitationPage,
+};
+
+const SIGNED_IN: Record<string, { page: ComponentType; needs?: keyof typeof CAN }> = {
+  '/': { page: OverviewPage },
+  '/account': { page: AccountPage },
+  '/audit': { page: AuditPage, needs: 'readAudit' },
+  '/users': { page: UsersPage, needs: 'manageOrganization' },
+  '/tokens': { page: TokensPage, needs: 'manageOrganization' },
+  '/organization': { page: OrganizationPage, needs: 'manageOrganization' },
+};
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+export function App() {
+  const { session, loadError, refresh } = useSession();
+  const path = usePathname();
+
+  if (!session) {
+    return (
+      <AuthLayout heading="app.brand">
+        {loadError ? (
+          <>
+            <ErrorNotice error={loadError} />
+            <button type="button" className="button button-primary" onClick={() => void refresh()}>
+              <T id="app.action.retry" />
+            </button>
+          </>
+        ) : (
+          <Loading />
+        )}
+      </AuthLayout>
+    );
+  }
+
+  const Public = PUBLIC[path];
+  if (Public) return <Public />;
+
+  if (session.state === 'enroll') return path === '/enroll' ? <EnrollPage /> : <Redirect to="/enroll" />;
+  if (path === '/sign-in') return session.authenticated ? <Redirect to="/" /> : <SignInPage />;
+  if (!session.authenticated) {
+    if (session.setupNeeded) return <Redirect to="/setup" />;
+    const next = path === '/' ? '' : `?next=${encodeURIComponent(path + window.location.search)}`;
+    return <Redirect to={`/sign-in${next}`} />;
+  }
+  if (path === '/enroll') return <Redirect to="/account" />;
+
+  const route = SIGNED_IN[path];
+  const Page = route
+    ? route.needs && !may(session, route.needs)
+      ? ForbiddenPage
+      : route.page
+    : NotFoundPage;
+  return (
+    <Shell>
+      <Page key={path} />
+    </Shell>
+  );
+}

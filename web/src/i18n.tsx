@@ -1,0 +1,114 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { FormattedMessage, IntlProvider, useIntl } from 'react-intl';
+import ar from '../../locales/ar.json';
+import cs from '../../locales/cs.json';
+import en from '../../locales/en.json';
+import { setApiLanguage } from './api';
+
+export const LOCALES = ['en', 'cs', 'ar'] as const;
+export type Locale = (typeof LOCALES)[number];
+export type MessageId = keyof typeof en;
+type Values = Record<string, string | number | Date | ReactNode>;
+
+// A key missing from a catalog falls back to English rather than to its id.
+const catalogs: Record<Locale, Record<string, string>> = {
+  en,
+  cs: { ...en, ...cs },
+  ar: { ...en, ...ar },
+};
+
+const STORAGE_KEY = 'candor.locale';
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+}
+
+function initialLocale(): Locale {
+  try {
+    const stored = window.localStorage.getItem(STORAGE_KEY);
+    if (isLocale(stored)) return stored;
+  } catch {
+    // Storage may be unavailable (private modes): fall through to the browser's languages.
+  }
+  for (const tag of navigator.languages ?? []) {
+    const base = tag.toLowerCase().split('-')[0];
+    if (isLocale(base)) return base;
+  }
+  return 'en';
+}
+
+function applyToDocument(locale: Locale) {
+  document.documentElement.lang = locale;
+  document.documentElement.dir = locale === 'ar' ? 'rtl' : 'ltr';
+  setApiLanguage(locale);
+}
+
+interface LocaleContextValue {
+  locale: Locale;
+  setLocale(locale: Locale): void;
+}
+
+const LocaleContext = createContext<LocaleContextValue>({ locale: 'en', setLocale: () => undefined });
+
+export function LocaleProvider({ children }: { children: ReactNode }) {
+  const [locale, setLocaleState] = useState<Locale>(() => {
+    const chosen = initialLocale();
+    applyToDocument(chosen);
+    return chosen;
+  });
+  const setLocale = useCallback((next: Locale) => {
+    try {
+      window.localStorage.setItem(STORAGE_KEY, next);
+    } catch {
+      // Not remembered on this device; the account setting still applies.
+    }
+    setLocaleState(next);
+  }, []);
+  useEffect(() => applyToDocument(locale), [locale]);
+  const value = useMemo(() => ({ locale, setLocale }), [locale, setLocale]);
+  return (
+    <LocaleContext.Provider value={value}>
+      <IntlProvider locale={locale} messages={catalogs[locale]} defaultLocale="en" onError={ignore}>
+        {children}
+      </IntlProvider>
+    </LocaleContext.Provider>
+  );
+}
+
+// Every catalog is complete by construction (English fills any gap), and a
+// catalog test checks the keys; nothing useful would reach the console here.
+function ignore() {}
+
+export function useLocale(): LocaleContextValue {
+  return useContext(LocaleContext);
+}
+
+/** A message by its key, checked against the English catalog at compile time. */
+export function T({ id, values }: { id: MessageId; values?: Values }) {
+  return <FormattedMessage id={id} values={values} />;
+}
+
+export function useT() {
+  const intl = useIntl();
+  return useCallback(
+    (id: MessageId, values?: Record<string, string | number | Date>) => intl.formatMessage({ id }, values),
+    [intl],
+  );
+}
+
+/** Dates and times in the interface language. */
+export function useFormatDate() {
+  const intl = useIntl();
+  return useCallback(
+    (value: string | Date | null | undefined) =>
+      value ? intl.formatDate(value, { dateStyle: 'medium', timeStyle: 'short' }) : '',
+    [intl],
+  );
+}
+
+/** Each language named in itself, the way a language menu should show it. */
+export const LANGUAGE_NAMES: Record<Locale, MessageId> = {
+  en: 'app.language.en',
+  cs: 'app.language.cs',
+  ar: 'app.language.ar',
+};

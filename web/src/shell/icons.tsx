@@ -1,0 +1,20 @@
+/** Line icons of the navigation, drawn on a 24-unit grid; decorative only. */
+const paths = {
+  overview: 'M4 13h7V4H4v9Zm0 7h7v-5H4v5Zm9 0h7v-9h-7v9Zm0-16v5h7V4h-7Z',
+  audit: 'M7 3h8l4 4v14H7V3Zm8 0v4h4M10 11h6M10 15h6M10 19h4M4 7v14h3',
+  users:
+    'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8Zm-7 10c.5-3.9 3.4-6.5 7-6.5s6.5 2.6 7 6.5M16 3.5a4 4 0 0 1 0 7.4M18.5 14.8c1.9.9 3.2 3 3.5 6.2',
+  tokens: 'M14.5 9.5a5 5 0 1 0-3.9 4.9L13 17h2v2h2v2h4v-4l-6.6-6.6c.1-.3.1-.6.1-.9ZM7.5 8.5h.01',
+  organization: 'M3 21h18M5 21V7l7-4 7 4v14M9 10h.01M15 10h.01M9 14h.01M15 14h.01M10 21v-4h4v4',
+  account: 'M12 12a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9Zm-8 9c.6-4.2 3.9-7 8-7s7.4 2.8 8 7',
+} as const;
+
+export type IconName = keyof typeof paths;
+
+export function Icon({ name }: { name: IconName }) {
+  return (
+    <svg className="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <path d={paths[name]} />
+    </svg>
+  );
+}

@@ -1,0 +1,122 @@
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { T, useT, type MessageId } from '../i18n';
+import { LanguageSwitcher } from '../shell/language-switcher';
+
+export function Logo() {
+  return (
+    <span className="logo">
+      <svg className="logo-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+        <path d="M16 2.5 4.5 7v8.2c0 7.1 4.8 12.4 11.5 14.3 6.7-1.9 11.5-7.2 11.5-14.3V7L16 2.5Z" />
+        <path className="logo-check" d="m10.5 16.2 3.9 3.9 7.3-7.6" />
+      </svg>
+      <span className="logo-name">
+        <T id="app.brand" />
+      </span>
+    </span>
+  );
+}
+
+/** Sets the document title and moves focus to the page heading when the page changes. */
+export function usePageTitle(title: MessageId) {
+  const t = useT();
+  const text = t(title);
+  useEffect(() => {
+    document.title = t('app.documentTitle', { page: text });
+  }, [t, text]);
+}
+
+function FocusedHeading({ children }: { children: ReactNode }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    // Screen reader and keyboard users start on the new page, not on the link they followed.
+    if (document.activeElement === document.body || document.activeElement?.closest('nav, .auth-links'))
+      ref.current?.focus();
+  }, []);
+  return (
+    <h1 ref={ref} tabIndex={-1}>
+      {children}
+    </h1>
+  );
+}
+
+/** The centred card of the pages before sign-in. */
+export function AuthLayout({
+  heading: title,
+  intro,
+  children,
+  footer,
+}: {
+  heading: MessageId;
+  intro?: ReactNode;
+  children: ReactNode;
+  footer?: ReactNode;
+}) {
+  usePageTitle(title);
+  return (
+    <div className="auth">
+      <header className="auth-header">
+        <Logo />
+        <LanguageSwitcher />
+      </header>
+      <main className="auth-main">
+        <div className="auth-card">
+          <FocusedHeading>
+            <T id={title} />
+          </FocusedHeading>
+          {intro && <p className="lead">{intro}</p>}
+          {children}
+        </div>
+        {footer && <div className="auth-links">{footer}</div>}
+      </main>
+    </div>
+  );
+}
+
+export function PageHeader({
+  heading: title,
+  intro,
+  actions,
+}: {
+  heading: MessageId;
+  intro?: ReactNode;
+  actions?: ReactNode;
+}) {
+  usePageTitle(title);
+  return (
+    <header className="page-header">
+      <div>
+        <FocusedHeading>
+          <T id={title} />
+        </FocusedHeading>
+        {intro && <p className="lead">{intro}</p>}
+      </div>
+      {actions && <div className="page-actions">{actions}</div>}
+    </header>
+  );
+}
+
+export function Section({
+  title,
+  intro,
+  children,
+  actions,
+}: {
+  title: ReactNode;
+  intro?: ReactNode;
+  children: ReactNode;
+  actions?: ReactNode;
+}) {
+  const id = useId();
+  return (
+    <section className="card" aria-labelledby={id}>
+      <header className="card-header">
+        <div>
+          <h2 id={id}>{title}</h2>
+          {intro && <p className="card-intro">{intro}</p>}
+        </div>
+        {actions && <div className="card-actions">{actions}</div>}
+      </header>
+      {children}
+    </section>
+  );
+}
