@@ -1,0 +1,299 @@
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freshTotpCode } from '../factories.js';
+import { sensitive } from '../secrets.js';
+import { linkIn } from '../smtp.js';
+import { addVirtualAuthenticator, SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
+
+/**
+ * The admin web app in a real browser against a real server: first-time
+ * setup, second factors, password reset by e-mail, invitations, languages.
+ * The tests run in order and share the admin's browser session.
+ */
+
+const admin = {
+  organizationName: 'Acme Trust & Safety',
+  displayName: 'Alice Admin',
+  email: sensitive('alice@acme.example'),
+  password: sensitive<string>('correct horse battery staple'),
+  totpSecret: '',
+  recoveryCodes: [] as string[],
+};
+
+let rig: BrowserRig;
+let page: Page;
+
+beforeAll(async () => {
+  rig = await startRig();
+  const opened = await rig.newPage();
+  page = opened.page;
+  await addVirtualAuthenticator(opened.context, page);
+});
+
+afterAll(async () => {
+  await rig?.close();
+});
+
+afterEach(() => {
+  const { violations, consoleErrors } = rig.problems;
+  const found = { violations: [...violations], consoleErrors: [...consoleErrors] };
+  violations.length = 0;
+  consoleErrors.length = 0;
+  expect(found).toEqual({ violations: [], consoleErrors: [] });
+});
+
+const heading = (p: Page, name: string) => p.getByRole('heading', { level: 1, name });
+
+/** Polls from the test (a page-side waitForFunction would need eval, which the CSP forbids). */
+async function until(condition: () => Promise<boolean>, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('Condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function screenshot(p: Page, name: string) {
+  await p.evaluate('window.scrollTo(0, 0)');
+  await p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function signedInAs(p: Page, organizationName: string) {
+  await p.getByTestId('organization-name').filter({ hasText: organizationName }).waitFor();
+}
+
+async function signOut(p: Page) {
+  await p.locator('.user-menu summary').click();
+  await p.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await heading(p, 'Sign in to Candor').waitFor();
+}
+
+/** Enrols an authenticator app from the enrolment page; returns its secret and the recovery codes. */
+async function enrolTotp(p: Page) {
+  await heading(p, 'Protect your account').waitFor();
+  await p.getByRole('button', { name: /Authenticator app/ }).click();
+  await p.getByRole('button', { name: 'Show the QR code' }).click();
+  const qr = p.getByRole('img', { name: 'QR code to add Candor to an authenticator app' });
+  expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+  const secret = sensitive(((await p.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, ''));
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  await screenshot(p, 'enroll-totp');
+  await p.getByLabel('Code shown by the app').fill(freshTotpCode(secret));
+  await p.getByRole('button', { name: 'Turn on' }).click();
+  await p.getByTestId('recovery-codes').waitFor();
+  const recoveryCodes = await p.getByTestId('recovery-codes').locator('li code').allTextContents();
+  expect(recoveryCodes).toHaveLength(10);
+  await p.getByRole('button', { name: 'I saved them, continue' }).click();
+  return { secret, recoveryCodes };
+}
+
+describe('admin web app', () => {
+  it('sets up the organization through the printed link and enrols an authenticator app', async () => {
+    await page.goto(rig.setupLink);
+    await heading(page, 'Set up Candor').waitFor();
+    // The one-time token leaves the address bar as soon as the page has read it.
+    await page.waitForURL((url) => url.pathname === '/setup' && url.hash === '');
+    await page.getByLabel('Organization name').fill(admin.organizationName);
+    await page.getByLabel('Your name').fill(admin.displayName);
+    await page.getByLabel('E-mail address').fill(admin.email);
+    await page.getByLabel('Password', { exact: true }).fill(admin.password);
+    await page.getByLabel('Repeat the password').fill(admin.password);
+    await page.getByRole('button', { name: 'Create organization' }).click();
+
+    const enrolled = await enrolTotp(page);
+    admin.totpSecret = enrolled.secret;
+    admin.recoveryCodes = enrolled.recoveryCodes;
+    await signedInAs(page, admin.organizationName);
+    await heading(page, 'Overview').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    for (const link of ['Overview', 'Audit log', 'Users', 'API tokens', 'Organization', 'Your account']) {
+      await page.getByRole('navigation').getByRole('link', { name: link }).waitFor();
+    }
+  });
+
+  it('signs out, and signs in again with the password and an authenticator code', async () => {
+    await signOut(page);
+    await page.getByLabel('E-mail address').fill(admin.email);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await heading(page, 'Confirm it is you').waitFor();
+    await screenshot(page, 'mfa-en');
+    await page.getByLabel('Code from your authenticator app').fill(freshTotpCode(admin.totpSecret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await signedInAs(page, admin.organizationName);
+  });
+
+  it('shows the app in English, Czech and Arabic, with the navigation on the right in Arabic', async () => {
+    await heading(page, 'Overview').waitFor();
+    expect(await page.locator('html').getAttribute('dir')).toBe('ltr');
+    await screenshot(page, 'app-en');
+
+    await page.getByTestId('language').selectOption('cs');
+    await heading(page, 'Přehled').waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('cs');
+    await screenshot(page, 'app-cs');
+
+    await page.getByTestId('language').selectOption('ar');
+    await heading(page, 'نظرة عامة').waitFor();
+    const html = page.locator('html');
+    expect(await html.getAttribute('dir')).toBe('rtl');
+    expect(await html.getAttribute('lang')).toBe('ar');
+    const nav = (await page.getByRole('navigation').boundingBox())!;
+    const main = (await page.getByRole('main').boundingBox())!;
+    expect(nav.x).toBeGreaterThan(main.x);
+    expect(nav.x).toBeGreaterThanOrEqual(main.x + main.width - 1);
+    await screenshot(page, 'app-ar');
+
+    // The choice is saved on the account: a reload keeps it.
+    await page.reload();
+    await heading(page, 'نظرة عامة').waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'المستخدمون' }).click();
+    await heading(page, 'المستخدمون').waitFor();
+    await screenshot(page, 'users-ar');
+
+    await page.getByTestId('language').selectOption('en');
+    await heading(page, 'Users').waitFor();
+    expect(await html.getAttribute('dir')).toBe('ltr');
+  });
+
+  it('registers a passkey and signs in with it', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Your account' }).click();
+    await heading(page, 'Your account').waitFor();
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByLabel('Name of this passkey').fill('Work laptop');
+    await page.getByRole('button', { name: 'Create passkey' }).click();
+    await page.getByTestId('passkey').filter({ hasText: 'Work laptop' }).waitFor();
+    await screenshot(page, 'account-en');
+
+    await signOut(page);
+    await screenshot(page, 'sign-in-en');
+    await page.getByTestId('passkey-sign-in').click();
+    await signedInAs(page, admin.organizationName);
+    await heading(page, 'Overview').waitFor();
+  });
+
+  it('resets a forgotten password through the e-mailed link, then signs in with a recovery code', async () => {
+    await signOut(page);
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await heading(page, 'Reset your password').waitFor();
+    await page.getByLabel('E-mail address').fill(admin.email);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.getByText('a link is on its way').waitFor();
+
+    const mail = await rig.smtp.waitFor(admin.email);
+    expect(mail.parsed.subject).toBe('Reset your Candor password');
+    await page.goto(linkIn(mail, '/reset-password'));
+    await heading(page, 'Choose a new password').waitFor();
+    admin.password = sensitive('a brand new passphrase, nobody guesses');
+    await page.getByLabel('New password').fill(admin.password);
+    await page.getByLabel('Repeat the password').fill(admin.password);
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.getByText('Your password was changed.').waitFor();
+    await page.getByRole('link', { name: 'Go to sign-in' }).click();
+
+    await page.getByLabel('E-mail address').fill(admin.email);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await heading(page, 'Confirm it is you').waitFor();
+    await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+    await page.getByLabel('Recovery code').fill(admin.recoveryCodes[0]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await signedInAs(page, admin.organizationName);
+  });
+
+  it('invites a person who accepts the invitation, enrols and sees only what their roles allow', async () => {
+    const invitee = {
+      email: sensitive('ivan@acme.example'),
+      password: sensitive('a long passphrase for the new hire'),
+    };
+    await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click();
+    await heading(page, 'Users').waitFor();
+    await page.getByLabel('E-mail address').fill(invitee.email);
+    await page.getByRole('checkbox', { name: 'Incident manager' }).check();
+    await page.getByRole('button', { name: 'Send invitation' }).click();
+    await page.getByText(`Invitation sent to ${invitee.email}.`).waitFor();
+    await page.getByTestId(`invitation-${invitee.email}`).waitFor();
+
+    const mail = await rig.smtp.waitFor(invitee.email);
+    const { page: theirs } = await rig.newPage();
+    await theirs.goto(linkIn(mail, '/accept-invitation'));
+    await heading(theirs, 'Join your team on Candor').waitFor();
+    expect(await theirs.getByTestId('invited-email').textContent()).toBe(invitee.email);
+    await theirs.getByText('You are invited to Acme Trust & Safety.').waitFor();
+    await theirs.getByLabel('Your name').fill('Ivan Incident');
+    await theirs.getByLabel('Password', { exact: true }).fill(invitee.password);
+    await theirs.getByLabel('Repeat the password').fill(invitee.password);
+    await theirs.getByRole('button', { name: 'Create my account' }).click();
+    await enrolTotp(theirs);
+    await signedInAs(theirs, admin.organizationName);
+    const nav = theirs.getByRole('navigation');
+    await nav.getByRole('link', { name: 'Audit log' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Users' }).count()).toBe(0);
+    await theirs.goto('/users');
+    await heading(theirs, 'Not available to you').waitFor();
+
+    await page.reload();
+    const row = page.getByTestId(`user-${invitee.email}`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Incident manager');
+    expect(await page.getByTestId(`invitation-${invitee.email}`).count()).toBe(0);
+  });
+
+  it('creates an API token shown once, lists and revokes it', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'API tokens' }).click();
+    await heading(page, 'API tokens').waitFor();
+    await page.getByLabel('Name').fill('SIEM export');
+    await page.getByRole('checkbox', { name: 'Read the audit log' }).check();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = sensitive((await page.getByTestId('new-token').textContent()) ?? '');
+    expect(token).toMatch(/^cnd_/);
+    await screenshot(page, 'tokens-en');
+    const listed = page.getByTestId('token-SIEM export');
+    await listed.waitFor();
+    expect(await listed.textContent()).not.toContain(token);
+
+    const response = await page.request.get('/api/audit?limit=1', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status()).toBe(200);
+
+    await listed.getByRole('button', { name: 'Revoke' }).click();
+    await listed.getByRole('button', { name: 'Revoke' }).click();
+    await listed.getByText('Revoked').waitFor();
+  });
+
+  it('lists, filters and exports the audit log', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Audit log' }).click();
+    await heading(page, 'Audit log').waitFor();
+    const actions = page.locator('.table-audit tbody td:nth-child(2) code');
+    await actions.first().waitFor();
+    expect(await actions.allTextContents()).toContain('organization.created');
+
+    await page.getByLabel('Action').fill('invitation.');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await until(async () => (await actions.allTextContents()).every((a) => a.startsWith('invitation.')));
+    expect(await actions.allTextContents()).toEqual(['invitation.created']);
+    await page.getByRole('button', { name: 'Details' }).first().click();
+    await page.getByText('Chain hash').waitFor();
+    await screenshot(page, 'audit-en');
+
+    const href = await page.getByTestId('audit-export').getAttribute('href');
+    expect(href).toBe('/api/audit/export?action=invitation.');
+    const exported = await page.request.get(href!);
+    expect(exported.status()).toBe(200);
+    const lines = (await exported.text()).trim().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { action: string }).action)).toEqual([
+      'invitation.created',
+    ]);
+  });
+
+  it('changes the organization settings', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Organization' }).click();
+    await heading(page, 'Organization').waitFor();
+    await page.getByLabel('Organization name').fill('Acme Security');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    await signedInAs(page, 'Acme Security');
+  });
+});
