@@ -377,6 +377,19 @@ describe('help and configuration errors', () => {
     }
   });
 
+  test('copy-to-server refuses a bad URL, and a directory holding no embedded database', async () => {
+    const badUrl = await candor(['copy-to-server', 'host=db dbname=candor'], env);
+    expect(badUrl.code).not.toBe(0);
+    expect(badUrl.stderr).toContain('must look like postgres://');
+    const empty = path.join(root, 'empty');
+    const noDatabase = await candor(['copy-to-server', 'postgres://nobody@127.0.0.1:1/none'], {
+      CANDOR_DATA_DIR: empty,
+    });
+    expect(noDatabase.code).not.toBe(0);
+    expect(noDatabase.stderr).toContain(`No embedded database in ${path.join(empty, 'pgdata')}`);
+    expect(existsSync(path.join(empty, 'pgdata'))).toBe(false);
+  });
+
   test('a data directory whose path is too long for the control socket is refused clearly', async () => {
     const deep = path.join(root, 'd'.repeat(120));
     const result = await candor(['start'], { CANDOR_DATA_DIR: deep, PORT: String(await freePort()) });

@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
-import { controlSocketPath, lockHolder, openDatabase } from '../platform/data-dir.js';
+import { controlSocketPath, lockHolder, openDatabase, pgDataPath } from '../platform/data-dir.js';
 import { openServer } from '../platform/db.js';
 import { migrate } from '../platform/migrations.js';
 import { SECRET_VARIABLES, SECRETS_FILE } from '../platform/secrets.js';
@@ -52,6 +53,20 @@ function viaControlSocket(config: Config, argv: string[]): Promise<CommandResult
     );
     req.end(JSON.stringify({ argv }));
   });
+}
+
+/** Checked before anything is opened (the URL is never echoed: it may hold a password). */
+function postgresUrl(value: string): URL {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!parsed || (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')) {
+    throw new Error('The database URL must look like postgres://user:password@host:5432/database');
+  }
+  return parsed;
 }
 
 function refuseWhileRunning(config: Config, what: string): void {
@@ -151,14 +166,20 @@ export function program(): Command {
     .argument('<database-url>', 'postgres://… of an empty database on a PostgreSQL server')
     .description('Copy the embedded database into a PostgreSQL server (Candor must be stopped)')
     .action(async (url: string) => {
+      const shown = postgresUrl(url);
       const config = loadConfig({ ...process.env, DATABASE_URL: undefined });
       refuseWhileRunning(config, 'copy the database');
+      // Opening a directory without a database would create an empty one and copy that.
+      if (!existsSync(pgDataPath(config.dataDir))) {
+        throw new Error(
+          `No embedded database in ${pgDataPath(config.dataDir)}: set CANDOR_DATA_DIR to the data directory of the install to copy.`,
+        );
+      }
       const source = await openDatabase({ databaseUrl: undefined, dataDir: config.dataDir });
       const target = openServer(url);
       try {
         await copyToServer(source.db, target, (line) => process.stdout.write(`${line}\n`));
         // URL.origin is "null" for postgres: URLs; show the address without its password.
-        const shown = new URL(url);
         if (shown.password) shown.password = '***';
         const variables = Object.entries(SECRET_VARIABLES).map(
           ([key, variable]) => `  ${variable}: "${key}"`,
