@@ -31,15 +31,33 @@ describe.runIf(onServer)('candor processes on a PostgreSQL server', () => {
   let root: string;
   let admin: Database;
   const created: string[] = [];
+  const createdRoles: string[] = [];
 
-  /** An empty database of this test's own on the test server. */
-  async function newDatabase(): Promise<{ url: string; db: Database }> {
-    const name = `candor_x_${randomBytes(6).toString('hex')}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    created.push(name);
+  /**
+   * An empty database of this test's own on the test server; with an owner,
+   * a new non-superuser role (LOGIN CREATEROLE, as the README asks) owns it
+   * and the URL connects as that role, as in production.
+   */
+  async function newDatabase(options: { owner?: boolean } = {}): Promise<{ url: string; db: Database }> {
+    const id = randomBytes(6).toString('hex');
+    const name = `candor_x_${id}`;
     const url = new URL(process.env.TEST_DATABASE_URL!);
+    if (options.owner) {
+      const role = `candor_x_owner_${id}`;
+      await admin.query(`CREATE ROLE ${role} LOGIN CREATEROLE NOSUPERUSER`);
+      createdRoles.push(role);
+      await admin.query(`CREATE DATABASE ${name} OWNER ${role}`);
+      url.username = role;
+      url.password = '';
+    } else {
+      await admin.query(`CREATE DATABASE ${name}`);
+    }
+    created.push(name);
     url.pathname = `/${name}`;
-    return { url: url.toString(), db: openServer(url.toString(), { max: 1 }) };
+    // For the test's own checks: as the server's superuser, whoever owns the database.
+    const superuser = new URL(process.env.TEST_DATABASE_URL!);
+    superuser.pathname = `/${name}`;
+    return { url: url.toString(), db: openServer(superuser.toString(), { max: 1 }) };
   }
 
   beforeAll(() => {
@@ -51,13 +69,14 @@ describe.runIf(onServer)('candor processes on a PostgreSQL server', () => {
   afterAll(async () => {
     killAll();
     for (const name of created) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    for (const role of createdRoles) await admin.query(`DROP ROLE IF EXISTS ${role}`);
     await admin.close();
     rmSync(root, { recursive: true, force: true });
     expect(leaksIn(serverLogs.join('\n'))).toEqual([]);
   });
 
   test('copy-to-server moves an embedded install into an empty server database', async () => {
-    const target = await newDatabase();
+    const target = await newDatabase({ owner: true });
     const dataDir = path.join(root, 'embedded');
     const owner = newAdmin();
 
