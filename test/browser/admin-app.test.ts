@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { t, type Locale } from '../../src/platform/i18n.js';
 import { freshTotpCode } from '../factories.js';
-import { sensitive } from '../secrets.js';
+import { leaksIn, sensitive } from '../secrets.js';
 import { linkIn } from '../smtp.js';
 import { addVirtualAuthenticator, SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
 
@@ -33,6 +34,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rig?.close();
+  // Passwords, e-mail addresses, TOTP secrets and tokens typed in the browser never reach a log line.
+  if (rig) expect(leaksIn(rig.server.stdout)).toEqual([]);
 });
 
 afterEach(() => {
@@ -70,21 +73,21 @@ async function signOut(p: Page) {
 }
 
 /** Enrols an authenticator app from the enrolment page; returns its secret and the recovery codes. */
-async function enrolTotp(p: Page) {
-  await heading(p, 'Protect your account').waitFor();
-  await p.getByRole('button', { name: /Authenticator app/ }).click();
-  await p.getByRole('button', { name: 'Show the QR code' }).click();
-  const qr = p.getByRole('img', { name: 'QR code to add Candor to an authenticator app' });
+async function enrolTotp(p: Page, locale: Locale = 'en') {
+  await heading(p, t(locale, 'app.enroll.title')).waitFor();
+  await p.getByRole('button', { name: t(locale, 'app.enroll.totp') }).click();
+  await p.getByRole('button', { name: t(locale, 'app.totp.start') }).click();
+  const qr = p.getByRole('img', { name: t(locale, 'app.totp.qrAlt') });
   expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
   const secret = sensitive(((await p.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, ''));
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-  await screenshot(p, 'enroll-totp');
-  await p.getByLabel('Code shown by the app').fill(freshTotpCode(secret));
-  await p.getByRole('button', { name: 'Turn on' }).click();
+  await screenshot(p, `enroll-totp-${locale}`);
+  await p.getByLabel(t(locale, 'app.totp.code')).fill(freshTotpCode(secret));
+  await p.getByRole('button', { name: t(locale, 'app.totp.confirm') }).click();
   await p.getByTestId('recovery-codes').waitFor();
   const recoveryCodes = await p.getByTestId('recovery-codes').locator('li code').allTextContents();
   expect(recoveryCodes).toHaveLength(10);
-  await p.getByRole('button', { name: 'I saved them, continue' }).click();
+  await p.getByRole('button', { name: t(locale, 'app.recovery.saved') }).click();
   return { secret, recoveryCodes };
 }
 
@@ -155,6 +158,17 @@ describe('admin web app', () => {
     await page.getByTestId('language').selectOption('en');
     await heading(page, 'Users').waitFor();
     expect(await html.getAttribute('dir')).toBe('ltr');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'users-narrow-en');
+    await page.setViewportSize({ width: 1280, height: 860 });
+
+    // Before sign-in the language follows the browser's.
+    const { page: visitor } = await rig.newPage({ locale: 'ar' });
+    await visitor.goto('/sign-in');
+    await heading(visitor, 'تسجيل الدخول إلى Candor').waitFor();
+    expect(await visitor.locator('html').getAttribute('dir')).toBe('rtl');
+    await screenshot(visitor, 'sign-in-ar');
+    await visitor.close();
   });
 
   it('registers a passkey and signs in with it', async () => {
@@ -211,27 +225,34 @@ describe('admin web app', () => {
     await heading(page, 'Users').waitFor();
     await page.getByLabel('E-mail address').fill(invitee.email);
     await page.getByRole('checkbox', { name: 'Incident manager' }).check();
+    await page.getByLabel('Language of the invitation').selectOption('cs');
     await page.getByRole('button', { name: 'Send invitation' }).click();
     await page.getByText(`Invitation sent to ${invitee.email}.`).waitFor();
     await page.getByTestId(`invitation-${invitee.email}`).waitFor();
 
+    // The invitee reads Czech: the e-mail in the language chosen for it, the app in the browser's.
     const mail = await rig.smtp.waitFor(invitee.email);
-    const { page: theirs } = await rig.newPage();
+    expect(mail.parsed.subject).toBe(
+      t('cs', 'mail.invitation.subject', { organization: admin.organizationName }),
+    );
+    const { page: theirs } = await rig.newPage({ locale: 'cs-CZ' });
     await theirs.goto(linkIn(mail, '/accept-invitation'));
-    await heading(theirs, 'Join your team on Candor').waitFor();
+    await heading(theirs, 'Připojte se ke svému týmu v Candoru').waitFor();
+    expect(await theirs.locator('html').getAttribute('lang')).toBe('cs');
     expect(await theirs.getByTestId('invited-email').textContent()).toBe(invitee.email);
-    await theirs.getByText('You are invited to Acme Trust & Safety.').waitFor();
-    await theirs.getByLabel('Your name').fill('Ivan Incident');
-    await theirs.getByLabel('Password', { exact: true }).fill(invitee.password);
-    await theirs.getByLabel('Repeat the password').fill(invitee.password);
-    await theirs.getByRole('button', { name: 'Create my account' }).click();
-    await enrolTotp(theirs);
+    await theirs.getByText('Jste zváni do organizace Acme Trust & Safety.').waitFor();
+    await screenshot(theirs, 'invitation-cs');
+    await theirs.getByLabel('Vaše jméno').fill('Ivan Incident');
+    await theirs.getByLabel('Heslo', { exact: true }).fill(invitee.password);
+    await theirs.getByLabel('Zopakujte heslo').fill(invitee.password);
+    await theirs.getByRole('button', { name: 'Vytvořit účet' }).click();
+    await enrolTotp(theirs, 'cs');
     await signedInAs(theirs, admin.organizationName);
     const nav = theirs.getByRole('navigation');
-    await nav.getByRole('link', { name: 'Audit log' }).waitFor();
-    expect(await nav.getByRole('link', { name: 'Users' }).count()).toBe(0);
+    await nav.getByRole('link', { name: 'Auditní záznam' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Uživatelé' }).count()).toBe(0);
     await theirs.goto('/users');
-    await heading(theirs, 'Not available to you').waitFor();
+    await heading(theirs, 'Pro vás nedostupné').waitFor();
 
     await page.reload();
     const row = page.getByTestId(`user-${invitee.email}`);

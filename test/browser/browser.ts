@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { projectRoot } from '../../src/platform/paths.js';
@@ -41,7 +41,7 @@ export async function startRig(): Promise<BrowserRig> {
       CANDOR_DATA_DIR: dataDir,
       CANDOR_PUBLIC_URL: origin,
       CANDOR_SMTP_URL: smtp.url,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
     },
     { port },
   );
@@ -103,6 +103,10 @@ export async function startRig(): Promise<BrowserRig> {
       await browser.close().catch(() => undefined);
       await server.stop().catch(() => undefined);
       killAll();
+      // Kept for reading after a failure; test-results/ is not committed.
+      const logs = path.join(projectRoot, 'test-results', 'logs');
+      mkdirSync(logs, { recursive: true });
+      writeFileSync(path.join(logs, 'browser-server.log'), `${server.stderr}\n${server.stdout}`);
       await smtp.close();
     },
   };
