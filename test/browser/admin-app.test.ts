@@ -317,4 +317,23 @@ describe('admin web app', () => {
     await page.getByText('Settings saved.').waitFor();
     await signedInAs(page, 'Acme Security');
   });
+
+  it('shows an API error as the server worded it in the interface language, with its request id', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Your account' }).click();
+    await page.getByTestId('language').selectOption('cs');
+    await heading(page, 'Váš účet').waitFor();
+    await page.getByLabel('Současné heslo').fill('not the password at all');
+    await page.getByLabel('Nové heslo').fill('another long passphrase here');
+    await page.getByLabel('Zopakujte heslo').fill('another long passphrase here');
+    await page.getByRole('button', { name: 'Změnit heslo' }).click();
+    const alert = page.getByRole('alert');
+    await alert.getByText(t('cs', 'error.invalid_credentials')).waitFor();
+    expect(await alert.textContent()).toMatch(/ID požadavku: [0-9a-f-]{36}/);
+    await page.getByTestId('language').selectOption('en');
+    await heading(page, 'Your account').waitFor();
+
+    // The browser reports the refused request itself; that one line is expected.
+    const refused = rig.problems.consoleErrors.splice(0);
+    expect(refused).toEqual([expect.stringMatching(/status of 401/)]);
+  });
 });

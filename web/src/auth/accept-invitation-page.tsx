@@ -92,6 +92,8 @@ export function AcceptInvitationPage() {
               </dd>
             </div>
           </dl>
+          {/* Lets a password manager file the new password under the right address. */}
+          <input type="email" name="username" autoComplete="username" value={invited.email} readOnly hidden />
           <TextField
             label={<T id="app.field.displayName" />}
             name="name"
