@@ -299,6 +299,14 @@ describe('admin web app', () => {
     await page.getByText('Chain hash').waitFor();
     await screenshot(page, 'audit-en');
 
+    // The pages the "load older events" button walks through: limit and before arrive as query text.
+    const first = await page.request.get('/api/audit?limit=2');
+    const firstPage = (await first.json()) as { events: { seq: number }[]; nextBefore: number };
+    expect(firstPage.events).toHaveLength(2);
+    const older = await page.request.get(`/api/audit?limit=2&before=${firstPage.nextBefore}`);
+    const olderPage = (await older.json()) as { events: { seq: number }[] };
+    expect(olderPage.events.map((e) => e.seq)).toEqual([firstPage.nextBefore - 1, firstPage.nextBefore - 2]);
+
     const href = await page.getByTestId('audit-export').getAttribute('href');
     expect(href).toBe('/api/audit/export?action=invitation.');
     const exported = await page.request.get(href!);
