@@ -75,6 +75,7 @@ async function signOut(p: Page) {
 /** Enrols an authenticator app from the enrolment page; returns its secret and the recovery codes. */
 async function enrolTotp(p: Page, locale: Locale = 'en') {
   await heading(p, t(locale, 'app.enroll.title')).waitFor();
+  await screenshot(p, `enroll-${locale}`);
   await p.getByRole('button', { name: t(locale, 'app.enroll.totp') }).click();
   await p.getByRole('button', { name: t(locale, 'app.totp.start') }).click();
   const qr = p.getByRole('img', { name: t(locale, 'app.totp.qrAlt') });
@@ -87,6 +88,7 @@ async function enrolTotp(p: Page, locale: Locale = 'en') {
   await p.getByTestId('recovery-codes').waitFor();
   const recoveryCodes = await p.getByTestId('recovery-codes').locator('li code').allTextContents();
   expect(recoveryCodes).toHaveLength(10);
+  await screenshot(p, `recovery-codes-${locale}`);
   await p.getByRole('button', { name: t(locale, 'app.recovery.saved') }).click();
   return { secret, recoveryCodes };
 }

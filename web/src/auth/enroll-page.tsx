@@ -10,6 +10,7 @@ import { AuthLayout } from '../ui/layout';
 import { PasskeyEnrollment } from './passkey-enrollment';
 import { passkeysSupported } from './passkeys';
 import { RecoveryCodes } from './recovery-codes';
+import { Icon } from '../shell/icons';
 import { PasskeyIcon } from './sign-in-page';
 import { TotpEnrollment } from './totp-enrollment';
 
@@ -60,6 +61,7 @@ export function EnrollPage() {
         <div className="choices">
           <button type="button" className="choice" onClick={() => setStep('totp')}>
             <span className="choice-title">
+              <Icon name="authenticator" />
               <T id="app.enroll.totp" />
             </span>
             <span className="choice-text">
