@@ -248,18 +248,24 @@ describe('stopping and starting again', () => {
     expect(existsSync(socketFile())).toBe(false);
   });
 
-  test('a lock naming a dead process is stale: a command goes ahead and clears it', async () => {
-    const gone = spawnSync(process.execPath, ['-e', '']);
-    const deadPid = gone.pid!;
-    writeFileSync(
-      lockFile(),
-      JSON.stringify({ pid: deadPid, host: hostname(), startedAt: new Date().toISOString() }),
-      { mode: 0o600 },
-    );
-    // Run here, not through a socket nobody answers.
+  test('a lock naming a dead process is stale: a command and a start both go ahead', async () => {
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    const writeStaleLock = () =>
+      writeFileSync(
+        lockFile(),
+        JSON.stringify({ pid: deadPid, host: hostname(), startedAt: new Date().toISOString() }),
+        { mode: 0o600 },
+      );
+    writeStaleLock();
+    // Runs here, not through a socket nobody answers, and clears the lock.
     const verify = await candor(['audit', 'verify'], env);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     expect(existsSync(lockFile())).toBe(false);
+
+    writeStaleLock();
+    server = await startCandor(env, { port });
+    expect(JSON.parse(readFileSync(lockFile(), 'utf8'))).toMatchObject({ pid: server.pid });
+    expect((await server.stop()).code).toBe(0);
   });
 });
 
