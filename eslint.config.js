@@ -18,6 +18,11 @@ export default tseslint.config(
     },
   },
   {
+    // Benchmarks print their figures.
+    files: ['bench/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
     files: ['web/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     plugins: { react, 'react-hooks': reactHooks },

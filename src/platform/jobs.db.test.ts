@@ -6,7 +6,11 @@ import { startJobs, TIMERS } from './jobs.js';
 import { createLogger } from './logger.js';
 
 const t = await createTestApp();
-const jobs = await startJobs({ db: t.db, databaseUrl: t.databaseUrl, logger: createLogger({ level: 'silent' }) });
+const jobs = await startJobs({
+  db: t.db,
+  databaseUrl: t.databaseUrl,
+  logger: createLogger({ level: 'silent' }),
+});
 afterAll(() => jobs.stop());
 
 describe('jobs and timers (pg-boss on the same PostgreSQL)', () => {

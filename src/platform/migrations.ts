@@ -26,18 +26,19 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
 const MIGRATION_LOCK = 727_001;
 
 /**
- * Applies pending migrations in order, each in its own transaction, as the
- * owner of the tables. A landed migration that was edited afterwards stops
+ * Applies pending migrations in order, all in one transaction (a failure
+ * leaves the schema as it was), as the owner of the tables. A landed migration that was edited afterwards stops
  * the start: migrations are forward only.
  */
 export async function migrate(db: Database, migrations = readMigrations()): Promise<string[]> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS candor_migrations (
-    name text PRIMARY KEY,
-    checksum text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now()
-  )`);
   return db.transaction(async (tx) => {
+    // Taken before anything else, so concurrent first starts against one empty server queue here.
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.exec(`CREATE TABLE IF NOT EXISTS candor_migrations (
+      name text PRIMARY KEY,
+      checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
     const applied = new Map(
       (
         await tx.query<{ name: string; checksum: string }>('SELECT name, checksum FROM candor_migrations')
