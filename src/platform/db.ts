@@ -90,16 +90,31 @@ export function openServer(connectionString: string, options: { max?: number } =
   };
 }
 
+/** Who the transaction acts for, beyond the organization: restricted incidents need it. */
+export interface ActingAs {
+  /** The signed-in user: restricted incidents are visible to their members only. */
+  userId?: string;
+  /** System work (jobs, timers) sees every incident of the organization. */
+  system?: boolean;
+}
+
 /**
  * Runs fn as the application role inside one organization: row-level
- * security then limits every query to that organization's rows.
+ * security then limits every query to that organization's rows (and, for
+ * restricted incidents, to their members).
  */
-export function withOrg<T>(db: Database, organizationId: string, fn: (tx: Sql) => Promise<T>): Promise<T> {
+export function withOrg<T>(
+  db: Database,
+  organizationId: string,
+  fn: (tx: Sql) => Promise<T>,
+  actingAs: ActingAs = {},
+): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.query(`SELECT set_config('role', $1, true), set_config('candor.organization_id', $2, true)`, [
-      APP_ROLE,
-      organizationId,
-    ]);
+    await tx.query(
+      `SELECT set_config('role', $1, true), set_config('candor.organization_id', $2, true),
+              set_config('candor.user_id', $3, true), set_config('candor.system', $4, true)`,
+      [APP_ROLE, organizationId, actingAs.userId ?? '', actingAs.system ? 'on' : ''],
+    );
     return fn(tx);
   });
 }

@@ -11,6 +11,28 @@ export const PERMISSIONS = {
   'organization.manage': ['admin'],
   /** read and export the audit log */
   'audit.read': ['admin', 'incident_manager', 'legal'],
+  /** see incidents, their timelines, tasks and clocks (restricted ones: members only) */
+  'incidents.read': ['admin', 'incident_manager', 'communications', 'legal', 'support', 'viewer'],
+  /** declare and edit incidents: moments, jurisdictions, affected systems, members */
+  'incidents.manage': ['admin', 'incident_manager'],
+  /** work on response-plan tasks; communications, legal and support only on tasks assigned to them */
+  'tasks.work': ['admin', 'incident_manager', 'communications', 'legal', 'support'],
+  /** read response plans and their check */
+  'plans.read': ['admin', 'incident_manager', 'legal', 'viewer'],
+  /** edit response plans */
+  'plans.manage': ['admin', 'incident_manager'],
+  /** the out-of-band contact list: read */
+  'contacts.read': ['admin', 'incident_manager', 'communications', 'legal', 'support'],
+  /** the out-of-band contact list: edit */
+  'contacts.manage': ['admin', 'incident_manager'],
+  /** read regulator reports and deadline clocks' evidence */
+  'reports.read': ['admin', 'incident_manager', 'legal', 'viewer'],
+  /** edit and export regulator reports */
+  'reports.edit': ['admin', 'incident_manager', 'legal'],
+  /** mark a regulator notification as filed */
+  'reports.file': ['legal'],
+  /** post alerts from detection tools (a scope for API tokens) */
+  'intake.alerts': ['admin', 'incident_manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
