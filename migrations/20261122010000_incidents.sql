@@ -55,17 +55,29 @@ CREATE INDEX incident_members_user ON incident_members (user_id);
 SELECT candor_enable_tenancy('incident_members');
 GRANT SELECT, INSERT, DELETE ON incident_members TO candor_app;
 
--- Whether the current user may see an incident: not restricted, or a member, or system work.
+-- Whether the current user may see an incident: not restricted, or its creator or a
+-- member, or system work.
 CREATE FUNCTION candor_incident_visible(p_incident uuid) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
   SELECT candor_is_system() OR EXISTS (
     SELECT 1 FROM incidents i
     WHERE i.id = p_incident AND i.organization_id = candor_org()
-      AND (NOT i.restricted OR EXISTS (
+      AND (NOT i.restricted OR i.created_by = candor_user() OR EXISTS (
         SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.user_id = candor_user())))
 $$;
 REVOKE ALL ON FUNCTION candor_incident_visible(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION candor_incident_visible(uuid) TO candor_app;
+
+-- The next incident number of the current organization, counting the restricted incidents
+-- the caller cannot see; the advisory lock makes concurrent declarations take turns.
+CREATE FUNCTION candor_next_incident_number() RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(727003, hashtext(candor_org()::text));
+  RETURN (SELECT coalesce(max(number), 0) + 1 FROM incidents WHERE organization_id = candor_org());
+END $$;
+REVOKE ALL ON FUNCTION candor_next_incident_number() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION candor_next_incident_number() TO candor_app;
 
 -- Tables hanging off an incident call this: restricted incidents stay with their members.
 CREATE FUNCTION candor_enable_incident_visibility(tbl regclass, col text DEFAULT 'incident_id') RETURNS void
@@ -77,7 +89,7 @@ BEGIN
 END $$;
 
 CREATE POLICY incident_visibility ON incidents AS RESTRICTIVE TO candor_app
-  USING (NOT restricted OR candor_is_system() OR EXISTS (
+  USING (NOT restricted OR candor_is_system() OR created_by = candor_user() OR EXISTS (
     SELECT 1 FROM incident_members m WHERE m.incident_id = incidents.id AND m.user_id = candor_user()));
 SELECT candor_enable_incident_visibility('incident_members');
 

@@ -5,6 +5,7 @@ import { hashToken, newToken, seal } from '../src/platform/crypto.js';
 import { csrfTokenFor } from '../src/modules/accounts/session-service.js';
 import { withOrg } from '../src/platform/db.js';
 import type { Role } from '../src/modules/access/permissions.js';
+import type { DeclareBody } from '../src/modules/incidents/incident-schemas.js';
 import { mfaKeys } from '../src/modules/accounts/mfa-service.js';
 import { hashPassword } from '../src/modules/accounts/password.js';
 import { Agent } from './agent.js';
@@ -111,4 +112,24 @@ export async function sessionFor(t: TestApp, user: TestUser): Promise<Agent> {
   agent.cookies.set('candor_session', token);
   agent.csrfToken = csrfTokenFor(t.app, rows[0]!.id);
   return agent;
+}
+
+/** An incident declared through the API by a fresh incident manager of the organization. */
+export async function createIncident(
+  t: TestApp,
+  organizationId: string,
+  body: Partial<DeclareBody> = {},
+  by?: TestUser,
+): Promise<{ id: string; number: number; manager: TestUser; agent: Agent }> {
+  const manager = by ?? (await createUser(t, organizationId, ['incident_manager'], { totp: false }));
+  const agent = await sessionFor(t, manager);
+  const response = await agent.post('/api/incidents', {
+    title: `Incident ${unique()}`,
+    type: 'data_breach',
+    severity: 'SEV2',
+    ...body,
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  const { id, number } = response.json<{ id: string; number: number }>();
+  return { id, number, manager, agent };
 }

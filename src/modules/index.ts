@@ -4,6 +4,7 @@ import { authRoutes } from './accounts/auth-routes.js';
 import { mfaRoutes } from './accounts/mfa-routes.js';
 import { userRoutes } from './accounts/user-routes.js';
 import { auditRoutes } from './audit/audit-routes.js';
+import { incidentRoutes } from './incidents/incident-routes.js';
 import { tokenRoutes } from './tokens/token-routes.js';
 
 /** The one list of modules and their routes. */
@@ -14,4 +15,5 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(userRoutes);
   await app.register(tokenRoutes);
   await app.register(auditRoutes);
+  await app.register(incidentRoutes);
 }

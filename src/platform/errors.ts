@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'weak_password'
   | 'email_taken'
   | 'last_admin'
+  | 'illegal_transition'
   | 'payload_too_large'
   | 'unavailable'
   | 'internal';

@@ -104,6 +104,7 @@ describe('tenant isolation in the database', () => {
       'candor_find_user_by_email',
       'candor_find_webauthn_credential',
       'candor_incident_visible',
+      'candor_next_incident_number',
       'candor_purge_expired',
       'candor_setup_consume',
       'candor_setup_needed',

@@ -16,7 +16,15 @@ export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** NIST SP 800-61 phases, then the post-incident review. */
-export const STATES = ['detected', 'triaged', 'contained', 'eradicated', 'recovered', 'closed', 'reviewed'] as const;
+export const STATES = [
+  'detected',
+  'triaged',
+  'contained',
+  'eradicated',
+  'recovered',
+  'closed',
+  'reviewed',
+] as const;
 export type IncidentState = (typeof STATES)[number];
 
 /**

@@ -1,5 +1,12 @@
 import type { Sql } from '../../platform/db.js';
-import type { DataCategory, IncidentRole, IncidentState, IncidentType, Moment, Severity } from './incident-model.js';
+import type {
+  DataCategory,
+  IncidentRole,
+  IncidentState,
+  IncidentType,
+  Moment,
+  Severity,
+} from './incident-model.js';
 
 export interface IncidentRow {
   id: string;
