@@ -35,10 +35,13 @@ CREATE TABLE incidents (
   contained_at timestamptz,
   resolved_at timestamptz,
   created_by uuid REFERENCES users (id) ON DELETE SET NULL,
+  -- Alerts from detection tools with this key join this incident while it is open.
+  dedupe_key text CHECK (length(dedupe_key) <= 300),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   UNIQUE (organization_id, number)
 );
+CREATE INDEX incidents_dedupe ON incidents (organization_id, dedupe_key) WHERE dedupe_key IS NOT NULL;
 CREATE INDEX incidents_list ON incidents (organization_id, created_at DESC);
 SELECT candor_enable_tenancy('incidents');
 GRANT SELECT, INSERT, UPDATE ON incidents TO candor_app;
@@ -129,3 +132,16 @@ ALTER TABLE organizations
   ADD COLUMN undue_delay_target_hours integer NOT NULL DEFAULT 72 CHECK (undue_delay_target_hours BETWEEN 1 AND 720),
   ADD COLUMN intake_starts_plan boolean NOT NULL DEFAULT false,
   ADD COLUMN intake_webhook_secret bytea;
+
+-- Every alert received from a detection tool, once: a retried delivery finds its first answer here.
+CREATE TABLE intake_alerts (
+  organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  alert_key text NOT NULL CHECK (length(alert_key) <= 300),
+  incident_id uuid NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+  action text NOT NULL CHECK (action IN ('opened', 'appended')),
+  received_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (organization_id, alert_key)
+);
+SELECT candor_enable_tenancy('intake_alerts');
+SELECT candor_enable_incident_visibility('intake_alerts');
+GRANT SELECT, INSERT ON intake_alerts TO candor_app;

@@ -5,6 +5,7 @@ import { mfaRoutes } from './accounts/mfa-routes.js';
 import { userRoutes } from './accounts/user-routes.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { incidentRoutes } from './incidents/incident-routes.js';
+import { intakeRoutes } from './intake/intake-routes.js';
 import { tokenRoutes } from './tokens/token-routes.js';
 
 /** The one list of modules and their routes. */
@@ -16,4 +17,5 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(tokenRoutes);
   await app.register(auditRoutes);
   await app.register(incidentRoutes);
+  await app.register(intakeRoutes);
 }

@@ -7,6 +7,8 @@ import { rolesGrant, type Access } from './permissions.js';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** Only for routes that authenticate by a signature over the body (webhooks): no cookie counts there. */
+    signedWebhook?: boolean;
   }
   interface FastifyRequest {
     auth?: Auth;
@@ -69,6 +71,7 @@ export function registerAccess(app: FastifyInstance): void {
  */
 function checkCsrf(app: FastifyInstance, request: FastifyRequest): void {
   if (SAFE_METHODS.has(request.method)) return;
+  if (request.routeOptions.config.signedWebhook) return;
   if (request.auth?.actor.type === 'api_token') return;
   const expected = app.deps.config.publicUrl.origin;
   const origin = request.headers.origin ?? originOf(request.headers.referer);

@@ -13,6 +13,33 @@ const Organization = Type.Object({
   name: Type.String(),
   defaultLocale: LocaleSchema,
   requireMfa: Type.Boolean(),
+  /** Target for "without undue delay" duties that have no outer legal bound. */
+  undueDelayTargetHours: Type.Integer(),
+  /** Whether an incident opened by an alert starts its response plan at once. */
+  intakeStartsPlan: Type.Boolean(),
+  intakeWebhookConfigured: Type.Boolean(),
+});
+
+interface OrgRow {
+  id: string;
+  name: string;
+  default_locale: 'en' | 'cs' | 'ar';
+  require_mfa: boolean;
+  undue_delay_target_hours: number;
+  intake_starts_plan: boolean;
+  has_secret: boolean;
+}
+const SELECT_ORG = `SELECT id, name, default_locale, require_mfa, undue_delay_target_hours, intake_starts_plan,
+  intake_webhook_secret IS NOT NULL AS has_secret FROM organizations`;
+
+const organizationView = (o: OrgRow) => ({
+  id: o.id,
+  name: o.name,
+  defaultLocale: o.default_locale,
+  requireMfa: o.require_mfa,
+  undueDelayTargetHours: o.undue_delay_target_hours,
+  intakeStartsPlan: o.intake_starts_plan,
+  intakeWebhookConfigured: o.has_secret,
 });
 
 /** A user's own account, and the organization's settings. */
@@ -94,15 +121,10 @@ export async function accountRoutes(fastify: FastifyInstance): Promise<void> {
       config: { access: { kind: 'user' } },
       schema: { tags: ['organization'], response: { 200: Organization } },
     },
-    async (request) => {
-      const rows = await withOrg(db, request.auth!.organizationId, (tx) =>
-        tx.query<{ id: string; name: string; default_locale: 'en'; require_mfa: boolean }>(
-          'SELECT id, name, default_locale, require_mfa FROM organizations',
-        ),
-      );
-      const org = rows[0]!;
-      return { id: org.id, name: org.name, defaultLocale: org.default_locale, requireMfa: org.require_mfa };
-    },
+    async (request) =>
+      organizationView(
+        (await withOrg(db, request.auth!.organizationId, (tx) => tx.query<OrgRow>(SELECT_ORG)))[0]!,
+      ),
   );
 
   app.patch(
@@ -116,6 +138,8 @@ export async function accountRoutes(fastify: FastifyInstance): Promise<void> {
             name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
             defaultLocale: Type.Optional(LocaleSchema),
             requireMfa: Type.Optional(Type.Boolean()),
+            undueDelayTargetHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
+            intakeStartsPlan: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
         ),
@@ -124,22 +148,27 @@ export async function accountRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const auth = request.auth!;
-      const { name, defaultLocale, requireMfa } = request.body;
+      const b = request.body;
       return withOrg(db, auth.organizationId, async (tx) => {
-        const rows = await tx.query<{ id: string; name: string; default_locale: 'en'; require_mfa: boolean }>(
+        await tx.query(
           `UPDATE organizations SET name = coalesce($1, name), default_locale = coalesce($2, default_locale),
-             require_mfa = coalesce($3, require_mfa)
-           RETURNING id, name, default_locale, require_mfa`,
-          [name ?? null, defaultLocale ?? null, requireMfa ?? null],
+             require_mfa = coalesce($3, require_mfa), undue_delay_target_hours = coalesce($4, undue_delay_target_hours),
+             intake_starts_plan = coalesce($5, intake_starts_plan)`,
+          [
+            b.name ?? null,
+            b.defaultLocale ?? null,
+            b.requireMfa ?? null,
+            b.undueDelayTargetHours ?? null,
+            b.intakeStartsPlan ?? null,
+          ],
         );
         await appendAudit(tx, auditKey, auth.organizationId, requestActor(request), {
           action: 'organization.updated',
           targetType: 'organization',
           targetId: auth.organizationId,
-          data: { fields: Object.keys(request.body) },
+          data: { fields: Object.keys(b) },
         });
-        const org = rows[0]!;
-        return { id: org.id, name: org.name, defaultLocale: org.default_locale, requireMfa: org.require_mfa };
+        return organizationView((await tx.query<OrgRow>(SELECT_ORG))[0]!);
       });
     },
   );

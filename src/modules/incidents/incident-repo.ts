@@ -29,6 +29,7 @@ export interface IncidentRow {
   contained_at: Date | null;
   resolved_at: Date | null;
   created_by: string | null;
+  dedupe_key: string | null;
   created_at: Date;
   updated_at: Date;
 }

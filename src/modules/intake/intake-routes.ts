@@ -1,0 +1,145 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { deriveKey, open, seal } from '../../platform/crypto.js';
+import { withOrg } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { ErrorBody } from '../accounts/account-schemas.js';
+import { appendAudit, requestActor } from '../audit/audit-service.js';
+import { Alert, newWebhookSecret, receiveAlert, verifyWebhookSignature } from './intake-service.js';
+
+const Result = Type.Object({
+  incidentId: Type.String(),
+  incidentNumber: Type.Integer(),
+  action: Type.Union([Type.Literal('opened'), Type.Literal('appended')]),
+  duplicate: Type.Boolean(),
+});
+const responses = { 200: Result, 201: Result, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: string;
+  }
+}
+
+/** Alerts from detection tools: by API token, or by a webhook signed with the organization's secret. */
+export async function intakeRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, config } = app.deps;
+  const deps = app.deps;
+  const secretKey = deriveKey(config.secrets.masterKey, 'intake-webhook');
+
+  // The signature covers the exact bytes received, so this plugin keeps them.
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: 256 * 1024 },
+    (request, body, done) => {
+      request.rawBody = body as string;
+      try {
+        done(null, JSON.parse(body as string));
+      } catch {
+        done(new AppError('bad_request', 400, { problem: 'the body is not valid JSON' }));
+      }
+    },
+  );
+
+  app.post(
+    '/api/intake/alerts',
+    {
+      config: { access: { kind: 'permission', permission: 'intake.alerts' } },
+      schema: { tags: ['intake'], body: Alert, response: responses },
+    },
+    async (request, reply) => {
+      const auth = request.auth!;
+      // Alert routing is system work: an alert joins its open incident even when that one is restricted.
+      const result = await withOrg(
+        db,
+        auth.organizationId,
+        (tx) => receiveAlert(tx, deps, auth.organizationId, requestActor(request), request.body, undefined),
+        { system: true },
+      );
+      return reply.status(result.action === 'opened' && !result.duplicate ? 201 : 200).send(result);
+    },
+  );
+
+  app.post(
+    '/api/intake/alerts/:organizationId',
+    {
+      config: { access: { kind: 'public' }, signedWebhook: true },
+      schema: {
+        tags: ['intake'],
+        params: Type.Object({ organizationId: Type.String({ format: 'uuid' }) }),
+        headers: Type.Object({
+          'webhook-id': Type.Optional(Type.String({ maxLength: 200 })),
+          'webhook-timestamp': Type.Optional(Type.String({ maxLength: 20 })),
+          'webhook-signature': Type.Optional(Type.String({ maxLength: 2000 })),
+        }),
+        body: Alert,
+        response: responses,
+      },
+    },
+    async (request, reply) => {
+      const { organizationId } = request.params;
+      const result = await withOrg(
+        db,
+        organizationId,
+        async (tx) => {
+          const rows = await tx.query<{ intake_webhook_secret: Buffer | null }>(
+            'SELECT intake_webhook_secret FROM organizations',
+          );
+          const sealed = rows[0]?.intake_webhook_secret;
+          // An unknown organization and one without a secret answer like a bad signature.
+          if (!sealed) throw new AppError('unauthenticated', 401, { problem: 'bad webhook-signature' });
+          const secret = open(secretKey, Buffer.from(sealed), `intake:${organizationId}`).toString();
+          verifyWebhookSignature(
+            secret,
+            {
+              id: request.headers['webhook-id'],
+              timestamp: request.headers['webhook-timestamp'],
+              signature: request.headers['webhook-signature'],
+            },
+            request.rawBody ?? '',
+          );
+          return receiveAlert(
+            tx,
+            deps,
+            organizationId,
+            { type: 'system', id: null, requestId: request.id },
+            request.body,
+            request.headers['webhook-id'],
+          );
+        },
+        { system: true },
+      );
+      return reply.status(result.action === 'opened' && !result.duplicate ? 201 : 200).send(result);
+    },
+  );
+
+  app.post(
+    '/api/organization/intake-secret',
+    {
+      config: { access: { kind: 'permission', permission: 'organization.manage' } },
+      schema: {
+        tags: ['intake'],
+        response: { 201: Type.Object({ secret: Type.String(), webhookUrl: Type.String() }) },
+      },
+    },
+    async (request, reply) => {
+      const orgId = request.auth!.organizationId;
+      const secret = newWebhookSecret();
+      await withOrg(db, orgId, async (tx) => {
+        await tx.query('UPDATE organizations SET intake_webhook_secret = $1', [
+          seal(secretKey, secret, `intake:${orgId}`),
+        ]);
+        await appendAudit(tx, config.secrets.auditKey, orgId, requestActor(request), {
+          action: 'intake.secret_rotated',
+          targetType: 'organization',
+          targetId: orgId,
+        });
+      });
+      return reply
+        .status(201)
+        .send({ secret, webhookUrl: `${config.publicUrl.origin}/api/intake/alerts/${orgId}` });
+    },
+  );
+}

@@ -1,0 +1,203 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { Type, type Static } from 'typebox';
+import type { AppDeps } from '../../app.js';
+import { safeEqual } from '../../platform/crypto.js';
+import type { Sql } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import type { AuditActor } from '../audit/audit-service.js';
+import { recordEvent } from '../incidents/incident-events.js';
+import { INCIDENT_TYPES } from '../incidents/incident-model.js';
+import type { Severity } from '../incidents/incident-model.js';
+import { declareIncident } from '../incidents/incident-service.js';
+
+/** The documented generic alert a detection tool posts (see docs/INTAKE.md). */
+export const Alert = Type.Object(
+  {
+    /** A stable id of this alert at its source: a retried delivery carries the same one. */
+    id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    source: Type.String({ minLength: 1, maxLength: 100 }),
+    severity: Type.Unsafe<string>({
+      type: 'string',
+      enum: ['SEV1', 'SEV2', 'SEV3', 'SEV4', 'critical', 'high', 'medium', 'low', 'info'],
+    }),
+    title: Type.String({ minLength: 1, maxLength: 300 }),
+    description: Type.Optional(Type.String({ maxLength: 20000 })),
+    /** Which incident type the alert suggests; 'other' when the tool cannot tell. */
+    type: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: [...INCIDENT_TYPES] })),
+    occurredAt: Type.Optional(Type.String({ format: 'date-time' })),
+    observables: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            type: Type.String({ minLength: 1, maxLength: 50 }),
+            value: Type.String({ minLength: 1, maxLength: 2000 }),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 500 },
+      ),
+    ),
+    /** Alerts with the same key belong to the same incident while it is open. */
+    dedupeKey: Type.String({ minLength: 1, maxLength: 300 }),
+  },
+  { additionalProperties: false },
+);
+export type Alert = Static<typeof Alert>;
+
+const SEVERITY: Record<string, Severity> = {
+  SEV1: 'SEV1',
+  SEV2: 'SEV2',
+  SEV3: 'SEV3',
+  SEV4: 'SEV4',
+  critical: 'SEV1',
+  high: 'SEV2',
+  medium: 'SEV3',
+  low: 'SEV4',
+  info: 'SEV4',
+};
+
+export interface IntakeResult {
+  incidentId: string;
+  incidentNumber: number;
+  action: 'opened' | 'appended';
+  duplicate: boolean;
+}
+
+const INTAKE_LOCK = 727_004;
+
+/**
+ * One alert in: appended to the open incident with its dedupe key, or a new
+ * incident in state detected. Concurrent posts with one key serialize on an
+ * advisory lock, so exactly one incident opens; a retried alert (same id)
+ * gets its first answer again and changes nothing.
+ */
+export async function receiveAlert(
+  tx: Sql,
+  deps: AppDeps,
+  organizationId: string,
+  actor: AuditActor,
+  alert: Alert,
+  deliveryId: string | undefined,
+): Promise<IntakeResult> {
+  const alertKey = alert.id
+    ? `alert:${alert.source}:${alert.id}`
+    : deliveryId
+      ? `delivery:${deliveryId}`
+      : undefined;
+  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+    INTAKE_LOCK,
+    `${organizationId}:${alert.dedupeKey}`,
+  ]);
+  if (alertKey) {
+    const seen = await tx.query<{ incident_id: string; action: 'opened' | 'appended'; number: number }>(
+      `SELECT a.incident_id, a.action, i.number FROM intake_alerts a JOIN incidents i ON i.id = a.incident_id
+       WHERE a.alert_key = $1`,
+      [alertKey],
+    );
+    const first = seen[0];
+    if (first)
+      return {
+        incidentId: first.incident_id,
+        incidentNumber: first.number,
+        action: first.action,
+        duplicate: true,
+      };
+  }
+  const open = await tx.query<{ id: string; number: number }>(
+    `SELECT id, number FROM incidents WHERE dedupe_key = $1 AND state NOT IN ('closed', 'reviewed')
+     ORDER BY created_at DESC LIMIT 1`,
+    [alert.dedupeKey],
+  );
+  let result: IntakeResult;
+  const timelineData = {
+    source: alert.source,
+    severity: alert.severity,
+    title: alert.title,
+    observables: alert.observables ?? [],
+    occurredAt: alert.occurredAt ?? null,
+  };
+  if (open[0]) {
+    await recordEvent(tx, deps.config.secrets.auditKey, {
+      organizationId,
+      incidentId: open[0].id,
+      actor,
+      kind: 'alert',
+      data: timelineData,
+      note: alert.description,
+      auditData: { source: alert.source },
+    });
+    result = { incidentId: open[0].id, incidentNumber: open[0].number, action: 'appended', duplicate: false };
+  } else {
+    const settings = (
+      await tx.query<{ intake_starts_plan: boolean }>('SELECT intake_starts_plan FROM organizations')
+    )[0]!;
+    const incident = await declareIncident(
+      tx,
+      deps,
+      { organizationId, actor, userId: null },
+      {
+        title: alert.title,
+        summary: alert.description ?? '',
+        type: (alert.type ?? 'other') as (typeof INCIDENT_TYPES)[number],
+        severity: SEVERITY[alert.severity]!,
+        // Detected when the tool saw it; "became aware" is for a person to set.
+        moments: { detected: alert.occurredAt ?? new Date().toISOString() },
+        startPlan: settings.intake_starts_plan,
+      },
+    );
+    await tx.query('UPDATE incidents SET dedupe_key = $2 WHERE id = $1', [incident.id, alert.dedupeKey]);
+    await recordEvent(tx, deps.config.secrets.auditKey, {
+      organizationId,
+      incidentId: incident.id,
+      actor,
+      kind: 'alert',
+      data: timelineData,
+      note: alert.description,
+      auditData: { source: alert.source },
+    });
+    result = { incidentId: incident.id, incidentNumber: incident.number, action: 'opened', duplicate: false };
+  }
+  if (alertKey) {
+    await tx.query(
+      'INSERT INTO intake_alerts (organization_id, alert_key, incident_id, action) VALUES ($1, $2, $3, $4)',
+      [organizationId, alertKey, result.incidentId, result.action],
+    );
+  }
+  return result;
+}
+
+/** A new signing secret for the intake webhook, in the Standard Webhooks format. */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+const TOLERANCE_SECONDS = 300;
+
+/**
+ * Standard Webhooks signature check: HMAC-SHA256 over "id.timestamp.body"
+ * with the secret's bytes, base64, in a "v1,<sig>" list; the timestamp must
+ * be within five minutes (replays of old deliveries are refused).
+ */
+export function verifyWebhookSignature(
+  secret: string,
+  headers: { id?: string; timestamp?: string; signature?: string },
+  rawBody: string,
+  now = Date.now(),
+): void {
+  const { id, timestamp, signature } = headers;
+  if (!id || !timestamp || !signature)
+    throw new AppError('unauthenticated', 401, {
+      problem: 'missing webhook-id, webhook-timestamp or webhook-signature',
+    });
+  const seconds = Number(timestamp);
+  if (!Number.isInteger(seconds) || Math.abs(now / 1000 - seconds) > TOLERANCE_SECONDS) {
+    throw new AppError('unauthenticated', 401, { problem: 'webhook-timestamp is missing or too old' });
+  }
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${rawBody}`).digest('base64');
+  const valid = signature
+    .split(' ')
+    .map((s) => s.split(','))
+    .some(([version, sig]) => version === 'v1' && sig !== undefined && safeEqual(sig, expected));
+  if (!valid) throw new AppError('unauthenticated', 401, { problem: 'bad webhook-signature' });
+}
