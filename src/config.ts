@@ -19,6 +19,8 @@ export interface Config {
   readonly sessionIdleMinutes: number;
   readonly sessionAbsoluteHours: number;
   readonly trustProxy: boolean;
+  /** The Chromium that prints PDF documents; unset: `chromium` on the PATH. */
+  readonly chromiumPath: string | undefined;
   readonly secrets: Secrets;
 }
 
@@ -87,6 +89,7 @@ export function loadConfig(env: Source = process.env): Config {
     sessionIdleMinutes: integer(source, 'CANDOR_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionAbsoluteHours: integer(source, 'CANDOR_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 7),
     trustProxy: oneOf(source, 'CANDOR_TRUST_PROXY', ['true', 'false'], 'false') === 'true',
+    chromiumPath: source.CHROMIUM_PATH,
     secrets,
   });
 }

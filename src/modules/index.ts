@@ -6,6 +6,7 @@ import { userRoutes } from './accounts/user-routes.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { incidentRoutes } from './incidents/incident-routes.js';
 import { intakeRoutes } from './intake/intake-routes.js';
+import { reportRoutes } from './reports/report-routes.js';
 import { tokenRoutes } from './tokens/token-routes.js';
 
 /** The one list of modules and their routes. */
@@ -18,4 +19,5 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(auditRoutes);
   await app.register(incidentRoutes);
   await app.register(intakeRoutes);
+  await app.register(reportRoutes);
 }

@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'email_taken'
   | 'last_admin'
   | 'illegal_transition'
+  | 'pdf_unavailable'
   | 'payload_too_large'
   | 'unavailable'
   | 'internal';
