@@ -284,7 +284,7 @@ export function evaluate(
         reason,
         startsAt,
         dueAt: due?.due ?? null,
-        notes: [...(rule.uncertain ?? []), ...notes, ...(due?.notes ?? [])],
+        notes: [...(rule.uncertain ?? []), ...(rule.notes ?? []), ...notes, ...(due?.notes ?? [])],
       });
     }
   }

@@ -94,7 +94,10 @@ export interface DeadlineRule {
   threshold?: Threshold;
   conditions: Conditions;
   contents: readonly Content[];
+  /** Figures that could not be confirmed (⚠), shown as uncertain beside the clock. */
   uncertain?: readonly Note[];
+  /** Other things to know, such as a permitted delay. */
+  notes?: readonly Note[];
 }
 
 export type Party =
@@ -333,7 +336,7 @@ export const RULES: readonly DeadlineRule[] = [
     scope: { kind: 'everywhere', calendar: 'US' },
     conditions: { organization: 'sec_registrant' },
     contents: ['material_aspects', 'material_impact'],
-    uncertain: ['sec_delay'],
+    notes: ['sec_delay'],
   },
   {
     id: 'hipaa_individuals',
@@ -434,7 +437,7 @@ export const RULES: readonly DeadlineRule[] = [
     scope: { kind: 'us_state', state: 'NY' },
     conditions: { personalData: true },
     contents: ['notice_timing_distribution', 'categories_and_numbers'],
-    uncertain: ['ny_regulators_timing'],
+    notes: ['ny_regulators_timing'],
   },
   {
     id: 'tx_individuals',
@@ -533,7 +536,7 @@ export const RULES: readonly DeadlineRule[] = [
       'likely_consequences',
       'measures',
     ],
-    uncertain: ['eg_national_security'],
+    notes: ['eg_national_security'],
   },
   {
     id: 'eg_data_subjects',

@@ -1,0 +1,175 @@
+import type { Sql } from '../../platform/db.js';
+import type { ClockSpec, OrganizationProfile, Reason } from './deadline-engine.js';
+import type { RiskLevel, RuleId } from './deadline-rules.js';
+
+export interface ClockRow {
+  id: string;
+  organization_id: string;
+  incident_id: string;
+  rule_id: RuleId;
+  jurisdiction: string;
+  time_zone: string;
+  is_exercise: boolean;
+  applicable: boolean;
+  reason: Reason | null;
+  notes: string[];
+  starts_at: Date | null;
+  due_at: Date | null;
+  status: 'active' | 'filed' | 'waived';
+  filed_at: Date | null;
+  filed_by: string | null;
+  filed_reference: string | null;
+  filed_text: string | null;
+  document_name: string | null;
+  document_type: string | null;
+  document_size: number | null;
+  document_sha256: string | null;
+  waived_at: Date | null;
+  waived_by: string | null;
+  waived_reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+// Every column but the sealed document itself, which only the download reads.
+const COLUMNS = `id, organization_id, incident_id, rule_id, jurisdiction, time_zone, is_exercise, applicable, reason,
+  notes, starts_at, due_at, status, filed_at, filed_by, filed_reference, filed_text, document_name, document_type,
+  document_size, document_sha256, waived_at, waived_by, waived_reason, created_at, updated_at`;
+
+export async function listClocks(tx: Sql, incidentId: string): Promise<ClockRow[]> {
+  return tx.query<ClockRow>(
+    `SELECT ${COLUMNS} FROM deadline_clocks WHERE incident_id = $1
+     ORDER BY due_at NULLS LAST, rule_id, jurisdiction`,
+    [incidentId],
+  );
+}
+
+export async function findClock(tx: Sql, incidentId: string, clockId: string): Promise<ClockRow | undefined> {
+  return (
+    await tx.query<ClockRow>(`SELECT ${COLUMNS} FROM deadline_clocks WHERE incident_id = $1 AND id = $2`, [
+      incidentId,
+      clockId,
+    ])
+  )[0];
+}
+
+export async function insertClock(
+  tx: Sql,
+  organizationId: string,
+  incidentId: string,
+  isExercise: boolean,
+  spec: ClockSpec,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO deadline_clocks (organization_id, incident_id, rule_id, jurisdiction, time_zone, is_exercise,
+       applicable, reason, notes, starts_at, due_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      organizationId,
+      incidentId,
+      spec.ruleId,
+      spec.jurisdiction,
+      spec.timeZone,
+      isExercise,
+      spec.applicable,
+      spec.reason,
+      spec.notes,
+      spec.startsAt,
+      spec.dueAt,
+    ],
+  );
+}
+
+/** Rewrites what the rules compute; a filing or a waiver stays as it is. */
+export async function updateComputed(
+  tx: Sql,
+  id: string,
+  isExercise: boolean,
+  spec: ClockSpec,
+): Promise<void> {
+  await tx.query(
+    `UPDATE deadline_clocks SET time_zone = $2, is_exercise = $3, applicable = $4, reason = $5, notes = $6,
+       starts_at = $7, due_at = $8, updated_at = now()
+     WHERE id = $1`,
+    [id, spec.timeZone, isExercise, spec.applicable, spec.reason, spec.notes, spec.startsAt, spec.dueAt],
+  );
+}
+
+interface ProfileRow {
+  lead_authority: string | null;
+  sec_registrant: boolean | null;
+  hipaa_covered: boolean | null;
+  nis2_entity: boolean | null;
+  cz_regulated: boolean | null;
+  undue_delay_target_hours: number;
+}
+
+/** The organization's deadline profile; defaults while it has none. */
+export async function loadProfile(tx: Sql): Promise<OrganizationProfile> {
+  const row = (
+    await tx.query<ProfileRow>(
+      `SELECT p.lead_authority, p.sec_registrant, p.hipaa_covered, p.nis2_entity, p.cz_regulated,
+              o.undue_delay_target_hours
+       FROM organizations o LEFT JOIN deadline_profiles p ON p.organization_id = o.id`,
+    )
+  )[0];
+  return {
+    leadAuthority: row?.lead_authority ?? null,
+    secRegistrant: row?.sec_registrant ?? false,
+    hipaaCovered: row?.hipaa_covered ?? false,
+    nis2Entity: row?.nis2_entity ?? null,
+    czRegulated: row?.cz_regulated ?? null,
+    undueDelayTargetHours: row?.undue_delay_target_hours ?? 72,
+  };
+}
+
+export async function saveProfile(
+  tx: Sql,
+  organizationId: string,
+  profile: Omit<OrganizationProfile, 'undueDelayTargetHours'>,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO deadline_profiles (organization_id, lead_authority, sec_registrant, hipaa_covered, nis2_entity, cz_regulated)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (organization_id) DO UPDATE SET lead_authority = $2, sec_registrant = $3, hipaa_covered = $4,
+       nis2_entity = $5, cz_regulated = $6, updated_at = now()`,
+    [
+      organizationId,
+      profile.leadAuthority,
+      profile.secRegistrant,
+      profile.hipaaCovered,
+      profile.nis2Entity,
+      profile.czRegulated,
+    ],
+  );
+}
+
+export interface Assessment {
+  riskLevel: RiskLevel | null;
+  significant: boolean | null;
+}
+
+export async function loadAssessment(tx: Sql, incidentId: string): Promise<Assessment> {
+  const row = (
+    await tx.query<{ risk_level: RiskLevel | null; significant: boolean | null }>(
+      'SELECT risk_level, significant FROM incident_assessments WHERE incident_id = $1',
+      [incidentId],
+    )
+  )[0];
+  return { riskLevel: row?.risk_level ?? null, significant: row?.significant ?? null };
+}
+
+export async function saveAssessment(
+  tx: Sql,
+  organizationId: string,
+  incidentId: string,
+  assessment: Assessment,
+  userId: string | null,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO incident_assessments (organization_id, incident_id, risk_level, significant, updated_by)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (incident_id) DO UPDATE SET risk_level = $3, significant = $4, updated_by = $5, updated_at = now()`,
+    [organizationId, incidentId, assessment.riskLevel, assessment.significant, userId],
+  );
+}

@@ -1,0 +1,217 @@
+import { createHash } from 'node:crypto';
+import type { AppDeps } from '../../app.js';
+import { deriveKey, open, seal } from '../../platform/crypto.js';
+import type { Sql } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import type { AuditActor } from '../audit/audit-service.js';
+import { recordEvent } from '../incidents/incident-events.js';
+import { MOMENTS } from '../incidents/incident-model.js';
+import {
+  affectedIn,
+  findIncident,
+  incidentJurisdictions,
+  momentColumn,
+  type IncidentRow,
+} from '../incidents/incident-repo.js';
+import { clockKey, evaluate, type ClockSpec, type IncidentFacts } from './deadline-engine.js';
+import {
+  findClock,
+  insertClock,
+  listClocks,
+  loadAssessment,
+  loadProfile,
+  updateComputed,
+  type ClockRow,
+} from './deadline-repo.js';
+
+export interface Caller {
+  organizationId: string;
+  actor: AuditActor;
+  userId: string | null;
+}
+
+const sameInstant = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
+
+function differs(row: ClockRow, spec: ClockSpec, isExercise: boolean): boolean {
+  return (
+    row.applicable !== spec.applicable ||
+    row.reason !== spec.reason ||
+    row.time_zone !== spec.timeZone ||
+    row.is_exercise !== isExercise ||
+    !sameInstant(row.starts_at, spec.startsAt) ||
+    !sameInstant(row.due_at, spec.dueAt) ||
+    row.notes.join(',') !== spec.notes.join(',')
+  );
+}
+
+export async function incidentFacts(tx: Sql, incident: IncidentRow): Promise<IncidentFacts> {
+  const jurisdictions = await incidentJurisdictions(tx, incident.id);
+  const assessment = await loadAssessment(tx, incident.id);
+  return {
+    moments: Object.fromEntries(MOMENTS.map((m) => [m, incident[momentColumn(m)]])),
+    dataCategories: incident.data_categories,
+    jurisdictions: jurisdictions.map((j) => ({ code: j.code, affected: affectedIn(j) })),
+    riskLevel: assessment.riskLevel,
+    significant: assessment.significant,
+  };
+}
+
+/**
+ * Creates and recomputes an incident's clocks from the rules, in the caller's
+ * transaction: when it is declared, when its facts change, when a filing
+ * starts the clocks that follow it. Filings and waivers are never undone; a
+ * clock whose rule no longer reaches the incident stays, as not applicable.
+ * Recomputing is not a timeline event of its own: the change that caused it is.
+ */
+export async function syncClocks(
+  tx: Sql,
+  _deps: AppDeps,
+  incident: IncidentRow,
+  _actor: AuditActor,
+): Promise<void> {
+  const current = (await findIncident(tx, incident.id)) ?? incident;
+  const existing = await listClocks(tx, current.id);
+  const filings = new Map(
+    existing.filter((c) => c.filed_at).map((c) => [clockKey(c.rule_id, c.jurisdiction), c.filed_at!]),
+  );
+  const specs = evaluate(await incidentFacts(tx, current), await loadProfile(tx), filings);
+  const byKey = new Map(existing.map((c) => [clockKey(c.rule_id, c.jurisdiction), c]));
+  for (const spec of specs) {
+    const key = clockKey(spec.ruleId, spec.jurisdiction);
+    const row = byKey.get(key);
+    byKey.delete(key);
+    if (!row) {
+      await insertClock(tx, current.organization_id, current.id, current.is_exercise, spec);
+    } else if (differs(row, spec, current.is_exercise)) {
+      await updateComputed(tx, row.id, current.is_exercise, spec);
+    }
+  }
+  for (const row of byKey.values()) {
+    if (row.applicable || row.reason !== 'out_of_scope') {
+      await updateComputed(tx, row.id, current.is_exercise, {
+        ruleId: row.rule_id,
+        jurisdiction: row.jurisdiction,
+        timeZone: row.time_zone,
+        applicable: false,
+        reason: 'out_of_scope',
+        startsAt: row.starts_at,
+        dueAt: row.due_at,
+        notes: row.notes as ClockSpec['notes'],
+      });
+    }
+  }
+}
+
+async function mustFindActiveClock(tx: Sql, incidentId: string, clockId: string): Promise<ClockRow> {
+  const clock = await findClock(tx, incidentId, clockId);
+  if (!clock) throw new AppError('not_found', 404);
+  if (clock.status !== 'active') throw new AppError('conflict', 409, { status: clock.status });
+  return clock;
+}
+
+const evidenceKey = (deps: AppDeps) => deriveKey(deps.config.secrets.masterKey, 'deadline-evidence');
+const evidenceContext = (organizationId: string, clockId: string) =>
+  `deadline-evidence:${organizationId}:${clockId}`;
+
+export interface Evidence {
+  filedAt: Date;
+  reference: string | null;
+  text: string | null;
+  document: { name: string; contentType: string; content: Buffer } | null;
+}
+
+/** Marks a notification as filed: its clock stops, the evidence is kept (the document sealed). */
+export async function fileClock(
+  tx: Sql,
+  deps: AppDeps,
+  caller: Caller,
+  incident: IncidentRow,
+  clockId: string,
+  evidence: Evidence,
+): Promise<void> {
+  const clock = await mustFindActiveClock(tx, incident.id, clockId);
+  const doc = evidence.document;
+  await tx.query(
+    `UPDATE deadline_clocks SET status = 'filed', filed_at = $2, filed_by = $3, filed_reference = $4, filed_text = $5,
+       document = $6, document_name = $7, document_type = $8, document_size = $9, document_sha256 = $10, updated_at = now()
+     WHERE id = $1`,
+    [
+      clock.id,
+      evidence.filedAt,
+      caller.userId,
+      evidence.reference,
+      evidence.text,
+      doc ? seal(evidenceKey(deps), doc.content, evidenceContext(caller.organizationId, clock.id)) : null,
+      doc?.name ?? null,
+      doc?.contentType ?? null,
+      doc?.content.length ?? null,
+      doc ? createHash('sha256').update(doc.content).digest('hex') : null,
+    ],
+  );
+  await recordEvent(tx, deps.config.secrets.auditKey, {
+    organizationId: caller.organizationId,
+    incidentId: incident.id,
+    actor: caller.actor,
+    kind: 'clock_filed',
+    data: {
+      clockId: clock.id,
+      ruleId: clock.rule_id,
+      jurisdiction: clock.jurisdiction,
+      filedAt: evidence.filedAt.toISOString(),
+      late: clock.due_at !== null && evidence.filedAt > clock.due_at,
+      reference: evidence.reference,
+      document: doc !== null,
+    },
+    auditData: { clockId: clock.id, ruleId: clock.rule_id, document: doc !== null },
+  });
+  // A filing starts the clocks that follow it (the NIS2 final report, the CA Attorney General …).
+  await syncClocks(tx, deps, incident, caller.actor);
+}
+
+/** A person's decision that a clock does not apply (an exemption, an authority's decision), with the reason. */
+export async function waiveClock(
+  tx: Sql,
+  deps: AppDeps,
+  caller: Caller,
+  incident: IncidentRow,
+  clockId: string,
+  reason: string,
+): Promise<void> {
+  const clock = await mustFindActiveClock(tx, incident.id, clockId);
+  await tx.query(
+    `UPDATE deadline_clocks SET status = 'waived', waived_at = now(), waived_by = $2, waived_reason = $3, updated_at = now()
+     WHERE id = $1`,
+    [clock.id, caller.userId, reason],
+  );
+  await recordEvent(tx, deps.config.secrets.auditKey, {
+    organizationId: caller.organizationId,
+    incidentId: incident.id,
+    actor: caller.actor,
+    kind: 'clock_not_applicable',
+    data: { clockId: clock.id, ruleId: clock.rule_id, jurisdiction: clock.jurisdiction },
+    note: reason,
+    auditData: { clockId: clock.id, ruleId: clock.rule_id },
+  });
+}
+
+/** The filed document, opened; undefined when the clock has none. */
+export async function clockDocument(
+  tx: Sql,
+  deps: AppDeps,
+  organizationId: string,
+  incidentId: string,
+  clockId: string,
+): Promise<{ name: string; contentType: string; content: Buffer } | undefined> {
+  const row = (
+    await tx.query<{ id: string; document: Buffer | null; document_name: string; document_type: string }>(
+      `SELECT id, document, document_name, document_type FROM deadline_clocks WHERE incident_id = $1 AND id = $2`,
+      [incidentId, clockId],
+    )
+  )[0];
+  if (!row?.document) return undefined;
+  return {
+    name: row.document_name,
+    contentType: row.document_type,
+    content: open(evidenceKey(deps), Buffer.from(row.document), evidenceContext(organizationId, row.id)),
+  };
+}
