@@ -12,6 +12,7 @@ import { createMetrics } from './platform/metrics.js';
 import { migrate } from './platform/migrations.js';
 import { createOutbox, type Outbox } from './platform/outbox.js';
 import { issueSetupLink, setupNeeded } from './modules/accounts/setup-service.js';
+import { moduleTimers } from './modules/index.js';
 
 export interface Running {
   config: Config;
@@ -67,7 +68,12 @@ export async function startCandor(
 
     let jobs: Jobs | undefined;
     if (config.role !== 'web') {
-      jobs = await startJobs({ db, databaseUrl: config.databaseUrl, logger });
+      jobs = await startJobs({
+        db,
+        databaseUrl: config.databaseUrl,
+        logger,
+        timers: moduleTimers({ db, config, outbox, logger }),
+      });
       closers.push(() => jobs!.stop());
       outbox.start();
       closers.push(() => outbox.stop());

@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import type { ModuleTimer } from '../platform/jobs.js';
 import { accountRoutes } from './accounts/account-routes.js';
 import { authRoutes } from './accounts/auth-routes.js';
 import { mfaRoutes } from './accounts/mfa-routes.js';
 import { userRoutes } from './accounts/user-routes.js';
 import { auditRoutes } from './audit/audit-routes.js';
+import { deadlineRoutes } from './deadlines/deadline-routes.js';
+import { deadlineTimer, type WarningDeps } from './deadlines/deadline-warnings.js';
 import { incidentRoutes } from './incidents/incident-routes.js';
 import { intakeRoutes } from './intake/intake-routes.js';
 import { reportRoutes } from './reports/report-routes.js';
@@ -18,6 +21,12 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(tokenRoutes);
   await app.register(auditRoutes);
   await app.register(incidentRoutes);
+  await app.register(deadlineRoutes);
   await app.register(intakeRoutes);
   await app.register(reportRoutes);
+}
+
+/** The modules' timers, beside the platform's own (platform/jobs.ts TIMERS). */
+export function moduleTimers(deps: WarningDeps): ModuleTimer[] {
+  return [deadlineTimer(deps)];
 }

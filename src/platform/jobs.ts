@@ -31,10 +31,19 @@ export const TIMERS = {
   'purge-expired': { cron: '*/15 * * * *', sql: 'SELECT candor_purge_expired() AS n' },
 } as const;
 
+/** A module's timer: code of its own rather than one SQL function (e.g. the deadline warnings). */
+export interface ModuleTimer {
+  name: string;
+  cron: string;
+  /** Returns how much it did; logged when more than nothing. */
+  run(): Promise<number>;
+}
+
 export async function startJobs(deps: {
   db: Database;
   databaseUrl: string | undefined;
   logger: Logger;
+  timers?: readonly ModuleTimer[];
 }): Promise<Jobs> {
   const boss = createBoss(deps.db, deps.databaseUrl);
   boss.on('error', (error: unknown) => deps.logger.error({ err: error }, 'job queue error'));
@@ -45,6 +54,14 @@ export async function startJobs(deps: {
     await boss.work(name, async () => {
       const rows = await asApp(deps.db, (tx) => tx.query<{ n: number }>(timer.sql));
       deps.logger.info({ job: name, affected: rows[0]?.n ?? 0 }, 'timer ran');
+    });
+  }
+  for (const timer of deps.timers ?? []) {
+    await boss.createQueue(timer.name);
+    await boss.schedule(timer.name, timer.cron);
+    await boss.work(timer.name, async () => {
+      const affected = await timer.run();
+      if (affected > 0) deps.logger.info({ job: timer.name, affected }, 'timer ran');
     });
   }
   return {

@@ -96,6 +96,7 @@ describe('tenant isolation in the database', () => {
     expect(functions.map((f) => f.name)).toEqual([
       'candor_checkpoint_audit_heads',
       'candor_claim_deliveries',
+      'candor_deadline_organizations',
       'candor_email_taken',
       'candor_find_api_token',
       'candor_find_invitation',
