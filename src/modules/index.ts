@@ -9,6 +9,7 @@ import { deadlineRoutes } from './deadlines/deadline-routes.js';
 import { deadlineTimer, type WarningDeps } from './deadlines/deadline-warnings.js';
 import { incidentRoutes } from './incidents/incident-routes.js';
 import { intakeRoutes } from './intake/intake-routes.js';
+import { planRoutes } from './plans/plan-routes.js';
 import { reportRoutes } from './reports/report-routes.js';
 import { tokenRoutes } from './tokens/token-routes.js';
 
@@ -24,6 +25,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(deadlineRoutes);
   await app.register(intakeRoutes);
   await app.register(reportRoutes);
+  await app.register(planRoutes);
 }
 
 /** The modules' timers, beside the platform's own (platform/jobs.ts TIMERS). */
