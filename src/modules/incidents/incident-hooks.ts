@@ -2,6 +2,7 @@ import type { AppDeps } from '../../app.js';
 import type { Sql } from '../../platform/db.js';
 import type { AuditActor } from '../audit/audit-service.js';
 import { syncClocks } from '../deadlines/deadline-service.js';
+import { startPlan } from '../plans/task-service.js';
 import type { IncidentRow } from './incident-repo.js';
 
 export interface IncidentHookContext {
@@ -17,6 +18,7 @@ export interface IncidentHookContext {
  */
 export async function onIncidentDeclared(_ctx: IncidentHookContext & { startPlan: boolean }): Promise<void> {
   // The response plan (modules/plans) and the deadline clocks (modules/deadlines) hook in here.
+  if (_ctx.startPlan) await startPlan(_ctx.tx, _ctx.deps, _ctx.incident, _ctx.actor);
   await syncClocks(_ctx.tx, _ctx.deps, _ctx.incident, _ctx.actor);
 }
 

@@ -1,0 +1,134 @@
+import { direction, t, type Locale, type MessageKey } from '../../platform/i18n.js';
+import type { Channel, Contact } from './contact-repo.js';
+
+const COLUMNS = ['name', 'role', 'affiliation', 'phone', 'channels', 'notes'] as const;
+const label = (locale: Locale, column: (typeof COLUMNS)[number]) =>
+  t(locale, `plan.contacts.column.${column}` as MessageKey);
+const channelLabel = (locale: Locale, channel: Channel) =>
+  `${t(locale, `plan.contacts.channel.${channel.type}` as MessageKey)}: ${channel.value}`;
+
+// A phone number such as "+420 601 234 567" is data, not a formula; anything else that a
+// spreadsheet would evaluate (=, +, -, @, tab, CR first) is neutralised with a leading quote.
+const PHONE_LIKE = /^\+[0-9 ()./-]+$/;
+function cell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) && !PHONE_LIKE.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** RFC 4180 CSV with a byte-order mark, so spreadsheets read Czech and Arabic text as UTF-8. */
+export function contactsCsv(contacts: Contact[], locale: Locale): string {
+  const lines = [COLUMNS.map((c) => cell(label(locale, c))).join(',')];
+  for (const c of contacts) {
+    lines.push(
+      [
+        c.name,
+        c.role,
+        c.affiliation,
+        c.phone,
+        c.channels.map((ch) => channelLabel(locale, ch)).join('; '),
+        c.notes,
+      ]
+        .map(cell)
+        .join(','),
+    );
+  }
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+export const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
+
+export const PRINT_CSS_PATH = '/api/contacts/print.css';
+
+/**
+ * The printable list: a page of its own with no script and no inline style
+ * (the content security policy allows neither); its stylesheet is served
+ * from PRINT_CSS_PATH.
+ */
+export function contactsHtml(
+  contacts: Contact[],
+  options: { locale: Locale; organization: string; printedAt: Date },
+): string {
+  const { locale } = options;
+  const e = escapeHtml;
+  const date = new Intl.DateTimeFormat(locale, {
+    dateStyle: 'long',
+    timeStyle: 'long',
+    timeZone: 'UTC',
+  }).format(options.printedAt);
+  const title = t(locale, 'plan.contacts.title');
+  const rows = contacts
+    .map(
+      (c) => `      <tr>
+        <td>${e(c.name)}</td>
+        <td>${e(c.role)}</td>
+        <td>${e(c.affiliation)}</td>
+        <td class="phone"><span dir="ltr">${e(c.phone)}</span></td>
+        <td>${c.channels.map((ch) => `<bdi>${e(channelLabel(locale, ch))}</bdi>`).join('<br>')}</td>
+        <td>${e(c.notes)}</td>
+      </tr>`,
+    )
+    .join('\n');
+  const table = contacts.length
+    ? `<table>
+    <thead>
+      <tr>${COLUMNS.map((c) => `<th scope="col">${e(label(locale, c))}</th>`).join('')}</tr>
+    </thead>
+    <tbody>
+${rows}
+    </tbody>
+  </table>`
+    : `<p class="empty">${e(t(locale, 'plan.contacts.empty'))}</p>`;
+  return `<!doctype html>
+<html lang="${locale}" dir="${direction(locale)}">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="robots" content="noindex">
+  <title>${e(title)} · ${e(options.organization)}</title>
+  <link rel="stylesheet" href="${PRINT_CSS_PATH}">
+</head>
+<body>
+<main>
+  <h1>${e(title)}</h1>
+  <p class="meta">${e(t(locale, 'plan.contacts.printed', { organization: options.organization, date }))}</p>
+  <p class="guidance">${e(t(locale, 'plan.contacts.guidance'))}</p>
+  ${table}
+  <p class="confidential">${e(t(locale, 'plan.contacts.confidential'))}</p>
+</main>
+</body>
+</html>
+`;
+}
+
+/** Logical properties only, so the Arabic page mirrors by itself. */
+export const PRINT_CSS = `:root { color-scheme: light; }
+body {
+  margin: 0;
+  font-family: "Noto Sans", "Noto Sans Arabic", "Segoe UI", Tahoma, Arial, sans-serif;
+  color: #111;
+  background: #fff;
+  line-height: 1.4;
+}
+main { max-inline-size: 60rem; margin-inline: auto; padding: 1.5rem; }
+h1 { font-size: 1.5rem; margin-block: 0 0.25rem; }
+.meta { color: #444; margin-block: 0 1rem; }
+.guidance { border-inline-start: 4px solid #b00020; padding-inline-start: 0.75rem; font-weight: 600; }
+table { inline-size: 100%; border-collapse: collapse; margin-block: 1rem; font-size: 0.95rem; }
+th, td { border: 1px solid #888; padding: 0.4rem 0.5rem; text-align: start; vertical-align: top; }
+th { background: #eee; }
+.phone { white-space: nowrap; font-variant-numeric: tabular-nums; }
+.confidential { font-size: 0.85rem; color: #444; }
+@media print {
+  @page { size: A4 landscape; margin: 12mm; }
+  main { padding: 0; max-inline-size: none; }
+  th { background: none; }
+  tr { break-inside: avoid; }
+}
+`;

@@ -1,0 +1,187 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Sql } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { LOCALES, type Locale } from '../../platform/i18n.js';
+import { requestLocale } from '../../platform/request-locale.js';
+import { withCaller } from '../access/acting.js';
+import type { Access } from '../access/permissions.js';
+import type { Actor } from '../accounts/session-service.js';
+import { ErrorBody } from '../accounts/account-schemas.js';
+import { requestActor } from '../audit/audit-service.js';
+import { findIncident, type IncidentRow } from '../incidents/incident-repo.js';
+import { findIncidentPlan, listTasks, type TaskRow, type Texts } from './plan-repo.js';
+import { IdParams, IncidentTasksView, ReassignBody, SkipBody, TaskParams, TaskView } from './plan-schemas.js';
+import { completeTask, mayWork, reassignTask, skipTask, startPlan, type TaskCaller } from './task-service.js';
+
+const readIncidents: { access: Access } = { access: { kind: 'permission', permission: 'incidents.read' } };
+const manageIncidents: { access: Access } = {
+  access: { kind: 'permission', permission: 'incidents.manage' },
+};
+const work: { access: Access } = { access: { kind: 'permission', permission: 'tasks.work' } };
+const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+/** The caller's language when the plan has it, else the first language it has. */
+function pick(texts: Texts, locale: Locale): { text: string; locale: Locale } {
+  const chosen =
+    texts[locale] !== undefined ? locale : (LOCALES.find((l) => texts[l] !== undefined) ?? locale);
+  return { text: texts[chosen] ?? '', locale: chosen };
+}
+
+export function taskView(
+  task: TaskRow,
+  incident: IncidentRow,
+  locale: Locale,
+  actor: Actor,
+  now: Date,
+): TaskView {
+  const title = pick(task.title, locale);
+  return {
+    id: task.id,
+    incidentId: task.incident_id,
+    isExercise: incident.is_exercise,
+    key: task.task_key,
+    title: title.text,
+    description: task.description[title.locale] ?? pick(task.description, locale).text,
+    locale: title.locale,
+    phase: task.phase,
+    kind: task.kind,
+    ownerRole: task.owner_role,
+    assignee: task.assignee_user_id ? { id: task.assignee_user_id, displayName: task.assignee_name } : null,
+    assigneeRole: task.assignee_role,
+    dueAt: task.due_at.toISOString(),
+    overdue: task.status === 'open' && task.due_at < now,
+    status: task.status,
+    closedAt: task.closed_at?.toISOString() ?? null,
+    closedBy: task.closed_by ? { id: task.closed_by, displayName: task.closed_by_name } : null,
+    skipReason: task.skip_reason,
+    canWork: task.status === 'open' && mayWork(actor, task),
+  };
+}
+
+async function mustFindIncident(tx: Sql, id: string): Promise<IncidentRow> {
+  const incident = await findIncident(tx, id);
+  if (!incident) throw new AppError('not_found', 404);
+  return incident;
+}
+
+async function tasksOf(tx: Sql, incident: IncidentRow, locale: Locale, actor: Actor) {
+  const plan = await findIncidentPlan(tx, incident.id);
+  const now = new Date();
+  return {
+    incidentId: incident.id,
+    isExercise: incident.is_exercise,
+    plan: plan
+      ? {
+          name: plan.name,
+          source: plan.plan_version_id ? ('organization' as const) : ('builtin' as const),
+          playbook: plan.playbook,
+          planId: plan.plan_id,
+          planVersionId: plan.plan_version_id,
+          version: plan.version,
+          startedAt: plan.started_at.toISOString(),
+        }
+      : null,
+    tasks: (await listTasks(tx, incident.id)).map((task) => taskView(task, incident, locale, actor, now)),
+  };
+}
+
+const callerOf = (request: FastifyRequest): TaskCaller => ({
+  organizationId: request.auth!.organizationId,
+  actor: request.auth!.actor,
+  audit: requestActor(request),
+});
+
+/** An incident's plan and tasks: read, start, complete, reassign, skip. */
+export async function taskRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, config } = app.deps;
+  const auditKey = config.secrets.auditKey;
+
+  app.get(
+    '/api/incidents/:id/tasks',
+    {
+      config: readIncidents,
+      schema: { tags: ['tasks'], params: IdParams, response: { 200: IncidentTasksView, ...errors } },
+    },
+    async (request) =>
+      withCaller(db, request, async (tx) =>
+        tasksOf(
+          tx,
+          await mustFindIncident(tx, request.params.id),
+          requestLocale(request),
+          request.auth!.actor,
+        ),
+      ),
+  );
+
+  // An incident opened without its plan (an alert, when the organization says so) gets it here.
+  app.post(
+    '/api/incidents/:id/plan',
+    {
+      config: manageIncidents,
+      schema: { tags: ['tasks'], params: IdParams, response: { 201: IncidentTasksView, ...errors } },
+    },
+    async (request, reply) => {
+      const view = await withCaller(db, request, async (tx) => {
+        const incident = await mustFindIncident(tx, request.params.id);
+        if (!(await startPlan(tx, app.deps, incident, requestActor(request)))) {
+          throw new AppError('conflict', 409, { reason: 'plan_started' });
+        }
+        return tasksOf(tx, incident, requestLocale(request), request.auth!.actor);
+      });
+      return reply.status(201).send(view);
+    },
+  );
+
+  const taskRoute = {
+    config: work,
+    schema: { tags: ['tasks'], params: TaskParams, response: { 200: TaskView, ...errors } },
+  };
+  const respond = (request: FastifyRequest, incident: IncidentRow, task: TaskRow) =>
+    taskView(task, incident, requestLocale(request), request.auth!.actor, new Date());
+
+  app.post('/api/incidents/:id/tasks/:taskId/complete', taskRoute, async (request) =>
+    withCaller(db, request, async (tx) => {
+      const incident = await mustFindIncident(tx, request.params.id);
+      const task = await completeTask(tx, auditKey, callerOf(request), incident.id, request.params.taskId);
+      return respond(request, incident, task);
+    }),
+  );
+
+  app.post(
+    '/api/incidents/:id/tasks/:taskId/reassign',
+    { ...taskRoute, schema: { ...taskRoute.schema, body: ReassignBody } },
+    async (request) =>
+      withCaller(db, request, async (tx) => {
+        const incident = await mustFindIncident(tx, request.params.id);
+        const task = await reassignTask(
+          tx,
+          auditKey,
+          callerOf(request),
+          incident,
+          request.params.taskId,
+          request.body,
+        );
+        return respond(request, incident, task);
+      }),
+  );
+
+  app.post(
+    '/api/incidents/:id/tasks/:taskId/skip',
+    { ...taskRoute, schema: { ...taskRoute.schema, body: SkipBody } },
+    async (request) =>
+      withCaller(db, request, async (tx) => {
+        const incident = await mustFindIncident(tx, request.params.id);
+        const task = await skipTask(
+          tx,
+          auditKey,
+          callerOf(request),
+          incident.id,
+          request.params.taskId,
+          request.body.reason,
+        );
+        return respond(request, incident, task);
+      }),
+  );
+}

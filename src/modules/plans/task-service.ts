@@ -1,0 +1,287 @@
+import type { AppDeps } from '../../app.js';
+import type { Sql } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { PERMISSIONS, type Role } from '../access/permissions.js';
+import type { Actor } from '../accounts/session-service.js';
+import type { AuditActor } from '../audit/audit-service.js';
+import { recordEvent } from '../incidents/incident-events.js';
+import { incidentMembers, type IncidentRow, type MemberRow } from '../incidents/incident-repo.js';
+import {
+  FALLBACK_QUEUE,
+  isIncidentOwnerRole,
+  type OrgOwnerRole,
+  type OwnerRole,
+  type PlanTask,
+} from './plan-model.js';
+import {
+  assignTask,
+  closeTask,
+  findIncidentPlan,
+  findPlanForType,
+  findTask,
+  findVersion,
+  insertIncidentPlan,
+  type NewTask,
+  type TaskRow,
+  type Texts,
+} from './plan-repo.js';
+import { PLAYBOOKS } from './playbooks/index.js';
+
+export interface StartedPlan {
+  name: string;
+  /** The organization's plan version, or null for the built-in playbook. */
+  planVersionId: string | null;
+  version: number | null;
+  tasks: number;
+}
+
+/**
+ * Who a task goes to: an incident role to the member holding it (or, while
+ * nobody does, to the queue of the organization role behind it); an
+ * organization role stays that role's queue.
+ */
+export function assigneeFor(
+  owner: OwnerRole | null,
+  members: Pick<MemberRow, 'user_id' | 'role'>[],
+): { userId: string | null; role: OrgOwnerRole | null } {
+  if (!owner) return { userId: null, role: null };
+  if (!isIncidentOwnerRole(owner)) return { userId: null, role: owner };
+  const member = members.find((m) => m.role === owner);
+  return member ? { userId: member.user_id, role: null } : { userId: null, role: FALLBACK_QUEUE[owner] };
+}
+
+/**
+ * Starts the plan for the incident's type: the organization's newest version
+ * if it has one, else the built-in playbook. Tasks are copied onto the
+ * incident with owners and due times (declaration + offset), so later edits
+ * of the plan never change a running incident. Starting twice does nothing.
+ */
+export async function startPlan(
+  tx: Sql,
+  deps: Pick<AppDeps, 'config'>,
+  incident: IncidentRow,
+  actor: AuditActor,
+): Promise<StartedPlan | null> {
+  if (await findIncidentPlan(tx, incident.id)) return null;
+  const own = await findPlanForType(tx, incident.type);
+  const version = own ? await findVersion(tx, own.id) : undefined;
+  const builtin = PLAYBOOKS[incident.type];
+
+  type Source = Pick<PlanTask, 'key' | 'phase' | 'owner' | 'dueAfterMinutes' | 'kind'> & {
+    title: Texts;
+    description: Texts;
+  };
+  const sources: Source[] = version
+    ? version.tasks.map((t) => ({
+        ...t,
+        title: { [version.locale]: t.title },
+        description: { [version.locale]: t.description },
+      }))
+    : builtin.tasks.map((t) => ({ ...t, kind: t.kind ?? null }));
+
+  const members = await incidentMembers(tx, incident.id);
+  const declaredAt = incident.created_at.getTime();
+  const tasks: NewTask[] = sources.map((t) => {
+    const assignee = assigneeFor(t.owner, members);
+    return {
+      key: t.key,
+      title: t.title,
+      description: t.description,
+      phase: t.phase,
+      kind: t.kind,
+      ownerRole: t.owner,
+      assigneeUserId: assignee.userId,
+      assigneeRole: assignee.role,
+      dueAt: new Date(declaredAt + t.dueAfterMinutes * 60_000),
+    };
+  });
+  const name = version?.name ?? builtin.name.en;
+  await insertIncidentPlan(
+    tx,
+    {
+      organizationId: incident.organization_id,
+      incidentId: incident.id,
+      planVersionId: version?.id ?? null,
+      playbook: own?.source_playbook ?? incident.type,
+      name,
+      startedBy: actor.type === 'user' ? actor.id : null,
+    },
+    tasks,
+  );
+  await recordEvent(tx, deps.config.secrets.auditKey, {
+    organizationId: incident.organization_id,
+    incidentId: incident.id,
+    actor,
+    kind: 'plan_started',
+    data: {
+      name: version ? name : builtin.name,
+      source: version ? 'organization' : 'builtin',
+      planId: own?.id ?? null,
+      version: version?.version ?? null,
+      tasks: tasks.length,
+      isExercise: incident.is_exercise,
+    },
+    auditData: {
+      planVersionId: version?.id ?? null,
+      playbook: incident.type,
+      tasks: tasks.length,
+      exercise: incident.is_exercise,
+    },
+  });
+  return { name, planVersionId: version?.id ?? null, version: version?.version ?? null, tasks: tasks.length };
+}
+
+const MANAGE_ANY_TASK: readonly Role[] = ['admin', 'incident_manager'];
+
+/**
+ * 'tasks.work': admins and incident managers work any task; communications,
+ * legal and support only tasks assigned to them, personally or to one of
+ * their roles. An API token was scoped to the work by an admin.
+ */
+export function mayWork(actor: Actor, task: Pick<TaskRow, 'assignee_user_id' | 'assignee_role'>): boolean {
+  if (actor.type === 'api_token') return actor.scopes.includes('tasks.work');
+  if (actor.roles.some((r) => MANAGE_ANY_TASK.includes(r))) return true;
+  if (!actor.roles.some((r) => (PERMISSIONS['tasks.work'] as readonly Role[]).includes(r))) return false;
+  if (task.assignee_user_id === actor.id) return true;
+  return task.assignee_role !== null && actor.roles.includes(task.assignee_role);
+}
+
+export interface TaskCaller {
+  organizationId: string;
+  actor: Actor;
+  audit: AuditActor;
+}
+
+async function workableTask(
+  tx: Sql,
+  caller: TaskCaller,
+  incidentId: string,
+  taskId: string,
+): Promise<TaskRow> {
+  const task = await findTask(tx, incidentId, taskId);
+  if (!task) throw new AppError('not_found', 404);
+  if (!mayWork(caller.actor, task)) throw new AppError('forbidden', 403);
+  if (task.status !== 'open')
+    throw new AppError('conflict', 409, { reason: 'task_closed', status: task.status });
+  return task;
+}
+
+export async function completeTask(
+  tx: Sql,
+  auditKey: Buffer,
+  caller: TaskCaller,
+  incidentId: string,
+  taskId: string,
+): Promise<TaskRow> {
+  const task = await workableTask(tx, caller, incidentId, taskId);
+  const by = caller.actor.type === 'user' ? caller.actor.id : null;
+  if (!(await closeTask(tx, task.id, { status: 'done', by, reason: null }))) {
+    throw new AppError('conflict', 409, { reason: 'task_closed' });
+  }
+  await recordEvent(tx, auditKey, {
+    organizationId: caller.organizationId,
+    incidentId,
+    actor: caller.audit,
+    kind: 'task_completed',
+    data: {
+      taskId: task.id,
+      taskKey: task.task_key,
+      title: task.title,
+      onTime: task.due_at.getTime() >= Date.now(),
+    },
+    auditData: { taskId: task.id, taskKey: task.task_key },
+  });
+  return (await findTask(tx, incidentId, taskId))!;
+}
+
+export async function skipTask(
+  tx: Sql,
+  auditKey: Buffer,
+  caller: TaskCaller,
+  incidentId: string,
+  taskId: string,
+  reason: string,
+): Promise<TaskRow> {
+  const why = reason.trim();
+  if (!why) throw new AppError('validation_failed', 400, { where: 'body/reason', problem: 'empty' });
+  const task = await workableTask(tx, caller, incidentId, taskId);
+  const by = caller.actor.type === 'user' ? caller.actor.id : null;
+  if (!(await closeTask(tx, task.id, { status: 'skipped', by, reason: why }))) {
+    throw new AppError('conflict', 409, { reason: 'task_closed' });
+  }
+  await recordEvent(tx, auditKey, {
+    organizationId: caller.organizationId,
+    incidentId,
+    actor: caller.audit,
+    kind: 'task_skipped',
+    data: { taskId: task.id, taskKey: task.task_key, title: task.title },
+    // The reason is free text: on the timeline, never in the audit log.
+    note: why,
+    auditData: { taskId: task.id, taskKey: task.task_key },
+  });
+  return (await findTask(tx, incidentId, taskId))!;
+}
+
+export type ReassignTo = { userId: string } | { role: OrgOwnerRole };
+
+export async function reassignTask(
+  tx: Sql,
+  auditKey: Buffer,
+  caller: TaskCaller,
+  incident: Pick<IncidentRow, 'id' | 'restricted'>,
+  taskId: string,
+  to: ReassignTo,
+): Promise<TaskRow> {
+  const task = await workableTask(tx, caller, incident.id, taskId);
+  const target = 'userId' in to ? { userId: to.userId, role: null } : { userId: null, role: to.role };
+  if (target.userId) await assertCanTakeTask(tx, incident, target.userId);
+  if (!(await assignTask(tx, task.id, target)))
+    throw new AppError('conflict', 409, { reason: 'task_closed' });
+  await recordEvent(tx, auditKey, {
+    organizationId: caller.organizationId,
+    incidentId: incident.id,
+    actor: caller.audit,
+    kind: 'task_reassigned',
+    data: {
+      taskId: task.id,
+      taskKey: task.task_key,
+      title: task.title,
+      from: { userId: task.assignee_user_id, role: task.assignee_role },
+      to: target,
+    },
+    auditData: {
+      taskId: task.id,
+      fromUser: task.assignee_user_id,
+      fromRole: task.assignee_role,
+      toUser: target.userId,
+      toRole: target.role,
+    },
+  });
+  return (await findTask(tx, incident.id, taskId))!;
+}
+
+/** A task goes only to an active colleague who may work tasks and, on a restricted incident, is a member. */
+async function assertCanTakeTask(tx: Sql, incident: Pick<IncidentRow, 'id' | 'restricted'>, userId: string) {
+  const user = (
+    await tx.query<{ roles: Role[]; status: string }>('SELECT roles, status FROM users WHERE id = $1', [
+      userId,
+    ])
+  )[0];
+  const problem = !user
+    ? 'unknown user'
+    : user.status !== 'active'
+      ? 'inactive user'
+      : !user.roles.some((r) => (PERMISSIONS['tasks.work'] as readonly Role[]).includes(r))
+        ? 'cannot work tasks'
+        : undefined;
+  if (problem) throw new AppError('validation_failed', 400, { where: 'body/userId', problem });
+  if (incident.restricted) {
+    const member = await tx.query('SELECT 1 FROM incident_members WHERE incident_id = $1 AND user_id = $2', [
+      incident.id,
+      userId,
+    ]);
+    if (member.length === 0) {
+      throw new AppError('validation_failed', 400, { where: 'body/userId', problem: 'not a member' });
+    }
+  }
+}
