@@ -29,7 +29,7 @@ export function setUnauthenticatedHandler(handler: (() => void) | undefined): vo
   onUnauthenticated = handler;
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export async function api<T = void>(method: Method, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', 'accept-language': language };
@@ -74,6 +74,7 @@ export async function api<T = void>(method: Method, path: string, body?: unknown
 export const get = <T>(path: string) => api<T>('GET', path);
 export const post = <T = void>(path: string, body?: unknown) => api<T>('POST', path, body);
 export const patch = <T = void>(path: string, body: unknown) => api<T>('PATCH', path, body);
+export const put = <T = void>(path: string, body: unknown) => api<T>('PUT', path, body);
 export const del = (path: string) => api('DELETE', path);
 
 /** A query string of the given values, leaving out the empty ones. */

@@ -4,7 +4,11 @@ import { EnrollPage } from './auth/enroll-page';
 import { ForgotPasswordPage, ResetPasswordPage } from './auth/password-pages';
 import { SetupPage } from './auth/setup-page';
 import { SignInPage } from './auth/sign-in-page';
+import { ContactsPage } from './contacts/contacts-page';
 import { T } from './i18n';
+import { DeclarePage } from './incidents/declare-page';
+import { IncidentPage } from './incidents/incident-page';
+import { IncidentsPage } from './incidents/incidents-page';
 import { AccountPage } from './pages/account-page';
 import { AuditPage } from './pages/audit-page';
 import { OrganizationPage } from './pages/organization-page';
@@ -12,6 +16,7 @@ import { OverviewPage } from './pages/overview-page';
 import { ForbiddenPage, NotFoundPage } from './pages/status-pages';
 import { TokensPage } from './pages/tokens-page';
 import { UsersPage } from './pages/users-page';
+import { PlansPage } from './plans/plans-page';
 import { navigate, usePathname } from './router';
 import { may, useSession, type CAN } from './session';
 import { Shell } from './shell/shell';
@@ -26,8 +31,17 @@ const PUBLIC: Record<string, ComponentType> = {
   '/accept-invitation': AcceptInvitationPage,
 };
 
+/** Pages whose address carries an id. */
+const WITH_ID: { pattern: RegExp; page: ComponentType<{ id: string }>; needs?: keyof typeof CAN }[] = [
+  { pattern: /^\/incidents\/([0-9a-f-]{36})$/, page: IncidentPage, needs: 'readIncidents' },
+];
+
 const SIGNED_IN: Record<string, { page: ComponentType; needs?: keyof typeof CAN }> = {
   '/': { page: OverviewPage },
+  '/incidents': { page: IncidentsPage, needs: 'readIncidents' },
+  '/incidents/new': { page: DeclarePage, needs: 'manageIncidents' },
+  '/plans': { page: PlansPage, needs: 'readPlans' },
+  '/contacts': { page: ContactsPage, needs: 'readContacts' },
   '/account': { page: AccountPage },
   '/audit': { page: AuditPage, needs: 'readAudit' },
   '/users': { page: UsersPage, needs: 'manageOrganization' },
@@ -73,6 +87,11 @@ export function App() {
   }
   if (path === '/enroll') return <Redirect to="/account" />;
 
+  for (const { pattern, page: WithId, needs } of WITH_ID) {
+    const id = pattern.exec(path)?.[1];
+    if (!id) continue;
+    return <Shell>{needs && !may(session, needs) ? <ForbiddenPage /> : <WithId key={path} id={id} />}</Shell>;
+  }
   const route = SIGNED_IN[path];
   const Page = route
     ? route.needs && !may(session, route.needs)

@@ -106,6 +106,60 @@ export function useFormatDate() {
   );
 }
 
+/** Whether a key built at run time (an event kind, a task kind) names a message. */
+export function isMessageId(id: string): id is MessageId {
+  return Object.prototype.hasOwnProperty.call(en, id);
+}
+
+/**
+ * An instant in a given IANA time zone (the viewer's when none is given),
+ * with the zone's name, so two zones side by side cannot be confused.
+ */
+export function useFormatInstant() {
+  const intl = useIntl();
+  return useCallback(
+    (value: string | Date | null | undefined, timeZone?: string) => {
+      if (!value) return '';
+      try {
+        return intl.formatDate(value, {
+          dateStyle: 'medium',
+          timeStyle: 'short',
+          timeZone,
+          timeZoneName: 'short',
+        });
+      } catch {
+        // An unknown zone: the viewer's own rather than nothing.
+        return intl.formatDate(value, { dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' });
+      }
+    },
+    [intl],
+  );
+}
+
+/** A country or subdivision code (CZ, US-CA) named in the interface language. */
+export function useRegionName() {
+  const { locale } = useLocale();
+  return useMemo(() => {
+    let names: Intl.DisplayNames | undefined;
+    try {
+      names = new Intl.DisplayNames([locale], { type: 'region' });
+    } catch {
+      names = undefined;
+    }
+    return (code: string) => {
+      const [country, subdivision] = code.toUpperCase().split('-');
+      let name: string | undefined;
+      try {
+        name = country ? names?.of(country) : undefined;
+      } catch {
+        name = undefined;
+      }
+      if (!name || name === country) return code;
+      return subdivision ? `${name} (${code})` : name;
+    };
+  }, [locale]);
+}
+
 /** Each language named in itself, the way a language menu should show it. */
 export const LANGUAGE_NAMES: Record<Locale, MessageId> = {
   en: 'app.language.en',

@@ -6,6 +6,7 @@ import { SessionProvider } from './session';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/components.css';
+import './styles/incidents.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -29,10 +29,20 @@ export interface SessionInfo {
   organization?: { id: string; name: string; defaultLocale: string; requireMfa: boolean };
 }
 
-/** What each role may see in the app; the server checks every request again. */
+/** What each role may see in the app (src/modules/access/permissions.ts); the server checks every request again. */
 export const CAN = {
   manageOrganization: ['admin'],
   readAudit: ['admin', 'incident_manager', 'legal'],
+  readIncidents: ['admin', 'incident_manager', 'communications', 'legal', 'support', 'viewer'],
+  manageIncidents: ['admin', 'incident_manager'],
+  workTasks: ['admin', 'incident_manager', 'communications', 'legal', 'support'],
+  readPlans: ['admin', 'incident_manager', 'legal', 'viewer'],
+  managePlans: ['admin', 'incident_manager'],
+  readContacts: ['admin', 'incident_manager', 'communications', 'legal', 'support'],
+  manageContacts: ['admin', 'incident_manager'],
+  readReports: ['admin', 'incident_manager', 'legal', 'viewer'],
+  editReports: ['admin', 'incident_manager', 'legal'],
+  fileReports: ['legal'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export function may(session: SessionInfo | undefined, what: keyof typeof CAN): boolean {

@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { get, patch } from '../api';
+import { get, patch, post } from '../api';
 import { LANGUAGE_NAMES, LOCALES, T, isLocale, useT, type Locale } from '../i18n';
 import { useSession } from '../session';
-import { ErrorNotice, Loading, Notice } from '../ui/feedback';
+import { ConfirmButton, CopyButton } from '../ui/actions';
+import { Badge, ErrorNotice, Loading, Notice } from '../ui/feedback';
 import { Button, CheckboxField, Form, SelectField, TextField } from '../ui/form';
 import { useAction, useLoad } from '../ui/hooks';
 import { PageHeader, Section } from '../ui/layout';
@@ -12,6 +13,9 @@ interface Organization {
   name: string;
   defaultLocale: Locale;
   requireMfa: boolean;
+  undueDelayTargetHours: number;
+  intakeStartsPlan: boolean;
+  intakeWebhookConfigured: boolean;
 }
 
 export function OrganizationPage() {
@@ -31,6 +35,8 @@ export function OrganizationPage() {
         name: form.name.trim(),
         defaultLocale: form.defaultLocale,
         requireMfa: form.requireMfa,
+        undueDelayTargetHours: form.undueDelayTargetHours,
+        intakeStartsPlan: form.intakeStartsPlan,
       }),
     );
     if (updated) {
@@ -77,6 +83,24 @@ export function OrganizationPage() {
               checked={form.requireMfa}
               onChange={(event) => setForm({ ...form, requireMfa: event.target.checked })}
             />
+            <TextField
+              label={<T id="app.organization.undueDelay" />}
+              hint={<T id="app.organization.undueDelay.hint" />}
+              name="undue-delay"
+              type="number"
+              min={1}
+              max={720}
+              step={1}
+              required
+              value={String(form.undueDelayTargetHours)}
+              onChange={(event) => setForm({ ...form, undueDelayTargetHours: Number(event.target.value) })}
+            />
+            <CheckboxField
+              label={<T id="app.organization.intakeStartsPlan" />}
+              hint={<T id="app.organization.intakeStartsPlan.hint" />}
+              checked={form.intakeStartsPlan}
+              onChange={(event) => setForm({ ...form, intakeStartsPlan: event.target.checked })}
+            />
             {!form.requireMfa && (
               <Notice tone="warning">
                 <p>
@@ -98,6 +122,82 @@ export function OrganizationPage() {
           </Form>
         )}
       </Section>
+      {org.data && (
+        <IntakeSecret configured={org.data.intakeWebhookConfigured} onRotated={() => void org.reload()} />
+      )}
     </>
+  );
+}
+
+/** The signing secret of the alert webhook: shown once, with the URL detection tools post to. */
+function IntakeSecret({ configured, onRotated }: { configured: boolean; onRotated(): void }) {
+  const [shown, setShown] = useState<{ secret: string; webhookUrl: string }>();
+  const { run, pending, error } = useAction();
+  async function rotate() {
+    const result = await run(() =>
+      post<{ secret: string; webhookUrl: string }>('/api/organization/intake-secret'),
+    );
+    if (result) {
+      setShown(result);
+      onRotated();
+    }
+  }
+  return (
+    <Section title={<T id="app.organization.intake" />} intro={<T id="app.organization.intake.intro" />}>
+      <p>
+        {configured ? (
+          <Badge tone="success">
+            <T id="app.organization.intake.configured" />
+          </Badge>
+        ) : (
+          <Badge>
+            <T id="app.organization.intake.none" />
+          </Badge>
+        )}
+      </p>
+      {shown && (
+        <Notice tone="success">
+          <p className="notice-title">
+            <T id="app.organization.intake.once" />
+          </p>
+          <p>
+            <T id="app.organization.intake.url" />
+          </p>
+          <div className="secret-row">
+            <code className="secret" dir="ltr" data-testid="intake-url">
+              {shown.webhookUrl}
+            </code>
+            <CopyButton text={shown.webhookUrl} />
+          </div>
+          <p>
+            <T id="app.organization.intake.secret" />
+          </p>
+          <div className="secret-row">
+            <code className="secret" dir="ltr" data-testid="intake-secret">
+              {shown.secret}
+            </code>
+            <CopyButton text={shown.secret} />
+          </div>
+          <Button variant="ghost" onClick={() => setShown(undefined)}>
+            <T id="app.tokens.dismiss" />
+          </Button>
+        </Notice>
+      )}
+      <ErrorNotice error={error} />
+      {configured ? (
+        <ConfirmButton
+          question={<T id="app.organization.intake.rotate.question" />}
+          confirmLabel={<T id="app.organization.intake.rotate" />}
+          onConfirm={rotate}
+          pending={pending}
+        >
+          <T id="app.organization.intake.rotate" />
+        </ConfirmButton>
+      ) : (
+        <Button variant="primary" pending={pending} onClick={() => void rotate()}>
+          <T id="app.organization.intake.create" />
+        </Button>
+      )}
+    </Section>
   );
 }

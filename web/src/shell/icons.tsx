@@ -1,6 +1,10 @@
 /** Line icons of the navigation, drawn on a 24-unit grid; decorative only. */
 const paths = {
   overview: 'M4 13h7V4H4v9Zm0 7h7v-5H4v5Zm9 0h7v-9h-7v9Zm0-16v5h7V4h-7Z',
+  incidents: 'M12 3 2.5 20h19L12 3Zm0 6v5m0 3h.01',
+  plans: 'M9 4h6v3H9V4ZM7 5.5H5v15h14v-15h-2M8.5 11.5l1.5 1.5 3-3M8.5 16.5h7',
+  contacts:
+    'M6.5 3h3l1.5 4.5-2 1.5a11 11 0 0 0 5.5 5.5l1.5-2 4.5 1.5v3a2 2 0 0 1-2 2A16.5 16.5 0 0 1 4.5 5a2 2 0 0 1 2-2Z',
   audit: 'M7 3h8l4 4v14H7V3Zm8 0v4h4M10 11h6M10 15h6M10 19h4M4 7v14h3',
   users:
     'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8Zm-7 10c.5-3.9 3.4-6.5 7-6.5s6.5 2.6 7 6.5M16 3.5a4 4 0 0 1 0 7.4M18.5 14.8c1.9.9 3.2 3 3.5 6.2',

@@ -20,6 +20,9 @@ const NAV: { heading: MessageId; items: NavItem[] }[] = [
     heading: 'app.nav.group.workspace',
     items: [
       { to: '/', label: 'app.nav.overview', icon: 'overview' },
+      { to: '/incidents', label: 'app.nav.incidents', icon: 'incidents', needs: 'readIncidents' },
+      { to: '/plans', label: 'app.nav.plans', icon: 'plans', needs: 'readPlans' },
+      { to: '/contacts', label: 'app.nav.contacts', icon: 'contacts', needs: 'readContacts' },
       { to: '/audit', label: 'app.nav.audit', icon: 'audit', needs: 'readAudit' },
     ],
   },

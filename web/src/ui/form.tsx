@@ -5,6 +5,7 @@ import {
   type InputHTMLAttributes,
   type ReactNode,
   type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
 } from 'react';
 import { T } from '../i18n';
 import { ROLES, type Role } from '../session';
@@ -151,5 +152,26 @@ export function RolePicker({
         />
       ))}
     </fieldset>
+  );
+}
+
+export function TextAreaField({
+  label,
+  hint,
+  className,
+  ...textarea
+}: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
+  return (
+    <div className={['field', className].filter(Boolean).join(' ')}>
+      <label htmlFor={id}>{label}</label>
+      <textarea id={id} aria-describedby={hintId} rows={4} {...textarea} />
+      {hint && (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+    </div>
   );
 }

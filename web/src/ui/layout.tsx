@@ -17,9 +17,9 @@ export function Logo() {
 }
 
 /** Sets the document title and moves focus to the page heading when the page changes. */
-export function usePageTitle(title: MessageId) {
+export function usePageTitle(title: MessageId, override?: string) {
   const t = useT();
-  const text = t(title);
+  const text = override ?? t(title);
   useEffect(() => {
     document.title = t('app.documentTitle', { page: text });
   }, [t, text]);
@@ -74,20 +74,25 @@ export function AuthLayout({
 
 export function PageHeader({
   heading: title,
+  text,
   intro,
   actions,
+  before,
 }: {
   heading: MessageId;
+  /** A heading that is data (an incident's title) rather than a message; `heading` then names the kind of page. */
+  text?: string;
   intro?: ReactNode;
   actions?: ReactNode;
+  /** A line above the heading (an incident's number and badges). */
+  before?: ReactNode;
 }) {
-  usePageTitle(title);
+  usePageTitle(title, text);
   return (
     <header className="page-header">
       <div>
-        <FocusedHeading>
-          <T id={title} />
-        </FocusedHeading>
+        {before}
+        <FocusedHeading>{text ?? <T id={title} />}</FocusedHeading>
         {intro && <p className="lead">{intro}</p>}
       </div>
       {actions && <div className="page-actions">{actions}</div>}

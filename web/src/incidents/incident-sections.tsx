@@ -1,0 +1,471 @@
+import { useState } from 'react';
+import { del, patch, post, put } from '../api';
+import { T, useRegionName, useT } from '../i18n';
+import { useSession } from '../session';
+import { ConfirmButton } from '../ui/actions';
+import { ErrorNotice, Notice } from '../ui/feedback';
+import { Button, CheckboxField, Form, SelectField, TextAreaField, TextField } from '../ui/form';
+import { useAction, useLoad } from '../ui/hooks';
+import { Section } from '../ui/layout';
+import { CategoryPicker, Instant, JurisdictionRows, jurisdictionsOf, systemsOf } from './fields';
+import {
+  INCIDENT_ROLES,
+  INCIDENT_TYPES,
+  MOMENTS,
+  SEVERITIES,
+  toInstant,
+  toLocalInput,
+  type IncidentRole,
+  type IncidentView,
+  type Moment,
+} from './model';
+import { loadPeople } from './people';
+
+interface SectionProps {
+  incident: IncidentView;
+  manage: boolean;
+  onChanged(view?: IncidentView): void;
+}
+
+/** What happened and what it touches: the editable facts of the incident. */
+export function FactsSection({ incident, manage, onChanged }: SectionProps) {
+  const t = useT();
+  const [editing, setEditing] = useState(false);
+  const [form, setForm] = useState(() => formOf(incident));
+  const { run, pending, error } = useAction();
+
+  async function save() {
+    const view = await run(() =>
+      patch<IncidentView>(`/api/incidents/${incident.id}`, {
+        title: form.title.trim(),
+        summary: form.summary,
+        type: form.type,
+        severity: form.severity,
+        restricted: form.restricted,
+        dataCategories: form.dataCategories,
+        affectedSystems: systemsOf(form.systems),
+      }),
+    );
+    if (view) {
+      setEditing(false);
+      onChanged(view);
+    }
+  }
+
+  return (
+    <Section
+      title={<T id="app.incident.facts" />}
+      actions={
+        manage &&
+        !editing && (
+          <Button
+            variant="ghost"
+            onClick={() => {
+              setForm(formOf(incident));
+              setEditing(true);
+            }}
+          >
+            <T id="app.action.edit" />
+          </Button>
+        )
+      }
+    >
+      {!editing ? (
+        <dl className="facts facts-compact">
+          <div>
+            <dt>
+              <T id="app.incident.summary" />
+            </dt>
+            <dd className="prose">{incident.summary || <T id="app.incident.summary.none" />}</dd>
+          </div>
+          <div>
+            <dt>
+              <T id="app.incident.severity" />
+            </dt>
+            <dd>
+              <T id={`incident.severity.${incident.severity}.definition`} />
+            </dd>
+          </div>
+          <div>
+            <dt>
+              <T id="app.incident.dataCategories" />
+            </dt>
+            <dd data-testid="data-categories">
+              {incident.dataCategories.length ? (
+                incident.dataCategories.map((c) => t(`incident.category.${c}`)).join(', ')
+              ) : (
+                <T id="app.incident.none" />
+              )}
+            </dd>
+          </div>
+          <div>
+            <dt>
+              <T id="app.incident.affectedSystems" />
+            </dt>
+            <dd>
+              {incident.affectedSystems.length ? (
+                <ul className="plain-list">
+                  {incident.affectedSystems.map((system) => (
+                    <li key={system}>{system}</li>
+                  ))}
+                </ul>
+              ) : (
+                <T id="app.incident.none" />
+              )}
+            </dd>
+          </div>
+        </dl>
+      ) : (
+        <Form onSubmit={save}>
+          <TextField
+            label={<T id="app.incident.title" />}
+            required
+            maxLength={300}
+            value={form.title}
+            onChange={(event) => setForm({ ...form, title: event.target.value })}
+          />
+          <TextAreaField
+            label={<T id="app.incident.summary" />}
+            maxLength={20000}
+            value={form.summary}
+            onChange={(event) => setForm({ ...form, summary: event.target.value })}
+          />
+          <SelectField
+            label={<T id="app.incident.type" />}
+            value={form.type}
+            onChange={(event) => setForm({ ...form, type: event.target.value as IncidentView['type'] })}
+          >
+            {INCIDENT_TYPES.map((value) => (
+              <option key={value} value={value}>
+                {t(`incident.type.${value}`)}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField
+            label={<T id="app.incident.severity" />}
+            hint={<T id={`incident.severity.${form.severity}.definition`} />}
+            value={form.severity}
+            onChange={(event) =>
+              setForm({ ...form, severity: event.target.value as IncidentView['severity'] })
+            }
+          >
+            {SEVERITIES.map((value) => (
+              <option key={value} value={value}>
+                {t(`incident.severity.${value}`)}
+              </option>
+            ))}
+          </SelectField>
+          <CheckboxField
+            label={<T id="app.incident.restricted.label" />}
+            hint={<T id="app.incident.restricted.hint" />}
+            checked={form.restricted}
+            onChange={(event) => setForm({ ...form, restricted: event.target.checked })}
+          />
+          <CategoryPicker
+            value={form.dataCategories}
+            onChange={(dataCategories) => setForm({ ...form, dataCategories })}
+          />
+          <TextAreaField
+            label={<T id="app.incident.affectedSystems" />}
+            hint={<T id="app.incident.affectedSystems.hint" />}
+            value={form.systems}
+            onChange={(event) => setForm({ ...form, systems: event.target.value })}
+          />
+          <ErrorNotice error={error} />
+          <div className="row">
+            <Button type="submit" variant="primary" pending={pending}>
+              <T id="app.action.save" />
+            </Button>
+            <Button variant="ghost" onClick={() => setEditing(false)}>
+              <T id="app.action.cancel" />
+            </Button>
+          </div>
+        </Form>
+      )}
+    </Section>
+  );
+}
+
+function formOf(incident: IncidentView) {
+  return {
+    title: incident.title,
+    summary: incident.summary,
+    type: incident.type,
+    severity: incident.severity,
+    restricted: incident.restricted,
+    dataCategories: incident.dataCategories,
+    systems: incident.affectedSystems.join('\n'),
+  };
+}
+
+/** Each key moment on its own line, saved on its own; shown in the viewer's time zone. */
+export function MomentsSection({ incident, manage, onChanged }: SectionProps) {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return (
+    <Section
+      title={<T id="app.incident.moments" />}
+      intro={<T id="app.incident.moments.zone" values={{ zone }} />}
+    >
+      <ul className="list" data-testid="moments">
+        {MOMENTS.map((moment) => (
+          <MomentRow key={moment} moment={moment} incident={incident} manage={manage} onChanged={onChanged} />
+        ))}
+      </ul>
+    </Section>
+  );
+}
+
+function MomentRow({ moment, incident, manage, onChanged }: { moment: Moment } & SectionProps) {
+  const t = useT();
+  const value = incident.moments[moment];
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState('');
+  const { run, pending, error } = useAction();
+
+  async function save(to: string | null) {
+    const view = await run(() =>
+      put<IncidentView>(`/api/incidents/${incident.id}/moments`, { [moment]: to }),
+    );
+    if (view) {
+      setEditing(false);
+      onChanged(view);
+    }
+  }
+
+  return (
+    <li className="list-item" data-testid={`moment-${moment}`}>
+      <div className="list-main">
+        <span className="person-name">
+          <T id={`incident.moment.${moment}`} />
+        </span>
+        <span className="muted">
+          {value ? <Instant value={value} /> : <T id="app.incident.moment.unset" />}
+        </span>
+      </div>
+      {manage && !editing && (
+        <Button
+          variant="ghost"
+          onClick={() => {
+            setDraft(toLocalInput(value) || toLocalInput(new Date().toISOString()));
+            setEditing(true);
+          }}
+        >
+          <T id={value ? 'app.action.edit' : 'app.incident.moment.set'} />
+        </Button>
+      )}
+      {editing && (
+        <Form onSubmit={() => save(toInstant(draft))} className="inline-form">
+          <TextField
+            label={t(`incident.moment.${moment}`)}
+            type="datetime-local"
+            required
+            value={draft}
+            onChange={(event) => setDraft(event.target.value)}
+          />
+          <div className="row">
+            <Button type="submit" variant="primary" pending={pending}>
+              <T id="app.action.save" />
+            </Button>
+            {value && (
+              <Button variant="ghost" onClick={() => void save(null)}>
+                <T id="app.incident.moment.clear" />
+              </Button>
+            )}
+            <Button variant="ghost" onClick={() => setEditing(false)}>
+              <T id="app.action.cancel" />
+            </Button>
+          </div>
+          <ErrorNotice error={error} />
+        </Form>
+      )}
+    </li>
+  );
+}
+
+/** Where the affected people live, with estimates until customers are imported and counted. */
+export function JurisdictionsSection({ incident, manage, onChanged }: SectionProps) {
+  const regionName = useRegionName();
+  const [editing, setEditing] = useState(false);
+  const [rows, setRows] = useState(() => draftsOf(incident));
+  const { run, pending, error } = useAction();
+
+  async function save() {
+    const view = await run(() =>
+      put<IncidentView>(`/api/incidents/${incident.id}/jurisdictions`, jurisdictionsOf(rows)),
+    );
+    if (view) {
+      setEditing(false);
+      onChanged(view);
+    }
+  }
+
+  return (
+    <Section
+      title={<T id="app.incident.jurisdictions" />}
+      intro={<T id="app.incident.jurisdictions.intro" />}
+      actions={
+        manage &&
+        !editing && (
+          <Button
+            variant="ghost"
+            onClick={() => {
+              setRows(draftsOf(incident));
+              setEditing(true);
+            }}
+          >
+            <T id="app.action.edit" />
+          </Button>
+        )
+      }
+    >
+      {!editing ? (
+        incident.jurisdictions.length === 0 ? (
+          <p className="empty">
+            <T id="app.incident.jurisdictions.none" />
+          </p>
+        ) : (
+          <ul className="list" data-testid="jurisdiction-list">
+            {incident.jurisdictions.map((j) => (
+              <li key={j.code} className="list-item">
+                <span className="person-name">{regionName(j.code)}</span>
+                <span className="muted">
+                  {j.countedAffected !== null ? (
+                    <T id="app.incident.jurisdiction.counted" values={{ count: j.countedAffected }} />
+                  ) : j.estimatedAffected !== null ? (
+                    <T id="app.incident.jurisdiction.estimated" values={{ count: j.estimatedAffected }} />
+                  ) : (
+                    <T id="app.incident.jurisdiction.unknown" />
+                  )}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )
+      ) : (
+        <Form onSubmit={save}>
+          <JurisdictionRows rows={rows} onChange={setRows} />
+          <ErrorNotice error={error} />
+          <div className="row">
+            <Button type="submit" variant="primary" pending={pending}>
+              <T id="app.action.save" />
+            </Button>
+            <Button variant="ghost" onClick={() => setEditing(false)}>
+              <T id="app.action.cancel" />
+            </Button>
+          </div>
+        </Form>
+      )}
+    </Section>
+  );
+}
+
+const draftsOf = (incident: IncidentView) =>
+  incident.jurisdictions.map((j) => ({
+    code: j.code,
+    estimate: j.estimatedAffected === null ? '' : String(j.estimatedAffected),
+  }));
+
+/** The people on the incident and their incident roles. */
+export function MembersSection({ incident, manage, onChanged }: SectionProps) {
+  const t = useT();
+  const { session } = useSession();
+  const people = useLoad(() => (manage ? loadPeople(session) : Promise.resolve([])), manage);
+  const [userId, setUserId] = useState('');
+  const [role, setRole] = useState<IncidentRole>('member');
+  const add = useAction();
+  const remove = useAction();
+  const chosen = userId || people.data?.[0]?.id || '';
+
+  async function submit() {
+    const view = await add.run(() =>
+      post<IncidentView>(`/api/incidents/${incident.id}/members`, { userId: chosen, role }),
+    );
+    if (view) onChanged(view);
+  }
+
+  async function removeOne(memberId: string, memberRole: IncidentRole) {
+    const done = await remove.run(async () => {
+      await del(`/api/incidents/${incident.id}/members/${memberId}/${memberRole}`);
+      return true;
+    });
+    if (done) onChanged();
+  }
+
+  return (
+    <Section title={<T id="app.incident.members" />} intro={<T id="app.incident.members.intro" />}>
+      {incident.members.length === 0 ? (
+        <p className="empty">
+          <T id="app.incident.members.none" />
+        </p>
+      ) : (
+        <ul className="list" data-testid="members">
+          {incident.members.map((member) => (
+            <li key={`${member.userId}-${member.role}`} className="list-item">
+              <div className="list-main">
+                <span className="person-name">{member.displayName}</span>
+                <span className="muted">
+                  <T id={`incident.role.${member.role}`} />
+                </span>
+              </div>
+              {manage && (
+                <ConfirmButton
+                  question={
+                    incident.restricted && member.userId === session?.user?.id ? (
+                      <T id="app.incident.member.removeSelf" />
+                    ) : (
+                      <T id="app.incident.member.remove.question" />
+                    )
+                  }
+                  confirmLabel={<T id="app.action.remove" />}
+                  onConfirm={() => removeOne(member.userId, member.role)}
+                >
+                  <T id="app.action.remove" />
+                </ConfirmButton>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <ErrorNotice error={remove.error} />
+      {manage && (
+        <Form onSubmit={submit} className="subsection">
+          <div className="jurisdiction-row">
+            <SelectField
+              label={<T id="app.incident.member.person" />}
+              value={chosen}
+              onChange={(event) => setUserId(event.target.value)}
+            >
+              {(people.data ?? []).map((person) => (
+                <option key={person.id} value={person.id}>
+                  {person.displayName}
+                </option>
+              ))}
+            </SelectField>
+            <SelectField
+              label={<T id="app.incident.member.role" />}
+              value={role}
+              onChange={(event) => setRole(event.target.value as IncidentRole)}
+            >
+              {INCIDENT_ROLES.map((value) => (
+                <option key={value} value={value}>
+                  {t(`incident.role.${value}`)}
+                </option>
+              ))}
+            </SelectField>
+            <Button type="submit" pending={add.pending} disabled={!chosen}>
+              <T id="app.incident.member.add" />
+            </Button>
+          </div>
+          {people.data && people.data.length <= 1 && (
+            <Notice>
+              <p>
+                <T id="app.incident.member.directoryHint" />
+              </p>
+            </Notice>
+          )}
+          <ErrorNotice error={add.error ?? people.error} />
+        </Form>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,125 @@
+/** The incident register's vocabulary as the API speaks it, and the shapes it answers with. */
+
+export const INCIDENT_TYPES = [
+  'phishing',
+  'malware',
+  'ransomware',
+  'denial_of_service',
+  'social_engineering',
+  'data_breach',
+  'other',
+] as const;
+export type IncidentType = (typeof INCIDENT_TYPES)[number];
+
+export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const STATES = [
+  'detected',
+  'triaged',
+  'contained',
+  'eradicated',
+  'recovered',
+  'closed',
+  'reviewed',
+] as const;
+export type IncidentState = (typeof STATES)[number];
+
+export const MOMENTS = [
+  'occurred',
+  'detected',
+  'aware',
+  'breach_determined',
+  'materiality_determined',
+  'contained',
+  'resolved',
+] as const;
+export type Moment = (typeof MOMENTS)[number];
+
+export const DATA_CATEGORIES = [
+  'contact_details',
+  'payment_card',
+  'credentials',
+  'government_id',
+  'health',
+  'financial',
+  'location',
+  'other',
+] as const;
+export type DataCategory = (typeof DATA_CATEGORIES)[number];
+
+export const INCIDENT_ROLES = ['commander', 'communications_lead', 'legal_lead', 'member'] as const;
+export type IncidentRole = (typeof INCIDENT_ROLES)[number];
+
+export interface IncidentSummary {
+  id: string;
+  number: number;
+  title: string;
+  type: IncidentType;
+  severity: Severity;
+  state: IncidentState;
+  isExercise: boolean;
+  restricted: boolean;
+  detectedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Jurisdiction {
+  code: string;
+  estimatedAffected: number | null;
+  countedAffected: number | null;
+}
+
+export interface Member {
+  userId: string;
+  role: IncidentRole;
+  displayName: string;
+}
+
+export interface IncidentView extends IncidentSummary {
+  summary: string;
+  affectedSystems: string[];
+  dataCategories: DataCategory[];
+  moments: Record<Moment, string | null>;
+  jurisdictions: Jurisdiction[];
+  members: Member[];
+  allowedTransitions: IncidentState[];
+}
+
+export interface TimelineEvent {
+  id: string;
+  occurredAt: string;
+  actorType: string;
+  actorId: string | null;
+  actorName: string | null;
+  kind: string;
+  data: Record<string, unknown>;
+  note: string | null;
+}
+
+export const SEVERITY_TONE: Record<Severity, 'danger' | 'warning' | 'info' | 'neutral'> = {
+  SEV1: 'danger',
+  SEV2: 'warning',
+  SEV3: 'info',
+  SEV4: 'neutral',
+};
+
+export const isOpenState = (state: IncidentState) => state !== 'closed' && state !== 'reviewed';
+
+/** A jurisdiction code as the API takes it: ISO 3166-1 alpha-2, or a 3166-2 subdivision. */
+export const JURISDICTION_PATTERN = '[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?';
+
+/** A datetime-local value (the viewer's zone) as an ISO instant, and back. */
+export function toInstant(local: string): string | null {
+  if (!local) return null;
+  const date = new Date(local);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+export function toLocalInput(instant: string | null | undefined): string {
+  if (!instant) return '';
+  const d = new Date(instant);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
