@@ -77,7 +77,8 @@ GRANT SELECT, INSERT, UPDATE ON deadline_clocks TO candor_app;
 -- Each (clock, threshold) warning, recorded once: the unique key is what makes it exactly once,
 -- written in the transaction that enqueues its e-mails. A threshold passed while another, later
 -- one was reached at the same time (a worker that was down, an incident recorded after the
--- fact) is recorded without being sent.
+-- fact) is recorded without being sent. The key holds the due instant warned about: when a
+-- corrected moment moves a clock's deadline, its warnings start again for the new one.
 CREATE TABLE deadline_warnings (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
@@ -88,7 +89,7 @@ CREATE TABLE deadline_warnings (
   sent boolean NOT NULL,
   is_exercise boolean NOT NULL DEFAULT false,
   created_at timestamptz NOT NULL DEFAULT now(),
-  UNIQUE (clock_id, threshold)
+  UNIQUE (clock_id, threshold, due_at)
 );
 SELECT candor_enable_tenancy('deadline_warnings');
 SELECT candor_enable_incident_visibility('deadline_warnings');
@@ -110,12 +111,13 @@ GRANT SELECT, INSERT ON deadline_warning_recipients TO candor_app;
 GRANT UPDATE (read_at) ON deadline_warning_recipients TO candor_app;
 
 -- The deadline scheduler, every minute: the organizations with a running clock whose
--- "missed" warning is not yet recorded. The check itself then runs inside each organization.
+-- "missed" warning (for its current due instant) is not yet recorded. The check itself then runs inside each organization.
 CREATE FUNCTION candor_deadline_organizations() RETURNS TABLE (organization_id uuid)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
   SELECT DISTINCT c.organization_id FROM deadline_clocks c
   WHERE c.status = 'active' AND c.applicable AND c.due_at IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM deadline_warnings w WHERE w.clock_id = c.id AND w.threshold = 'missed')
+    AND NOT EXISTS (
+      SELECT 1 FROM deadline_warnings w WHERE w.clock_id = c.id AND w.threshold = 'missed' AND w.due_at = c.due_at)
 $$;
 REVOKE ALL ON FUNCTION candor_deadline_organizations() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION candor_deadline_organizations() TO candor_app;

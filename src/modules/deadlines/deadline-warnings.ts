@@ -104,7 +104,8 @@ function warningMail(
  * One organization's pass: every running clock that reached a threshold not
  * yet recorded gets its warning — the (clock, threshold) row, each owner's
  * in-app copy and e-mail, all in this transaction. The unique key on
- * (clock, threshold) makes a second worker, or a restarted one, skip it.
+ * (clock, threshold, due instant) makes a second worker, or a restarted one,
+ * skip it; a deadline moved by a corrected moment is warned about afresh.
  */
 async function checkOrganization(
   tx: Sql,
@@ -115,10 +116,11 @@ async function checkOrganization(
   const clocks = await tx.query<RunningClock>(
     `SELECT c.id, c.incident_id, c.rule_id, c.jurisdiction, c.time_zone, c.is_exercise, c.starts_at, c.due_at,
             i.number, i.title, i.restricted,
-            coalesce((SELECT array_agg(w.threshold) FROM deadline_warnings w WHERE w.clock_id = c.id), '{}') AS recorded
+            coalesce((SELECT array_agg(w.threshold) FROM deadline_warnings w WHERE w.clock_id = c.id AND w.due_at = c.due_at), '{}') AS recorded
      FROM deadline_clocks c JOIN incidents i ON i.id = c.incident_id
      WHERE c.status = 'active' AND c.applicable AND c.starts_at IS NOT NULL AND c.due_at IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM deadline_warnings w WHERE w.clock_id = c.id AND w.threshold = 'missed')`,
+       AND NOT EXISTS (
+         SELECT 1 FROM deadline_warnings w WHERE w.clock_id = c.id AND w.threshold = 'missed' AND w.due_at = c.due_at)`,
   );
   if (clocks.length === 0) return 0;
   const orgLocale = (
@@ -135,7 +137,7 @@ async function checkOrganization(
     for (const threshold of fresh) {
       const rows = await tx.query<{ id: string }>(
         `INSERT INTO deadline_warnings (organization_id, incident_id, clock_id, threshold, due_at, sent, is_exercise)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (clock_id, threshold) DO NOTHING RETURNING id`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (clock_id, threshold, due_at) DO NOTHING RETURNING id`,
         [
           organizationId,
           clock.incident_id,

@@ -365,6 +365,28 @@ describe('warnings', () => {
     ]);
   });
 
+  it('a deadline moved by a corrected moment is warned about afresh, once per threshold', async () => {
+    const { org, manager } = await gdprOnlyOrganization();
+    const incident = await declare(org, manager);
+    expect(await check(org, worker(at(100)))).toBe(1);
+    const corrected = new Date(AWARE.getTime() + 90 * HOUR);
+    const moved = await (
+      await sessionFor(t, manager)
+    ).request('PUT', `/api/incidents/${incident.id}/moments`, {
+      aware: corrected.toISOString(),
+    });
+    expect(moved.statusCode, moved.body).toBe(200);
+    const orgs = await t.db.query<{ organization_id: string }>(
+      'SELECT * FROM candor_deadline_organizations()',
+    );
+    expect(orgs.map((o) => o.organization_id)).toContain(org);
+    expect(await check(org, worker(at(100)))).toBe(0);
+    expect(await check(org, worker(at(126)))).toBe(1);
+    expect(await check(org, worker(at(127)))).toBe(0);
+    const subjects = await waitForMails(manager.email, 2);
+    expect(subjects.map((s) => s.split(':')[0])).toEqual(['Deadline missed', '50 % of the time gone']);
+  });
+
   it('owners see their warnings in the app and mark them read; others see none; no legal lead means the legal role', async () => {
     const { org, legal, manager } = await gdprOnlyOrganization();
     const viewer = await createUser(t, org, ['viewer'], { totp: false });
