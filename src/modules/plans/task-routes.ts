@@ -9,8 +9,10 @@ import type { Access } from '../access/permissions.js';
 import type { Actor } from '../accounts/session-service.js';
 import { ErrorBody } from '../accounts/account-schemas.js';
 import { requestActor } from '../audit/audit-service.js';
+import type { IncidentType } from '../incidents/incident-model.js';
 import { findIncident, type IncidentRow } from '../incidents/incident-repo.js';
 import { findIncidentPlan, listTasks, type TaskRow, type Texts } from './plan-repo.js';
+import { PLAYBOOKS } from './playbooks/index.js';
 import { IdParams, IncidentTasksView, ReassignBody, SkipBody, TaskParams, TaskView } from './plan-schemas.js';
 import { completeTask, mayWork, reassignTask, skipTask, startPlan, type TaskCaller } from './task-service.js';
 
@@ -73,7 +75,10 @@ async function tasksOf(tx: Sql, incident: IncidentRow, locale: Locale, actor: Ac
     isExercise: incident.is_exercise,
     plan: plan
       ? {
-          name: plan.name,
+          // A built-in playbook is named in the caller's language; an organization's plan in its own.
+          name: plan.plan_version_id
+            ? plan.name
+            : (PLAYBOOKS[plan.playbook as IncidentType]?.name[locale] ?? plan.name),
           source: plan.plan_version_id ? ('organization' as const) : ('builtin' as const),
           playbook: plan.playbook,
           planId: plan.plan_id,

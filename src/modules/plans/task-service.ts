@@ -114,7 +114,8 @@ export async function startPlan(
     actor,
     kind: 'plan_started',
     data: {
-      name: version ? name : builtin.name,
+      // Texts per language, as the tasks' titles are.
+      name: version ? { [version.locale]: name } : builtin.name,
       source: version ? 'organization' : 'builtin',
       planId: own?.id ?? null,
       version: version?.version ?? null,

@@ -91,6 +91,7 @@ describe('starting a plan', () => {
     const started = (await timeline(id)).filter((e) => e.kind === 'plan_started');
     expect(started).toHaveLength(1);
     expect(started[0]!.data).toMatchObject({
+      name: PLAYBOOKS.data_breach.name,
       source: 'builtin',
       tasks: view.tasks.length,
       isExercise: false,
@@ -104,6 +105,7 @@ describe('starting a plan', () => {
     const ar = await tasksOf(agent, id, { 'accept-language': 'ar' });
     const note = PLAYBOOKS.ransomware.tasks.find((task) => task.key === 'rw-ransom-note')!;
     expect(byKey(cs, 'rw-ransom-note')).toMatchObject({ title: note.title.cs, locale: 'cs' });
+    expect(ar.plan!.name).toBe(PLAYBOOKS.ransomware.name.ar);
     expect(byKey(ar, 'rw-ransom-note')).toMatchObject({ title: note.title.ar, locale: 'ar' });
     expect(byKey(ar, 'mal-isolate').description).toBe(
       PLAYBOOKS.malware.tasks.find((task) => task.key === 'mal-isolate')!.description.ar,
