@@ -67,6 +67,18 @@ export async function clockOwners(tx: Sql, incidentId: string, restricted: boole
   return [];
 }
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+/** The due instant in the recipient's language and the jurisdiction's zone (formatters are costly to build). */
+function dateFormat(locale: Locale, timeZone: string): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone });
+    formats.set(key, format);
+  }
+  return format;
+}
+
 function warningMail(
   config: Config,
   clock: RunningClock,
@@ -74,11 +86,7 @@ function warningMail(
   owner: Owner,
   locale: Locale,
 ) {
-  const due = new Intl.DateTimeFormat(locale, {
-    dateStyle: 'full',
-    timeStyle: 'short',
-    timeZone: clock.time_zone,
-  }).format(clock.due_at);
+  const due = dateFormat(locale, clock.time_zone).format(clock.due_at);
   return actionMail({
     to: owner.email,
     locale,
@@ -126,6 +134,7 @@ async function checkOrganization(
   const orgLocale = (
     await tx.query<{ default_locale: string }>('SELECT default_locale FROM organizations')
   )[0]?.default_locale;
+  const ownersOf = new Map<string, Owner[]>();
   let sent = 0;
   for (const clock of clocks) {
     const fresh = reachedThresholds(clock.starts_at, clock.due_at, now).filter(
@@ -133,31 +142,26 @@ async function checkOrganization(
     );
     const highest = fresh.at(-1);
     if (!highest) continue;
-    let warningId: string | undefined;
-    for (const threshold of fresh) {
-      const rows = await tx.query<{ id: string }>(
-        `INSERT INTO deadline_warnings (organization_id, incident_id, clock_id, threshold, due_at, sent, is_exercise)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (clock_id, threshold, due_at) DO NOTHING RETURNING id`,
-        [
-          organizationId,
-          clock.incident_id,
-          clock.id,
-          threshold,
-          clock.due_at,
-          threshold === highest,
-          clock.is_exercise,
-        ],
-      );
-      if (threshold === highest) warningId = rows[0]?.id;
-    }
+    const rows = await tx.query<{ id: string; threshold: string }>(
+      `INSERT INTO deadline_warnings (organization_id, incident_id, clock_id, threshold, due_at, sent, is_exercise)
+       SELECT $1, $2, $3, f.th, $4, f.th = $5, $6 FROM unnest($7::text[]) WITH ORDINALITY AS f (th, n) ORDER BY f.n
+       ON CONFLICT (clock_id, threshold, due_at) DO NOTHING RETURNING id, threshold`,
+      [organizationId, clock.incident_id, clock.id, clock.due_at, highest, clock.is_exercise, fresh],
+    );
+    const warningId = rows.find((r) => r.threshold === highest)?.id;
     // Another worker recorded it first.
     if (!warningId) continue;
-    for (const owner of await clockOwners(tx, clock.incident_id, clock.restricted)) {
-      await tx.query(
-        `INSERT INTO deadline_warning_recipients (organization_id, incident_id, warning_id, user_id)
-         VALUES ($1, $2, $3, $4)`,
-        [organizationId, clock.incident_id, warningId, owner.id],
-      );
+    let owners = ownersOf.get(clock.incident_id);
+    if (!owners) {
+      owners = await clockOwners(tx, clock.incident_id, clock.restricted);
+      ownersOf.set(clock.incident_id, owners);
+    }
+    await tx.query(
+      `INSERT INTO deadline_warning_recipients (organization_id, incident_id, warning_id, user_id)
+       SELECT $1, $2, $3, unnest($4::uuid[])`,
+      [organizationId, clock.incident_id, warningId, owners.map((o) => o.id)],
+    );
+    for (const owner of owners) {
       const locale = isLocale(owner.locale) ? owner.locale : isLocale(orgLocale) ? orgLocale : 'en';
       await deps.outbox.enqueueEmail(tx, organizationId, {
         purpose: 'deadline_warning',
