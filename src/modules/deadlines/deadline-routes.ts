@@ -57,6 +57,9 @@ function callerOf(request: FastifyRequest): Caller {
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
+// Evidence is served as the uploader named it only for types a browser will not run as a page.
+const INLINE_SAFE = new Set(['application/pdf', 'image/png', 'image/jpeg', 'text/plain', 'message/rfc822']);
+
 export function clockView(row: ClockRow, now: Date, withEvidence: boolean): ClockView {
   const rule = RULES_BY_ID.get(row.rule_id);
   const facts = {
@@ -240,7 +243,7 @@ export async function deadlineRoutes(fastify: FastifyInstance): Promise<void> {
         return found;
       });
       return reply
-        .type(document.contentType)
+        .type(INLINE_SAFE.has(document.contentType) ? document.contentType : 'application/octet-stream')
         .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(document.name)}`)
         .header('x-content-type-options', 'nosniff')
         .send(document.content);
