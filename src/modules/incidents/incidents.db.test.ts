@@ -4,6 +4,7 @@ import { createIncident, createOrganization, createUser, sessionFor } from '../.
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
 import { verifyChain } from '../audit/audit-verify.js';
+import { ROLES } from '../access/permissions.js';
 import { STATES, TRANSITIONS } from './incident-model.js';
 
 const t = await createTestApp();
@@ -170,7 +171,8 @@ describe('restricted incidents', () => {
       restricted: true,
       title: 'Insider investigation',
     });
-    const admin = await createUser(t, org, ['admin'], { totp: false });
+    // Every role, so no route refuses on permission first: only membership keeps them out.
+    const admin = await createUser(t, org, [...ROLES], { totp: false });
     const outsider = await sessionFor(t, admin);
     const routes = t.app.routeAccess.filter((r) => r.url.startsWith('/api/incidents/:id'));
     expect(routes.length).toBeGreaterThan(8);
