@@ -3,6 +3,7 @@ import type { ModuleTimer } from '../platform/jobs.js';
 import { accountRoutes } from './accounts/account-routes.js';
 import { authRoutes } from './accounts/auth-routes.js';
 import { mfaRoutes } from './accounts/mfa-routes.js';
+import { peopleRoutes } from './accounts/people-routes.js';
 import { userRoutes } from './accounts/user-routes.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { deadlineRoutes } from './deadlines/deadline-routes.js';
@@ -19,6 +20,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(mfaRoutes);
   await app.register(accountRoutes);
   await app.register(userRoutes);
+  await app.register(peopleRoutes);
   await app.register(tokenRoutes);
   await app.register(auditRoutes);
   await app.register(incidentRoutes);

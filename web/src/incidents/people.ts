@@ -7,12 +7,12 @@ export interface Person {
 }
 
 /**
- * The people who may be named on an incident. Admins read the whole
- * directory; anyone else may name themselves.
+ * The people who may be named on an incident. Those who manage incidents
+ * read the organization's directory (GET /api/people: names and roles, no
+ * e-mail addresses); anyone else may name themselves.
  */
 export async function loadPeople(session: SessionInfo | undefined): Promise<Person[]> {
   const me = session?.user ? [{ id: session.user.id, displayName: session.user.displayName }] : [];
-  if (!may(session, 'manageOrganization')) return me;
-  const users = await get<{ id: string; displayName: string; status?: string }[]>('/api/users');
-  return users.filter((u) => u.status === undefined || u.status === 'active');
+  if (!may(session, 'manageIncidents')) return me;
+  return get<{ id: string; displayName: string; roles: string[] }[]>('/api/people');
 }
