@@ -4,6 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { projectRoot } from '../../src/platform/paths.js';
 import { startTestSmtp, type TestSmtp } from '../smtp.js';
 import { assertBuilt, freePort, killAll, startCandor, tempDir, type CandorServer } from '../process.js';
+import { CHROMIUM_ARGS } from '../../src/platform/chromium.js';
 
 export const SCREENSHOTS = path.join(projectRoot, 'test-results', 'screenshots');
 
@@ -49,15 +50,7 @@ export async function startRig(): Promise<BrowserRig> {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   const problems: PageProblems = { violations: [], consoleErrors: [] };
   const contexts: BrowserContext[] = [];

@@ -1,8 +1,6 @@
+import { escapeHtml } from '../../platform/html.js';
 import type { EmailContent } from '../../platform/outbox.js';
 import { direction, t, type Locale, type MessageKey } from '../../platform/i18n.js';
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * A platform e-mail with one call to action, in the recipient's language:

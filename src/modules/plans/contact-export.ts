@@ -1,5 +1,6 @@
 import { direction, t, type Locale, type MessageKey } from '../../platform/i18n.js';
 import type { Channel, Contact } from './contact-repo.js';
+import { escapeHtml } from '../../platform/html.js';
 
 const COLUMNS = ['name', 'role', 'affiliation', 'phone', 'channels', 'notes'] as const;
 const label = (locale: Locale, column: (typeof COLUMNS)[number]) =>
@@ -34,15 +35,6 @@ export function contactsCsv(contacts: Contact[], locale: Locale): string {
   }
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-export const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
 
 export const PRINT_CSS_PATH = '/api/contacts/print.css';
 

@@ -1,6 +1,5 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
+import { CHROMIUM_ARGS, findChromium } from '../../platform/chromium.js';
 import { AppError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
 
@@ -10,41 +9,10 @@ export interface PdfRenderer {
   close(): Promise<void>;
 }
 
-// The arguments the browser tests launch Debian's Chromium with: no sandbox in containers.
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 // The document is served at this address from memory; every other request is refused.
 const DOCUMENT_URL = 'https://document.invalid/report.html';
 const MAX_PAGES = 2;
 const TIMEOUT_MS = 30_000;
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** CHROMIUM_PATH when set (and only it), else `command -v chromium` on the PATH. */
-export function findChromium(configured: string | undefined): string | undefined {
-  if (configured) return isExecutable(configured) ? configured : undefined;
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    for (const name of ['chromium', 'chromium-browser']) {
-      const file = path.join(dir, name);
-      if (isExecutable(file)) return file;
-    }
-  }
-  return undefined;
-}
 
 const unavailable = () => new AppError('pdf_unavailable', 503);
 
@@ -74,7 +42,7 @@ export function createPdfRenderer(options: {
       const browser = await chromium.launch({
         executablePath,
         headless: true,
-        args: ARGS,
+        args: CHROMIUM_ARGS,
         timeout: TIMEOUT_MS,
       });
       browser.on('disconnected', () => {

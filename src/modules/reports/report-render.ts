@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../platform/html.js';
 import { direction, t, type Locale, type MessageKey } from '../../platform/i18n.js';
 import { DOCUMENT_FONT, fontFaces } from './report-fonts.js';
 import {
@@ -17,19 +18,6 @@ export interface RenderInput {
   isExercise: boolean;
   revision: number;
   generatedAt: Date;
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Everything a user typed passes through here before it reaches a document. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
 const msg = (locale: Locale, key: string, values?: Record<string, string | number>) =>
