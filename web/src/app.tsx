@@ -22,6 +22,7 @@ import { may, useSession, type CAN } from './session';
 import { Shell } from './shell/shell';
 import { ErrorNotice, Loading } from './ui/feedback';
 import { AuthLayout } from './ui/layout';
+import { WarningsPage } from './warnings/warnings-page';
 
 /** Pages anyone may open, signed in or not: each carries its own token or none. */
 const PUBLIC: Record<string, ComponentType> = {
@@ -43,6 +44,7 @@ const SIGNED_IN: Record<string, { page: ComponentType; needs?: keyof typeof CAN 
   '/plans': { page: PlansPage, needs: 'readPlans' },
   '/contacts': { page: ContactsPage, needs: 'readContacts' },
   '/account': { page: AccountPage },
+  '/warnings': { page: WarningsPage },
   '/audit': { page: AuditPage, needs: 'readAudit' },
   '/users': { page: UsersPage, needs: 'manageOrganization' },
   '/tokens': { page: TokensPage, needs: 'manageOrganization' },

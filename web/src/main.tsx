@@ -7,6 +7,7 @@ import './styles/base.css';
 import './styles/layout.css';
 import './styles/components.css';
 import './styles/incidents.css';
+import './styles/warnings.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

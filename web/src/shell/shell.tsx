@@ -6,6 +6,7 @@ import { may, useSession, type CAN } from '../session';
 import { Logo } from '../ui/layout';
 import { RoleList } from '../pages/roles';
 import { Icon, type IconName } from './icons';
+import { WarningsIndicator } from '../warnings/warnings-indicator';
 import { LanguageSwitcher } from './language-switcher';
 
 interface NavItem {
@@ -135,6 +136,7 @@ export function Shell({ children }: { children: ReactNode }) {
             {session?.organization?.name}
           </p>
           <div className="topbar-tools">
+            {user && <WarningsIndicator />}
             <LanguageSwitcher />
             {user && (
               <details className="user-menu" ref={menu}>
