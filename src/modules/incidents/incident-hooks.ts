@@ -2,7 +2,7 @@ import type { AppDeps } from '../../app.js';
 import type { Sql } from '../../platform/db.js';
 import type { AuditActor } from '../audit/audit-service.js';
 import { syncClocks } from '../deadlines/deadline-service.js';
-import { startPlan } from '../plans/task-service.js';
+import { handOverQueuedTasks, startPlan } from '../plans/task-service.js';
 import type { IncidentRow } from './incident-repo.js';
 
 export interface IncidentHookContext {
@@ -16,17 +16,16 @@ export interface IncidentHookContext {
  * What declaring an incident sets going, in the same transaction: each
  * capability that reacts to a new incident adds its call here.
  */
-export async function onIncidentDeclared(_ctx: IncidentHookContext & { startPlan: boolean }): Promise<void> {
-  // The response plan (modules/plans) and the deadline clocks (modules/deadlines) hook in here.
-  if (_ctx.startPlan) await startPlan(_ctx.tx, _ctx.deps, _ctx.incident, _ctx.actor);
-  await syncClocks(_ctx.tx, _ctx.deps, _ctx.incident, _ctx.actor);
+export async function onIncidentDeclared(ctx: IncidentHookContext & { startPlan: boolean }): Promise<void> {
+  if (ctx.startPlan) await startPlan(ctx.tx, ctx.deps, ctx.incident, ctx.actor);
+  await syncClocks(ctx.tx, ctx.deps, ctx.incident, ctx.actor);
 }
 
 /**
  * After an incident's facts change (moments, jurisdictions, categories, type,
- * exercise flag): capabilities that derive from them recompute here.
+ * members): capabilities that derive from them recompute here.
  */
-export async function onIncidentChanged(_ctx: IncidentHookContext & { changed: string[] }): Promise<void> {
-  // The deadline clocks (modules/deadlines) hook in here.
-  await syncClocks(_ctx.tx, _ctx.deps, _ctx.incident, _ctx.actor);
+export async function onIncidentChanged(ctx: IncidentHookContext & { changed: string[] }): Promise<void> {
+  if (ctx.changed.includes('members')) await handOverQueuedTasks(ctx.tx, ctx.deps, ctx.incident, ctx.actor);
+  await syncClocks(ctx.tx, ctx.deps, ctx.incident, ctx.actor);
 }

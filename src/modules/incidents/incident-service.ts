@@ -296,6 +296,8 @@ export async function addMember(
     data: { userId, role },
     auditData: { userId, role },
   });
+  const incident = (await findIncident(tx, id))!;
+  await onIncidentChanged({ tx, deps, incident, actor: caller.actor, changed: ['members'] });
 }
 
 export async function removeMember(

@@ -286,3 +286,41 @@ async function assertCanTakeTask(tx: Sql, incident: Pick<IncidentRow, 'id' | 're
     }
   }
 }
+
+/**
+ * A task the plan gave to an incident role nobody held waits in an
+ * organization role's queue; once a member takes that incident role, the
+ * open tasks still waiting there become theirs.
+ */
+export async function handOverQueuedTasks(
+  tx: Sql,
+  deps: Pick<AppDeps, 'config'>,
+  incident: IncidentRow,
+  actor: AuditActor,
+): Promise<number> {
+  const members = await incidentMembers(tx, incident.id);
+  const queued = await tx.query<{ id: string; task_key: string; owner_role: OwnerRole }>(
+    `SELECT id, task_key, owner_role FROM incident_tasks
+     WHERE incident_id = $1 AND status = 'open' AND assignee_user_id IS NULL
+       AND owner_role IN ('commander', 'communications_lead', 'legal_lead')
+     ORDER BY position`,
+    [incident.id],
+  );
+  const handed: { taskKey: string; userId: string }[] = [];
+  for (const task of queued) {
+    const to = assigneeFor(task.owner_role, members);
+    if (to.userId && (await assignTask(tx, task.id, to)))
+      handed.push({ taskKey: task.task_key, userId: to.userId });
+  }
+  if (handed.length > 0) {
+    await recordEvent(tx, deps.config.secrets.auditKey, {
+      organizationId: incident.organization_id,
+      incidentId: incident.id,
+      actor,
+      kind: 'tasks_handed_over',
+      data: { tasks: handed },
+      auditData: { count: handed.length },
+    });
+  }
+  return handed.length;
+}

@@ -262,3 +262,31 @@ describe('working on tasks', () => {
     expect((await foreign.post(`/api/incidents/${first.id}/tasks/${task.id}/complete`)).statusCode).toBe(404);
   });
 });
+
+describe('handing over queued tasks', () => {
+  it('tasks of an incident role nobody held wait in a queue and go to the member who takes that role', async () => {
+    const { id, agent } = await createIncident(t, org, { type: 'data_breach' });
+    const legalTasks = PLAYBOOKS.data_breach.tasks
+      .filter((task) => task.owner === 'legal_lead')
+      .map((task) => task.key);
+    expect(legalTasks.length).toBeGreaterThan(0);
+    const before = await tasksOf(agent, id);
+    for (const key of legalTasks) {
+      expect(byKey(before, key)).toMatchObject({ assignee: null, assigneeRole: 'legal' });
+    }
+
+    const added = await agent.post(`/api/incidents/${id}/members`, { userId: legal.id, role: 'legal_lead' });
+    expect(added.statusCode, added.body).toBe(200);
+    const after = await tasksOf(agent, id);
+    for (const key of legalTasks) {
+      expect(byKey(after, key)).toMatchObject({
+        assignee: expect.objectContaining({ id: legal.id }),
+        assigneeRole: null,
+      });
+    }
+    const handed = (await timeline(id)).filter((e) => e.kind === 'tasks_handed_over');
+    expect(handed).toHaveLength(1);
+    expect((handed[0]!.data as { tasks: unknown[] }).tasks).toHaveLength(legalTasks.length);
+    expect(await audit(id, 'incident.tasks_handed_over')).toHaveLength(1);
+  });
+});
