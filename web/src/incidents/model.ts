@@ -1,55 +1,30 @@
 /** The incident register's vocabulary as the API speaks it, and the shapes it answers with. */
 
-export const INCIDENT_TYPES = [
-  'phishing',
-  'malware',
-  'ransomware',
-  'denial_of_service',
-  'social_engineering',
-  'data_breach',
-  'other',
-] as const;
-export type IncidentType = (typeof INCIDENT_TYPES)[number];
-
-export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export const STATES = [
-  'detected',
-  'triaged',
-  'contained',
-  'eradicated',
-  'recovered',
-  'closed',
-  'reviewed',
-] as const;
-export type IncidentState = (typeof STATES)[number];
-
-export const MOMENTS = [
-  'occurred',
-  'detected',
-  'aware',
-  'breach_determined',
-  'materiality_determined',
-  'contained',
-  'resolved',
-] as const;
-export type Moment = (typeof MOMENTS)[number];
-
-export const DATA_CATEGORIES = [
-  'contact_details',
-  'payment_card',
-  'credentials',
-  'government_id',
-  'health',
-  'financial',
-  'location',
-  'other',
-] as const;
-export type DataCategory = (typeof DATA_CATEGORIES)[number];
-
-export const INCIDENT_ROLES = ['commander', 'communications_lead', 'legal_lead', 'member'] as const;
-export type IncidentRole = (typeof INCIDENT_ROLES)[number];
+// One vocabulary for server and screens: the server's model, which imports nothing.
+export {
+  DATA_CATEGORIES,
+  INCIDENT_ROLES,
+  INCIDENT_TYPES,
+  MOMENTS,
+  SEVERITIES,
+  STATES,
+} from '../../../src/modules/incidents/incident-model';
+export type {
+  DataCategory,
+  IncidentRole,
+  IncidentState,
+  IncidentType,
+  Moment,
+  Severity,
+} from '../../../src/modules/incidents/incident-model';
+import type {
+  DataCategory,
+  IncidentRole,
+  IncidentState,
+  IncidentType,
+  Moment,
+  Severity,
+} from '../../../src/modules/incidents/incident-model';
 
 export interface IncidentSummary {
   id: string;
