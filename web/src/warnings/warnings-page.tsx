@@ -79,6 +79,7 @@ function WarningItem({ warning, onRead }: { warning: Warning; onRead(updated: Wa
       className={`warning warning-${warning.threshold}${warning.readAt ? ' warning-read' : ''}`}
       data-testid={`warning-${warning.id}`}
       data-threshold={warning.threshold}
+      data-rule={warning.ruleId}
     >
       <header className="warning-head">
         <span className="warning-title">{title}</span>
