@@ -37,7 +37,7 @@ function initialLocale(): Locale {
   return 'en';
 }
 
-function applyToDocument(locale: Locale) {
+function applyLocaleToPage(locale: Locale) {
   document.documentElement.lang = locale;
   document.documentElement.dir = locale === 'ar' ? 'rtl' : 'ltr';
   setApiLanguage(locale);
@@ -53,7 +53,7 @@ const LocaleContext = createContext<LocaleContextValue>({ locale: 'en', setLocal
 export function LocaleProvider({ children }: { children: ReactNode }) {
   const [locale, setLocaleState] = useState<Locale>(() => {
     const chosen = initialLocale();
-    applyToDocument(chosen);
+    applyLocaleToPage(chosen);
     return chosen;
   });
   const setLocale = useCallback((next: Locale) => {
@@ -64,7 +64,7 @@ export function LocaleProvider({ children }: { children: ReactNode }) {
     }
     setLocaleState(next);
   }, []);
-  useEffect(() => applyToDocument(locale), [locale]);
+  useEffect(() => applyLocaleToPage(locale), [locale]);
   const value = useMemo(() => ({ locale, setLocale }), [locale, setLocale]);
   return (
     <LocaleContext.Provider value={value}>
