@@ -159,7 +159,7 @@ export async function fileClock(
       jurisdiction: clock.jurisdiction,
       filedAt: evidence.filedAt.toISOString(),
       late: clock.due_at !== null && evidence.filedAt > clock.due_at,
-      reference: evidence.reference,
+      // The evidence itself (reference, text) is for those who read reports, not the whole timeline.
       document: doc !== null,
     },
     auditData: { clockId: clock.id, ruleId: clock.rule_id, document: doc !== null },

@@ -251,6 +251,13 @@ describe('clocks per incident', () => {
 
     const timeline = await (await sessionFor(t, legal)).get(`/api/incidents/${incident.id}/timeline`);
     expect(timeline.body).toContain('clock_filed');
+    // Nor does the timeline, which every reader of the incident sees, carry the evidence.
+    const supportTimeline = await (
+      await sessionFor(t, support)
+    ).get(`/api/incidents/${incident.id}/timeline`);
+    expect(supportTimeline.statusCode).toBe(200);
+    expect(supportTimeline.body).toContain('clock_filed');
+    expect(supportTimeline.body).not.toContain('NUKIB-2026-4411');
   });
 
   it('a clock declared not applicable keeps the reason and can no longer be filed', async () => {
