@@ -19,6 +19,10 @@ export const REDACT_PATHS = [
   '*.to',
   '*.html',
   '*.text',
+  // A failed query's values: PGlite attaches its parameters, PostgreSQL the failing row.
+  '*.params',
+  '*.detail',
+  '*.queryOptions',
 ];
 
 export function createLogger(options: { level: string; destination?: DestinationStream }): Logger {
