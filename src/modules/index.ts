@@ -6,6 +6,7 @@ import { mfaRoutes } from './accounts/mfa-routes.js';
 import { peopleRoutes } from './accounts/people-routes.js';
 import { userRoutes } from './accounts/user-routes.js';
 import { auditRoutes } from './audit/audit-routes.js';
+import { customerRoutes } from './customers/customer-routes.js';
 import { deadlineRoutes } from './deadlines/deadline-routes.js';
 import { deadlineTimer, type WarningDeps } from './deadlines/deadline-warnings.js';
 import { incidentRoutes } from './incidents/incident-routes.js';
@@ -28,6 +29,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(intakeRoutes);
   await app.register(reportRoutes);
   await app.register(planRoutes);
+  await app.register(customerRoutes);
 }
 
 /** The modules' timers, beside the platform's own (platform/jobs.ts TIMERS). */

@@ -33,6 +33,12 @@ export const PERMISSIONS = {
   'reports.file': ['legal'],
   /** post alerts from detection tools (a scope for API tokens) */
   'intake.alerts': ['admin', 'incident_manager'],
+  /** customers' clear fields (language, country, tags, consent): list, and find one by e-mail or phone */
+  'customers.read': ['admin', 'incident_manager', 'legal'],
+  /** create, update and delete customers */
+  'customers.manage': ['admin', 'incident_manager'],
+  /** personal data of customers: decrypted fields, each reveal audited with its reason */
+  'customers.reveal': ['admin', 'incident_manager', 'legal'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
