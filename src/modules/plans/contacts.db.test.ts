@@ -90,6 +90,13 @@ describe('out-of-band contact list', () => {
     expect((await auditActions('contact.deleted')).length).toBe(1);
   });
 
+  it('refuses a blank name (stored trimmed) with a validation error, not a server error', async () => {
+    const created = await manager.post('/api/contacts', { name: '   ', role: 'Counsel' });
+    expect(created.statusCode, created.body).toBe(400);
+    const patched = await manager.patch(`/api/contacts/${ahmed!.id}`, { name: ' \t ' });
+    expect(patched.statusCode, patched.body).toBe(400);
+  });
+
   it('is read by the response roles, edited only by admins and incident managers, hidden from viewers and other organizations', async () => {
     for (const role of ['communications', 'legal', 'support'] as const) {
       const agent = await sessionFor(t, await createUser(t, org, [role], { totp: false }));

@@ -10,6 +10,8 @@ const literals = <T extends string>(values: readonly T[]) =>
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Instant = Type.String({ format: 'date-time' });
 const Uuid = Type.String({ format: 'uuid' });
+// Names are stored trimmed: a blank one is refused here, not by the database's check (a 500).
+const NotBlank = '\\S';
 
 export const IncidentTypeSchema = literals(INCIDENT_TYPES);
 export const LocaleSchema = literals(LOCALES);
@@ -108,7 +110,7 @@ export const CopyBody = Type.Object(
 export const SaveVersionBody = Type.Object(
   {
     baseVersion: Type.Integer({ minimum: 1 }),
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Type.String({ minLength: 1, maxLength: 200, pattern: NotBlank }),
     locale: LocaleSchema,
     tasks: Type.Array(PlanTaskInput, { minItems: 1, maxItems: 200 }),
     note: Type.Optional(Type.String({ maxLength: 2000 })),
@@ -220,7 +222,7 @@ export const ContactView = Type.Object({
 export type ContactView = Static<typeof ContactView>;
 
 const contactFields = {
-  name: Type.String({ minLength: 1, maxLength: 200 }),
+  name: Type.String({ minLength: 1, maxLength: 200, pattern: NotBlank }),
   role: Type.String({ maxLength: 200 }),
   affiliation: Type.String({ maxLength: 200 }),
   phone: Phone,

@@ -174,6 +174,13 @@ describe('organization plans', () => {
       tasks: [{ ...tasks[0]!, owner: 'janitor' }],
     });
     expect(unknownOwner.statusCode).toBe(400);
+    const blankName = await agent.post(`/api/plans/${plan.id}/versions`, {
+      baseVersion: 1,
+      name: '   ',
+      locale: 'en',
+      tasks,
+    });
+    expect(blankName.statusCode, blankName.body).toBe(400);
     // A new task may come without a key: one is made for it.
     const { key: _key, ...rest } = tasks[0]!;
     const keyless = await agent.post(`/api/plans/${plan.id}/versions`, {
