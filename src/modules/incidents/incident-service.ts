@@ -127,6 +127,29 @@ const FIELDS = {
   dataCategories: 'data_categories',
 } as const satisfies Record<keyof UpdateBody, keyof IncidentRow>;
 
+/**
+ * A restricted incident is seen by its creator and members only: one who is
+ * neither (or an API token) would hide it from themselves, which the
+ * database refuses as a policy violation.
+ */
+async function assertMayRestrict(tx: Sql, caller: Caller, incident: IncidentRow): Promise<void> {
+  const member =
+    caller.userId !== null &&
+    (incident.created_by === caller.userId ||
+      (
+        await tx.query('SELECT 1 FROM incident_members WHERE incident_id = $1 AND user_id = $2', [
+          incident.id,
+          caller.userId,
+        ])
+      ).length > 0);
+  if (!member) {
+    throw new AppError('validation_failed', 400, {
+      where: 'body/restricted',
+      problem: caller.userId ? 'needs a member' : 'needs a signed-in user',
+    });
+  }
+}
+
 export async function updateIncident(
   tx: Sql,
   deps: AppDeps,
@@ -135,6 +158,7 @@ export async function updateIncident(
   body: UpdateBody,
 ): Promise<IncidentRow> {
   const before = await mustFindIncident(tx, id);
+  if (body.restricted === true && !before.restricted) await assertMayRestrict(tx, caller, before);
   const changed: Record<string, { from: unknown; to: unknown }> = {};
   for (const [key, column] of Object.entries(FIELDS) as [keyof UpdateBody, keyof IncidentRow][]) {
     const to = body[key];

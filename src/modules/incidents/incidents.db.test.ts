@@ -218,7 +218,8 @@ describe('restricted incidents', () => {
   });
 
   it('cannot be created by an API token, which has no person to be a member', async () => {
-    const admin = await sessionFor(t, await createUser(t, org, ['admin'], { totp: false }));
+    const adminUser = await createUser(t, org, ['admin'], { totp: false });
+    const admin = await sessionFor(t, adminUser);
     const created = await admin.post('/api/tokens', { name: 'siem', scopes: ['incidents.manage'] });
     expect(created.statusCode, created.body).toBe(201);
     const headers = { authorization: `Bearer ${sensitive(created.json<{ token: string }>().token)}` };
@@ -234,5 +235,18 @@ describe('restricted incidents', () => {
     const open = await t.app.inject({ method: 'POST', url: '/api/incidents', headers, payload });
     expect(open.statusCode, open.body).toBe(201);
     expect(open.json().members).toEqual([]);
+    // Nor restricted later: neither the token nor an admin who is no member would see it any more.
+    const url = `/api/incidents/${open.json().id}`;
+    const patched = await t.app.inject({ method: 'PATCH', url, headers, payload: { restricted: true } });
+    expect(patched.statusCode, patched.body).toBe(400);
+    expect(patched.json().error.details.where).toBe('body/restricted');
+    const byAdmin = await admin.patch(url, { restricted: true });
+    expect(byAdmin.statusCode, byAdmin.body).toBe(400);
+    expect((await admin.get(url)).json().restricted).toBe(false);
+    const joined = await admin.post(`${url}/members`, { userId: adminUser.id, role: 'commander' });
+    expect(joined.statusCode, joined.body).toBe(200);
+    const byMember = await admin.patch(url, { restricted: true });
+    expect(byMember.statusCode, byMember.body).toBe(200);
+    expect(byMember.json().restricted).toBe(true);
   });
 });
