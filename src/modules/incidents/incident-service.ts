@@ -333,11 +333,12 @@ export async function removeMember(
   role: string,
 ) {
   await mustFindIncident(tx, id);
-  const removed = await tx.query(
-    'DELETE FROM incident_members WHERE incident_id = $1 AND user_id = $2 AND role = $3 RETURNING user_id',
+  const found = await tx.query(
+    'SELECT 1 FROM incident_members WHERE incident_id = $1 AND user_id = $2 AND role = $3',
     [id, userId, role],
   );
-  if (removed.length === 0) throw new AppError('not_found', 404);
+  if (found.length === 0) throw new AppError('not_found', 404);
+  // Recorded first: a member leaving a restricted incident can no longer write to it afterwards.
   await recordEvent(tx, deps.config.secrets.auditKey, {
     organizationId: caller.organizationId,
     incidentId: id,
@@ -346,6 +347,11 @@ export async function removeMember(
     data: { userId, role },
     auditData: { userId, role },
   });
+  await tx.query('DELETE FROM incident_members WHERE incident_id = $1 AND user_id = $2 AND role = $3', [
+    id,
+    userId,
+    role,
+  ]);
 }
 
 export async function addNote(tx: Sql, deps: AppDeps, caller: Caller, id: string, note: string) {

@@ -215,6 +215,14 @@ describe('restricted incidents', () => {
     expect(
       (await outsider.get(`/api/incidents/${id}/timeline`)).json().map((e: { kind: string }) => e.kind),
     ).toContain('member_added');
+
+    // A member may leave: the incident is hidden from them at once, and the leaving is on its timeline.
+    const left = await outsider.delete(`/api/incidents/${id}/members/${admin.id}/member`);
+    expect(left.statusCode, left.body).toBe(204);
+    expect((await outsider.get(`/api/incidents/${id}`)).statusCode).toBe(404);
+    expect(
+      (await commander.get(`/api/incidents/${id}/timeline`)).json().map((e: { kind: string }) => e.kind),
+    ).toContain('member_removed');
   });
 
   it('cannot be created by an API token, which has no person to be a member', async () => {
