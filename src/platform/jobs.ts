@@ -29,6 +29,8 @@ export function createBoss(db: Database, databaseUrl: string | undefined): PgBos
 export const TIMERS = {
   'audit-checkpoint': { cron: '0 * * * *', sql: 'SELECT candor_checkpoint_audit_heads() AS n' },
   'purge-expired': { cron: '*/15 * * * *', sql: 'SELECT candor_purge_expired() AS n' },
+  // Import error reports hold personal data: deleted 30 days after they were written.
+  'purge-import-errors': { cron: '17 * * * *', sql: 'SELECT candor_purge_import_errors() AS n' },
 } as const;
 
 /** A module's timer: code of its own rather than one SQL function (e.g. the deadline warnings). */

@@ -107,6 +107,7 @@ describe('tenant isolation in the database', () => {
       'candor_incident_visible',
       'candor_next_incident_number',
       'candor_purge_expired',
+      'candor_purge_import_errors',
       'candor_setup_consume',
       'candor_setup_needed',
     ]);

@@ -1,0 +1,234 @@
+import { Readable } from 'node:stream';
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../../../test/app.js';
+import { createOrganization } from '../../../test/factories.js';
+import { sensitive } from '../../../test/secrets.js';
+import { withOrg } from '../../platform/db.js';
+import { localMasterKey, organizationKeyring } from '../../platform/keys.js';
+import { systemActor } from '../audit/audit-service.js';
+import { openErrorReport, runImport, type ImportOptions } from './customer-import.js';
+import { openPersonal } from './customer-repo.js';
+
+const t = await createTestApp();
+const keyring = organizationKeyring(localMasterKey(t.config.secrets.masterKey));
+const deps = { db: t.db, keyring, auditKey: t.config.secrets.auditKey };
+
+const run = (org: string, file: Buffer | string, options: Partial<ImportOptions> = {}) =>
+  runImport(deps, org, systemActor(), Readable.from([Buffer.from(file)]), { format: 'csv', ...options });
+
+const identity = (s: {
+  read: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+}) => expect(s.read).toBe(s.inserted + s.updated + s.unchanged + s.rejected);
+
+async function personalOf(org: string, externalId: string) {
+  return withOrg(t.db, org, async (tx) => {
+    const id = (
+      await tx.query<{ id: string }>('SELECT id FROM customers WHERE external_id = $1', [externalId])
+    )[0]!.id;
+    return openPersonal(tx, await keyring.get(tx, org), id);
+  });
+}
+
+const czech = {
+  name: sensitive('Jiří Šťastný'),
+  email: sensitive('jiri.stastny@příklad.cz'),
+  phone: sensitive('601 234 567'),
+  street: sensitive('Vinohradská 1789/12'),
+  name2: sensitive('Žofie Dvořáková'),
+};
+const arabic = {
+  name: sensitive('محمد العتيبي'),
+  email: sensitive('mohammed.otaibi@example.sa'),
+  phone: sensitive('050 123 4567'),
+  indicPhone: sensitive('+٩٦٦ ٥٠ ١٢٣ ٤٥٦٧'),
+};
+
+describe('customer import', () => {
+  it('imports a Czech Excel file: Windows-1250, semicolons, CRLF, a quoted newline', async () => {
+    const org = await createOrganization(t);
+    const csv = [
+      'Číslo;Jméno;E-mail;Telefon;Ulice;Země;Kraj;Jazyk;Časové pásmo',
+      `c-1;${czech.name};${czech.email};${czech.phone};"${czech.street}\r\n2. patro";cz;CZ-10;cs;Europe/Prague`,
+      `c-2;${czech.name2};;;;CZ;;cs-CZ;europe/prague`,
+      '',
+    ].join('\r\n');
+    const summary = await run(org, iconv.encode(csv, 'windows-1250'), {
+      encoding: 'windows-1250',
+      defaultCountry: 'CZ',
+      mapping: {
+        externalId: 'Číslo',
+        name: 'Jméno',
+        email: 'E-mail',
+        phone: 'Telefon',
+        street: 'Ulice',
+        country: 'Země',
+        region: 'Kraj',
+        language: 'Jazyk',
+        timeZone: 'Časové pásmo',
+      },
+    });
+    expect(summary).toMatchObject({
+      status: 'completed',
+      delimiter: ';',
+      encoding: 'windows-1250',
+      read: 2,
+      inserted: 2,
+      rejected: 0,
+    });
+    const c1 = (await personalOf(org, 'c-1'))!;
+    expect(c1.personal.name).toBe(czech.name);
+    expect(c1.personal.email).toMatch(/^jiri\.stastny@xn--/);
+    expect(c1.personal.phone).toBe('+420601234567');
+    expect(c1.personal.address?.lines).toEqual([czech.street, '2. patro']);
+    expect(c1.customer).toMatchObject({
+      country: 'CZ',
+      region: 'CZ-10',
+      language: 'cs',
+      timeZone: 'Europe/Prague',
+    });
+    expect((await personalOf(org, 'c-2'))!.customer).toMatchObject({
+      language: 'cs-CZ',
+      timeZone: 'Europe/Prague',
+    });
+  });
+
+  it('imports an Arabic Excel file in Windows-1256 (phone read with the row country)', async () => {
+    const org = await createOrganization(t);
+    const csv = `externalId,name,email,phone,country,language,timeZone\r\na-1,${arabic.name},${arabic.email},${arabic.phone},SA,ar,Asia/Riyadh\r\n`;
+    const summary = await run(org, iconv.encode(csv, 'windows-1256'), { encoding: 'windows-1256' });
+    expect(summary).toMatchObject({ status: 'completed', delimiter: ',', read: 1, inserted: 1 });
+    const a1 = (await personalOf(org, 'a-1'))!;
+    expect(a1.personal.name).toBe(arabic.name);
+    expect(a1.personal.phone).toBe('+966501234567');
+  });
+
+  it('reads UTF-8 with a BOM, UTF-16 with a BOM, tabs, and JSON Lines', async () => {
+    const org = await createOrganization(t);
+    const rows = `externalId\tname\tcountry\nu-1\t${czech.name}\tCZ\nu-2\t${arabic.name}\tSA\n`;
+    const bom = await run(org, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(rows)]));
+    expect(bom).toMatchObject({ encoding: 'utf-8', delimiter: '\t', read: 2, inserted: 2 });
+    const utf16 = await run(org, Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(rows, 'utf-16le')]));
+    expect(utf16).toMatchObject({ encoding: 'utf-16le', read: 2, unchanged: 2 });
+    expect((await personalOf(org, 'u-2'))!.personal.name).toBe(arabic.name);
+    const jsonl = `{"externalId":"u-1","name":"${czech.name}","country":"CZ"}\n\n{"externalId":"j-1","phone":"${arabic.indicPhone}"}\n`;
+    const json = await run(org, jsonl, { format: 'jsonl' });
+    expect(json).toMatchObject({ read: 2, unchanged: 1, inserted: 1 });
+    expect((await personalOf(org, 'j-1'))!.personal.phone).toBe('+966501234567');
+    // Without a BOM and not chosen, a file that is not UTF-8 is refused whole.
+    const refused = await run(org, iconv.encode(`externalId,name\nx,${czech.name}\n`, 'windows-1250'));
+    expect(refused).toMatchObject({ status: 'failed', failure: 'unknown_encoding', read: 0 });
+    const binary = await run(org, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x01]));
+    expect(binary).toMatchObject({ status: 'failed', failure: 'not_text' });
+  });
+
+  it('reports bad rows with line, column and reason while good rows import', async () => {
+    const org = await createOrganization(t);
+    const bad = sensitive('not-an-address');
+    const csv = [
+      'externalId,email,phone,country,region,language,timeZone',
+      `b-1,${arabic.email},,SA,,,`,
+      `b-2,${bad},,,,,`,
+      'b-3,,12,,,,',
+      'b-4,,,XX,,,',
+      'b-5,,,CZ,SK-BL,,',
+      'b-6,,,,,,Mars/Olympus',
+      'b-7,,,,,1,',
+      ',,,,,,',
+      'b-9,too,few',
+      `b-10,"${arabic.email}\nstill quoted",,,,,`,
+      'b-11,,,CZ,,cs,',
+    ].join('\n');
+    const summary = await run(org, csv);
+    expect(summary).toMatchObject({ read: 11, inserted: 2, rejected: 9 });
+    identity(summary);
+    const report = await withOrg(t.db, org, async (tx) =>
+      openErrorReport(tx, await keyring.get(tx, org), summary.id),
+    );
+    expect(report.map((e) => [e.line, e.column, e.reason])).toEqual([
+      [3, 'email', 'invalid_email'],
+      [4, 'phone', 'invalid_phone'],
+      [5, 'country', 'invalid_country'],
+      [6, 'region', 'region_not_in_country'],
+      [7, 'timeZone', 'invalid_time_zone'],
+      [8, 'language', 'invalid_language'],
+      [9, 'externalId', 'required'],
+      [10, null, 'too_few_columns'],
+      [11, 'email', 'invalid_email'],
+    ]);
+    expect(report[0]!.raw).toBe(`b-2,${bad},,,,,`);
+    // Stored sealed: the raw line is not in the database in clear.
+    const stored = await t.db.query<{ report: Uint8Array }>(
+      'SELECT report FROM import_errors WHERE import_id = $1',
+      [summary.id],
+    );
+    expect(Buffer.concat(stored.map((r) => Buffer.from(r.report))).includes(bad)).toBe(false);
+  });
+
+  it('re-importing the same file gives all unchanged; an edited row is updated', async () => {
+    const org = await createOrganization(t);
+    const csv = `externalId,name,country\nr-1,${czech.name},CZ\nr-2,${czech.name2},CZ\n`;
+    expect(await run(org, csv)).toMatchObject({ read: 2, inserted: 2 });
+    expect(await run(org, csv)).toMatchObject({ read: 2, unchanged: 2, inserted: 0, updated: 0 });
+    const edited = csv.replace('r-2,', 'r-2,x').replace(`rx`, 'r');
+    expect(await run(org, edited.replace(czech.name2, czech.name))).toMatchObject({
+      read: 2,
+      unchanged: 1,
+      updated: 1,
+    });
+  });
+
+  it('an import stopped after its first batch re-runs to exact counts without duplicates', async () => {
+    const org = await createOrganization(t);
+    const lines = Array.from({ length: 25 }, (_, i) => `k-${i},CZ,cs`);
+    const csv = `externalId,country,language\n${lines.join('\n')}\n`;
+    const stopped = await run(org, csv, { batchSize: 10, stopAfterBatches: 1 });
+    expect(stopped).toMatchObject({ status: 'running', read: 10, inserted: 10, batches: 1 });
+    const half = `externalId,country,language\n${lines.slice(0, 12).join('\n')}\n`;
+    expect(await run(org, half, { batchSize: 10 })).toMatchObject({ read: 12, unchanged: 10, inserted: 2 });
+    const whole = await run(org, csv, { batchSize: 10 });
+    expect(whole).toMatchObject({ status: 'completed', read: 25, unchanged: 12, inserted: 13, batches: 3 });
+    identity(whole);
+    const [{ n }] = await withOrg(t.db, org, (tx) =>
+      tx.query<{ n: number }>('SELECT count(*)::int AS n FROM customers'),
+    );
+    expect(n).toBe(25);
+    // Audited once per batch, never per customer.
+    const audits = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_events WHERE organization_id = $1 AND action = 'customers.import_batch'`,
+      [org],
+    );
+    expect(audits[0]!.n).toBe(1 + 2 + 3);
+  });
+
+  it('streams a generated 20 000-row file', async () => {
+    const org = await createOrganization(t);
+    const rows = 20_000;
+    async function* file() {
+      yield Buffer.from('externalId;country;language;tags\r\n');
+      for (let i = 0; i < rows; i += 1000) {
+        let chunk = '';
+        for (let j = i; j < i + 1000; j++)
+          chunk += `g-${j};${j % 2 ? 'CZ' : 'SA'};${j % 2 ? 'cs' : 'ar'};bulk\r\n`;
+        yield iconv.encode(chunk, 'windows-1250');
+      }
+    }
+    const summary = await runImport(deps, org, systemActor(), file(), {
+      format: 'csv',
+      encoding: 'windows-1250',
+      batchSize: 1000,
+    });
+    expect(summary).toMatchObject({
+      status: 'completed',
+      read: rows,
+      inserted: rows,
+      rejected: 0,
+      batches: 20,
+    });
+    identity(summary);
+  });
+});

@@ -1,0 +1,654 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { parse, type Options as CsvOptions } from 'csv-parse';
+import iconv from 'iconv-lite';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { deriveKey, hmac, open, seal } from '../../platform/crypto.js';
+import { withOrg, type Database, type Sql } from '../../platform/db.js';
+import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
+import { appendAudit, type AuditActor } from '../audit/audit-service.js';
+import { normalizeEmail, normalizePhone, upsertCustomer, type CustomerInput } from './customer-repo.js';
+
+export const IMPORT_ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1250', 'windows-1256'] as const;
+export type ImportEncoding = (typeof IMPORT_ENCODINGS)[number];
+export const IMPORT_DELIMITERS = [',', ';', '\t'] as const;
+export type ImportDelimiter = (typeof IMPORT_DELIMITERS)[number];
+
+/** The fields a column can be mapped to. */
+export const IMPORT_FIELDS = [
+  'externalId',
+  'name',
+  'email',
+  'phone',
+  'street',
+  'locality',
+  'postalCode',
+  'addressRegion',
+  'addressCountry',
+  'language',
+  'timeZone',
+  'country',
+  'region',
+  'tags',
+  'consentEmail',
+  'consentSms',
+  'consentWebhook',
+] as const;
+export type ImportField = (typeof IMPORT_FIELDS)[number];
+/** Target field -> source column (CSV header or JSON key). Unmapped fields match their own name. */
+export type ImportMapping = Partial<Record<ImportField, string>>;
+
+export interface ImportOptions {
+  format: 'csv' | 'jsonl';
+  /** Chosen; otherwise detected from the header line. */
+  delimiter?: ImportDelimiter;
+  /** Chosen; otherwise a BOM decides (UTF-8, UTF-16) and without one the file must be UTF-8. */
+  encoding?: ImportEncoding;
+  /** ISO 3166-1 country for phone numbers written without a country code. */
+  defaultCountry?: string;
+  mapping?: ImportMapping;
+  batchSize?: number;
+  /** Stops (as if killed) after this many committed batches: tests of re-runs. */
+  stopAfterBatches?: number;
+  importId?: string;
+  createdBy?: string | null;
+}
+
+export interface ImportError {
+  line: number;
+  column: string | null;
+  reason: string;
+  raw: string;
+}
+
+export interface ImportSummary {
+  id: string;
+  status: 'running' | 'completed' | 'failed';
+  format: 'csv' | 'jsonl';
+  encoding: string | null;
+  delimiter: string | null;
+  read: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  byteOffset: number;
+  batches: number;
+  failure: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
+
+/** A file refused whole (not text, unknown encoding, no header): its message code, nothing of its content. */
+export class ImportRefused extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'ImportRefused';
+  }
+}
+
+export interface ImportDeps {
+  db: Database;
+  keyring: OrganizationKeyring;
+  auditKey: Buffer;
+}
+
+interface SourceRow {
+  line: number;
+  raw: string;
+  /** Column name -> value; undefined when the line could not be read at all. */
+  values?: Map<string, string>;
+  /** Why the line could not be read as a record. */
+  problem?: { column: string | null; reason: string };
+}
+
+const BATCH = 500;
+const HEAD_LIMIT = 64 * 1024;
+
+/* ---------- bytes to text ---------- */
+
+interface Decoded {
+  text: AsyncGenerator<string>;
+  encoding: ImportEncoding;
+  bytes: () => number;
+}
+
+async function decode(source: AsyncIterable<Buffer | string>, chosen?: ImportEncoding): Promise<Decoded> {
+  const iterator = source[Symbol.asyncIterator]();
+  let head = Buffer.alloc(0);
+  let done = false;
+  while (head.length < 4096 && !done) {
+    const next = await iterator.next();
+    if (next.done) done = true;
+    else head = Buffer.concat([head, Buffer.from(next.value)]);
+  }
+  let encoding: ImportEncoding;
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) encoding = 'utf-8';
+  else if (head[0] === 0xff && head[1] === 0xfe) encoding = 'utf-16le';
+  else if (head[0] === 0xfe && head[1] === 0xff) encoding = 'utf-16be';
+  else encoding = chosen ?? 'utf-8';
+  if (!encoding.startsWith('utf-16') && head.includes(0)) throw new ImportRefused('not_text');
+  if (encoding === 'utf-8' && !chosen) {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    } catch {
+      throw new ImportRefused('unknown_encoding');
+    }
+  }
+  let bytes = 0;
+  const decoder = iconv.getDecoder(encoding);
+  async function* text(): AsyncGenerator<string> {
+    bytes += head.length;
+    let carry = '';
+    const out = (s: string) => {
+      // CRLF and lone CR become LF (also inside quoted fields); a CR at a chunk's end waits.
+      let t = carry + s;
+      carry = '';
+      if (t.endsWith('\r')) {
+        carry = '\r';
+        t = t.slice(0, -1);
+      }
+      return t.replace(/\r\n?/g, '\n');
+    };
+    yield out(decoder.write(head));
+    while (!done) {
+      const next = await iterator.next();
+      if (next.done) break;
+      const chunk = Buffer.from(next.value);
+      bytes += chunk.length;
+      yield out(decoder.write(chunk));
+    }
+    yield out(decoder.end() ?? '') + carry.replace('\r', '\n');
+  }
+  return { text: text(), encoding, bytes: () => bytes };
+}
+
+/** The delimiter the header line uses most, outside quotes. */
+export function detectDelimiter(headerLine: string): ImportDelimiter {
+  const counts = new Map<ImportDelimiter, number>(IMPORT_DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (const ch of headerLine) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch as ImportDelimiter))
+      counts.set(ch as ImportDelimiter, counts.get(ch as ImportDelimiter)! + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+}
+
+async function* csvRows(
+  text: AsyncGenerator<string>,
+  chosen: ImportDelimiter | undefined,
+  onDelimiter: (d: ImportDelimiter) => void,
+): AsyncGenerator<SourceRow> {
+  let head = '';
+  let next = await text.next();
+  while (!next.done) {
+    head += next.value;
+    if (head.includes('\n') || head.length > HEAD_LIMIT) break;
+    next = await text.next();
+  }
+  if (!head.trim()) throw new ImportRefused('empty_file');
+  const delimiter = chosen ?? detectDelimiter(head.slice(0, head.indexOf('\n') >>> 0));
+  onDelimiter(delimiter);
+  async function* rest() {
+    yield head;
+    for await (const chunk of text) yield chunk;
+  }
+  const skipped: SourceRow[] = [];
+  const csvOptions: CsvOptions = {
+    delimiter,
+    record_delimiter: '\n',
+    info: true,
+    raw: true,
+    relax_quotes: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (error, raw) => {
+      const text = raw ?? '';
+      skipped.push({
+        line: Math.max(1, Number(error?.lines ?? 1) - (text.match(/\n/g)?.length ?? 0)),
+        raw: text.replace(/\n+$/, ''),
+        problem: { column: null, reason: 'unreadable_line' },
+      });
+      return undefined;
+    },
+  };
+  const parser = Readable.from(rest()).pipe(parse(csvOptions));
+  let header: string[] | undefined;
+  for await (const item of parser as AsyncIterable<{
+    record: string[];
+    info: { lines: number };
+    raw: string;
+  }>) {
+    const newlines = item.record.reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
+    const line = item.info.lines - newlines;
+    const raw = item.raw.replace(/^\n+|\n+$/g, '');
+    if (!header) {
+      header = item.record.map((h) => h.trim());
+      if (header.length < 2 && !header[0]) throw new ImportRefused('no_header');
+      continue;
+    }
+    yield* skipped.splice(0);
+    if (item.record.length !== header.length) {
+      yield {
+        line,
+        raw,
+        problem: {
+          column: null,
+          reason: item.record.length > header.length ? 'too_many_columns' : 'too_few_columns',
+        },
+      };
+      continue;
+    }
+    yield { line, raw, values: new Map(header.map((h, i) => [h, item.record[i]!])) };
+  }
+  if (!header) throw new ImportRefused('empty_file');
+  yield* skipped.splice(0);
+}
+
+async function* jsonlRows(text: AsyncGenerator<string>): AsyncGenerator<SourceRow> {
+  let line = 0;
+  for await (const raw of createInterface({ input: Readable.from(text), crlfDelay: Infinity })) {
+    line++;
+    if (!raw.trim()) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      yield { line, raw, problem: { column: null, reason: 'invalid_json' } };
+      continue;
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      yield { line, raw, problem: { column: null, reason: 'not_an_object' } };
+      continue;
+    }
+    const values = new Map<string, string>();
+    for (const [k, v] of Object.entries(parsed)) {
+      if (v === null || v === undefined) continue;
+      values.set(k, Array.isArray(v) ? v.join('|') : String(v));
+    }
+    yield { line, raw, values };
+  }
+}
+
+/* ---------- one row: normalized and validated with the vault's rules ---------- */
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+
+function isoCountry(raw: string): string | undefined {
+  const code = raw.trim().toUpperCase();
+  return /^[A-Z]{2}$/.test(code) && regionNames.of(code) !== code ? code : undefined;
+}
+
+function canonicalTimeZone(raw: string): string | undefined {
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: raw.trim() }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+function canonicalLanguage(raw: string): string | undefined {
+  try {
+    const [tag] = Intl.getCanonicalLocales(raw.trim().replace(/_/g, '-'));
+    return tag && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(tag) && tag.length <= 35 ? tag : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** E.164: the vault's rule for numbers written with "+", otherwise read with the default country. */
+export function importPhone(raw: string, defaultCountry?: string): string | undefined {
+  const direct = normalizePhone(raw);
+  if (direct) return direct;
+  // The vault's reading of any Unicode digits, applied to the number with a "+" put in front.
+  const digits = normalizePhone(`+${raw.replace(/^\s*\+/, '')}`);
+  const national = digits ? digits.slice(1) : raw;
+  const parsed = parsePhoneNumberFromString(national, defaultCountry as CountryCode | undefined);
+  return parsed?.isValid() ? parsed.number : undefined;
+}
+
+const TRUE = new Set(['1', 'true', 'yes', 'y', 'ano', 'a', 'نعم', 'x']);
+const FALSE = new Set(['', '0', 'false', 'no', 'n', 'ne', 'لا']);
+
+type Checked = { input: CustomerInput } | { column: string | null; reason: string };
+
+function checkRow(values: Map<string, string>, mapping: ImportMapping, defaultCountry?: string): Checked {
+  const columnOf = (field: ImportField) => mapping[field] ?? field;
+  const get = (field: ImportField) => values.get(columnOf(field))?.trim() ?? '';
+  const fail = (field: ImportField, reason: string) => ({ column: columnOf(field), reason });
+
+  const externalId = get('externalId');
+  if (!externalId) return fail('externalId', 'required');
+  if (externalId.length > 200) return fail('externalId', 'too_long');
+  const name = get('name').normalize('NFC');
+  if (name.length > 300) return fail('name', 'too_long');
+  let email: string | null = null;
+  if (get('email')) {
+    email = normalizeEmail(get('email')) ?? null;
+    if (!email) return fail('email', 'invalid_email');
+  }
+  let country: string | null = null;
+  if (get('country')) {
+    country = isoCountry(get('country')) ?? null;
+    if (!country) return fail('country', 'invalid_country');
+  }
+  let region: string | null = null;
+  if (get('region')) {
+    region = get('region').toUpperCase();
+    if (!/^[A-Z]{2}-[A-Z0-9]{1,3}$/.test(region) || !isoCountry(region.slice(0, 2)))
+      return fail('region', 'invalid_region');
+    if (country && region.slice(0, 2) !== country) return fail('region', 'region_not_in_country');
+    country = region.slice(0, 2);
+  }
+  let phone: string | null = null;
+  if (get('phone')) {
+    phone = importPhone(get('phone'), country ?? defaultCountry) ?? null;
+    if (!phone) return fail('phone', 'invalid_phone');
+  }
+  let language: string | null = null;
+  if (get('language')) {
+    language = canonicalLanguage(get('language')) ?? null;
+    if (!language) return fail('language', 'invalid_language');
+  }
+  let timeZone: string | null = null;
+  if (get('timeZone')) {
+    timeZone = canonicalTimeZone(get('timeZone')) ?? null;
+    if (!timeZone) return fail('timeZone', 'invalid_time_zone');
+  }
+  const tags = [
+    ...new Set(
+      get('tags')
+        .split(/[|,]/)
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
+  if (tags.length > 50 || tags.some((t) => t.length > 64)) return fail('tags', 'invalid_tags');
+  const consent = { email: false, sms: false, webhook: false };
+  for (const [field, key] of [
+    ['consentEmail', 'email'],
+    ['consentSms', 'sms'],
+    ['consentWebhook', 'webhook'],
+  ] as const) {
+    const v = get(field).toLowerCase();
+    if (TRUE.has(v)) consent[key] = true;
+    else if (!FALSE.has(v)) return fail(field, 'invalid_boolean');
+  }
+  const street = get('street').normalize('NFC');
+  const hasAddress = ['street', 'locality', 'postalCode', 'addressRegion', 'addressCountry'].some((f) =>
+    get(f as ImportField),
+  );
+  return {
+    input: {
+      externalId,
+      personal: {
+        name: name || null,
+        email,
+        phone,
+        address: hasAddress
+          ? {
+              lines: street
+                ? street
+                    .split('\n')
+                    .map((l) => l.trim())
+                    .filter(Boolean)
+                : [],
+              locality: get('locality').normalize('NFC'),
+              postalCode: get('postalCode'),
+              region: get('addressRegion').normalize('NFC'),
+              country: get('addressCountry').normalize('NFC'),
+            }
+          : null,
+        attributes: {},
+      },
+      language,
+      timeZone,
+      country,
+      region,
+      tags,
+      attributes: {},
+      consent,
+    },
+  };
+}
+
+/** Keyed fingerprint of the normalized row: equal rows give equal fingerprints, ciphertexts aside. */
+export function rowFingerprint(keys: OrganizationKeys, input: CustomerInput): string {
+  return hmac(deriveKey(keys.index, 'customer-import-fingerprint'), JSON.stringify(input));
+}
+
+/* ---------- the import ---------- */
+
+interface ImportRow {
+  id: string;
+  status: ImportSummary['status'];
+  format: ImportSummary['format'];
+  encoding: string | null;
+  delimiter: string | null;
+  rows_read: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  byte_offset: number;
+  batches: number;
+  failure: string | null;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+const toSummary = (r: ImportRow): ImportSummary => ({
+  id: r.id,
+  status: r.status,
+  format: r.format,
+  encoding: r.encoding,
+  delimiter: r.delimiter,
+  read: r.rows_read,
+  inserted: r.inserted,
+  updated: r.updated,
+  unchanged: r.unchanged,
+  rejected: r.rejected,
+  byteOffset: r.byte_offset,
+  batches: r.batches,
+  failure: r.failure,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  finishedAt: r.finished_at,
+});
+
+export async function findImport(tx: Sql, id: string): Promise<ImportSummary | undefined> {
+  const row = (await tx.query<ImportRow>('SELECT * FROM imports WHERE id = $1', [id]))[0];
+  return row && toSummary(row);
+}
+
+export async function saveMapping(tx: Sql, organizationId: string, name: string, mapping: ImportMapping) {
+  await tx.query(
+    `INSERT INTO customer_import_mappings (organization_id, name, mapping) VALUES ($1, $2, $3)
+     ON CONFLICT (organization_id, name) DO UPDATE SET mapping = EXCLUDED.mapping, updated_at = now()`,
+    [organizationId, name, JSON.stringify(mapping)],
+  );
+}
+
+export async function loadMapping(tx: Sql, name: string): Promise<ImportMapping | undefined> {
+  return (
+    await tx.query<{ mapping: ImportMapping }>(
+      'SELECT mapping FROM customer_import_mappings WHERE name = $1',
+      [name],
+    )
+  )[0]?.mapping;
+}
+
+const reportContext = (importId: string, batch: number) => `import-errors:${importId}:${batch}`;
+
+/** The error report, decrypted: callers audit the download. */
+export async function openErrorReport(
+  tx: Sql,
+  keys: OrganizationKeys,
+  importId: string,
+): Promise<ImportError[]> {
+  const rows = await tx.query<{ batch: number; report: Uint8Array; key_version: number }>(
+    'SELECT batch, report, key_version FROM import_errors WHERE import_id = $1 ORDER BY batch',
+    [importId],
+  );
+  return rows.flatMap(
+    (r) =>
+      JSON.parse(
+        open(keys.data(r.key_version), Buffer.from(r.report), reportContext(importId, r.batch)).toString(
+          'utf8',
+        ),
+      ) as ImportError[],
+  );
+}
+
+/**
+ * Streams the file into the customer vault: rows are read one at a time, committed in batches
+ * with the import's progress, audited once per batch. A bad row goes to the sealed error report.
+ */
+export async function runImport(
+  deps: ImportDeps,
+  organizationId: string,
+  actor: AuditActor,
+  source: AsyncIterable<Buffer | string>,
+  options: ImportOptions,
+): Promise<ImportSummary> {
+  const { db, keyring, auditKey } = deps;
+  const id = options.importId ?? randomUUID();
+  const batchSize = options.batchSize ?? BATCH;
+  const org = (fn: (tx: Sql) => Promise<unknown>) => withOrg(db, organizationId, fn, { system: true });
+  await org((tx) =>
+    tx.query(
+      `INSERT INTO imports (id, organization_id, status, format, created_by) VALUES ($1, $2, 'running', $3, $4)`,
+      [id, organizationId, options.format, options.createdBy ?? null],
+    ),
+  );
+  const counts = { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, batches: 0 };
+  let delimiter: ImportDelimiter | null = null;
+  let decoded: Decoded | undefined;
+  const fail = async (reason: string) =>
+    org((tx) =>
+      tx.query(
+        `UPDATE imports SET status = 'failed', failure = $2, finished_at = now(), updated_at = now()
+                WHERE id = $1`,
+        [id, reason],
+      ),
+    );
+  try {
+    decoded = await decode(source, options.encoding);
+    const rows =
+      options.format === 'csv'
+        ? csvRows(decoded.text, options.delimiter, (d) => (delimiter = d))
+        : jsonlRows(decoded.text);
+    let batch: SourceRow[] = [];
+    const commit = async () => {
+      const n = counts.batches + 1;
+      await org(async (tx) => {
+        const keys = await keyring.get(tx, organizationId);
+        const errors: ImportError[] = [];
+        const step = { inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
+        const checked = batch.map((row) => {
+          if (!row.values) return { row, result: row.problem! };
+          return { row, result: checkRow(row.values, options.mapping ?? {}, options.defaultCountry) };
+        });
+        const ids = checked.flatMap((c) => ('input' in c.result ? [c.result.input.externalId] : []));
+        const known = new Map(
+          (
+            await tx.query<{ external_id: string; import_fingerprint: string | null }>(
+              'SELECT external_id, import_fingerprint FROM customers WHERE external_id = ANY ($1)',
+              [ids],
+            )
+          ).map((r) => [r.external_id, r.import_fingerprint]),
+        );
+        for (const { row, result } of checked) {
+          if (!('input' in result)) {
+            errors.push({ line: row.line, column: result.column, reason: result.reason, raw: row.raw });
+            step.rejected++;
+            continue;
+          }
+          const fingerprint = rowFingerprint(keys, result.input);
+          if (known.get(result.input.externalId) === fingerprint) {
+            step.unchanged++;
+            continue;
+          }
+          const { customer, created } = await upsertCustomer(tx, keys, organizationId, result.input);
+          await tx.query('UPDATE customers SET import_fingerprint = $2 WHERE id = $1', [
+            customer.id,
+            fingerprint,
+          ]);
+          known.set(result.input.externalId, fingerprint);
+          if (created) step.inserted++;
+          else step.updated++;
+        }
+        if (errors.length) {
+          await tx.query(
+            `INSERT INTO import_errors (organization_id, import_id, batch, report, key_version)
+             VALUES ($1, $2, $3, $4, $5)`,
+            [
+              organizationId,
+              id,
+              n,
+              seal(keys.data(keys.dataVersion), JSON.stringify(errors), reportContext(id, n)),
+              keys.dataVersion,
+            ],
+          );
+        }
+        await tx.query(
+          `UPDATE imports SET rows_read = rows_read + $2, inserted = inserted + $3, updated = updated + $4,
+             unchanged = unchanged + $5, rejected = rejected + $6, byte_offset = $7, batches = $8,
+             encoding = $9, delimiter = $10, updated_at = now()
+           WHERE id = $1`,
+          [
+            id,
+            batch.length,
+            step.inserted,
+            step.updated,
+            step.unchanged,
+            step.rejected,
+            decoded!.bytes(),
+            n,
+            decoded!.encoding,
+            delimiter,
+          ],
+        );
+        await appendAudit(tx, auditKey, organizationId, actor, {
+          action: 'customers.import_batch',
+          targetType: 'import',
+          targetId: id,
+          data: { batch: n, read: batch.length, ...step },
+        });
+        counts.read += batch.length;
+        counts.inserted += step.inserted;
+        counts.updated += step.updated;
+        counts.unchanged += step.unchanged;
+        counts.rejected += step.rejected;
+        counts.batches = n;
+      });
+      batch = [];
+    };
+    for await (const row of rows) {
+      batch.push(row);
+      if (batch.length >= batchSize) {
+        await commit();
+        if (options.stopAfterBatches !== undefined && counts.batches >= options.stopAfterBatches) {
+          return (await org((tx) => findImport(tx, id))) as ImportSummary;
+        }
+      }
+    }
+    if (batch.length) await commit();
+    await org((tx) =>
+      tx.query(
+        `UPDATE imports SET status = 'completed', finished_at = now(), updated_at = now(), byte_offset = $2,
+           encoding = $3, delimiter = $4 WHERE id = $1`,
+        [id, decoded!.bytes(), decoded!.encoding, delimiter],
+      ),
+    );
+  } catch (error) {
+    await fail(error instanceof ImportRefused ? error.reason : 'failed');
+    if (!(error instanceof ImportRefused)) throw error;
+  }
+  return (await org((tx) => findImport(tx, id))) as ImportSummary;
+}
