@@ -6,6 +6,8 @@ import { resetMfa } from '../modules/accounts/user-routes.js';
 import { appendAudit, systemActor } from '../modules/audit/audit-service.js';
 import { verifyAuditChains } from '../modules/audit/audit-verify.js';
 import { migrate } from '../platform/migrations.js';
+import { localMasterKey, organizationKeyring } from '../platform/keys.js';
+import { exportCustomer, resolveCustomerId } from '../modules/customers/customer-export.js';
 
 export interface CommandContext {
   config: Config;
@@ -24,7 +26,7 @@ export interface CommandResult {
  */
 export async function runCommand(ctx: CommandContext, argv: string[]): Promise<CommandResult> {
   // Only these groups have subcommands; the others take their arguments directly (backup FILE).
-  const grouped = argv[0] === 'admin' || argv[0] === 'audit';
+  const grouped = argv[0] === 'admin' || argv[0] === 'audit' || argv[0] === 'customers';
   const key = grouped ? argv.slice(0, 2).join(' ') : (argv[0] ?? '');
   const args = argv.slice(grouped ? 2 : 1);
   switch (key) {
@@ -79,6 +81,34 @@ export async function runCommand(ctx: CommandContext, argv: string[]): Promise<C
       if (!file) return ok(jsonl);
       writeFileSync(file, jsonl, { mode: 0o600 });
       return ok(`Wrote ${rows.length} audit events to ${file}\n`);
+    }
+    case 'customers export': {
+      const orgAt = args.indexOf('--org');
+      const organizationId = orgAt >= 0 ? args[orgAt + 1] : undefined;
+      const who = args.find((a, i) => i !== orgAt && i !== orgAt + 1);
+      if (!who || !organizationId || !/^[0-9a-f-]{36}$/i.test(organizationId))
+        return fail('Usage: candor customers export EXTERNAL_ID_OR_ID --org ORGANIZATION_ID\n');
+      const keyring = organizationKeyring(localMasterKey(ctx.config.secrets.masterKey));
+      const exported = await withOrg(
+        ctx.db,
+        organizationId,
+        async (tx) => {
+          const id = await resolveCustomerId(tx, who);
+          if (!id) return undefined;
+          const result = await exportCustomer(tx, await keyring.get(tx, organizationId), id);
+          if (!result) return undefined;
+          await appendAudit(tx, ctx.config.secrets.auditKey, organizationId, systemActor(), {
+            action: 'customer.exported',
+            targetType: 'customer',
+            targetId: id,
+            data: { reason: 'data_subject_request', via: 'cli', incidents: result.incidents.length },
+          });
+          return result;
+        },
+        { system: true },
+      );
+      if (!exported) return fail(`No customer ${who} in organization ${organizationId}.\n`);
+      return ok(`${JSON.stringify(exported, null, 2)}\n`);
     }
     case 'backup': {
       const file = args[0];

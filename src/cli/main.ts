@@ -144,6 +144,16 @@ export function program(): Command {
     .description('Export the audit log as JSON Lines')
     .action((file?: string) => dispatch(['audit', 'export', ...(file ? [path.resolve(file)] : [])]));
 
+  const customers = cli.command('customers').description('The customer vault');
+  customers
+    .command('export')
+    .argument('<customer>', 'the customer’s external id or id')
+    .requiredOption('--org <organization-id>', 'the organization the customer belongs to')
+    .description('Print everything held about one customer as JSON (a data-subject access request; audited)')
+    .action((customer: string, options: { org: string }) =>
+      dispatch(['customers', 'export', customer, '--org', options.org]),
+    );
+
   cli
     .command('backup')
     .argument('<file>', 'where to write the backup (a gzipped tarball)')

@@ -6,6 +6,7 @@ import { mfaRoutes } from './accounts/mfa-routes.js';
 import { peopleRoutes } from './accounts/people-routes.js';
 import { userRoutes } from './accounts/user-routes.js';
 import { auditRoutes } from './audit/audit-routes.js';
+import { affectedCustomerRoutes } from './customers/affected-routes.js';
 import { customerRoutes } from './customers/customer-routes.js';
 import { deadlineRoutes } from './deadlines/deadline-routes.js';
 import { deadlineTimer, type WarningDeps } from './deadlines/deadline-warnings.js';
@@ -30,6 +31,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(reportRoutes);
   await app.register(planRoutes);
   await app.register(customerRoutes);
+  await app.register(affectedCustomerRoutes);
 }
 
 /** The modules' timers, beside the platform's own (platform/jobs.ts TIMERS). */

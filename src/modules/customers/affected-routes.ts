@@ -1,0 +1,386 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type Static, type TSchema } from 'typebox';
+import type { Sql } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { localMasterKey, organizationKeyring } from '../../platform/keys.js';
+import { withCaller } from '../access/acting.js';
+import type { Access } from '../access/permissions.js';
+import { ErrorBody } from '../accounts/account-schemas.js';
+import { appendAudit, requestActor } from '../audit/audit-service.js';
+import { recordEvent } from '../incidents/incident-events.js';
+import { onIncidentChanged } from '../incidents/incident-hooks.js';
+import { DATA_CATEGORIES, type DataCategory } from '../incidents/incident-model.js';
+import { findIncident } from '../incidents/incident-repo.js';
+import {
+  affectedCounts,
+  listAffected,
+  markByList,
+  markBySegment,
+  searchAffected,
+  unmarkCustomers,
+  writeCountedAffected,
+  type AffectedCustomer,
+  type AffectedSource,
+  type MarkResult,
+} from './affected-repo.js';
+import { normalizeEmail, normalizePhone } from './customer-repo.js';
+import { customerView } from './customer-routes.js';
+import { CustomerIdParams, CustomerView, REVEAL_REASONS } from './customer-schemas.js';
+import { exportCustomer } from './customer-export.js';
+
+const read: { access: Access } = { access: { kind: 'permission', permission: 'customers.read' } };
+const manage: { access: Access } = { access: { kind: 'permission', permission: 'customers.manage' } };
+const reveal: { access: Access } = { access: { kind: 'permission', permission: 'customers.reveal' } };
+const errors = { 400: ErrorBody, 404: ErrorBody };
+
+const Uuid = Type.String({ format: 'uuid' });
+const Country = Type.String({ pattern: '^[A-Z]{2}$' });
+const Region = Type.String({ pattern: '^[A-Z]{2}-[A-Z0-9]{1,3}$' });
+const Language = Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$', maxLength: 35 });
+const Tag = Type.String({ minLength: 1, maxLength: 64 });
+const Category = Type.Unsafe<DataCategory>({ type: 'string', enum: [...DATA_CATEGORIES] });
+const Categories = Type.Array(Category, { minItems: 1, maxItems: DATA_CATEGORIES.length, uniqueItems: true });
+
+const IncidentParams = Type.Object({ id: Uuid });
+
+const ListBody = Type.Object(
+  {
+    rows: Type.Array(
+      Type.Object(
+        {
+          externalId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
+          categories: Categories,
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 10_000 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const SegmentFilter = Type.Object(
+  {
+    country: Type.Optional(Country),
+    region: Type.Optional(Region),
+    language: Type.Optional(Language),
+    tags: Type.Optional(Type.Array(Tag, { minItems: 1, maxItems: 20, uniqueItems: true })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+const SegmentBody = Type.Object(
+  { segment: SegmentFilter, categories: Categories },
+  { additionalProperties: false },
+);
+const AllBody = Type.Object({ categories: Categories }, { additionalProperties: false });
+const RemoveBody = Type.Object(
+  { customerIds: Type.Array(Uuid, { minItems: 1, maxItems: 10_000, uniqueItems: true }) },
+  { additionalProperties: false },
+);
+
+const Counts = Type.Object({
+  total: Type.Integer(),
+  byCountry: Type.Array(
+    Type.Object({ country: Type.Union([Type.String(), Type.Null()]), count: Type.Integer() }),
+  ),
+  byRegion: Type.Array(Type.Object({ region: Type.String(), count: Type.Integer() })),
+  byCategory: Type.Array(Type.Object({ category: Type.String(), count: Type.Integer() })),
+  byJurisdiction: Type.Array(Type.Object({ code: Type.String(), count: Type.Integer() })),
+});
+
+const MarkView = Type.Object({
+  added: Type.Integer(),
+  updated: Type.Integer(),
+  unmatched: Type.Array(Type.Object({ position: Type.Integer(), reason: Type.String() })),
+  counts: Counts,
+});
+
+const AffectedView = Type.Object({
+  customer: CustomerView,
+  dataCategories: Type.Array(Type.String()),
+  source: Type.String(),
+  addedAt: Type.String({ format: 'date-time' }),
+});
+type AffectedView = Static<typeof AffectedView>;
+
+const ListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    after: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    country: Type.Optional(Country),
+    region: Type.Optional(Region),
+    language: Type.Optional(Language),
+    tag: Type.Optional(Tag),
+    category: Type.Optional(Category),
+  },
+  { additionalProperties: false },
+);
+
+const SearchBody = Type.Object(
+  {
+    externalId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
+    phone: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+const ExportQuery = Type.Object(
+  { reason: Type.Unsafe<(typeof REVEAL_REASONS)[number]>({ type: 'string', enum: [...REVEAL_REASONS] }) },
+  { additionalProperties: false },
+);
+
+const affectedView = (a: AffectedCustomer): AffectedView => ({
+  customer: customerView(a.customer),
+  dataCategories: a.dataCategories,
+  source: a.source,
+  addedAt: a.addedAt.toISOString(),
+});
+
+/**
+ * Affected customers of an incident (marked by a list, a segment of clear fields, or everyone;
+ * counted per country, region and category, the counts replacing the jurisdictions' estimates),
+ * and the export of everything held about one customer. Personal fields leave only through the
+ * vault's reveal route and the audited export.
+ */
+export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, config } = app.deps;
+  const deps = app.deps;
+  const keyring = organizationKeyring(localMasterKey(config.secrets.masterKey));
+  const keysOf = (tx: Sql, request: FastifyRequest) => keyring.get(tx, request.auth!.organizationId);
+
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+  });
+
+  async function visibleIncident(tx: Sql, id: string) {
+    const incident = await findIncident(tx, id);
+    if (!incident) throw new AppError('not_found', 404);
+    return incident;
+  }
+
+  /** After every change: counts into the jurisdictions, a timeline event (counts only), clocks recomputed. */
+  async function afterChange(
+    tx: Sql,
+    request: FastifyRequest,
+    incidentId: string,
+    kind: 'affected_customers_marked' | 'affected_customers_removed',
+    details: Record<string, string | number | null>,
+  ) {
+    const organizationId = request.auth!.organizationId;
+    const counts = await affectedCounts(tx, incidentId);
+    await writeCountedAffected(tx, organizationId, incidentId, counts);
+    await tx.query('UPDATE incidents SET updated_at = now() WHERE id = $1', [incidentId]);
+    const actor = requestActor(request);
+    await recordEvent(tx, config.secrets.auditKey, {
+      organizationId,
+      incidentId,
+      actor,
+      kind,
+      data: { ...details, total: counts.total, byJurisdiction: counts.byJurisdiction },
+      auditData: { ...details, total: counts.total },
+    });
+    const incident = (await findIncident(tx, incidentId))!;
+    await onIncidentChanged({ tx, deps, incident, actor, changed: ['jurisdictions'] });
+    return counts;
+  }
+
+  const mark = (
+    request: FastifyRequest,
+    incidentId: string,
+    source: AffectedSource,
+    run: (tx: Sql) => Promise<MarkResult>,
+  ) =>
+    withCaller(db, request, async (tx) => {
+      await visibleIncident(tx, incidentId);
+      const result = await run(tx);
+      const counts = await afterChange(tx, request, incidentId, 'affected_customers_marked', {
+        source,
+        added: result.added,
+        updated: result.updated,
+        unmatched: result.unmatched.length,
+      });
+      return { ...result, counts };
+    });
+
+  const markSchema = <B extends TSchema>(body: B) => ({
+    tags: ['customers'],
+    params: IncidentParams,
+    body,
+    response: { 200: MarkView, ...errors },
+  });
+
+  app.post(
+    '/api/incidents/:id/affected-customers/by-list',
+    { config: manage, schema: markSchema(ListBody) },
+    async (request) =>
+      mark(request, request.params.id, 'file', async (tx) =>
+        markByList(
+          tx,
+          await keysOf(tx, request),
+          request.auth!.organizationId,
+          request.params.id,
+          request.body.rows,
+        ),
+      ),
+  );
+
+  app.post(
+    '/api/incidents/:id/affected-customers/by-segment',
+    {
+      config: manage,
+      schema: markSchema(SegmentBody),
+    },
+    async (request) =>
+      mark(request, request.params.id, 'segment', (tx) =>
+        markBySegment(
+          tx,
+          request.auth!.organizationId,
+          request.params.id,
+          request.body.segment,
+          request.body.categories,
+          'segment',
+        ),
+      ),
+  );
+
+  app.post(
+    '/api/incidents/:id/affected-customers/all',
+    { config: manage, schema: markSchema(AllBody) },
+    async (request) =>
+      mark(request, request.params.id, 'all', (tx) =>
+        markBySegment(
+          tx,
+          request.auth!.organizationId,
+          request.params.id,
+          {},
+          request.body.categories,
+          'all',
+        ),
+      ),
+  );
+
+  app.post(
+    '/api/incidents/:id/affected-customers/remove',
+    {
+      config: manage,
+      schema: {
+        tags: ['customers'],
+        params: IncidentParams,
+        body: RemoveBody,
+        response: { 200: Type.Object({ removed: Type.Integer(), counts: Counts }), ...errors },
+      },
+    },
+    async (request) =>
+      withCaller(db, request, async (tx) => {
+        await visibleIncident(tx, request.params.id);
+        const removed = await unmarkCustomers(tx, request.params.id, request.body.customerIds);
+        const counts = await afterChange(tx, request, request.params.id, 'affected_customers_removed', {
+          removed,
+        });
+        return { removed, counts };
+      }),
+  );
+
+  app.get(
+    '/api/incidents/:id/affected-customers/counts',
+    {
+      config: read,
+      schema: { tags: ['customers'], params: IncidentParams, response: { 200: Counts, ...errors } },
+    },
+    async (request) =>
+      withCaller(db, request, async (tx) => {
+        await visibleIncident(tx, request.params.id);
+        return affectedCounts(tx, request.params.id);
+      }),
+  );
+
+  app.get(
+    '/api/incidents/:id/affected-customers',
+    {
+      config: read,
+      schema: {
+        tags: ['customers'],
+        params: IncidentParams,
+        querystring: ListQuery,
+        response: { 200: Type.Array(AffectedView), ...errors },
+      },
+    },
+    async (request) =>
+      withCaller(db, request, async (tx) => {
+        await visibleIncident(tx, request.params.id);
+        const q = request.query;
+        const rows = await listAffected(tx, request.params.id, {
+          limit: q.limit ?? 100,
+          after: q.after,
+          country: q.country,
+          region: q.region,
+          language: q.language,
+          tags: q.tag ? [q.tag] : undefined,
+          category: q.category,
+        });
+        return rows.map(affectedView);
+      }),
+  );
+
+  app.post(
+    '/api/incidents/:id/affected-customers/search',
+    {
+      config: read,
+      schema: {
+        tags: ['customers'],
+        params: IncidentParams,
+        body: SearchBody,
+        response: { 200: Type.Array(AffectedView), ...errors },
+      },
+    },
+    async (request) => {
+      const b = request.body;
+      const email = b.email === undefined ? undefined : normalizeEmail(b.email);
+      const phone = b.phone === undefined ? undefined : normalizePhone(b.phone);
+      if (b.email !== undefined && !email) throw new AppError('validation_failed', 400, { field: 'email' });
+      if (b.phone !== undefined && !phone) throw new AppError('validation_failed', 400, { field: 'phone' });
+      return withCaller(db, request, async (tx) => {
+        await visibleIncident(tx, request.params.id);
+        const rows = await searchAffected(tx, await keysOf(tx, request), request.params.id, {
+          externalId: b.externalId?.trim(),
+          email,
+          phone,
+        });
+        return rows.map(affectedView);
+      });
+    },
+  );
+
+  app.get(
+    '/api/customers/:id/export',
+    {
+      config: reveal,
+      schema: {
+        tags: ['customers'],
+        params: CustomerIdParams,
+        querystring: ExportQuery,
+        response: { 200: Type.Unknown(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const exported = await withCaller(db, request, async (tx) => {
+        const result = await exportCustomer(tx, await keysOf(tx, request), request.params.id);
+        if (!result) throw new AppError('not_found', 404);
+        await appendAudit(tx, config.secrets.auditKey, request.auth!.organizationId, requestActor(request), {
+          action: 'customer.exported',
+          targetType: 'customer',
+          targetId: request.params.id,
+          data: { reason: request.query.reason, via: 'app', incidents: result.incidents.length },
+        });
+        return result;
+      });
+      return reply
+        .header('content-disposition', `attachment; filename="customer-${request.params.id}.json"`)
+        .send(exported);
+    },
+  );
+}
