@@ -8,6 +8,7 @@ import { userRoutes } from './accounts/user-routes.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { affectedCustomerRoutes } from './customers/affected-routes.js';
 import { customerRoutes } from './customers/customer-routes.js';
+import { importRoutes } from './customers/import-routes.js';
 import { deadlineRoutes } from './deadlines/deadline-routes.js';
 import { deadlineTimer, type WarningDeps } from './deadlines/deadline-warnings.js';
 import { incidentRoutes } from './incidents/incident-routes.js';
@@ -31,6 +32,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(reportRoutes);
   await app.register(planRoutes);
   await app.register(customerRoutes);
+  await app.register(importRoutes);
   await app.register(affectedCustomerRoutes);
 }
 

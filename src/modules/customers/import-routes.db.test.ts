@@ -1,0 +1,147 @@
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../../../test/app.js';
+import { createOrganization, createUser, sessionFor } from '../../../test/factories.js';
+import { sensitive } from '../../../test/secrets.js';
+
+const t = await createTestApp();
+const org = await createOrganization(t);
+const manager = await sessionFor(t, await createUser(t, org, ['incident_manager'], { totp: false }));
+const legal = await sessionFor(t, await createUser(t, org, ['legal'], { totp: false }));
+const viewer = await sessionFor(t, await createUser(t, org, ['viewer'], { totp: false }));
+const communications = await sessionFor(t, await createUser(t, org, ['communications'], { totp: false }));
+
+const people = {
+  name: sensitive('Jiří Šťastný'),
+  email: sensitive('jiri.stastny@příklad.cz'),
+  phone: sensitive('601 234 567'),
+  name2: sensitive('Žofie Dvořáková'),
+  badEmail: sensitive('zofie.dvorakova@@nikde'),
+};
+const csv = iconv.encode(
+  [
+    'Číslo;Jméno;E-mail;Telefon;Země',
+    `c-1;${people.name};${people.email};${people.phone};CZ`,
+    `c-2;${people.name2};${people.badEmail};;CZ`,
+    `c-3;${people.name2};;;CZ`,
+    '',
+  ].join('\r\n'),
+  'windows-1250',
+);
+const columns = JSON.stringify({
+  externalId: 'Číslo',
+  name: 'Jméno',
+  email: 'E-mail',
+  phone: 'Telefon',
+  country: 'Země',
+});
+const query = `encoding=windows-1250&delimiter=%3B&defaultCountry=CZ&saveMapping=excel&columns=${encodeURIComponent(columns)}`;
+const upload = (agent: typeof manager, q: string, body: Buffer = csv) =>
+  agent.request('POST', `/api/imports?${q}`, body, { 'content-type': 'text/csv' });
+
+interface Summary {
+  id: string;
+  status: string;
+  read: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+}
+
+const auditOf = (action: string) =>
+  t.db.query<{ actor_id: string; target_id: string; data: Record<string, unknown> }>(
+    'SELECT actor_id, target_id, data FROM audit_events WHERE organization_id = $1 AND action = $2 ORDER BY seq',
+    [org, action],
+  );
+
+describe('import routes', () => {
+  let first: Summary;
+
+  it('imports a Czech Excel CSV (Windows-1250, semicolons) uploaded as the body and answers the summary', async () => {
+    const response = await upload(manager, query);
+    expect(response.statusCode, response.body).toBe(201);
+    first = response.json<Summary>();
+    expect(first).toMatchObject({
+      status: 'completed',
+      read: 3,
+      inserted: 2,
+      updated: 0,
+      unchanged: 0,
+      rejected: 1,
+    });
+    expect(response.headers['cache-control']).toBe('no-store');
+  });
+
+  it('re-uploading the same file with the saved mapping leaves every row unchanged', async () => {
+    const response = await upload(manager, 'encoding=windows-1250&defaultCountry=CZ&mapping=excel');
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json<Summary>()).toMatchObject({
+      status: 'completed',
+      read: 3,
+      inserted: 0,
+      updated: 0,
+      unchanged: 2,
+      rejected: 1,
+    });
+  });
+
+  it('shows an import’s progress and summary', async () => {
+    const response = await manager.get(`/api/imports/${first.id}`);
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({
+      id: first.id,
+      status: 'completed',
+      format: 'csv',
+      encoding: 'windows-1250',
+      delimiter: ';',
+      read: 3,
+      batches: 1,
+    });
+    expect((await manager.get('/api/imports/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+  });
+
+  it('lists the rejected row in the error report, audited as a download', async () => {
+    const response = await legal.get(`/api/imports/${first.id}/errors`);
+    expect(response.statusCode, response.body).toBe(200);
+    const report = response.json<{
+      errors: { line: number; column: string; reason: string; raw: string }[];
+    }>();
+    expect(report.errors).toHaveLength(1);
+    expect(report.errors[0]).toMatchObject({ line: 3, column: 'E-mail' });
+    expect(report.errors[0]!.reason).toBeTruthy();
+    expect(report.errors[0]!.raw).toContain(people.badEmail);
+    const audits = await auditOf('customers.import_errors_downloaded');
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({ target_id: first.id, data: { rows: 1 } });
+  });
+
+  it('refuses the error report to a viewer and to communications', async () => {
+    for (const agent of [viewer, communications]) {
+      const response = await agent.get(`/api/imports/${first.id}/errors`);
+      expect(response.statusCode).toBe(403);
+    }
+    expect(await auditOf('customers.import_errors_downloaded')).toHaveLength(1);
+  });
+
+  it('a viewer cannot import', async () => {
+    const response = await upload(viewer, query);
+    expect(response.statusCode).toBe(403);
+    expect((await viewer.get(`/api/imports/${first.id}`)).statusCode).toBe(403);
+  });
+
+  it('names a bad option in the 400', async () => {
+    for (const [q, field] of [
+      ['format=xml', 'format'],
+      ['delimiter=%7C', 'delimiter'],
+      ['encoding=latin-9', 'encoding'],
+      ['defaultCountry=CZE', 'defaultCountry'],
+      ['columns=%7Bnope', 'columns'],
+      ['mapping=unknown', 'mapping'],
+    ] as const) {
+      const response = await upload(manager, q);
+      expect(response.statusCode, q).toBe(400);
+      expect(JSON.stringify(response.json()), q).toContain(field);
+    }
+  });
+});

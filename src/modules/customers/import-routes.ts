@@ -1,0 +1,248 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
+import { Type, type Static } from 'typebox';
+import { AppError } from '../../platform/errors.js';
+import { localMasterKey, organizationKeyring } from '../../platform/keys.js';
+import { withCaller } from '../access/acting.js';
+import type { Access } from '../access/permissions.js';
+import { ErrorBody } from '../accounts/account-schemas.js';
+import { appendAudit, requestActor } from '../audit/audit-service.js';
+import {
+  IMPORT_DELIMITERS,
+  IMPORT_ENCODINGS,
+  IMPORT_FIELDS,
+  findImport,
+  loadMapping,
+  openErrorReport,
+  runImport,
+  saveMapping,
+  type ImportDelimiter,
+  type ImportEncoding,
+  type ImportMapping,
+  type ImportOptions,
+  type ImportSummary,
+} from './customer-import.js';
+
+const manage: { access: Access } = { access: { kind: 'permission', permission: 'customers.manage' } };
+const reveal: { access: Access } = { access: { kind: 'permission', permission: 'customers.reveal' } };
+const errors = { 400: ErrorBody, 404: ErrorBody };
+
+/** The largest upload accepted: the body is streamed, never buffered. */
+const UPLOAD_LIMIT = 1024 * 1024 * 1024;
+const STREAMED_TYPES = ['text/csv', 'application/x-ndjson', 'application/octet-stream'];
+
+const Count = Type.Integer({ minimum: 0 });
+export const ImportView = Type.Object({
+  id: Type.String(),
+  status: Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed')]),
+  format: Type.Union([Type.Literal('csv'), Type.Literal('jsonl')]),
+  encoding: Type.Union([Type.String(), Type.Null()]),
+  delimiter: Type.Union([Type.String(), Type.Null()]),
+  read: Count,
+  inserted: Count,
+  updated: Count,
+  unchanged: Count,
+  rejected: Count,
+  byteOffset: Count,
+  batches: Count,
+  failure: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  finishedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** The one import response that holds personal data: the raw lines of rejected rows. */
+export const ImportErrorReport = Type.Object({
+  importId: Type.String(),
+  errors: Type.Array(
+    Type.Object({
+      line: Type.Integer({ minimum: 1 }),
+      column: Type.Union([Type.String(), Type.Null()]),
+      reason: Type.String(),
+      raw: Type.String({ description: 'the raw line as read from the file: personal data' }),
+    }),
+  ),
+});
+
+const ImportQuery = Type.Object({
+  format: Type.Optional(Type.String({ maxLength: 20 })),
+  delimiter: Type.Optional(Type.String({ maxLength: 10 })),
+  encoding: Type.Optional(Type.String({ maxLength: 40 })),
+  defaultCountry: Type.Optional(Type.String({ maxLength: 10 })),
+  mapping: Type.Optional(Type.String({ maxLength: 100 })),
+  columns: Type.Optional(Type.String({ maxLength: 10_000 })),
+  saveMapping: Type.Optional(Type.String({ maxLength: 100 })),
+});
+type ImportQuery = Static<typeof ImportQuery>;
+
+const ImportIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+const invalid = (field: string) => new AppError('validation_failed', 400, { field });
+
+export const importView = (s: ImportSummary) => ({
+  ...s,
+  createdAt: s.createdAt.toISOString(),
+  updatedAt: s.updatedAt.toISOString(),
+  finishedAt: s.finishedAt ? s.finishedAt.toISOString() : null,
+});
+
+function parseColumns(text: string): ImportMapping {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalid('columns');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('columns');
+  const mapping: ImportMapping = {};
+  for (const [field, column] of Object.entries(parsed)) {
+    if (!(IMPORT_FIELDS as readonly string[]).includes(field)) throw invalid('columns');
+    if (typeof column !== 'string' || !column || column.length > 200) throw invalid('columns');
+    mapping[field as keyof ImportMapping] = column;
+  }
+  return mapping;
+}
+
+/** The query string's options, checked one by one: a bad one is named in the 400. */
+export function importOptions(query: ImportQuery, contentType: string | undefined) {
+  const format = query.format ?? (contentType?.startsWith('application/x-ndjson') ? 'jsonl' : 'csv');
+  if (format !== 'csv' && format !== 'jsonl') throw invalid('format');
+  let delimiter: ImportDelimiter | undefined;
+  if (query.delimiter !== undefined) {
+    const d = query.delimiter === 'tab' ? '\t' : query.delimiter;
+    if (!(IMPORT_DELIMITERS as readonly string[]).includes(d)) throw invalid('delimiter');
+    delimiter = d as ImportDelimiter;
+  }
+  let encoding: ImportEncoding | undefined;
+  if (query.encoding !== undefined) {
+    const e = query.encoding.toLowerCase();
+    const name =
+      e === 'utf8' ? 'utf-8' : e === 'cp1250' ? 'windows-1250' : e === 'cp1256' ? 'windows-1256' : e;
+    if (!(IMPORT_ENCODINGS as readonly string[]).includes(name)) throw invalid('encoding');
+    encoding = name as ImportEncoding;
+  }
+  let defaultCountry: string | undefined;
+  if (query.defaultCountry !== undefined) {
+    if (!/^[A-Za-z]{2}$/.test(query.defaultCountry)) throw invalid('defaultCountry');
+    defaultCountry = query.defaultCountry.toUpperCase();
+  }
+  const columns = query.columns !== undefined ? parseColumns(query.columns) : undefined;
+  const validName = (name: string) => name.trim().length > 0 && name.length <= 100;
+  if (query.mapping !== undefined && !validName(query.mapping)) throw invalid('mapping');
+  if (query.saveMapping !== undefined && (!validName(query.saveMapping) || !columns)) {
+    throw invalid('saveMapping');
+  }
+  return { format, delimiter, encoding, defaultCountry, columns } as const;
+}
+
+/**
+ * Customer imports: the file is the request body, streamed row by row into the vault. Progress
+ * and counts are open to those who import; the error report holds raw lines (personal data),
+ * so it is for the roles that may reveal, and every download is audited.
+ */
+export async function importRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, config } = app.deps;
+  const auditKey = config.secrets.auditKey;
+  const keyring = organizationKeyring(localMasterKey(config.secrets.masterKey));
+
+  // The body stays a stream: an upload of any size is read in constant memory.
+  app.addContentTypeParser(STREAMED_TYPES, { bodyLimit: UPLOAD_LIMIT }, (_request, payload, done) => {
+    done(null, payload);
+  });
+
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+  });
+
+  app.post(
+    '/api/imports',
+    {
+      config: manage,
+      bodyLimit: UPLOAD_LIMIT,
+      schema: {
+        tags: ['customers'],
+        querystring: ImportQuery,
+        response: { 201: ImportView, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (!(body instanceof Readable)) {
+        throw new AppError('bad_request', 400, {
+          problem: `send the file as the body with content-type ${STREAMED_TYPES.join(', ')}`,
+        });
+      }
+      const options = importOptions(request.query, request.headers['content-type']);
+      const auth = request.auth!;
+      const mapping = await withCaller(db, request, async (tx) => {
+        if (options.columns) {
+          if (request.query.saveMapping) {
+            await saveMapping(tx, auth.organizationId, request.query.saveMapping.trim(), options.columns);
+          }
+          return options.columns;
+        }
+        if (request.query.mapping === undefined) return undefined;
+        const saved = await loadMapping(tx, request.query.mapping.trim());
+        if (!saved) throw invalid('mapping');
+        return saved;
+      });
+      const run: ImportOptions = {
+        format: options.format,
+        ...(options.delimiter ? { delimiter: options.delimiter } : {}),
+        ...(options.encoding ? { encoding: options.encoding } : {}),
+        ...(options.defaultCountry ? { defaultCountry: options.defaultCountry } : {}),
+        ...(mapping ? { mapping } : {}),
+        createdBy: auth.actor.type === 'user' ? auth.actor.id : null,
+      };
+      const summary = await runImport(
+        { db, keyring, auditKey },
+        auth.organizationId,
+        requestActor(request),
+        body as AsyncIterable<Buffer>,
+        run,
+      );
+      return reply.status(201).send(importView(summary));
+    },
+  );
+
+  app.get(
+    '/api/imports/:id',
+    {
+      config: manage,
+      schema: { tags: ['customers'], params: ImportIdParams, response: { 200: ImportView, ...errors } },
+    },
+    async (request) => {
+      const summary = await withCaller(db, request, (tx) => findImport(tx, request.params.id));
+      if (!summary) throw new AppError('not_found', 404);
+      return importView(summary);
+    },
+  );
+
+  app.get(
+    '/api/imports/:id/errors',
+    {
+      config: reveal,
+      schema: {
+        tags: ['customers'],
+        params: ImportIdParams,
+        response: { 200: ImportErrorReport, ...errors },
+      },
+    },
+    async (request) =>
+      withCaller(db, request, async (tx) => {
+        const summary = await findImport(tx, request.params.id);
+        if (!summary) throw new AppError('not_found', 404);
+        const auth = request.auth!;
+        const report = await openErrorReport(tx, await keyring.get(tx, auth.organizationId), summary.id);
+        await appendAudit(tx, auditKey, auth.organizationId, requestActor(request), {
+          action: 'customers.import_errors_downloaded',
+          targetType: 'import',
+          targetId: summary.id,
+          data: { rows: report.length },
+        });
+        return { importId: summary.id, errors: report };
+      }),
+  );
+}
