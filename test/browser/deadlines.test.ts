@@ -160,7 +160,8 @@ describe('deadline screens', () => {
     await heading(page, 'Deadline warnings').waitFor();
 
     const list = page.getByTestId('warnings-unread').locator('li');
-    expect(await list.count()).toBe(count);
+    // The page fetches its list after the heading shows: wait for it rather than read it at once.
+    await expect.poll(() => list.count(), { timeout: 15_000 }).toBe(count);
     const item = list.and(page.locator('[data-rule="gdpr_33_authority"]'));
     expect(await item.getAttribute('data-threshold')).toBe('75');
     const text = (await item.textContent()) ?? '';
@@ -188,7 +189,7 @@ describe('deadline screens', () => {
     expect(await done.textContent()).toMatch(/Read \S/);
     await bell.and(page.locator(`[data-count="${count - 1}"]`)).waitFor();
     expect(await unread()).toBe(count - 1);
-    expect(await list.count()).toBe(count - 1);
+    await expect.poll(() => list.count(), { timeout: 15_000 }).toBe(count - 1);
 
     await done.getByTestId('warning-incident').click();
     await heading(page, TITLE).waitFor();
