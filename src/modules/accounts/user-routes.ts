@@ -71,7 +71,10 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
     async (request) =>
       withOrg(db, request.auth!.organizationId, async (tx) => {
         const users = await listUsers(tx);
-        return Promise.all(users.map((u) => view(tx, u)));
+        const views: UserView[] = [];
+        // One after the other: a transaction is one connection, which runs one query at a time.
+        for (const user of users) views.push(await view(tx, user));
+        return views;
       }),
   );
 

@@ -63,10 +63,9 @@ function summaryOf(i: IncidentRow) {
 }
 
 async function viewOf(tx: Sql, i: IncidentRow) {
-  const [jurisdictions, members] = await Promise.all([
-    incidentJurisdictions(tx, i.id),
-    incidentMembers(tx, i.id),
-  ]);
+  // One after the other: a transaction is one connection, which runs one query at a time.
+  const jurisdictions = await incidentJurisdictions(tx, i.id);
+  const members = await incidentMembers(tx, i.id);
   return {
     ...summaryOf(i),
     summary: i.summary,
