@@ -8,38 +8,17 @@ import { useAction, useLoad } from '../ui/hooks';
 import { Section } from '../ui/layout';
 import { ExerciseBadge } from './badges';
 import { Instant } from './fields';
+import {
+  CHOICES,
+  FIELD_TYPES,
+  REPORT_KINDS,
+  type Choice,
+  type ReportKind,
+} from '../../../src/modules/reports/report-model';
 import { JURISDICTION_PATTERN, toInstant, toLocalInput, type IncidentView } from './model';
 
-export const REPORT_KINDS = ['gdpr_art33', 'nis2_early_warning', 'nis2_notification', 'nis2_final'] as const;
-type ReportKind = (typeof REPORT_KINDS)[number];
-const CHOICES = ['yes', 'no', 'unknown'] as const;
-type Choice = (typeof CHOICES)[number];
-
-/** How each report field is edited (as the server's report model says). */
-const FIELD_TYPES = {
-  reporter: 'text',
-  contactPoint: 'longtext',
-  reference: 'text',
-  occurredAt: 'instant',
-  detectedAt: 'instant',
-  awareAt: 'instant',
-  delayReasons: 'longtext',
-  nature: 'longtext',
-  dataCategories: 'longtext',
-  peopleByJurisdiction: 'people',
-  peopleTotal: 'count',
-  recordsTotal: 'count',
-  consequences: 'longtext',
-  measures: 'longtext',
-  suspectedMalicious: 'choice',
-  crossBorder: 'choice',
-  crossBorderDetails: 'longtext',
-  severity: 'text',
-  impact: 'longtext',
-  indicators: 'longtext',
-  rootCause: 'longtext',
-  mitigation: 'longtext',
-} as const;
+// The report kinds, choices and how each field is edited come from the server's report model.
+export { REPORT_KINDS };
 type FieldName = keyof typeof FIELD_TYPES;
 type People = { jurisdiction: string; people: number | null }[];
 type Fields = Partial<Record<FieldName, string | number | null | People>>;
