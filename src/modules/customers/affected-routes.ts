@@ -107,7 +107,8 @@ type AffectedView = Static<typeof AffectedView>;
 
 const ListQuery = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    // A query string is text (no coercion): 1 to 500.
+    limit: Type.Optional(Type.String({ pattern: '^(500|[1-4][0-9]{2}|[1-9][0-9]?)$' })),
     after: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     country: Type.Optional(Country),
     region: Type.Optional(Region),
@@ -314,7 +315,7 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
         await visibleIncident(tx, request.params.id);
         const q = request.query;
         const rows = await listAffected(tx, request.params.id, {
-          limit: q.limit ?? 100,
+          limit: Number(q.limit ?? 100),
           after: q.after,
           country: q.country,
           region: q.region,

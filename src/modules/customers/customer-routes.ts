@@ -138,7 +138,7 @@ export async function customerRoutes(fastify: FastifyInstance): Promise<void> {
     async (request) => {
       const q = request.query;
       const rows = await withCaller(db, request, (tx) =>
-        listCustomers(tx, { limit: q.limit ?? 100, after: q.after, tag: q.tag, country: q.country }),
+        listCustomers(tx, { limit: Number(q.limit ?? 100), after: q.after, tag: q.tag, country: q.country }),
       );
       return rows.map(customerView);
     },

@@ -72,7 +72,8 @@ export type CustomerView = Static<typeof CustomerView>;
 
 export const CustomerListQuery = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    // A query string is text (no coercion): 1 to 500.
+    limit: Type.Optional(Type.String({ pattern: '^(500|[1-4][0-9]{2}|[1-9][0-9]?)$' })),
     after: Type.Optional(Text(200)),
     tag: Type.Optional(Tag),
     country: Type.Optional(Country),

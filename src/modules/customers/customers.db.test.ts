@@ -85,6 +85,12 @@ describe('customer vault', () => {
     const body = list.body;
     for (const value of Object.values(jana)) expect(body).not.toContain(value);
     expect(list.json<CustomerView[]>().map((c) => c.id)).toEqual([customer.id]);
+    // Paging and filters come as query-string text.
+    const paged = await manager.get('/api/customers?limit=1&country=CZ');
+    expect(paged.statusCode, paged.body).toBe(200);
+    expect(paged.json<CustomerView[]>().map((c) => c.id)).toEqual([customer.id]);
+    expect((await manager.get('/api/customers?limit=1&after=cust-001')).json()).toEqual([]);
+    expect((await manager.get('/api/customers?limit=0')).statusCode).toBe(400);
     expect((await upsert({ externalId: 'bad', email: 'not an address' })).statusCode).toBe(400);
     expect((await upsert({ externalId: 'bad', phone: '12345' })).statusCode).toBe(400);
     expect((await upsert({ externalId: 'bad', country: 'CZ', region: 'SK-BL' })).statusCode).toBe(400);

@@ -145,3 +145,53 @@ describe('import routes', () => {
     }
   });
 });
+
+describe('import progress by a chosen id, recent imports and saved mappings', () => {
+  const small = iconv.encode(
+    ['Číslo;Jméno;Země', 'p-1;Petr;CZ', 'p-2;Pavla;CZ', ''].join('\r\n'),
+    'windows-1250',
+  );
+  const chosen = '3f0c2a9e-7b1d-4c5e-9a8f-1e2d3c4b5a69';
+
+  it('takes the import id from the client, so progress can be read while the file uploads', async () => {
+    expect((await manager.get(`/api/imports/${chosen}`)).statusCode).toBe(404);
+    const response = await upload(manager, `${query}&id=${chosen}`, small);
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json<Summary>()).toMatchObject({ id: chosen, read: 2, inserted: 2, rejected: 0 });
+    const progress = await manager.get(`/api/imports/${chosen}`);
+    expect(progress.json<Summary>()).toMatchObject({ id: chosen, status: 'completed', read: 2 });
+  });
+
+  it('refuses an id already used with a conflict, and a malformed one by name', async () => {
+    const again = await upload(manager, `${query}&id=${chosen}`, small);
+    expect(again.statusCode, again.body).toBe(409);
+    expect(JSON.stringify(again.json())).toContain('id');
+    const bad = await upload(manager, `${query}&id=not-a-uuid`, small);
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.stringify(bad.json())).toContain('id');
+    // The refused uploads left the import as it was.
+    expect((await manager.get(`/api/imports/${chosen}`)).json<Summary>()).toMatchObject({ read: 2 });
+  });
+
+  it('lists recent imports newest first, to those who import only', async () => {
+    const response = await manager.get('/api/imports?limit=2');
+    expect(response.statusCode, response.body).toBe(200);
+    const list = response.json<Summary[]>();
+    expect(list).toHaveLength(2);
+    expect(list[0]).toMatchObject({ id: chosen, status: 'completed', read: 2 });
+    const all = (await manager.get('/api/imports')).json<Summary[]>();
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    for (const s of all) expect(s.read).toBe(s.inserted + s.updated + s.unchanged + s.rejected);
+    expect((await viewer.get('/api/imports')).statusCode).toBe(403);
+    expect((await legal.get('/api/imports')).statusCode).toBe(403);
+  });
+
+  it('lists the saved mappings by name with their columns', async () => {
+    const response = await manager.get('/api/import-mappings');
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toEqual([
+      expect.objectContaining({ name: 'excel', mapping: JSON.parse(columns) as Record<string, string> }),
+    ]);
+    expect((await viewer.get('/api/import-mappings')).statusCode).toBe(403);
+  });
+});

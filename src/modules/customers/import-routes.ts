@@ -73,10 +73,23 @@ const ImportQuery = Type.Object({
   mapping: Type.Optional(Type.String({ maxLength: 100 })),
   columns: Type.Optional(Type.String({ maxLength: 10_000 })),
   saveMapping: Type.Optional(Type.String({ maxLength: 100 })),
+  /** The import's id, chosen by the client so that it can follow the progress while it uploads. */
+  id: Type.Optional(Type.String({ maxLength: 100 })),
 });
 type ImportQuery = Static<typeof ImportQuery>;
 
 const ImportIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const ImportListQuery = Type.Object(
+  { limit: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$' })) },
+  { additionalProperties: false },
+);
+const MappingView = Type.Object({
+  name: Type.String(),
+  mapping: Type.Record(Type.String(), Type.String()),
+  updatedAt: Type.String(),
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const invalid = (field: string) => new AppError('validation_failed', 400, { field });
 
@@ -128,12 +141,14 @@ export function importOptions(query: ImportQuery, contentType: string | undefine
     defaultCountry = query.defaultCountry.toUpperCase();
   }
   const columns = query.columns !== undefined ? parseColumns(query.columns) : undefined;
+  if (query.id !== undefined && !UUID.test(query.id)) throw invalid('id');
+  const id = query.id?.toLowerCase();
   const validName = (name: string) => name.trim().length > 0 && name.length <= 100;
   if (query.mapping !== undefined && !validName(query.mapping)) throw invalid('mapping');
   if (query.saveMapping !== undefined && (!validName(query.saveMapping) || !columns)) {
     throw invalid('saveMapping');
   }
-  return { format, delimiter, encoding, defaultCountry, columns } as const;
+  return { format, delimiter, encoding, defaultCountry, columns, id } as const;
 }
 
 /**
@@ -194,6 +209,7 @@ export async function importRoutes(fastify: FastifyInstance): Promise<void> {
         ...(options.encoding ? { encoding: options.encoding } : {}),
         ...(options.defaultCountry ? { defaultCountry: options.defaultCountry } : {}),
         ...(mapping ? { mapping } : {}),
+        ...(options.id ? { importId: options.id } : {}),
         createdBy: auth.actor.type === 'user' ? auth.actor.id : null,
       };
       const summary = await runImport(
@@ -202,8 +218,58 @@ export async function importRoutes(fastify: FastifyInstance): Promise<void> {
         requestActor(request),
         body as AsyncIterable<Buffer>,
         run,
-      );
+      ).catch((error: unknown) => {
+        // A chosen id already taken (in any organization: ids are global) is refused, never resumed.
+        if (options.id && (error as { code?: unknown }).code === '23505') {
+          throw new AppError('conflict', 409, { field: 'id' });
+        }
+        throw error;
+      });
       return reply.status(201).send(importView(summary));
+    },
+  );
+
+  app.get(
+    '/api/imports',
+    {
+      config: manage,
+      schema: {
+        tags: ['customers'],
+        querystring: ImportListQuery,
+        response: { 200: Type.Array(ImportView) },
+      },
+    },
+    async (request) => {
+      // The engine's own reading of a row (findImport), newest first.
+      const found = await withCaller(db, request, async (tx) => {
+        const rows = await tx.query<{ id: string }>(
+          'SELECT id FROM imports ORDER BY created_at DESC, id LIMIT $1',
+          [Number(request.query.limit ?? 20)],
+        );
+        const list: ImportSummary[] = [];
+        for (const row of rows) {
+          const summary = await findImport(tx, row.id);
+          if (summary) list.push(summary);
+        }
+        return list;
+      });
+      return found.map(importView);
+    },
+  );
+
+  app.get(
+    '/api/import-mappings',
+    {
+      config: manage,
+      schema: { tags: ['customers'], response: { 200: Type.Array(MappingView) } },
+    },
+    async (request) => {
+      const rows = await withCaller(db, request, (tx) =>
+        tx.query<{ name: string; mapping: Record<string, string>; updated_at: Date }>(
+          'SELECT name, mapping, updated_at FROM customer_import_mappings ORDER BY name',
+        ),
+      );
+      return rows.map((r) => ({ name: r.name, mapping: r.mapping, updatedAt: r.updated_at.toISOString() }));
     },
   );
 
