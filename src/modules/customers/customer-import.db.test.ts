@@ -7,7 +7,7 @@ import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
 import { localMasterKey, organizationKeyring } from '../../platform/keys.js';
 import { systemActor } from '../audit/audit-service.js';
-import { openErrorReport, runImport, type ImportOptions } from './customer-import.js';
+import { openErrorReport, runImport, type ImportOptions, type ImportSummary } from './customer-import.js';
 import { openPersonal } from './customer-repo.js';
 
 const t = await createTestApp();
@@ -203,6 +203,74 @@ describe('customer import', () => {
       [org],
     );
     expect(audits[0]!.n).toBe(1 + 2 + 3);
+  });
+
+  it('resumes a stopped import into the same summary a clean run gives, reporting every batch', async () => {
+    const org = await createOrganization(t);
+    const lines = Array.from({ length: 25 }, (_, i) => (i === 13 ? `s-${i},XX,cs` : `s-${i},CZ,cs`));
+    const csv = `externalId,country,language\n${lines.join('\n')}\n`;
+    const progress: ImportSummary[] = [];
+    const stopped = await run(org, csv, {
+      batchSize: 10,
+      stopAfterBatches: 1,
+      onBatch: (p) => void progress.push(p),
+    });
+    expect(stopped).toMatchObject({ status: 'running', read: 10, inserted: 10, batches: 1 });
+    expect(progress.map((p) => [p.id, p.status, p.read, p.batches])).toEqual([
+      [stopped.id, 'running', 10, 1],
+    ]);
+    const resumed = await run(org, csv, {
+      batchSize: 10,
+      importId: stopped.id,
+      resume: true,
+      onBatch: (p) => void progress.push(p),
+    });
+    const clean = await run(await createOrganization(t), csv, { batchSize: 10 });
+    expect(clean).toMatchObject({ read: 25, inserted: 24, rejected: 1, batches: 3 });
+    const counts = (s: ImportSummary) => [
+      s.status,
+      s.read,
+      s.inserted,
+      s.updated,
+      s.unchanged,
+      s.rejected,
+      s.batches,
+    ];
+    expect(counts(resumed)).toEqual(counts(clean));
+    expect(resumed.id).toBe(stopped.id);
+    identity(resumed);
+    expect(progress.map((p) => [p.read, p.inserted, p.rejected, p.batches])).toEqual([
+      [10, 10, 0, 1],
+      [20, 19, 1, 2],
+      [25, 24, 1, 3],
+    ]);
+    const counted = await withOrg(t.db, org, (tx) =>
+      tx.query<{ n: number; ids: number }>(
+        'SELECT count(*)::int AS n, count(DISTINCT external_id)::int AS ids FROM customers',
+      ),
+    );
+    expect(counted[0]).toEqual({ n: 24, ids: 24 });
+    const report = await withOrg(t.db, org, async (tx) =>
+      openErrorReport(tx, await keyring.get(tx, org), resumed.id),
+    );
+    expect(report.map((e) => [e.line, e.column, e.reason, e.raw])).toEqual([
+      [15, 'country', 'invalid_country', 's-13,XX,cs'],
+    ]);
+
+    // A completed import is not resumed; another organization's is not found.
+    await expect(run(org, csv, { importId: stopped.id, resume: true })).rejects.toMatchObject({
+      code: 'conflict',
+      details: { import: stopped.id, status: 'completed' },
+    });
+    const other = await run(await createOrganization(t), csv, { batchSize: 10, stopAfterBatches: 1 });
+    await expect(run(org, csv, { importId: other.id, resume: true })).rejects.toMatchObject({
+      code: 'not_found',
+      details: { import: other.id },
+    });
+    await expect(run(org, csv, { resume: true })).rejects.toMatchObject({
+      code: 'validation_failed',
+      details: { field: 'importId' },
+    });
   });
 
   it('streams a generated 20 000-row file', async () => {

@@ -6,6 +6,7 @@ import iconv from 'iconv-lite';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { deriveKey, hmac, open, seal } from '../../platform/crypto.js';
 import { withOrg, type Database, type Sql } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
 import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
 import { appendAudit, type AuditActor } from '../audit/audit-service.js';
 import { normalizeEmail, normalizePhone, upsertCustomer, type CustomerInput } from './customer-repo.js';
@@ -51,7 +52,16 @@ export interface ImportOptions {
   batchSize?: number;
   /** Stops (as if killed) after this many committed batches: tests of re-runs. */
   stopAfterBatches?: number;
+  /** The import's id: new, or with `resume` an existing one to continue. */
   importId?: string;
+  /**
+   * Continue the import `importId` (status 'running' or 'failed', e.g. its process was killed): the file
+   * is read again from the start, the rows its committed batches counted are skipped, and the counting
+   * goes on in the same import, so the summary ends as a clean run's would.
+   */
+  resume?: boolean;
+  /** Called after every committed batch with the import's counts so far. */
+  onBatch?: (progress: ImportSummary) => void | Promise<void>;
   createdBy?: string | null;
 }
 
@@ -519,14 +529,43 @@ export async function runImport(
   const { db, keyring, auditKey } = deps;
   const id = options.importId ?? randomUUID();
   const batchSize = options.batchSize ?? BATCH;
-  const org = (fn: (tx: Sql) => Promise<unknown>) => withOrg(db, organizationId, fn, { system: true });
-  await org((tx) =>
-    tx.query(
-      `INSERT INTO imports (id, organization_id, status, format, created_by) VALUES ($1, $2, 'running', $3, $4)`,
-      [id, organizationId, options.format, options.createdBy ?? null],
-    ),
-  );
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError('batchSize must be a positive integer');
+  const org = <T>(fn: (tx: Sql) => Promise<T>) => withOrg(db, organizationId, fn, { system: true });
   const counts = { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, batches: 0 };
+  /** Source rows already counted by the committed batches of the import being resumed. */
+  let skip = 0;
+  if (options.resume) {
+    if (!options.importId) throw new AppError('validation_failed', 400, { field: 'importId' });
+    const previous = await org(async (tx) => {
+      // Row lock: the import is taken over by this run.
+      const row = (await tx.query<ImportRow>('SELECT * FROM imports WHERE id = $1 FOR UPDATE', [id]))[0];
+      // Another organization's import is not visible here: the same answer as an unknown id.
+      if (!row) throw new AppError('not_found', 404, { import: id });
+      if (row.status === 'completed') throw new AppError('conflict', 409, { import: id, status: row.status });
+      if (row.format !== options.format)
+        throw new AppError('conflict', 409, { import: id, format: row.format });
+      await tx.query(
+        `UPDATE imports SET status = 'running', failure = NULL, finished_at = NULL, updated_at = now()
+         WHERE id = $1`,
+        [id],
+      );
+      return row;
+    });
+    counts.read = skip = previous.rows_read;
+    counts.inserted = previous.inserted;
+    counts.updated = previous.updated;
+    counts.unchanged = previous.unchanged;
+    counts.rejected = previous.rejected;
+    counts.batches = previous.batches;
+  } else {
+    await org((tx) =>
+      tx.query(
+        `INSERT INTO imports (id, organization_id, status, format, created_by) VALUES ($1, $2, 'running', $3, $4)`,
+        [id, organizationId, options.format, options.createdBy ?? null],
+      ),
+    );
+  }
   let delimiter: ImportDelimiter | null = null;
   let decoded: Decoded | undefined;
   const fail = async (reason: string) =>
@@ -546,7 +585,7 @@ export async function runImport(
     let batch: SourceRow[] = [];
     const commit = async () => {
       const n = counts.batches + 1;
-      await org(async (tx) => {
+      const progress = await org(async (tx) => {
         const keys = await keyring.get(tx, organizationId);
         const errors: ImportError[] = [];
         const step = { inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
@@ -596,11 +635,11 @@ export async function runImport(
             ],
           );
         }
-        await tx.query(
+        const saved = await tx.query<ImportRow>(
           `UPDATE imports SET rows_read = rows_read + $2, inserted = inserted + $3, updated = updated + $4,
              unchanged = unchanged + $5, rejected = rejected + $6, byte_offset = $7, batches = $8,
              encoding = $9, delimiter = $10, updated_at = now()
-           WHERE id = $1`,
+           WHERE id = $1 RETURNING *`,
           [
             id,
             batch.length,
@@ -626,10 +665,16 @@ export async function runImport(
         counts.unchanged += step.unchanged;
         counts.rejected += step.rejected;
         counts.batches = n;
+        return toSummary(saved[0]!);
       });
       batch = [];
+      await options.onBatch?.(progress);
     };
     for await (const row of rows) {
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
       batch.push(row);
       if (batch.length >= batchSize) {
         await commit();
