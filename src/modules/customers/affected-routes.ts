@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
 import { Type, type Static, type TSchema } from 'typebox';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -12,6 +13,7 @@ import { recordEvent } from '../incidents/incident-events.js';
 import { onIncidentChanged } from '../incidents/incident-hooks.js';
 import { DATA_CATEGORIES, type DataCategory } from '../incidents/incident-model.js';
 import { findIncident } from '../incidents/incident-repo.js';
+import { readMarkFile } from './affected-file.js';
 import {
   affectedCounts,
   listAffected,
@@ -133,12 +135,52 @@ const ExportQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const FileQuery = Type.Object(
+  {
+    /** Categories for rows that name none, comma-separated: required for a plain list. */
+    categories: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+const FileProblem = Type.Object({
+  line: Type.Integer({ minimum: 1 }),
+  column: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.String(),
+});
+
+const FileMarkView = Type.Object({
+  read: Type.Integer({ description: 'data rows read: matched + rejected + unmatched' }),
+  matched: Type.Integer(),
+  rejected: Type.Integer({ description: 'rows that could not be read (bad category, no identifier, …)' }),
+  unmatched: Type.Integer({ description: 'rows naming no customer of the vault' }),
+  added: Type.Integer(),
+  updated: Type.Integer(),
+  problems: Type.Array(FileProblem, {
+    description: 'every rejected and unmatched row, by line (the first 1000)',
+  }),
+  counts: Counts,
+});
+
+/** The largest file of identifiers accepted; it is streamed, never buffered whole. */
+const FILE_LIMIT = 200 * 1024 * 1024;
+const FILE_TYPES = ['text/csv', 'application/octet-stream'];
+
 const affectedView = (a: AffectedCustomer): AffectedView => ({
   customer: customerView(a.customer),
   dataCategories: a.dataCategories,
   source: a.source,
   addedAt: a.addedAt.toISOString(),
 });
+
+function parseDefaultCategories(text: string | undefined): DataCategory[] {
+  if (text === undefined) return [];
+  const list = [...new Set(text.split(',').map((c) => c.trim()))].filter(Boolean);
+  if (!list.length || list.some((c) => !(DATA_CATEGORIES as readonly string[]).includes(c))) {
+    throw new AppError('validation_failed', 400, { field: 'categories' });
+  }
+  return list as DataCategory[];
+}
 
 /**
  * Affected customers of an incident (marked by a list, a segment of clear fields, or everyone;
@@ -155,6 +197,11 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
 
   app.addHook('onSend', async (_request, reply) => {
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+  });
+
+  // The marking file stays a stream (this plugin's own parser: other modules keep theirs).
+  app.addContentTypeParser(FILE_TYPES, { bodyLimit: FILE_LIMIT }, (_request, payload, done) => {
+    done(null, payload);
   });
 
   async function visibleIncident(tx: Sql, id: string) {
@@ -227,6 +274,46 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
           request.body.rows,
         ),
       ),
+  );
+
+  app.post(
+    '/api/incidents/:id/affected-customers/by-file',
+    {
+      config: manage,
+      bodyLimit: FILE_LIMIT,
+      schema: {
+        tags: ['customers'],
+        params: IncidentParams,
+        querystring: FileQuery,
+        response: { 200: FileMarkView, ...errors },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      if (!(body instanceof Readable)) {
+        throw new AppError('bad_request', 400, {
+          problem: `send the file as the body with content-type ${FILE_TYPES.join(', ')}`,
+        });
+      }
+      const defaults = parseDefaultCategories(request.query.categories);
+      const incidentId = request.params.id;
+      return withCaller(db, request, async (tx) => {
+        await visibleIncident(tx, incidentId);
+        const keys = await keysOf(tx, request);
+        const organizationId = request.auth!.organizationId;
+        const result = await readMarkFile(body as AsyncIterable<Buffer>, defaults, (rows) =>
+          markByList(tx, keys, organizationId, incidentId, rows),
+        );
+        const counts = await afterChange(tx, request, incidentId, 'affected_customers_marked', {
+          source: 'file',
+          added: result.added,
+          updated: result.updated,
+          unmatched: result.unmatched,
+          rejected: result.rejected,
+        });
+        return { ...result, counts };
+      });
+    },
   );
 
   app.post(
