@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { buildApp, type App } from './app.js';
-import { runCommand, type CommandContext } from './cli/commands.js';
+import { CONTROL_NDJSON, runCommand, type CommandContext, type CommandResult } from './cli/commands.js';
 import type { Config } from './config.js';
 import { controlSocketPath, openDatabase } from './platform/data-dir.js';
 import type { Database } from './platform/db.js';
@@ -136,24 +136,32 @@ export async function startCandor(
 
 /**
  * The command-line tool's way into a running embedded install: a Unix socket
- * in the data directory, readable only by the user who runs Candor.
+ * in the data directory, readable only by the user who runs Candor. A client
+ * that accepts NDJSON gets the command's progress as {"progress":…} lines, then
+ * {"result":…}; any other gets the result alone as JSON.
  */
 async function startControlSocket(ctx: CommandContext, socket: string): Promise<Server> {
   rmSync(socket, { force: true });
   const server = createServer((req, res) => {
+    const streamed = req.headers.accept === CONTROL_NDJSON;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       void (async () => {
+        let result: CommandResult;
         try {
           const { argv } = JSON.parse(Buffer.concat(chunks).toString()) as { argv: string[] };
-          const result = await runCommand(ctx, argv);
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
+          if (streamed) res.writeHead(200, { 'content-type': CONTROL_NDJSON });
+          result = await runCommand(
+            ctx,
+            argv,
+            streamed ? { progress: (event) => res.write(`${JSON.stringify({ progress: event })}\n`) } : {},
+          );
         } catch (error) {
-          res
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ exitCode: 1, output: `${(error as Error).message}\n` }));
+          result = { exitCode: 1, output: '', error: `${(error as Error).message}\n` };
         }
+        if (streamed) res.end(`${JSON.stringify({ result })}\n`);
+        else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
       })();
     });
   });

@@ -8,6 +8,7 @@ import { verifyAuditChains } from '../modules/audit/audit-verify.js';
 import { migrate } from '../platform/migrations.js';
 import { localMasterKey, organizationKeyring } from '../platform/keys.js';
 import { exportCustomer, resolveCustomerId } from '../modules/customers/customer-export.js';
+import { customersImport, customersImportErrors, type ImportEvent } from './customers-import.js';
 
 export interface CommandContext {
   config: Config;
@@ -16,7 +17,20 @@ export interface CommandContext {
 
 export interface CommandResult {
   exitCode: number;
+  /** The answer, for standard output. */
   output: string;
+  /** A refusal, for standard error. */
+  error?: string;
+}
+
+/** The control socket's streamed answer: one JSON message a line. */
+export const CONTROL_NDJSON = 'application/x-ndjson';
+
+/** What a long command reports while it runs (the CLI draws it; the control socket streams it). */
+export type CommandEvent = ImportEvent;
+
+export interface CommandIO {
+  progress?: (event: CommandEvent) => void;
 }
 
 /**
@@ -24,7 +38,11 @@ export interface CommandResult {
  * connection, or, when a server holds the embedded database, inside that
  * server through the control socket: the same code either way.
  */
-export async function runCommand(ctx: CommandContext, argv: string[]): Promise<CommandResult> {
+export async function runCommand(
+  ctx: CommandContext,
+  argv: string[],
+  io: CommandIO = {},
+): Promise<CommandResult> {
   // Only these groups have subcommands; the others take their arguments directly (backup FILE).
   const grouped = argv[0] === 'admin' || argv[0] === 'audit' || argv[0] === 'customers';
   const key = grouped ? argv.slice(0, 2).join(' ') : (argv[0] ?? '');
@@ -110,6 +128,10 @@ export async function runCommand(ctx: CommandContext, argv: string[]): Promise<C
       if (!exported) return fail(`No customer ${who} in organization ${organizationId}.\n`);
       return ok(`${JSON.stringify(exported, null, 2)}\n`);
     }
+    case 'customers import':
+      return customersImport(ctx, args, io.progress);
+    case 'customers import-errors':
+      return customersImportErrors(ctx, args);
     case 'backup': {
       const file = args[0];
       if (!file) return fail('Usage: candor backup FILE\n');

@@ -8,40 +8,83 @@ import { openServer } from '../platform/db.js';
 import { migrate } from '../platform/migrations.js';
 import { SECRET_VARIABLES, SECRETS_FILE } from '../platform/secrets.js';
 import { startCandor } from '../server.js';
-import { runCommand, type CommandResult } from './commands.js';
+import { CONTROL_NDJSON as NDJSON, runCommand, type CommandEvent, type CommandResult } from './commands.js';
+import { addImportCommands, importProgress } from './customers-import.js';
 import { copyToServer, restoreBackup } from './transfer.js';
 
 /** How long a graceful stop may take before the process exits regardless. */
 const STOP_TIMEOUT_SECONDS = 30;
 
 /** Runs a database command in the running server if it holds the embedded database, else here. */
-async function dispatch(argv: string[]): Promise<void> {
+async function dispatch(argv: string[], progress?: (event: CommandEvent) => void): Promise<void> {
   const config = loadConfig();
   const result =
     !config.databaseUrl && lockHolder(config.dataDir) !== undefined
-      ? await viaControlSocket(config, argv)
-      : await locally(config, argv);
+      ? await viaControlSocket(config, argv, progress)
+      : await locally(config, argv, progress);
   process.stdout.write(result.output);
+  if (result.error) process.stderr.write(result.error);
   process.exitCode = result.exitCode;
 }
 
-async function locally(config: Config, argv: string[]): Promise<CommandResult> {
+/** An import draws its progress on standard error, then prints its summary. */
+async function dispatchImport(argv: string[]): Promise<void> {
+  const drawn = importProgress(process.stderr);
+  try {
+    await dispatch(argv, (event) => drawn.event(event));
+  } finally {
+    drawn.finish();
+  }
+}
+
+async function locally(
+  config: Config,
+  argv: string[],
+  progress?: (event: CommandEvent) => void,
+): Promise<CommandResult> {
   const opened = await openDatabase(config);
   try {
     if (argv[0] !== 'migrate') await migrate(opened.db);
-    return await runCommand({ config, db: opened.db }, argv);
+    return await runCommand({ config, db: opened.db }, argv, progress ? { progress } : {});
   } finally {
     await opened.close();
   }
 }
 
-function viaControlSocket(config: Config, argv: string[]): Promise<CommandResult> {
+/**
+ * The control socket: POST /run with {argv}. Asked for NDJSON, the server streams
+ * {"progress":…} lines while the command runs, then one {"result":…} line.
+ */
+function viaControlSocket(
+  config: Config,
+  argv: string[],
+  progress?: (event: CommandEvent) => void,
+): Promise<CommandResult> {
   const socketPath = controlSocketPath(config.dataDir);
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: '/run', method: 'POST' }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString()) as CommandResult));
+    const req = request({ socketPath, path: '/run', method: 'POST', headers: { accept: NDJSON } }, (res) => {
+      let buffered = '';
+      let result: CommandResult | undefined;
+      const take = (line: string) => {
+        if (!line.trim()) return;
+        const message = JSON.parse(line) as { progress?: CommandEvent; result?: CommandResult };
+        if (message.progress) progress?.(message.progress);
+        if (message.result) result = message.result;
+      };
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffered += chunk;
+        let at: number;
+        while ((at = buffered.indexOf('\n')) >= 0) {
+          take(buffered.slice(0, at));
+          buffered = buffered.slice(at + 1);
+        }
+      });
+      res.on('end', () => {
+        take(buffered);
+        if (result) resolve(result);
+        else reject(new Error('The running Candor ended the command without an answer; see its log.'));
+      });
     });
     req.on('error', (error) =>
       reject(
@@ -153,6 +196,8 @@ export function program(): Command {
     .action((customer: string, options: { org: string }) =>
       dispatch(['customers', 'export', customer, '--org', options.org]),
     );
+
+  addImportCommands(customers, dispatchImport);
 
   cli
     .command('backup')
