@@ -71,6 +71,29 @@ export async function api<T = void>(method: Method, path: string, body?: unknown
   return data as T;
 }
 
+/** The headers `api` sends, for a request it cannot make itself (an upload with progress). */
+export function requestHeaders(method: Method): Record<string, string> {
+  const headers: Record<string, string> = { accept: 'application/json', 'accept-language': language };
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  return headers;
+}
+
+/** An error answer as `api` reads it, for the same kind of request. */
+export function apiError(status: number, text: string): ApiError {
+  let error: { code?: string; message?: string; requestId?: string } | undefined;
+  try {
+    error = (JSON.parse(text) as { error?: typeof error }).error;
+  } catch {
+    error = undefined;
+  }
+  return new ApiError(
+    status,
+    status === 0 ? 'network' : (error?.code ?? 'internal'),
+    error?.message ?? '',
+    error?.requestId,
+  );
+}
+
 export const get = <T>(path: string) => api<T>('GET', path);
 export const post = <T = void>(path: string, body?: unknown) => api<T>('POST', path, body);
 export const patch = <T = void>(path: string, body: unknown) => api<T>('PATCH', path, body);

@@ -43,6 +43,9 @@ export const CAN = {
   readReports: ['admin', 'incident_manager', 'legal', 'viewer'],
   editReports: ['admin', 'incident_manager', 'legal'],
   fileReports: ['legal'],
+  readCustomers: ['admin', 'incident_manager', 'legal'],
+  manageCustomers: ['admin', 'incident_manager'],
+  revealCustomers: ['admin', 'incident_manager', 'legal'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export function may(session: SessionInfo | undefined, what: keyof typeof CAN): boolean {
