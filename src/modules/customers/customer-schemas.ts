@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { REVEAL_REASONS } from './customer-model.js';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Instant = Type.String({ format: 'date-time' });
@@ -87,15 +88,7 @@ export const CustomerSearchBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-/** Why personal data is opened: a code for the audit log, and an optional note kept sealed. */
-export const REVEAL_REASONS = [
-  'customer_request',
-  'data_subject_request',
-  'incident_notification',
-  'legal_obligation',
-  'data_correction',
-  'other',
-] as const;
+export { REVEAL_REASONS } from './customer-model.js';
 
 export const RevealBody = Type.Object(
   {
