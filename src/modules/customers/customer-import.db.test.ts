@@ -273,6 +273,64 @@ describe('customer import', () => {
     });
   });
 
+  it('rejects a later row with an external id this import already brought, across batches and a resume', async () => {
+    const csv = [
+      'Id,country',
+      'd-1,CZ',
+      'd-2,CZ',
+      'd-1,SA',
+      'd-3,XX',
+      'd-3,CZ',
+      'd-2,SA',
+      'd-4,CZ',
+      'd-5,CZ',
+      'd-4,CZ',
+      'd-1,CZ',
+      '',
+    ].join('\n');
+    const options = { batchSize: 4, mapping: { externalId: 'Id' } };
+    const expected = [
+      [4, 'Id', 'duplicate_external_id', 2, 'd-1,SA'],
+      [5, 'country', 'invalid_country', undefined, 'd-3,XX'],
+      [7, 'Id', 'duplicate_external_id', 3, 'd-2,SA'],
+      [10, 'Id', 'duplicate_external_id', 8, 'd-4,CZ'],
+      [11, 'Id', 'duplicate_external_id', 2, 'd-1,CZ'],
+    ];
+    const reportOf = (org: string, importId: string) =>
+      withOrg(t.db, org, async (tx) => openErrorReport(tx, await keyring.get(tx, org), importId)).then((r) =>
+        r.map((e) => [e.line, e.column, e.reason, e.firstLine, e.raw]),
+      );
+    const countriesOf = (org: string) =>
+      withOrg(t.db, org, (tx) =>
+        tx.query<{ external_id: string; country: string }>(
+          'SELECT external_id, country FROM customers ORDER BY external_id',
+        ),
+      ).then((rows) => rows.map((r) => `${r.external_id}:${r.country}`));
+    const firsts = ['d-1:CZ', 'd-2:CZ', 'd-3:CZ', 'd-4:CZ', 'd-5:CZ'];
+
+    const org = await createOrganization(t);
+    const clean = await run(org, csv, options);
+    expect(clean).toMatchObject({ status: 'completed', read: 10, inserted: 5, rejected: 5, batches: 3 });
+    identity(clean);
+    expect(await reportOf(org, clean.id)).toEqual(expected);
+    expect(await countriesOf(org)).toEqual(firsts);
+
+    // The same file again: the first rows are unchanged, the later ones still duplicates.
+    const again = await run(org, csv, options);
+    expect(again).toMatchObject({ read: 10, unchanged: 5, inserted: 0, updated: 0, rejected: 5 });
+    expect(await reportOf(org, again.id)).toEqual(expected);
+    expect(await countriesOf(org)).toEqual(firsts);
+
+    // Killed after its first batch and resumed: the ids of the committed batch still count as seen.
+    const other = await createOrganization(t);
+    const stopped = await run(other, csv, { ...options, stopAfterBatches: 1 });
+    expect(stopped).toMatchObject({ read: 4, inserted: 2, rejected: 2 });
+    const resumed = await run(other, csv, { ...options, importId: stopped.id, resume: true });
+    expect(resumed).toMatchObject({ status: 'completed', read: 10, inserted: 5, rejected: 5, batches: 3 });
+    expect(await reportOf(other, resumed.id)).toEqual(expected);
+    expect(await countriesOf(other)).toEqual(firsts);
+  });
+
   it('streams a generated 20 000-row file', async () => {
     const org = await createOrganization(t);
     const rows = 20_000;

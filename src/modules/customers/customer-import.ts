@@ -9,7 +9,13 @@ import { withOrg, type Database, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
 import { appendAudit, type AuditActor } from '../audit/audit-service.js';
-import { normalizeEmail, normalizePhone, upsertCustomer, type CustomerInput } from './customer-repo.js';
+import {
+  emailIndex,
+  normalizeEmail,
+  normalizePhone,
+  phoneIndex,
+  type CustomerInput,
+} from './customer-repo.js';
 
 export const IMPORT_ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1250', 'windows-1256'] as const;
 export type ImportEncoding = (typeof IMPORT_ENCODINGS)[number];
@@ -70,6 +76,8 @@ export interface ImportError {
   column: string | null;
   reason: string;
   raw: string;
+  /** For a duplicate external id: the line that first brought it in this import. */
+  firstLine?: number;
 }
 
 export interface ImportSummary {
@@ -114,7 +122,7 @@ interface SourceRow {
   problem?: { column: string | null; reason: string };
 }
 
-const BATCH = 500;
+const BATCH = 2000;
 const HEAD_LIMIT = 64 * 1024;
 
 /* ---------- bytes to text ---------- */
@@ -426,9 +434,201 @@ function checkRow(values: Map<string, string>, mapping: ImportMapping, defaultCo
   };
 }
 
+/* ---------- one batch into the vault: checked in JS, written with one statement ---------- */
+
+interface Candidate {
+  line: number;
+  input: CustomerInput;
+  fingerprint: string;
+}
+
+interface Existing {
+  id: string;
+  external_id: string;
+  import_fingerprint: string | null;
+  last_import_id: string | null;
+  last_import_line: number | null;
+}
+
+type Outcome = 'inserted' | 'updated' | 'unchanged' | ImportError;
+
+const fingerprintKeys = new WeakMap<Buffer, Buffer>();
+
 /** Keyed fingerprint of the normalized row: equal rows give equal fingerprints, ciphertexts aside. */
 export function rowFingerprint(keys: OrganizationKeys, input: CustomerInput): string {
-  return hmac(deriveKey(keys.index, 'customer-import-fingerprint'), JSON.stringify(input));
+  let key = fingerprintKeys.get(keys.index);
+  if (!key) fingerprintKeys.set(keys.index, (key = deriveKey(keys.index, 'customer-import-fingerprint')));
+  return hmac(key, JSON.stringify(input));
+}
+
+/** A PostgreSQL array literal of text values. */
+const textArray = (values: string[]) =>
+  `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+
+/** The customer's sealed record, as customer-repo seals it: bound to the row's id. */
+const sealPersonal = (keys: OrganizationKeys, customerId: string, p: CustomerInput['personal']) =>
+  seal(
+    keys.data(keys.dataVersion),
+    JSON.stringify({
+      name: p.name,
+      email: p.email,
+      phone: p.phone,
+      address: p.address,
+      attributes: p.attributes,
+    }),
+    `customer:${customerId}`,
+  );
+
+const UPSERT = `
+  INSERT INTO customers (id, organization_id, external_id, personal, key_version, email_index, phone_index,
+    language, time_zone, country, region, tags, attributes, consent_email, consent_sms, consent_webhook,
+    import_fingerprint, last_import_id, last_import_line)
+  SELECT u.id, $1, u.external_id, decode(u.personal, 'base64'), $2, u.email_index, u.phone_index,
+    u.language, u.time_zone, u.country, u.region, u.tags::text[], u.attributes::jsonb, u.consent_email,
+    u.consent_sms, u.consent_webhook, u.fingerprint, $3, u.line
+  FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+    $12::text[], $13::text[], $14::text[], $15::bool[], $16::bool[], $17::bool[], $18::text[], $19::int[])
+    AS u(id, external_id, personal, email_index, phone_index, language, time_zone, country, region, tags,
+      attributes, consent_email, consent_sms, consent_webhook, fingerprint, line)
+  ON CONFLICT (organization_id, external_id) DO UPDATE SET
+    personal = EXCLUDED.personal, key_version = EXCLUDED.key_version, email_index = EXCLUDED.email_index,
+    phone_index = EXCLUDED.phone_index, language = EXCLUDED.language, time_zone = EXCLUDED.time_zone,
+    country = EXCLUDED.country, region = EXCLUDED.region, tags = EXCLUDED.tags,
+    attributes = EXCLUDED.attributes, consent_email = EXCLUDED.consent_email,
+    consent_sms = EXCLUDED.consent_sms, consent_webhook = EXCLUDED.consent_webhook,
+    import_fingerprint = EXCLUDED.import_fingerprint, last_import_id = EXCLUDED.last_import_id,
+    last_import_line = EXCLUDED.last_import_line, updated_at = now()
+  -- The record was sealed for the id read under lock: a row created meanwhile by someone else is left
+  -- alone here and read again.
+  WHERE customers.id = EXCLUDED.id
+  RETURNING external_id, (xmax = 0) AS inserted`;
+
+/**
+ * Checks a batch's rows, then writes its new and changed customers with one statement and marks
+ * its unchanged ones with another. A row whose external id an earlier row of this import already
+ * brought (in this batch, an earlier one, or before a resume) is rejected as a duplicate.
+ */
+async function writeBatch(
+  tx: Sql,
+  keys: OrganizationKeys,
+  organizationId: string,
+  importId: string,
+  batch: SourceRow[],
+  options: ImportOptions,
+): Promise<{
+  errors: ImportError[];
+  step: { inserted: number; updated: number; unchanged: number; rejected: number };
+}> {
+  const outcomes: Outcome[] = new Array<Outcome>(batch.length);
+  const position = new Map<string, number>();
+  let pending: Candidate[] = [];
+  const firstLines = new Map<string, number>();
+  batch.forEach((row, i) => {
+    const result = row.values
+      ? checkRow(row.values, options.mapping ?? {}, options.defaultCountry)
+      : row.problem!;
+    if (!('input' in result)) {
+      outcomes[i] = { line: row.line, column: result.column, reason: result.reason, raw: row.raw };
+      return;
+    }
+    const externalId = result.input.externalId;
+    const first = firstLines.get(externalId);
+    if (first !== undefined) {
+      outcomes[i] = duplicate(row, options, first);
+      return;
+    }
+    firstLines.set(externalId, row.line);
+    position.set(externalId, i);
+    pending.push({ line: row.line, input: result.input, fingerprint: rowFingerprint(keys, result.input) });
+  });
+  for (let attempt = 0; pending.length; attempt++) {
+    if (attempt === 3) throw new Error('Customers kept changing under the import: batch not written');
+    const existing = new Map(
+      (
+        await tx.query<Existing>(
+          `SELECT id, external_id, import_fingerprint, last_import_id, last_import_line FROM customers
+           WHERE external_id = ANY ($1::text[]) FOR UPDATE`,
+          [pending.map((c) => c.input.externalId)],
+        )
+      ).map((r) => [r.external_id, r]),
+    );
+    const unchanged: { id: string; line: number }[] = [];
+    const writes: { id: string; candidate: Candidate }[] = [];
+    for (const candidate of pending) {
+      const i = position.get(candidate.input.externalId)!;
+      const found = existing.get(candidate.input.externalId);
+      if (found && found.last_import_id === importId) {
+        outcomes[i] = duplicate(batch[i]!, options, found.last_import_line);
+      } else if (found && found.import_fingerprint === candidate.fingerprint) {
+        unchanged.push({ id: found.id, line: candidate.line });
+        outcomes[i] = 'unchanged';
+      } else {
+        writes.push({ id: found?.id ?? randomUUID(), candidate });
+      }
+    }
+    if (unchanged.length) {
+      await tx.query(
+        `UPDATE customers SET last_import_id = $1, last_import_line = u.line
+         FROM unnest($2::uuid[], $3::int[]) AS u(id, line) WHERE customers.id = u.id`,
+        [importId, unchanged.map((u) => u.id), unchanged.map((u) => u.line)],
+      );
+    }
+    pending = [];
+    if (!writes.length) break;
+    const column = <T>(f: (w: { id: string; candidate: Candidate }) => T) => writes.map(f);
+    const written = await tx.query<{ external_id: string; inserted: boolean }>(UPSERT, [
+      organizationId,
+      keys.dataVersion,
+      importId,
+      column((w) => w.id),
+      column((w) => w.candidate.input.externalId),
+      column((w) => sealPersonal(keys, w.id, w.candidate.input.personal).toString('base64')),
+      column((w) =>
+        w.candidate.input.personal.email ? emailIndex(keys, w.candidate.input.personal.email) : null,
+      ),
+      column((w) =>
+        w.candidate.input.personal.phone ? phoneIndex(keys, w.candidate.input.personal.phone) : null,
+      ),
+      column((w) => w.candidate.input.language),
+      column((w) => w.candidate.input.timeZone),
+      column((w) => w.candidate.input.country),
+      column((w) => w.candidate.input.region),
+      column((w) => textArray(w.candidate.input.tags)),
+      column((w) => JSON.stringify(w.candidate.input.attributes)),
+      column((w) => w.candidate.input.consent.email),
+      column((w) => w.candidate.input.consent.sms),
+      column((w) => w.candidate.input.consent.webhook),
+      column((w) => w.candidate.fingerprint),
+      column((w) => w.candidate.line),
+    ]);
+    const done = new Map(written.map((r) => [r.external_id, r.inserted]));
+    for (const { candidate } of writes) {
+      const inserted = done.get(candidate.input.externalId);
+      if (inserted === undefined) pending.push(candidate);
+      else outcomes[position.get(candidate.input.externalId)!] = inserted ? 'inserted' : 'updated';
+    }
+  }
+  const step = { inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
+  const errors: ImportError[] = [];
+  for (const outcome of outcomes) {
+    if (typeof outcome === 'string') step[outcome]++;
+    else {
+      errors.push(outcome);
+      step.rejected++;
+    }
+  }
+  return { errors, step };
+}
+
+/** The later row of an external id this import already brought: rejected, naming the first line. */
+function duplicate(row: SourceRow, options: ImportOptions, firstLine: number | null): ImportError {
+  return {
+    line: row.line,
+    column: options.mapping?.externalId ?? 'externalId',
+    reason: 'duplicate_external_id',
+    raw: row.raw,
+    ...(firstLine ? { firstLine } : {}),
+  };
 }
 
 /* ---------- the import ---------- */
@@ -587,41 +787,7 @@ export async function runImport(
       const n = counts.batches + 1;
       const progress = await org(async (tx) => {
         const keys = await keyring.get(tx, organizationId);
-        const errors: ImportError[] = [];
-        const step = { inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
-        const checked = batch.map((row) => {
-          if (!row.values) return { row, result: row.problem! };
-          return { row, result: checkRow(row.values, options.mapping ?? {}, options.defaultCountry) };
-        });
-        const ids = checked.flatMap((c) => ('input' in c.result ? [c.result.input.externalId] : []));
-        const known = new Map(
-          (
-            await tx.query<{ external_id: string; import_fingerprint: string | null }>(
-              'SELECT external_id, import_fingerprint FROM customers WHERE external_id = ANY ($1)',
-              [ids],
-            )
-          ).map((r) => [r.external_id, r.import_fingerprint]),
-        );
-        for (const { row, result } of checked) {
-          if (!('input' in result)) {
-            errors.push({ line: row.line, column: result.column, reason: result.reason, raw: row.raw });
-            step.rejected++;
-            continue;
-          }
-          const fingerprint = rowFingerprint(keys, result.input);
-          if (known.get(result.input.externalId) === fingerprint) {
-            step.unchanged++;
-            continue;
-          }
-          const { customer, created } = await upsertCustomer(tx, keys, organizationId, result.input);
-          await tx.query('UPDATE customers SET import_fingerprint = $2 WHERE id = $1', [
-            customer.id,
-            fingerprint,
-          ]);
-          known.set(result.input.externalId, fingerprint);
-          if (created) step.inserted++;
-          else step.updated++;
-        }
+        const { errors, step } = await writeBatch(tx, keys, organizationId, id, batch, options);
         if (errors.length) {
           await tx.query(
             `INSERT INTO import_errors (organization_id, import_id, batch, report, key_version)
