@@ -13,6 +13,9 @@ import { deadlineRoutes } from './deadlines/deadline-routes.js';
 import { deadlineTimer, type WarningDeps } from './deadlines/deadline-warnings.js';
 import { incidentRoutes } from './incidents/incident-routes.js';
 import { intakeRoutes } from './intake/intake-routes.js';
+import { guidanceRoutes } from './lookup/guidance-routes.js';
+import { lookupWorker } from './lookup/lookup-job.js';
+import { publicLookupRoutes } from './lookup/public-routes.js';
 import { planRoutes } from './plans/plan-routes.js';
 import { reportRoutes } from './reports/report-routes.js';
 import { tokenRoutes } from './tokens/token-routes.js';
@@ -34,9 +37,11 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(customerRoutes);
   await app.register(importRoutes);
   await app.register(affectedCustomerRoutes);
+  await app.register(guidanceRoutes);
+  await app.register(publicLookupRoutes);
 }
 
 /** The modules' timers, beside the platform's own (platform/jobs.ts TIMERS). */
 export function moduleTimers(deps: WarningDeps): ModuleTimer[] {
-  return [deadlineTimer(deps)];
+  return [deadlineTimer(deps), lookupWorker(deps)];
 }

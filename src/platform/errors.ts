@@ -35,6 +35,10 @@ export type ErrorCode =
   | 'pdf_unavailable'
   | 'payload_too_large'
   | 'unavailable'
+  | 'author_cannot_approve'
+  | 'guidance_not_approved'
+  | 'guidance_outdated'
+  | 'link_expired'
   | 'internal';
 
 export const notFound = () => new AppError('not_found', 404);

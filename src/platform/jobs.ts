@@ -33,12 +33,15 @@ export const TIMERS = {
   'purge-import-errors': { cron: '17 * * * *', sql: 'SELECT candor_purge_import_errors() AS n' },
 } as const;
 
-/** A module's timer: code of its own rather than one SQL function (e.g. the deadline warnings). */
+/**
+ * A module's timer: code of its own rather than one SQL function (e.g. the deadline warnings).
+ * Without a cron it is a queue the app sends jobs to (e.g. the "Was I affected?" look-up).
+ */
 export interface ModuleTimer {
   name: string;
-  cron: string;
-  /** Returns how much it did; logged when more than nothing. */
-  run(): Promise<number>;
+  cron?: string;
+  /** Returns how much it did; logged when more than nothing. A sent job's data and id are passed. */
+  run(data?: unknown, jobId?: string): Promise<number>;
 }
 
 export async function startJobs(deps: {
@@ -60,10 +63,12 @@ export async function startJobs(deps: {
   }
   for (const timer of deps.timers ?? []) {
     await boss.createQueue(timer.name);
-    await boss.schedule(timer.name, timer.cron);
-    await boss.work(timer.name, async () => {
-      const affected = await timer.run();
-      if (affected > 0) deps.logger.info({ job: timer.name, affected }, 'timer ran');
+    if (timer.cron) await boss.schedule(timer.name, timer.cron);
+    await boss.work(timer.name, async (jobs) => {
+      for (const job of jobs) {
+        const affected = await timer.run(job.data, job.id);
+        if (affected > 0) deps.logger.info({ job: timer.name, affected }, 'timer ran');
+      }
     });
   }
   return {

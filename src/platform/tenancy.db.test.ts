@@ -100,6 +100,8 @@ describe('tenant isolation in the database', () => {
       'candor_email_taken',
       'candor_find_api_token',
       'candor_find_invitation',
+      'candor_find_lookup_link',
+      'candor_find_lookup_page',
       'candor_find_password_reset',
       'candor_find_session',
       'candor_find_user_by_email',

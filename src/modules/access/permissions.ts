@@ -39,6 +39,12 @@ export const PERMISSIONS = {
   'customers.manage': ['admin', 'incident_manager'],
   /** personal data of customers: decrypted fields, each reveal audited with its reason */
   'customers.reveal': ['admin', 'incident_manager', 'legal'],
+  /** public guidance of an incident ("Was I affected?"): write a new version */
+  'guidance.draft': ['admin', 'incident_manager', 'communications'],
+  /** approve one version of public guidance (never its author) */
+  'guidance.approve': ['legal'],
+  /** publish and unpublish an incident's "Was I affected?" page with its approved guidance */
+  'lookup.publish': ['legal'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

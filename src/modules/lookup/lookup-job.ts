@@ -1,0 +1,200 @@
+import PgBoss from 'pg-boss';
+import type { Config } from '../../config.js';
+import { hashToken, newToken } from '../../platform/crypto.js';
+import { withOrg, type Database, type Sql } from '../../platform/db.js';
+import { isLocale, type Locale } from '../../platform/i18n.js';
+import type { ModuleTimer } from '../../platform/jobs.js';
+import { localMasterKey, organizationKeyring } from '../../platform/keys.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Outbox } from '../../platform/outbox.js';
+import { actionMail } from '../accounts/account-mail.js';
+import { appendAudit, systemActor } from '../audit/audit-service.js';
+import { openPersonal } from '../customers/customer-repo.js';
+
+/** The queue of look-ups: one job per request, known address or not. */
+export const LOOKUP_QUEUE = 'affected-lookup';
+
+/** A one-time link's life. */
+export const LINK_MINUTES = 15;
+
+/**
+ * What a look-up job carries: never the address, only the organization's keyed blind index of it
+ * (the same HMAC the customers table holds), which cannot be turned back into the address.
+ */
+export interface LookupJobData {
+  organizationId: string;
+  incidentId: string;
+  emailIndex: string;
+  /** The language the person used on the page: the e-mail's language if the customer has none. */
+  locale: Locale;
+}
+
+export interface LookupDeps {
+  db: Database;
+  config: Config;
+  outbox: Outbox;
+  logger: Logger;
+}
+
+/**
+ * Sends look-up jobs from the web process. pg-boss is used only for its SQL here (never
+ * started: no polling, no maintenance); the queue is created by the worker (startJobs).
+ */
+export function lookupSender(db: Database): (data: LookupJobData) => Promise<string> {
+  const pglite = db.pglite;
+  const boss = new PgBoss({
+    db: {
+      async executeSql(text: string, values: unknown[]) {
+        if (pglite) return pglite.query(text, values);
+        return { rows: await db.query(text, values) };
+      },
+    },
+  });
+  return async (data) => {
+    const id = await boss.send(LOOKUP_QUEUE, { ...data }, { retryLimit: 3, retryDelay: 30 });
+    // No queue yet (no worker ever started on this database): a failure, never a silent drop.
+    if (!id) throw new Error('The look-up queue does not exist: start a worker (CANDOR_ROLE=worker or all)');
+    return id;
+  };
+}
+
+const linkUrl = (config: Config, publicId: string, token: string) =>
+  new URL(`/affected/${publicId}/result#token=${token}`, config.publicUrl).toString();
+
+function isJobData(value: unknown): value is LookupJobData {
+  const d = value as Partial<LookupJobData> | null;
+  return (
+    typeof d === 'object' &&
+    d !== null &&
+    typeof d.organizationId === 'string' &&
+    typeof d.incidentId === 'string' &&
+    typeof d.emailIndex === 'string' &&
+    isLocale(d.locale)
+  );
+}
+
+interface Match {
+  customer_id: string;
+  language: string | null;
+}
+
+/**
+ * The look-up itself, after the response: finds the affected customers with this blind index
+ * and e-mails each a one-time link, in their language, to the address held in the vault.
+ * Unknown or unaffected addresses end here with nothing written. An exercise incident never
+ * e-mails a customer: the match is recorded in the audit log instead.
+ */
+export async function runLookup(deps: LookupDeps, data: LookupJobData, jobId: string): Promise<number> {
+  const keyring = organizationKeyring(localMasterKey(deps.config.secrets.masterKey));
+  return withOrg(
+    deps.db,
+    data.organizationId,
+    async (tx) => {
+      const page = (
+        await tx.query<{ public_id: string; is_exercise: boolean; default_locale: string }>(
+          `SELECT p.public_id, i.is_exercise, o.default_locale
+           FROM incident_lookup_pages p JOIN incidents i ON i.id = p.incident_id
+           JOIN organizations o ON o.id = p.organization_id
+           WHERE p.incident_id = $1 AND p.published`,
+          [data.incidentId],
+        )
+      )[0];
+      if (!page) return 0;
+      const matches = await tx.query<Match>(
+        `SELECT c.id AS customer_id, c.language FROM customers c
+         JOIN incident_affected_customers a ON a.customer_id = c.id AND a.incident_id = $2
+         WHERE c.email_index = $1 ORDER BY c.external_id LIMIT 10`,
+        [data.emailIndex, data.incidentId],
+      );
+      if (matches.length === 0) return 0;
+      const actor = systemActor(jobId);
+      if (page.is_exercise) {
+        for (const m of matches) {
+          await appendAudit(tx, deps.config.secrets.auditKey, data.organizationId, actor, {
+            action: 'lookup.exercise_not_sent',
+            targetType: 'incident',
+            targetId: data.incidentId,
+            data: { customerId: m.customer_id },
+          });
+        }
+        return 0;
+      }
+      const keys = await keyring.get(tx, data.organizationId);
+      let sent = 0;
+      for (const m of matches) sent += await sendLink(deps, tx, keys, data, page.public_id, m, jobId);
+      return sent;
+    },
+    { system: true },
+  );
+}
+
+async function sendLink(
+  deps: LookupDeps,
+  tx: Sql,
+  keys: Awaited<ReturnType<ReturnType<typeof organizationKeyring>['get']>>,
+  data: LookupJobData,
+  publicId: string,
+  match: Match,
+  jobId: string,
+): Promise<number> {
+  const opened = await openPersonal(tx, keys, match.customer_id);
+  const to = opened?.personal.email;
+  if (!to) return 0;
+  // A retried job sends no second link: the idempotency key is the job's and the customer's.
+  const idempotencyKey = `lookup:${jobId}:${match.customer_id}`;
+  const already = await tx.query('SELECT 1 FROM deliveries WHERE idempotency_key = $1', [idempotencyKey]);
+  if (already.length) return 0;
+  const token = newToken();
+  await tx.query(
+    `INSERT INTO lookup_links (organization_id, incident_id, customer_id, token_hash, expires_at)
+     VALUES ($1, $2, $3, $4, now() + make_interval(mins => $5))`,
+    [data.organizationId, data.incidentId, match.customer_id, hashToken(token), LINK_MINUTES],
+  );
+  const base = match.language?.toLowerCase().split('-')[0];
+  const locale: Locale = isLocale(base) ? base : data.locale;
+  const organization = (
+    await tx.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [data.organizationId])
+  )[0]!.name;
+  await deps.outbox.enqueueEmail(tx, data.organizationId, {
+    purpose: 'affected_lookup',
+    idempotencyKey,
+    message: actionMail({
+      to,
+      locale,
+      subject: 'lookup.mail.subject',
+      intro: 'lookup.mail.intro',
+      action: 'lookup.mail.action',
+      outro: 'lookup.mail.outro',
+      link: linkUrl(deps.config, publicId, token),
+      values: { organization, minutes: LINK_MINUTES },
+    }),
+  });
+  // The address was decrypted by the system to send this link: audited once, no address in it.
+  await appendAudit(tx, deps.config.secrets.auditKey, data.organizationId, systemActor(jobId), {
+    action: 'customer.revealed',
+    targetType: 'customer',
+    targetId: match.customer_id,
+    data: { reason: 'affected_lookup_link', incidentId: data.incidentId, fields: 'email' },
+  });
+  return 1;
+}
+
+/** The worker side: the queue startJobs works (no cron). */
+export function lookupWorker(deps: LookupDeps): ModuleTimer {
+  return {
+    name: LOOKUP_QUEUE,
+    async run(data, jobId) {
+      if (!isJobData(data)) {
+        deps.logger.warn({ job: LOOKUP_QUEUE, jobId }, 'look-up job with unreadable data skipped');
+        return 0;
+      }
+      try {
+        return await runLookup(deps, data, jobId ?? 'unknown');
+      } catch (error) {
+        // pg-boss keeps a failed job's error: its message must never carry personal data.
+        deps.logger.error({ job: LOOKUP_QUEUE, jobId, err: error }, 'look-up job failed');
+        throw new Error('look-up failed; see the log for this job id');
+      }
+    },
+  };
+}
