@@ -8,6 +8,7 @@ import { verifyAuditChains } from '../modules/audit/audit-verify.js';
 import { migrate } from '../platform/migrations.js';
 import { localMasterKey, organizationKeyring } from '../platform/keys.js';
 import { exportCustomer, resolveCustomerId } from '../modules/customers/customer-export.js';
+import { runKeysCommand } from './keys-commands.js';
 import { customersImport, customersImportErrors, type ImportEvent } from './customers-import.js';
 
 export interface CommandContext {
@@ -43,6 +44,7 @@ export async function runCommand(
   argv: string[],
   io: CommandIO = {},
 ): Promise<CommandResult> {
+  if (argv[0] === 'keys' || argv[0] === 'org') return runKeysCommand(ctx, argv);
   // Only these groups have subcommands; the others take their arguments directly (backup FILE).
   const grouped = argv[0] === 'admin' || argv[0] === 'audit' || argv[0] === 'customers';
   const key = grouped ? argv.slice(0, 2).join(' ') : (argv[0] ?? '');

@@ -10,6 +10,7 @@ import { SECRET_VARIABLES, SECRETS_FILE } from '../platform/secrets.js';
 import { startCandor } from '../server.js';
 import { CONTROL_NDJSON as NDJSON, runCommand, type CommandEvent, type CommandResult } from './commands.js';
 import { addImportCommands, importProgress } from './customers-import.js';
+import { addKeysCommands } from './keys-commands.js';
 import { copyToServer, restoreBackup } from './transfer.js';
 
 /** How long a graceful stop may take before the process exits regardless. */
@@ -198,6 +199,8 @@ export function program(): Command {
     );
 
   addImportCommands(customers, dispatchImport);
+
+  addKeysCommands(cli, dispatch);
 
   cli
     .command('backup')

@@ -16,6 +16,7 @@ import { intakeRoutes } from './intake/intake-routes.js';
 import { guidanceRoutes } from './lookup/guidance-routes.js';
 import { lookupWorker } from './lookup/lookup-job.js';
 import { publicLookupRoutes } from './lookup/public-routes.js';
+import { reencryptionTimer } from './keys/keys-timer.js';
 import { planRoutes } from './plans/plan-routes.js';
 import { reportRoutes } from './reports/report-routes.js';
 import { tokenRoutes } from './tokens/token-routes.js';
@@ -43,5 +44,5 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
 
 /** The modules' timers, beside the platform's own (platform/jobs.ts TIMERS). */
 export function moduleTimers(deps: WarningDeps): ModuleTimer[] {
-  return [deadlineTimer(deps), lookupWorker(deps)];
+  return [deadlineTimer(deps), reencryptionTimer(deps), lookupWorker(deps)];
 }

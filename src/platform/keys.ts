@@ -17,6 +17,10 @@ export interface MasterKeyProvider {
 
 export const masterKeyId = (key: Buffer) => `local:${hmac(key, 'candor-master-key-id').slice(0, 16)}`;
 
+/** The configured master key with the previous ones (CANDOR_PREVIOUS_MASTER_KEYS) that still unwrap. */
+export const masterKeyFrom = (secrets: { masterKey: Buffer; previousMasterKeys?: readonly Buffer[] }) =>
+  localMasterKey(secrets.masterKey, secrets.previousMasterKeys ?? []);
+
 /**
  * The master key held locally. `previous` keys still unwrap (after the master key was replaced
  * and before `candor keys rotate` re-wrapped everything) but never wrap.
@@ -155,4 +159,45 @@ export async function rewrapOrganizationKeys(tx: Sql, master: MasterKeyProvider)
     );
   }
   return rows.length;
+}
+
+/**
+ * Adds the next data key version of one organization: its new ciphertexts use it from now on
+ * (once each process's keyring cache has expired), the older versions still open what they
+ * sealed until the re-encryption job moves it. Run as the owner. Returns the new version, or
+ * undefined when the organization has no keys yet (its first use creates version 1).
+ */
+export async function addDataKeyVersion(
+  tx: Sql,
+  master: MasterKeyProvider,
+  organizationId: string,
+): Promise<number | undefined> {
+  await lockOrganizationKeys(tx, organizationId);
+  const newest = (
+    await tx.query<{ version: number | null }>(
+      `SELECT max(version) AS version FROM organization_keys WHERE organization_id = $1 AND purpose = 'data'`,
+      [organizationId],
+    )
+  )[0]?.version;
+  if (!newest) return undefined;
+  const version = newest + 1;
+  await tx.query(
+    `INSERT INTO organization_keys (organization_id, purpose, version, wrapped_key, master_key_id)
+     VALUES ($1, 'data', $2, $3, $4)`,
+    [
+      organizationId,
+      version,
+      await master.wrap(randomBytes(32), wrapContext(organizationId, 'data', version)),
+      master.currentKeyId,
+    ],
+  );
+  return version;
+}
+
+/** Serializes the key changes of one organization (new versions, destruction). */
+const KEYS_LOCK = 727_040;
+
+/** Takes the organization's key lock in the caller's transaction. */
+export async function lockOrganizationKeys(tx: Sql, organizationId: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [KEYS_LOCK, organizationId]);
 }

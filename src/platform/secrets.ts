@@ -7,6 +7,11 @@ export interface Secrets {
   readonly sessionKey: Buffer;
   /** Wraps the data keys that encrypt personal fields at rest. */
   readonly masterKey: Buffer;
+  /**
+   * Master keys replaced by masterKey: they still unwrap (never wrap) until `candor keys rotate`
+   * has re-wrapped every organization key under masterKey.
+   */
+  readonly previousMasterKeys: readonly Buffer[];
   /** Signs the audit log's checkpoints; held outside the database on purpose. */
   readonly auditKey: Buffer;
   /** Bearer token for /metrics. */
@@ -21,8 +26,11 @@ export const SECRET_VARIABLES = {
   metricsToken: 'CANDOR_METRICS_TOKEN',
 } as const;
 
+/** Comma-separated base64 master keys that were replaced (secrets.json: previousMasterKeys). */
+export const PREVIOUS_MASTER_KEYS_VARIABLE = 'CANDOR_PREVIOUS_MASTER_KEYS';
+
 type SecretName = keyof typeof SECRET_VARIABLES;
-type Stored = Record<SecretName, string>;
+type Stored = Record<SecretName, string> & { previousMasterKeys?: string[] };
 
 export const SECRETS_FILE = 'secrets.json';
 
@@ -51,6 +59,13 @@ export function loadOrCreateSecrets(options: {
   return Object.freeze({
     sessionKey: key(pick('sessionKey'), SECRET_VARIABLES.sessionKey),
     masterKey: key(pick('masterKey'), SECRET_VARIABLES.masterKey),
+    previousMasterKeys: (
+      options.env[PREVIOUS_MASTER_KEYS_VARIABLE]?.split(',').map((v) => v.trim()) ??
+      stored?.previousMasterKeys ??
+      []
+    )
+      .filter((v) => v !== '')
+      .map((v) => key(v, PREVIOUS_MASTER_KEYS_VARIABLE)),
     auditKey: key(pick('auditKey'), SECRET_VARIABLES.auditKey),
     metricsToken: pick('metricsToken'),
   });

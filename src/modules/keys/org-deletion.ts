@@ -1,0 +1,81 @@
+import type { Database } from '../../platform/db.js';
+import { lockOrganizationKeys } from '../../platform/keys.js';
+
+export interface DeletionReceipt {
+  organizationId: string;
+  deletedAt: string;
+  /** Organization keys destroyed (wrapped data and index keys, every version). */
+  keysDestroyed: number;
+  /** Rows deleted with the organization, per table (ids and counts only: no names). */
+  rows: Record<string, number>;
+}
+
+export class DeletionRefused extends Error {}
+
+/**
+ * Deletes an organization with crypto-shredding. In one transaction, as the owner: its keys are
+ * deleted first, then the organization (everything else cascades). Then VACUUM (FULL) rewrites
+ * organization_keys and customers so the deleted rows' bytes are physically gone from the live
+ * tables, and a checkpoint lets the write-ahead log that held them be recycled. The
+ * organization's own audit chain goes with it: the returned receipt is the record that remains.
+ */
+export async function deleteOrganization(
+  db: Database,
+  organizationId: string,
+  confirmation: string,
+): Promise<DeletionReceipt> {
+  const receipt = await db.transaction(async (tx) => {
+    const org = (
+      await tx.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1 FOR UPDATE', [
+        organizationId,
+      ])
+    )[0];
+    if (!org) throw new DeletionRefused(`No organization ${organizationId}.`);
+    if (confirmation.trim() !== org.name.trim()) {
+      throw new DeletionRefused(
+        `--confirm does not match the organization's name; type its exact name to delete ${organizationId}.`,
+      );
+    }
+    const tables = await tx.query<{ table_name: string }>(
+      `SELECT c.table_name FROM information_schema.columns c
+       JOIN information_schema.tables t USING (table_schema, table_name)
+       WHERE c.table_schema = 'public' AND c.column_name = 'organization_id' AND t.table_type = 'BASE TABLE'
+       ORDER BY c.table_name`,
+    );
+    const rows: Record<string, number> = {};
+    for (const { table_name: table } of tables) {
+      const n = (
+        await tx.query<{ n: number }>(`SELECT count(*) AS n FROM "${table}" WHERE organization_id = $1`, [
+          organizationId,
+        ])
+      )[0]?.n;
+      if (n) rows[table] = n;
+    }
+    await lockOrganizationKeys(tx, organizationId);
+    const keys = await tx.query(
+      'DELETE FROM organization_keys WHERE organization_id = $1 RETURNING version',
+      [organizationId],
+    );
+    await tx.query('DELETE FROM organizations WHERE id = $1', [organizationId]);
+    return {
+      organizationId,
+      deletedAt: new Date().toISOString(),
+      keysDestroyed: keys.length,
+      rows,
+    } satisfies DeletionReceipt;
+  });
+  await purgeDeletedRows(db);
+  return receipt;
+}
+
+/**
+ * Rewrites the tables that held the wrapped keys and the sealed records so no dead tuple keeps
+ * their bytes (VACUUM cannot run in a transaction), refreshes their statistics (whose sample
+ * values could hold old bytes), and on the embedded engine checkpoints and switches the WAL so
+ * the segments that logged the deleted rows are removed.
+ */
+export async function purgeDeletedRows(db: Database): Promise<void> {
+  await db.query('VACUUM (FULL, ANALYZE) organization_keys');
+  await db.query('VACUUM (FULL, ANALYZE) customers');
+  if (db.kind === 'embedded') await db.query('CHECKPOINT');
+}

@@ -1,0 +1,46 @@
+/**
+ * Every column sealed under an organization's data key, for the re-encryption job. A feature
+ * that seals a column with `keys.data(keys.dataVersion)` registers it here: the table (with
+ * organization_id and an integer key_version), the columns that find one row, an order the
+ * job pages by (an index that starts with organization_id, so each batch is an index range),
+ * and the associated data each ciphertext was sealed with. A column missing here keeps its old
+ * key version, which is then never destroyed: `candor keys status` shows it as rows remaining.
+ */
+export interface SealedColumn {
+  table: string;
+  /** bytea columns sealed under data key `key_version`; null values are skipped. */
+  columns: readonly string[];
+  /** Columns that identify one row (with organization_id): its primary key. */
+  key: readonly string[];
+  /** The order of the batches: unique with organization_id, ideally indexed. */
+  order: readonly string[];
+  /** The `context` (AES-GCM associated data) the column was sealed with. */
+  context(row: Record<string, unknown>, column: string): string;
+}
+
+export const SEALED_COLUMNS: readonly SealedColumn[] = [
+  {
+    // customer-repo.ts: the personal record, bound to the customer's id.
+    table: 'customers',
+    columns: ['personal'],
+    key: ['id'],
+    order: ['external_id'],
+    context: (row) => `customer:${String(row.id)}`,
+  },
+  {
+    // customer-repo.ts addRevealNote: the free-text reason of a reveal.
+    table: 'customer_reveal_notes',
+    columns: ['note'],
+    key: ['audit_seq'],
+    order: ['audit_seq'],
+    context: (row) => `customer-reveal-note:${String(row.organization_id)}:${String(row.audit_seq)}`,
+  },
+  {
+    // customer-import.ts: one batch's rejected rows.
+    table: 'import_errors',
+    columns: ['report'],
+    key: ['import_id', 'batch'],
+    order: ['import_id', 'batch'],
+    context: (row) => `import-errors:${String(row.import_id)}:${String(row.batch)}`,
+  },
+];
