@@ -6,7 +6,7 @@ import { resetMfa } from '../modules/accounts/user-routes.js';
 import { appendAudit, systemActor } from '../modules/audit/audit-service.js';
 import { verifyAuditChains } from '../modules/audit/audit-verify.js';
 import { migrate } from '../platform/migrations.js';
-import { localMasterKey, organizationKeyring } from '../platform/keys.js';
+import { masterKeyFrom, organizationKeyring } from '../platform/keys.js';
 import { exportCustomer, resolveCustomerId } from '../modules/customers/customer-export.js';
 import { runKeysCommand } from './keys-commands.js';
 import { customersImport, customersImportErrors, type ImportEvent } from './customers-import.js';
@@ -108,7 +108,7 @@ export async function runCommand(
       const who = args.find((a, i) => i !== orgAt && i !== orgAt + 1);
       if (!who || !organizationId || !/^[0-9a-f-]{36}$/i.test(organizationId))
         return fail('Usage: candor customers export EXTERNAL_ID_OR_ID --org ORGANIZATION_ID\n');
-      const keyring = organizationKeyring(localMasterKey(ctx.config.secrets.masterKey));
+      const keyring = organizationKeyring(masterKeyFrom(ctx.config.secrets));
       const exported = await withOrg(
         ctx.db,
         organizationId,

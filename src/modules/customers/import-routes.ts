@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import { Type, type Static } from 'typebox';
 import { AppError } from '../../platform/errors.js';
-import { localMasterKey, organizationKeyring } from '../../platform/keys.js';
+import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../accounts/account-schemas.js';
@@ -160,7 +160,7 @@ export async function importRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
   const auditKey = config.secrets.auditKey;
-  const keyring = organizationKeyring(localMasterKey(config.secrets.masterKey));
+  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
 
   // The body stays a stream: an upload of any size is read in constant memory.
   app.addContentTypeParser(STREAMED_TYPES, { bodyLimit: UPLOAD_LIMIT }, (_request, payload, done) => {

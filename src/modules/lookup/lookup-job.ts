@@ -4,7 +4,7 @@ import { hashToken, newToken } from '../../platform/crypto.js';
 import { withOrg, type Database, type Sql } from '../../platform/db.js';
 import { isLocale, type Locale } from '../../platform/i18n.js';
 import type { ModuleTimer } from '../../platform/jobs.js';
-import { localMasterKey, organizationKeyring } from '../../platform/keys.js';
+import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Outbox } from '../../platform/outbox.js';
 import { actionMail } from '../accounts/account-mail.js';
@@ -85,7 +85,7 @@ interface Match {
  * e-mails a customer: the match is recorded in the audit log instead.
  */
 export async function runLookup(deps: LookupDeps, data: LookupJobData, jobId: string): Promise<number> {
-  const keyring = organizationKeyring(localMasterKey(deps.config.secrets.masterKey));
+  const keyring = organizationKeyring(masterKeyFrom(deps.config.secrets));
   return withOrg(
     deps.db,
     data.organizationId,

@@ -5,7 +5,7 @@ import { hashToken } from '../../platform/crypto.js';
 import { asApp, withOrg, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { fromAcceptLanguage, isLocale, LOCALES, type Locale } from '../../platform/i18n.js';
-import { localMasterKey, organizationKeyring } from '../../platform/keys.js';
+import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../accounts/account-schemas.js';
 import { appendAudit, systemActor } from '../audit/audit-service.js';
@@ -66,7 +66,7 @@ interface PageRow {
 export async function publicLookupRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
-  const keyring = organizationKeyring(localMasterKey(config.secrets.masterKey));
+  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
   const send = lookupSender(db);
 
   app.addHook('onSend', async (_request, reply) => {
