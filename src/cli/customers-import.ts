@@ -441,6 +441,7 @@ export function importProgress(
   let started = 0;
   let fileBytes = 0;
   let lastLine = 0;
+  let shown = false;
   let last: ImportCounts | undefined;
   let alreadyRead = 0;
   let pending = false;
@@ -474,6 +475,7 @@ export function importProgress(
       out.write(`progress: ${line(c)}\n`);
     }
     lastLine = now();
+    shown = true;
     pending = false;
   };
 
@@ -489,7 +491,7 @@ export function importProgress(
         return;
       }
       last = e.counts;
-      if (out.isTTY || lastLine === 0 || now() - lastLine >= 1000) draw(e.counts);
+      if (out.isTTY || !shown || now() - lastLine >= 1000) draw(e.counts);
       else pending = true;
     },
     /** Ends the progress display before the summary is printed. */
