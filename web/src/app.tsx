@@ -5,6 +5,9 @@ import { ForgotPasswordPage, ResetPasswordPage } from './auth/password-pages';
 import { SetupPage } from './auth/setup-page';
 import { SignInPage } from './auth/sign-in-page';
 import { ContactsPage } from './contacts/contacts-page';
+import { CustomerPage } from './customers/customer-page';
+import { CustomersPage } from './customers/customers-page';
+import { ImportPage } from './customers/import-page';
 import { T } from './i18n';
 import { DeclarePage } from './incidents/declare-page';
 import { IncidentPage } from './incidents/incident-page';
@@ -35,6 +38,7 @@ const PUBLIC: Record<string, ComponentType> = {
 /** Pages whose address carries an id. */
 const WITH_ID: { pattern: RegExp; page: ComponentType<{ id: string }>; needs?: keyof typeof CAN }[] = [
   { pattern: /^\/incidents\/([0-9a-f-]{36})$/, page: IncidentPage, needs: 'readIncidents' },
+  { pattern: /^\/customers\/([0-9a-f-]{36})$/, page: CustomerPage, needs: 'readCustomers' },
 ];
 
 const SIGNED_IN: Record<string, { page: ComponentType; needs?: keyof typeof CAN }> = {
@@ -43,6 +47,8 @@ const SIGNED_IN: Record<string, { page: ComponentType; needs?: keyof typeof CAN 
   '/incidents/new': { page: DeclarePage, needs: 'manageIncidents' },
   '/plans': { page: PlansPage, needs: 'readPlans' },
   '/contacts': { page: ContactsPage, needs: 'readContacts' },
+  '/customers': { page: CustomersPage, needs: 'readCustomers' },
+  '/customers/import': { page: ImportPage, needs: 'manageCustomers' },
   '/account': { page: AccountPage },
   '/warnings': { page: WarningsPage },
   '/audit': { page: AuditPage, needs: 'readAudit' },

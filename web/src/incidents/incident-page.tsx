@@ -8,6 +8,7 @@ import { Button, TextField } from '../ui/form';
 import { useAction, useLoad } from '../ui/hooks';
 import { PageHeader, Section } from '../ui/layout';
 import { ExerciseBanner, ExerciseBadge, RestrictedBadge, SeverityBadge, StateBadge } from './badges';
+import { AffectedCustomersSection } from '../customers/affected-section';
 import { ClocksSection } from './clocks-section';
 import { FactsSection, JurisdictionsSection, MembersSection, MomentsSection } from './incident-sections';
 import type { IncidentView, TimelineEvent } from './model';
@@ -79,6 +80,7 @@ export function IncidentPage({ id }: { id: string }) {
       <TasksSection incident={view} version={version} onChanged={() => changed()} />
       <ClocksSection incident={view} version={version} onChanged={() => changed()} />
       <ReportsSection incident={view} version={version} onChanged={() => changed()} />
+      <AffectedCustomersSection incidentId={view.id} version={version} onChanged={() => changed()} />
       <Section title={<T id="app.timeline.title" />} intro={<T id="app.timeline.intro" />}>
         {may(session, 'workTasks') && <NoteForm incidentId={view.id} onAdded={() => changed()} />}
         <ErrorNotice error={timeline.error} />

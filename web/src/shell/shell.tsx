@@ -24,6 +24,7 @@ const NAV: { heading: MessageId; items: NavItem[] }[] = [
       { to: '/incidents', label: 'app.nav.incidents', icon: 'incidents', needs: 'readIncidents' },
       { to: '/plans', label: 'app.nav.plans', icon: 'plans', needs: 'readPlans' },
       { to: '/contacts', label: 'app.nav.contacts', icon: 'contacts', needs: 'readContacts' },
+      { to: '/customers', label: 'app.nav.customers', icon: 'customers', needs: 'readCustomers' },
       { to: '/audit', label: 'app.nav.audit', icon: 'audit', needs: 'readAudit' },
     ],
   },

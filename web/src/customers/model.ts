@@ -1,0 +1,292 @@
+/** The customer vault as the API speaks it, and the one upload with progress. */
+import { apiError, query, requestHeaders } from '../api';
+
+export { REVEAL_REASONS, type RevealReason } from '../../../src/modules/customers/customer-model';
+export { DATA_CATEGORIES, type DataCategory } from '../../../src/modules/incidents/incident-model';
+
+export interface CustomerView {
+  id: string;
+  externalId: string;
+  language: string | null;
+  timeZone: string | null;
+  country: string | null;
+  region: string | null;
+  tags: string[];
+  attributes: Record<string, string>;
+  consent: { email: boolean; sms: boolean; webhook: boolean };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Personal {
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  address: {
+    lines: string[];
+    locality: string;
+    postalCode: string;
+    region: string;
+    country: string;
+  } | null;
+  attributes: Record<string, string>;
+}
+
+export interface Revealed {
+  customer: CustomerView;
+  personal: Personal;
+}
+
+export interface ImportSummary {
+  id: string;
+  status: 'running' | 'completed' | 'failed';
+  format: 'csv' | 'jsonl';
+  encoding: string | null;
+  delimiter: string | null;
+  read: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  byteOffset: number;
+  batches: number;
+  failure: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+export interface SavedMapping {
+  name: string;
+  mapping: Record<string, string>;
+  updatedAt: string;
+}
+
+export interface AffectedCounts {
+  total: number;
+  byCountry: { country: string | null; count: number }[];
+  byRegion: { region: string; count: number }[];
+  byCategory: { category: string; count: number }[];
+  byJurisdiction: { code: string; count: number }[];
+}
+
+export interface AffectedView {
+  customer: CustomerView;
+  dataCategories: string[];
+  source: string;
+  addedAt: string;
+}
+
+export interface FileMarkResult {
+  read: number;
+  matched: number;
+  rejected: number;
+  unmatched: number;
+  added: number;
+  updated: number;
+  problems: { line: number; column: string | null; reason: string }[];
+  counts: AffectedCounts;
+}
+
+/**
+ * The fields a column can be mapped to: the import engine's list
+ * (src/modules/customers/customer-import.ts IMPORT_FIELDS), which the server checks again.
+ */
+export const IMPORT_FIELDS = [
+  'externalId',
+  'name',
+  'email',
+  'phone',
+  'street',
+  'locality',
+  'postalCode',
+  'addressRegion',
+  'addressCountry',
+  'language',
+  'timeZone',
+  'country',
+  'region',
+  'tags',
+  'consentEmail',
+  'consentSms',
+  'consentWebhook',
+] as const;
+export type ImportField = (typeof IMPORT_FIELDS)[number];
+
+export const IMPORT_ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1250', 'windows-1256'] as const;
+export type ImportEncoding = (typeof IMPORT_ENCODINGS)[number];
+export const DELIMITERS = [',', ';', 'tab'] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+
+/**
+ * Sends a file as the body of a POST with its upload progress (fetch has none), and answers the
+ * parsed JSON. `onProgress` gets the bytes sent so far and the total.
+ */
+export function upload<T>(
+  path: string,
+  file: Blob,
+  contentType: string,
+  onProgress: (sent: number, total: number) => void,
+): { done: Promise<T>; abort(): void } {
+  const xhr = new XMLHttpRequest();
+  const done = new Promise<T>((resolve, reject) => {
+    xhr.open('POST', path);
+    for (const [name, value] of Object.entries(requestHeaders('POST'))) xhr.setRequestHeader(name, value);
+    xhr.setRequestHeader('content-type', contentType);
+    xhr.upload.onprogress = (event) =>
+      onProgress(event.loaded, event.lengthComputable ? event.total : file.size);
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        try {
+          resolve(JSON.parse(xhr.responseText) as T);
+        } catch {
+          reject(apiError(xhr.status, ''));
+        }
+      } else reject(apiError(xhr.status, xhr.responseText));
+    };
+    xhr.onerror = () => reject(apiError(0, ''));
+    xhr.onabort = () => reject(apiError(0, ''));
+    xhr.send(file);
+  });
+  return { done, abort: () => xhr.abort() };
+}
+
+export { query };
+
+/* ---------- reading the start of a file in the browser ---------- */
+
+export interface FileHead {
+  encoding: ImportEncoding;
+  /** True when the encoding was guessed from the letters rather than known from a BOM or valid UTF-8. */
+  guessed: boolean;
+  text: string;
+}
+
+/** The first 64 KiB of a file as text: the encoding from a BOM, valid UTF-8, or the likelier code page. */
+export async function readHead(file: Blob, chosen?: ImportEncoding): Promise<FileHead> {
+  const bytes = new Uint8Array(await file.slice(0, 64 * 1024).arrayBuffer());
+  const decode = (encoding: ImportEncoding) =>
+    new TextDecoder(encoding).decode(bytes, { stream: true }).replace(/^\uFEFF/, '');
+  if (chosen) return { encoding: chosen, guessed: false, text: decode(chosen) };
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    return { encoding: 'utf-8', guessed: false, text: decode('utf-8') };
+  if (bytes[0] === 0xff && bytes[1] === 0xfe)
+    return { encoding: 'utf-16le', guessed: false, text: decode('utf-16le') };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff)
+    return { encoding: 'utf-16be', guessed: false, text: decode('utf-16be') };
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+    return { encoding: 'utf-8', guessed: false, text };
+  } catch {
+    // Not UTF-8: an Excel code page. Arabic letters in one reading, Czech ones in the other.
+    const arabic = [...decode('windows-1256')].filter((c) => /[\u0600-\u06FF]/.test(c)).length;
+    const czech = [...decode('windows-1250')].filter((c) => /[\u00C0-\u017F]/.test(c)).length;
+    const encoding = arabic > czech ? 'windows-1256' : 'windows-1250';
+    return { encoding, guessed: true, text: decode(encoding) };
+  }
+}
+
+/** The delimiter the header line uses most, outside quotes (the server's own rule). */
+export function detectDelimiter(line: string): Delimiter {
+  const counts = new Map<string, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+  ]);
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  const best = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+  return best === '\t' ? 'tab' : (best as Delimiter);
+}
+
+/** The header's column names: the first CSV line (quotes honoured) or the keys of the first JSON line. */
+export function headerColumns(text: string, format: 'csv' | 'jsonl', delimiter: Delimiter): string[] {
+  const line = text.split(/\r?\n/).find((l) => l.trim()) ?? '';
+  if (format === 'jsonl') {
+    try {
+      const first = JSON.parse(line) as unknown;
+      return first && typeof first === 'object' && !Array.isArray(first) ? Object.keys(first) : [];
+    } catch {
+      return [];
+    }
+  }
+  const d = delimiter === 'tab' ? '\t' : delimiter;
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === d) {
+      cells.push(cell.trim());
+      cell = '';
+    } else cell += ch;
+  }
+  cells.push(cell.trim());
+  return cells.filter(Boolean);
+}
+
+const fold = (text: string) =>
+  text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9\u0600-\u06ff]/g, '');
+
+/** Common header names (English, Czech, Arabic) for each field, folded. */
+const ALIASES: Record<ImportField, string[]> = {
+  externalId: [
+    'externalid',
+    'id',
+    'customerid',
+    'cislo',
+    'cislozakaznika',
+    'idzakaznika',
+    'رقمالعميل',
+    'المعرف',
+  ],
+  name: ['name', 'fullname', 'jmeno', 'jmenoaprijmeni', 'الاسم'],
+  email: ['email', 'emailaddress', 'mail', 'البريدالالكتروني', 'البريد'],
+  phone: ['phone', 'telephone', 'mobile', 'telefon', 'mobil', 'الهاتف', 'الجوال'],
+  street: ['street', 'address', 'ulice', 'adresa', 'العنوان'],
+  locality: ['locality', 'city', 'town', 'mesto', 'obec', 'المدينة'],
+  postalCode: ['postalcode', 'zip', 'postcode', 'psc', 'الرمزالبريدي'],
+  addressRegion: ['addressregion', 'state', 'kraj'],
+  addressCountry: ['addresscountry'],
+  language: ['language', 'lang', 'jazyk', 'اللغة'],
+  timeZone: ['timezone', 'tz', 'casovepasmo', 'المنطقةالزمنية'],
+  country: ['country', 'zeme', 'stat', 'الدولة', 'البلد'],
+  region: ['region', 'subdivision', 'المنطقة'],
+  tags: ['tags', 'stitky', 'الوسوم'],
+  consentEmail: ['consentemail', 'souhlasemail'],
+  consentSms: ['consentsms', 'souhlassms'],
+  consentWebhook: ['consentwebhook'],
+};
+
+/** A first guess of the mapping from the header: a column whose name matches a field or a common name for it. */
+export function guessMapping(columns: string[]): Partial<Record<ImportField, string>> {
+  const mapping: Partial<Record<ImportField, string>> = {};
+  const used = new Set<string>();
+  for (const field of IMPORT_FIELDS) {
+    const names = [fold(field), ...ALIASES[field]];
+    const column = columns.find((c) => !used.has(c) && names.includes(fold(c)));
+    if (column) {
+      mapping[field] = column;
+      used.add(column);
+    }
+  }
+  return mapping;
+}
+
+/** The format a file's name suggests. */
+export const formatOf = (name: string): 'csv' | 'jsonl' =>
+  /\.(jsonl|ndjson)$/i.test(name) ? 'jsonl' : 'csv';
