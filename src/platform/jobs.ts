@@ -64,7 +64,10 @@ export async function startJobs(deps: {
   for (const timer of deps.timers ?? []) {
     await boss.createQueue(timer.name);
     if (timer.cron) await boss.schedule(timer.name, timer.cron);
-    await boss.work(timer.name, async (jobs) => {
+    // A queue fed by requests takes what is waiting in batches (pg-boss pauses between fetches);
+    // a batch that fails is retried whole, so its jobs must be safe to run again.
+    const options = timer.cron ? {} : { batchSize: 20, pollingIntervalSeconds: 1 };
+    await boss.work(timer.name, options, async (jobs) => {
       for (const job of jobs) {
         const affected = await timer.run(job.data, job.id);
         if (affected > 0) deps.logger.info({ job: timer.name, affected }, 'timer ran');

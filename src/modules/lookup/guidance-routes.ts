@@ -32,7 +32,7 @@ const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody 
 
 const Uuid = Type.String({ format: 'uuid' });
 const IncidentParams = Type.Object({ id: Uuid });
-const VersionParams = Type.Object({ id: Uuid, version: Type.Integer({ minimum: 1 }) });
+const VersionParams = Type.Object({ id: Uuid, version: Type.String({ pattern: '^[1-9][0-9]{0,8}$' }) });
 
 const Part = Type.String({ maxLength: 5000 });
 const Parts = Type.Object({ happened: Part, done: Part, advice: Part }, { additionalProperties: false });
@@ -210,7 +210,7 @@ export async function guidanceRoutes(fastify: FastifyInstance): Promise<void> {
         const userId = userOf(request);
         const latest = await latestVersion(tx, request.params.id);
         const wanted = (await listVersions(tx, request.params.id, 1000)).find(
-          (v) => v.version === request.params.version,
+          (v) => v.version === Number(request.params.version),
         );
         if (!wanted || !latest) throw new AppError('not_found', 404);
         if (wanted.authorId === userId) throw new AppError('author_cannot_approve', 403);
