@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { importProgress, PAUSE_HOOK, type ImportEvent } from '../src/cli/customers-import.js';
 import { openServer, withOrg, type Database } from '../src/platform/db.js';
@@ -105,7 +106,9 @@ describe.runIf(embedded)('the progress display', () => {
       () => clock,
     );
     drawn.event(started);
-    expect(written).toBe(`Starting import ${started.importId} (csv, 1 kB).\n`);
+    expect(written).toBe(
+      `Starting import ${started.importId} (csv, 1 kB). Interrupted, it continues with --resume ${started.importId}.\n`,
+    );
     written = '';
     clock = 2000;
     drawn.event(batch(200, 250));
@@ -138,7 +141,7 @@ describe.runIf(embedded)('the progress display', () => {
     drawn.event(batch(400, 700));
     drawn.finish();
     const lines = written.trim().split('\n');
-    expect(lines[0]).toBe(`Resuming import ${started.importId} (csv, 1 kB).`);
+    expect(lines[0]).toMatch(`Resuming import ${started.importId} (csv, 1 kB). `);
     // On a resume the rate counts this run's rows only: 100 rows in 1 s.
     expect(lines[1]).toBe(
       'progress:  30%  200 rows  100 rows/s  ETA 0:02  inserted 198, updated 1, unchanged 0, rejected 1',
@@ -479,6 +482,94 @@ describe.runIf(embedded)('candor customers import through a running embedded ser
     ]);
   });
 
+  test('Czech Excel (Windows-1250, ";"): columns mapped with --map, saved, and reused with --mapping', async () => {
+    const env = { CANDOR_DATA_DIR: dataDir };
+    const cp1250 = (text: string) => iconv.encode(text, 'windows-1250');
+    const header = 'Číslo zákazníka;Jméno;E-mail;Telefon\r\n';
+    const first = path.join(root, 'export-1.csv');
+    writeFileSync(
+      first,
+      cp1250(
+        `${header}cz-1;Petr Dvořák;petr.dvorak@example.test;601 123 456\r\ncz-2;Jana Růžičková;;602 000 111\r\n`,
+      ),
+    );
+    sensitive('Petr Dvořák');
+    sensitive('petr.dvorak@example.test');
+    const mapped = await candor(
+      [
+        'customers',
+        'import',
+        first,
+        '--org',
+        org,
+        '--encoding',
+        'windows-1250',
+        '--default-country',
+        'cz',
+        '--map',
+        'externalId=Číslo zákazníka',
+        '--map',
+        'name=Jméno',
+        '--map',
+        'email=E-mail',
+        '--map',
+        'phone=Telefon',
+        '--save-mapping',
+        'Czech Excel',
+      ],
+      env,
+    );
+    cliOutput.push(mapped.stdout, mapped.stderr);
+    expect(mapped.code, mapped.stderr).toBe(0);
+    expect(printedCounts(mapped.stdout)).toEqual({
+      read: 2,
+      inserted: 2,
+      updated: 0,
+      unchanged: 0,
+      rejected: 0,
+    });
+
+    const second = path.join(root, 'export-2.csv');
+    writeFileSync(second, cp1250(`${header}cz-3;Jiří Čermák;;+421 905 123 456\r\n`));
+    const reused = await candor(
+      [
+        'customers',
+        'import',
+        second,
+        '--org',
+        org,
+        '--encoding',
+        'cp1250',
+        '--default-country',
+        'CZ',
+        '--mapping',
+        'Czech Excel',
+      ],
+      env,
+    );
+    cliOutput.push(reused.stdout, reused.stderr);
+    expect(reused.code, reused.stderr).toBe(0);
+    expect(printedCounts(reused.stdout)).toEqual({
+      read: 1,
+      inserted: 1,
+      updated: 0,
+      unchanged: 0,
+      rejected: 0,
+    });
+
+    // Decoded, mapped and normalized as asked: the data-subject export shows it.
+    const exported = await candor(['customers', 'export', 'cz-1', '--org', org], env);
+    expect(exported.code, exported.stdout + exported.stderr).toBe(0);
+    expect(JSON.parse(exported.stdout)).toMatchObject({
+      customer: { externalId: 'cz-1' },
+      personal: { name: 'Petr Dvořák', email: 'petr.dvorak@example.test', phone: '+420601123456' },
+    });
+
+    const unknown = await candor(['customers', 'import', second, '--org', org, '--mapping', 'Nope'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`No saved column mapping "Nope" in organization ${org}.`);
+  });
+
   test('a file refused whole, and bad options, exit 1 with a clear message on standard error', async () => {
     const env = { CANDOR_DATA_DIR: dataDir };
     const binary = path.join(root, 'photo.csv');
@@ -535,5 +626,27 @@ describe.runIf(embedded)('candor customers import through a running embedded ser
       '--batch-size',
     ])
       expect(help.stdout).toContain(option);
+  });
+
+  test('with Candor stopped, the CLI opens the embedded database itself (JSON Lines by the extension)', async () => {
+    expect((await server.stop()).code).toBe(0);
+    const file = path.join(root, 'more.jsonl');
+    const rows = [customerRow(5000), customerRow(5001)];
+    writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const run = await candor(
+      ['customers', 'import', file, '--org', org],
+      { CANDOR_DATA_DIR: dataDir },
+      120_000,
+    );
+    cliOutput.push(run.stdout, run.stderr);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^Starting import [0-9a-f-]{36} \(jsonl, 1 kB\)\./m);
+    expect(printedCounts(run.stdout)).toEqual({
+      read: 2,
+      inserted: 2,
+      updated: 0,
+      unchanged: 0,
+      rejected: 0,
+    });
   });
 });

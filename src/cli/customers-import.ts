@@ -431,8 +431,9 @@ const size = (bytes: number) =>
   bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /**
- * Draws the import's progress on standard error: a bar redrawn in place on a terminal, otherwise
- * a plain line for the first batch and then at most one a second (and the last one at the end).
+ * Draws the import's progress on standard error: a bar redrawn in place on a terminal (at most ten
+ * times a second), otherwise a plain line for the first batch and then at most one a second; the
+ * last state is always drawn at the end.
  */
 export function importProgress(
   out: { write(text: string): unknown; isTTY?: boolean; columns?: number },
@@ -486,12 +487,13 @@ export function importProgress(
         fileBytes = e.fileBytes;
         alreadyRead = e.alreadyRead;
         out.write(
-          `${e.resumed ? 'Resuming' : 'Starting'} import ${e.importId} (${e.format}, ${size(e.fileBytes)}).\n`,
+          `${e.resumed ? 'Resuming' : 'Starting'} import ${e.importId} (${e.format}, ${size(e.fileBytes)}). ` +
+            `Interrupted, it continues with --resume ${e.importId}.\n`,
         );
         return;
       }
       last = e.counts;
-      if (out.isTTY || !shown || now() - lastLine >= 1000) draw(e.counts);
+      if (!shown || now() - lastLine >= (out.isTTY ? 100 : 1000)) draw(e.counts);
       else pending = true;
     },
     /** Ends the progress display before the summary is printed. */

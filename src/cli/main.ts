@@ -17,25 +17,33 @@ import { copyToServer, restoreBackup } from './transfer.js';
 const STOP_TIMEOUT_SECONDS = 30;
 
 /** Runs a database command in the running server if it holds the embedded database, else here. */
-async function dispatch(argv: string[], progress?: (event: CommandEvent) => void): Promise<void> {
+async function execute(argv: string[], progress?: (event: CommandEvent) => void): Promise<CommandResult> {
   const config = loadConfig();
-  const result =
-    !config.databaseUrl && lockHolder(config.dataDir) !== undefined
-      ? await viaControlSocket(config, argv, progress)
-      : await locally(config, argv, progress);
+  return !config.databaseUrl && lockHolder(config.dataDir) !== undefined
+    ? viaControlSocket(config, argv, progress)
+    : locally(config, argv, progress);
+}
+
+function print(result: CommandResult): void {
   process.stdout.write(result.output);
   if (result.error) process.stderr.write(result.error);
   process.exitCode = result.exitCode;
 }
 
+async function dispatch(argv: string[]): Promise<void> {
+  print(await execute(argv));
+}
+
 /** An import draws its progress on standard error, then prints its summary. */
 async function dispatchImport(argv: string[]): Promise<void> {
   const drawn = importProgress(process.stderr);
+  let result: CommandResult;
   try {
-    await dispatch(argv, (event) => drawn.event(event));
+    result = await execute(argv, (event) => drawn.event(event));
   } finally {
     drawn.finish();
   }
+  print(result);
 }
 
 async function locally(
