@@ -35,6 +35,13 @@ const LEASE_SECONDS = 120;
 const BASE_DELAY_MS = 10_000;
 const MAX_DELAY_MS = 3_600_000;
 
+/** The message without the recipient's address, however the server quoted or cased it. */
+export function redactAddress(message: string, to: string | undefined): string {
+  if (!to) return message;
+  const escaped = to.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return message.replace(new RegExp(escaped, 'gi'), '[recipient]');
+}
+
 /** Exponential backoff with jitter: 10 s, 20 s, 40 s … capped at an hour, each 50–100 %. */
 export function retryDelayMs(attempt: number, random = Math.random()): number {
   const ceiling = Math.min(BASE_DELAY_MS * 2 ** Math.max(0, attempt - 1), MAX_DELAY_MS);
@@ -72,10 +79,12 @@ export function createOutbox(deps: {
   }
 
   async function send(d: Claimed): Promise<Outcome> {
+    let to: string | undefined;
     try {
       const content = JSON.parse(
         open(key, Buffer.from(d.payload), context(d.organization_id, d.id)).toString(),
       ) as EmailContent;
+      to = content.to;
       await deps.mailer().send({ from: config.mailFrom, ...content, messageId: d.message_id });
       deps.metrics.deliveries.inc({ channel: 'email', outcome: 'sent' });
       return { id: d.id, status: 'sent', error: null, retryInSeconds: 0 };
@@ -86,7 +95,8 @@ export function createOutbox(deps: {
       return {
         id: d.id,
         status: permanent ? 'failed' : 'pending',
-        error: (error as Error).message.slice(0, 500),
+        // A server's refusal often quotes the recipient: the address never goes into last_error.
+        error: redactAddress((error as Error).message, to).slice(0, 500),
         retryInSeconds: retryDelayMs(d.attempts) / 1000,
       };
     }
