@@ -12,6 +12,7 @@ import { T } from './i18n';
 import { DeclarePage } from './incidents/declare-page';
 import { IncidentPage } from './incidents/incident-page';
 import { IncidentsPage } from './incidents/incidents-page';
+import { AffectedPage, AffectedResultPage } from './lookup/affected-page';
 import { AccountPage } from './pages/account-page';
 import { AuditPage } from './pages/audit-page';
 import { OrganizationPage } from './pages/organization-page';
@@ -85,6 +86,11 @@ export function App() {
 
   const Public = PUBLIC[path];
   if (Public) return <Public />;
+  const affected = /^\/affected\/([A-Za-z0-9_-]{22,64})(\/result)?$/.exec(path);
+  if (affected) {
+    const Page = affected[2] ? AffectedResultPage : AffectedPage;
+    return <Page key={path} publicId={affected[1]!} />;
+  }
 
   if (session.state === 'enroll') return path === '/enroll' ? <EnrollPage /> : <Redirect to="/enroll" />;
   if (path === '/sign-in') return session.authenticated ? <Redirect to="/" /> : <SignInPage />;

@@ -13,6 +13,7 @@ import { ClocksSection } from './clocks-section';
 import { FactsSection, JurisdictionsSection, MembersSection, MomentsSection } from './incident-sections';
 import type { IncidentView, TimelineEvent } from './model';
 import { ReportsSection } from './reports-section';
+import { GuidanceSection } from '../lookup/guidance-section';
 import { TasksSection } from './tasks-section';
 import { NoteForm, Timeline } from './timeline';
 
@@ -80,6 +81,7 @@ export function IncidentPage({ id }: { id: string }) {
       <TasksSection incident={view} version={version} onChanged={() => changed()} />
       <ClocksSection incident={view} version={version} onChanged={() => changed()} />
       <ReportsSection incident={view} version={version} onChanged={() => changed()} />
+      <GuidanceSection incident={view} onChanged={() => changed()} />
       <AffectedCustomersSection incidentId={view.id} version={version} onChanged={() => changed()} />
       <Section title={<T id="app.timeline.title" />} intro={<T id="app.timeline.intro" />}>
         {may(session, 'workTasks') && <NoteForm incidentId={view.id} onAdded={() => changed()} />}
