@@ -1,0 +1,216 @@
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { t } from '../../src/platform/i18n.js';
+import { freshTotpCode } from '../factories.js';
+import { leaksIn, sensitive } from '../secrets.js';
+import { linkIn } from '../smtp.js';
+import { SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
+
+/**
+ * "Was I affected?" in a real browser against a real server: the admin writes the incident's
+ * public guidance in English, Czech and Arabic; a lawyer (who did not write it) approves and
+ * publishes the page; a customer opens it in Arabic (right to left), asks with their address,
+ * receives the one-time link by e-mail and sees which of their data was affected.
+ */
+
+const admin = {
+  organizationName: 'Lékárna U Lípy s.r.o.',
+  displayName: 'Ivana Správcová',
+  email: sensitive('ivana@lekarna.example'),
+  password: sensitive<string>('a long and careful passphrase'),
+};
+const lawyer = {
+  displayName: 'Marek Právník',
+  email: sensitive('marek@lekarna.example'),
+  password: sensitive<string>('another long and careful passphrase'),
+};
+const customerEmail = sensitive('salma.customer@example.test');
+
+const guidance = {
+  en: {
+    happened: 'A copy of our loyalty-card database was taken on 3 November.',
+    done: 'We closed the access and reset every password.',
+    advice: 'Watch for messages that pretend to be from us.',
+  },
+  cs: {
+    happened: 'Dne 3. listopadu byla odcizena kopie databáze věrnostních karet.',
+    done: 'Přístup jsme uzavřeli a všechna hesla obnovili.',
+    advice: 'Dávejte pozor na zprávy, které se za nás vydávají.',
+  },
+  ar: {
+    happened: 'أُخذت نسخة من قاعدة بيانات بطاقات الولاء في 3 نوفمبر.',
+    done: 'أغلقنا الوصول وأعدنا تعيين كل كلمات المرور.',
+    advice: 'احذر من الرسائل التي تدّعي أنها منا.',
+  },
+};
+
+let rig: BrowserRig;
+let page: Page;
+let legalPage: Page;
+let incidentPath = '';
+let publicLink = '';
+
+beforeAll(async () => {
+  rig = await startRig();
+  page = (await rig.newPage()).page;
+  legalPage = (await rig.newPage()).page;
+});
+
+afterAll(async () => {
+  await rig?.close();
+  if (rig) expect(leaksIn(rig.server.stdout)).toEqual([]);
+});
+
+afterEach(() => {
+  const { violations, consoleErrors } = rig.problems;
+  const found = { violations: [...violations], consoleErrors: [...consoleErrors] };
+  violations.length = 0;
+  consoleErrors.length = 0;
+  expect(found).toEqual({ violations: [], consoleErrors: [] });
+});
+
+const heading = (p: Page, name: string) => p.getByRole('heading', { level: 1, name });
+
+async function enrolTotp(p: Page) {
+  await heading(p, t('en', 'app.enroll.title')).waitFor();
+  await p.getByRole('button', { name: t('en', 'app.enroll.totp') }).click();
+  await p.getByRole('button', { name: t('en', 'app.totp.start') }).click();
+  const secret = sensitive(((await p.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, ''));
+  await p.getByLabel(t('en', 'app.totp.code')).fill(freshTotpCode(secret));
+  await p.getByRole('button', { name: t('en', 'app.totp.confirm') }).click();
+  await p.getByTestId('recovery-codes').waitFor();
+  await p.getByRole('button', { name: t('en', 'app.recovery.saved') }).click();
+}
+
+/** A call from the page's session, as the app makes it: own origin, the session's CSRF token. */
+async function apiPost(p: Page, url: string, data: unknown) {
+  const session = (await (await p.request.get('/api/auth/session')).json()) as { csrfToken?: string };
+  return p.request.post(url, {
+    headers: { origin: rig.origin, 'x-csrf-token': session.csrfToken ?? '' },
+    data,
+  });
+}
+
+describe('"Was I affected?" screens', () => {
+  it('sets up the organization, a lawyer joins, and an incident with one affected customer is declared', async () => {
+    await page.goto(rig.setupLink);
+    await heading(page, 'Set up Candor').waitFor();
+    await page.getByLabel('Organization name').fill(admin.organizationName);
+    await page.getByLabel('Your name').fill(admin.displayName);
+    await page.getByLabel('E-mail address').fill(admin.email);
+    await page.getByLabel('Password', { exact: true }).fill(admin.password);
+    await page.getByLabel('Repeat the password').fill(admin.password);
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await enrolTotp(page);
+    await heading(page, 'Overview').waitFor();
+
+    const invited = await apiPost(page, '/api/invitations', { email: lawyer.email, roles: ['legal'] });
+    expect(invited.status()).toBe(201);
+    const mail = await rig.smtp.waitFor(lawyer.email);
+    await legalPage.goto(linkIn(mail, '/accept-invitation'));
+    await legalPage.getByLabel(t('en', 'app.field.displayName')).fill(lawyer.displayName);
+    await legalPage.getByLabel('Password', { exact: true }).fill(lawyer.password);
+    await legalPage.getByLabel('Repeat the password').fill(lawyer.password);
+    await legalPage.getByRole('button', { name: t('en', 'app.invitation.accept') }).click();
+    await enrolTotp(legalPage);
+    await heading(legalPage, 'Overview').waitFor();
+
+    const declared = await apiPost(page, '/api/incidents', {
+      title: 'Loyalty-card database copied',
+      type: 'data_breach',
+      severity: 'SEV2',
+      dataCategories: ['contact_details', 'payment_card'],
+    });
+    expect(declared.status()).toBe(201);
+    incidentPath = `/incidents/${((await declared.json()) as { id: string }).id}`;
+    const customer = await apiPost(page, '/api/customers', {
+      externalId: 'loyal-0001',
+      name: sensitive('Salma Haddad'),
+      email: customerEmail,
+      language: 'ar',
+      country: 'CZ',
+    });
+    expect(customer.status()).toBe(201);
+    const marked = await apiPost(page, `/api/${incidentPath.slice(1)}/affected-customers/by-list`, {
+      rows: [{ email: customerEmail, categories: ['contact_details', 'payment_card'] }],
+    });
+    expect(marked.status()).toBe(200);
+  });
+
+  it('the admin writes the guidance in three languages, the Arabic fields right to left', async () => {
+    await page.goto(incidentPath);
+    const section = page.getByTestId('guidance');
+    await section.waitFor();
+    for (const locale of ['en', 'cs', 'ar'] as const) {
+      await section.getByTestId(`guidance-language-${locale}`).click();
+      for (const part of ['happened', 'done', 'advice'] as const) {
+        const field = section.getByLabel(t('en', `app.guidance.part.${part}`));
+        expect(await field.getAttribute('dir')).toBe(locale === 'ar' ? 'rtl' : 'ltr');
+        await field.fill(guidance[locale][part]);
+      }
+    }
+    await section.getByRole('button', { name: t('en', 'app.guidance.save') }).click();
+    await section.getByTestId('guidance-status').getByText(t('en', 'app.guidance.status.waiting')).waitFor();
+    // The author may not approve (the admin has no legal role either): no approve button here.
+    expect(await section.getByTestId('guidance-approve').count()).toBe(0);
+  });
+
+  it('the lawyer approves the version and publishes the page with a support link', async () => {
+    await legalPage.goto(incidentPath);
+    const section = legalPage.getByTestId('guidance');
+    await section.getByTestId('guidance-approve').click();
+    await section.getByTestId('guidance-status').getByText(t('en', 'app.guidance.status.approved')).waitFor();
+    await section.getByLabel(t('en', 'app.guidance.supportUrl')).fill('mailto:help@lekarna.example');
+    await section.getByTestId('lookup-publish').click();
+    await section.getByText(t('en', 'app.guidance.page.open')).waitFor();
+    publicLink = await section.getByTestId('lookup-link').inputValue();
+    expect(publicLink).toMatch(new RegExp(`^${rig.origin}/affected/[A-Za-z0-9_-]{22,}$`));
+    await legalPage.screenshot({
+      path: path.join(SCREENSHOTS, 'lookup-guidance-published.png'),
+      fullPage: true,
+    });
+  });
+
+  it('a customer opens the page in Arabic, right to left, and asks with their address', async () => {
+    const visitor = (await rig.newPage({ locale: 'ar-SA' })).page;
+    await visitor.goto(publicLink);
+    await heading(visitor, t('ar', 'affected.title')).waitFor();
+    expect(await visitor.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    expect(await visitor.getByTestId('affected-happened').textContent()).toBe(guidance.ar.happened);
+    expect(await visitor.getByTestId('affected-advice').textContent()).toBe(guidance.ar.advice);
+    await visitor.getByLabel(t('ar', 'affected.form.email')).fill(customerEmail);
+    await visitor.getByRole('button', { name: t('ar', 'affected.form.submit') }).click();
+    await visitor.getByTestId('affected-sent').waitFor();
+    await visitor.screenshot({ path: path.join(SCREENSHOTS, 'lookup-public-ar.png'), fullPage: true });
+
+    const mail = await rig.smtp.waitFor(customerEmail, 30_000);
+    expect(mail.parsed.subject).toContain(admin.organizationName);
+    const link = linkIn(mail, '/affected/[A-Za-z0-9_-]+/result');
+    await visitor.goto(link);
+    await visitor.getByTestId('affected-result').waitFor();
+    const categories = await visitor
+      .getByTestId('affected-categories')
+      .getByRole('listitem')
+      .allTextContents();
+    expect(categories).toEqual([
+      t('ar', 'incident.category.contact_details'),
+      t('ar', 'incident.category.payment_card'),
+    ]);
+    expect(await visitor.getByTestId('affected-done').textContent()).toBe(guidance.ar.done);
+    expect(await visitor.getByTestId('affected-support').getAttribute('href')).toBe(
+      'mailto:help@lekarna.example',
+    );
+    // The token left the address bar; the link is used up.
+    expect(visitor.url()).not.toContain('#token=');
+    await visitor.screenshot({ path: path.join(SCREENSHOTS, 'lookup-result-ar.png'), fullPage: true });
+    await visitor.goto('about:blank');
+    await visitor.goto(link);
+    await visitor.getByTestId('affected-expired').waitFor();
+    // The browser reports the refused second use (410) on its console: that one is expected.
+    const { consoleErrors } = rig.problems;
+    const expected = consoleErrors.filter((e) => /\/result.*410|410.*\/result|status of 410/.test(e));
+    expect(expected.length).toBeLessThanOrEqual(1);
+    for (const e of expected) consoleErrors.splice(consoleErrors.indexOf(e), 1);
+  });
+});
