@@ -506,7 +506,7 @@ export function importProgress(
 
 /* ---------- the command line ---------- */
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 /** Adds `import` and `import-errors` to `candor customers`; `run` dispatches the argv. */
 export function addImportCommands(customers: Command, run: (argv: string[]) => Promise<void>): void {
@@ -529,7 +529,6 @@ export function addImportCommands(customers: Command, run: (argv: string[]) => P
       '--map <field=column>',
       `map a field to a column of the file (repeatable); fields: ${IMPORT_FIELDS.join(', ')}`,
       collect,
-      [],
     )
     .option('--save-mapping <name>', 'save the --map columns under this name for next time')
     .option('--resume <import-id>', 'continue an import that was interrupted (the same file)')
