@@ -196,6 +196,27 @@ describe('"Was I affected?": guidance, approval and publishing', () => {
     }
   });
 
+  it("a restricted incident's guidance stays with its members, in the API and in the database", async () => {
+    const org = await createOrganization(t);
+    const incident = await createIncident(t, org, { restricted: true });
+    const url = `/api/incidents/${incident.id}/guidance`;
+    expect((await incident.agent.put(url, content('r'))).statusCode).toBe(201);
+    expect((await incident.agent.get(url)).json<{ versions: unknown[] }>().versions).toHaveLength(1);
+    const outsider = await createUser(t, org, ['admin', 'legal'], { totp: false });
+    const agent = await sessionFor(t, outsider);
+    expect((await agent.get(url)).statusCode).toBe(404);
+    expect((await agent.put(url, content('x'))).statusCode).toBe(404);
+    expect((await agent.post(`${url}/versions/1/approve`)).statusCode).toBe(404);
+    expect((await agent.post(`/api/incidents/${incident.id}/lookup-page/publish`, {})).statusCode).toBe(404);
+    const seen = await withOrg(
+      t.db,
+      org,
+      (tx) => tx.query('SELECT id FROM incident_guidance_versions WHERE incident_id = $1', [incident.id]),
+      { userId: outsider.id },
+    );
+    expect(seen).toEqual([]);
+  });
+
   it('the public page shows the approved guidance in the language asked for, Accept-Language first', async () => {
     const s = await published();
     const ar = await t.app.inject({
