@@ -143,7 +143,9 @@ export function ImportPage() {
     let polling = true;
     const poll = async () => {
       while (polling) {
-        const rows = await get<ImportSummary>(`/api/imports/${id}`).catch(() => undefined);
+        // From the list (never a 404 while the server has not yet opened the import).
+        const list = await get<ImportSummary[]>('/api/imports?limit=20').catch(() => undefined);
+        const rows = list?.find((s) => s.id === id);
         if (rows && polling) setProgress((p) => (p ? { ...p, rows } : p));
         await new Promise((resolve) => window.setTimeout(resolve, 400));
       }

@@ -1,0 +1,319 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { t, type Locale } from '../../src/platform/i18n.js';
+import { projectRoot } from '../../src/platform/paths.js';
+import { freshTotpCode } from '../factories.js';
+import { leaksIn, sensitive } from '../secrets.js';
+import { SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
+
+/**
+ * The customer screens in a real browser against a real server: an admin imports a Czech Excel
+ * file (Windows-1250, semicolons) through the import page and watches its progress and summary,
+ * finds a customer by e-mail and reveals their data with a reason, marks customers affected on an
+ * incident by uploading a file and reads the counts, and sees it all right to left in Arabic.
+ * The tests run in order and share the admin's browser session.
+ */
+
+const admin = {
+  organizationName: 'Pekárna U Zlatého klasu s.r.o.',
+  displayName: 'Bohumila Správcová',
+  email: sensitive('bohumila@pekarna.example'),
+  password: sensitive<string>('a long and careful passphrase'),
+};
+
+const jana = {
+  name: sensitive('Jana Nováková'),
+  email: sensitive('jana.novakova@example.cz'),
+  phone: sensitive('601 234 567'),
+};
+const people = [
+  jana,
+  {
+    name: sensitive('Jiří Šťastný'),
+    email: sensitive('jiri.stastny@example.cz'),
+    phone: sensitive('602 345 678'),
+  },
+  { name: sensitive('Žofie Dvořáková'), email: sensitive('zofie@@nikde'), phone: '' },
+  {
+    name: sensitive('Řehoř Čížek'),
+    email: sensitive('rehor.cizek@example.cz'),
+    phone: sensitive('603 456 789'),
+  },
+  { name: sensitive('Ludmila Koňaříková'), email: sensitive('ludmila.konarikova@example.cz'), phone: '' },
+];
+
+/** What Czech Excel writes with "Save as CSV": Windows-1250, semicolons, CRLF. */
+const czechCsv = iconv.encode(
+  [
+    'Číslo zákazníka;Jméno;E-mail;Telefon;Země;Štítky',
+    ...people.map(
+      (p, i) => `Z-${1001 + i};${p.name};${p.email};${p.phone};CZ;${i % 2 ? 'eshop' : 'pobočka'}`,
+    ),
+    '',
+  ].join('\r\n'),
+  'windows-1250',
+);
+
+const DOWNLOADS = path.join(projectRoot, 'test-results', 'downloads');
+
+let rig: BrowserRig;
+let page: Page;
+let incidentPath = '';
+
+beforeAll(async () => {
+  rig = await startRig();
+  page = (await rig.newPage()).page;
+  mkdirSync(DOWNLOADS, { recursive: true });
+});
+
+afterAll(async () => {
+  await rig?.close();
+  if (rig) expect(leaksIn(rig.server.stdout + rig.server.stderr)).toEqual([]);
+});
+
+afterEach(() => {
+  const { violations, consoleErrors } = rig.problems;
+  const found = { violations: [...violations], consoleErrors: [...consoleErrors] };
+  violations.length = 0;
+  consoleErrors.length = 0;
+  expect(found).toEqual({ violations: [], consoleErrors: [] });
+});
+
+const heading = (p: Page, name: string) => p.getByRole('heading', { level: 1, name });
+
+async function screenshot(p: Page, name: string) {
+  await p.evaluate('window.scrollTo(0, 0)');
+  await p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function switchLanguage(p: Page, locale: Locale) {
+  await p.getByTestId('language').selectOption(locale);
+  await p
+    .getByRole('navigation')
+    .getByRole('link', { name: t(locale, 'app.nav.customers') })
+    .waitFor();
+}
+
+async function apiPost(p: Page, url: string, data: unknown) {
+  const session = (await (await p.request.get('/api/auth/session')).json()) as { csrfToken?: string };
+  return p.request.post(url, {
+    headers: { origin: rig.origin, 'x-csrf-token': session.csrfToken ?? '' },
+    data,
+  });
+}
+
+describe('customer screens', () => {
+  it('sets up the organization and shows Customers in the navigation', async () => {
+    await page.goto(rig.setupLink);
+    await heading(page, 'Set up Candor').waitFor();
+    await page.getByLabel('Organization name').fill(admin.organizationName);
+    await page.getByLabel('Your name').fill(admin.displayName);
+    await page.getByLabel('E-mail address').fill(admin.email);
+    await page.getByLabel('Password', { exact: true }).fill(admin.password);
+    await page.getByLabel('Repeat the password').fill(admin.password);
+    await page.getByRole('button', { name: 'Create organization' }).click();
+
+    await heading(page, t('en', 'app.enroll.title')).waitFor();
+    await page.getByRole('button', { name: t('en', 'app.enroll.totp') }).click();
+    await page.getByRole('button', { name: t('en', 'app.totp.start') }).click();
+    const secret = sensitive(
+      ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, ''),
+    );
+    await page.getByLabel(t('en', 'app.totp.code')).fill(freshTotpCode(secret));
+    await page.getByRole('button', { name: t('en', 'app.totp.confirm') }).click();
+    await page.getByTestId('recovery-codes').waitFor();
+    await page.getByRole('button', { name: t('en', 'app.recovery.saved') }).click();
+    await heading(page, 'Overview').waitFor();
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Customers' }).click();
+    await heading(page, 'Customers').waitFor();
+    await page.getByText(t('en', 'app.customers.none')).waitFor();
+  });
+
+  it('imports a Czech Windows-1250 CSV with semicolons, with progress and the exact summary', async () => {
+    await page.getByTestId('import-link').click();
+    await heading(page, 'Import customers').waitFor();
+    await page.getByText(t('en', 'app.import.recent.none')).waitFor();
+    await page.getByLabel('Choose a file').setInputFiles({
+      name: 'zakaznici.csv',
+      mimeType: 'text/csv',
+      buffer: czechCsv,
+    });
+    // Read in the browser: not UTF-8, the Czech code page guessed, semicolons found, columns offered.
+    expect(await page.getByTestId('detected-encoding').textContent()).toBe(
+      t('en', 'app.import.encoding.guessed', { encoding: t('en', 'app.import.encoding.windows-1250') }),
+    );
+    expect(await page.getByTestId('detected-delimiter').textContent()).toBe(
+      t('en', 'app.import.delimiter.detected', { delimiter: t('en', 'app.import.delimiter.semicolon') }),
+    );
+    const mapping = page.getByTestId('mapping');
+    expect(await mapping.getByLabel('Customer ID (required)').inputValue()).toBe('Číslo zákazníka');
+    expect(await mapping.getByLabel('Name', { exact: true }).inputValue()).toBe('Jméno');
+    expect(await mapping.getByLabel('E-mail address').inputValue()).toBe('E-mail');
+    expect(await mapping.getByLabel('Phone number').inputValue()).toBe('Telefon');
+    expect(await mapping.getByLabel('Country (ISO code)').inputValue()).toBe('Země');
+    await mapping.getByLabel('Tags').selectOption('Štítky');
+    await page.getByLabel('Default country for phone numbers').fill('CZ');
+    await page.getByLabel('Save this mapping as').fill('Excel CZ');
+    await page.getByRole('button', { name: 'Upload and import' }).click();
+
+    const summary = page.getByTestId('import-summary');
+    await summary.waitFor({ timeout: 30_000 });
+    expect(await summary.getAttribute('data-status')).toBe('completed');
+    const count = async (key: string) => (await page.getByTestId(`summary-${key}`).textContent())?.trim();
+    expect({
+      read: await count('read'),
+      inserted: await count('inserted'),
+      updated: await count('updated'),
+      unchanged: await count('unchanged'),
+      rejected: await count('rejected'),
+    }).toEqual({ read: '5', inserted: '4', updated: '0', unchanged: '0', rejected: '1' });
+    // The progress shows every byte uploaded and the rows the server committed.
+    const progress = page.getByTestId('import-progress');
+    expect(await progress.locator('progress').getAttribute('value')).toBe(String(czechCsv.length));
+    expect(await progress.locator('progress').getAttribute('max')).toBe(String(czechCsv.length));
+    expect(await page.getByTestId('progress-rows').textContent()).toBe(
+      t('en', 'app.import.progress.rows', { count: 5 }),
+    );
+    await screenshot(page, 'customers-import-en');
+
+    // The error report: the rejected row with its line and column (a download, audited by the server).
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('error-report').click(),
+    ]);
+    const file = path.join(DOWNLOADS, 'import-errors.json');
+    await download.saveAs(file);
+    const report = JSON.parse(readFileSync(file, 'utf8')) as { errors: { line: number; column: string }[] };
+    expect(report.errors.map((e) => [e.line, e.column])).toEqual([[4, 'E-mail']]);
+
+    // The import is listed with its status, and the mapping is offered next time.
+    const recent = page.getByTestId('recent-imports');
+    await recent.locator('tr[data-status="completed"]').waitFor();
+    expect(await recent.locator('tbody tr').count()).toBe(1);
+    await page.getByLabel('Use a saved mapping').waitFor();
+  });
+
+  it('finds a customer by e-mail address and reveals their personal data with a reason', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Customers' }).click();
+    await heading(page, 'Customers').waitFor();
+    // The list shows clear fields only.
+    const list = page.getByTestId('customers');
+    await list.getByRole('link', { name: 'Z-1001' }).waitFor();
+    expect(await list.locator('tbody tr').count()).toBe(4);
+    const listed = (await list.textContent()) ?? '';
+    for (const p of people) {
+      expect(listed).not.toContain(p.name);
+      if (p.email) expect(listed).not.toContain(p.email);
+    }
+
+    await page.getByLabel('E-mail address or phone number').fill('Jana.Novakova@EXAMPLE.cz');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const results = page.getByTestId('search-results');
+    await results.waitFor();
+    expect(await results.locator('tbody tr').count()).toBe(1);
+    await results.getByRole('link', { name: 'Z-1001' }).click();
+
+    await heading(page, 'Z-1001').waitFor();
+    expect(await page.getByTestId('customer-facts').textContent()).toContain('Czechia');
+    expect(await page.locator('main').textContent()).not.toContain(jana.name);
+    await page.getByTestId('reveal').click();
+    const confirm = page.getByRole('button', { name: 'Reveal personal data' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await page.getByLabel('Reason', { exact: true }).first().selectOption('customer_request');
+    await confirm.click();
+    await page.getByTestId('revealed').waitFor();
+    expect(await page.getByTestId('personal-name').textContent()).toBe(jana.name);
+    expect(await page.getByTestId('personal-email').textContent()).toBe(jana.email);
+    expect(await page.getByTestId('personal-phone').textContent()).toBe('+420601234567');
+
+    // The data-subject export downloads the JSON with the reason chosen.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('customer-export').click(),
+    ]);
+    const file = path.join(DOWNLOADS, 'customer-export.json');
+    await download.saveAs(file);
+    expect(readFileSync(file, 'utf8')).toContain(jana.email);
+  });
+
+  it('marks affected customers on an incident by uploading a file and shows the counts', async () => {
+    const response = await apiPost(page, '/api/incidents', {
+      title: 'Customer list exposed by a misconfigured export',
+      type: 'data_breach',
+      severity: 'SEV2',
+      dataCategories: ['contact_details'],
+    });
+    expect(response.status(), await response.text()).toBe(201);
+    const { id } = (await response.json()) as { id: string };
+    incidentPath = `/incidents/${id}`;
+    await page.goto(incidentPath);
+    await page.getByRole('heading', { name: 'Affected customers', level: 2 }).waitFor();
+    await page.getByText(t('en', 'app.affected.none')).waitFor();
+
+    const mark = page.getByTestId('affected-mark');
+    await mark.getByLabel('File', { exact: true }).setInputFiles({
+      name: 'zasazeni.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(
+        [
+          'customer_id,email,categories',
+          'Z-1001,,contact_details|payment_card',
+          `,${people[1]!.email},`,
+          'Z-9999,,contact_details',
+          'Z-1004,,secrets',
+          '',
+        ].join('\n'),
+      ),
+    });
+    await mark.getByRole('checkbox', { name: 'Contact details' }).check();
+    await mark.getByRole('button', { name: 'Upload and mark' }).click();
+
+    const result = page.getByTestId('file-result');
+    await result.waitFor();
+    expect(await result.locator('.notice-title').textContent()).toBe(
+      t('en', 'app.affected.file.result', { read: 4, matched: 2, rejected: 1, unmatched: 1 }),
+    );
+    const problems = page.getByTestId('file-problems').locator('tbody tr');
+    expect(await problems.allTextContents()).toEqual([
+      `4${t('en', 'app.affected.problem.not_found')}`,
+      `5categories${t('en', 'app.affected.problem.invalid_category')}`,
+    ]);
+    expect(await page.getByTestId('affected-total').textContent()).toBe(
+      t('en', 'app.affected.total', { count: 2 }),
+    );
+    expect(await page.getByTestId('affected-by-country').locator('tbody').textContent()).toBe('Czechia2');
+    expect(await page.getByTestId('affected-by-category').locator('tbody tr').allTextContents()).toEqual([
+      'Contact details2',
+      'Payment card data1',
+    ]);
+    const affected = page.getByTestId('affected-list');
+    await affected.getByRole('link', { name: 'Z-1002' }).waitFor();
+    expect(await affected.locator('tbody tr').count()).toBe(2);
+    await screenshot(page, 'incident-affected-en');
+  });
+
+  it('shows the affected customers right to left in Arabic', async () => {
+    await switchLanguage(page, 'ar');
+    await page.getByRole('heading', { name: t('ar', 'app.affected.title'), level: 2 }).waitFor();
+    expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
+    expect(await page.getByTestId('affected-total').textContent()).toBe(
+      t('ar', 'app.affected.total', { count: 2 }),
+    );
+    const nav = (await page.getByRole('navigation').boundingBox())!;
+    const main = (await page.getByRole('main').boundingBox())!;
+    expect(nav.x).toBeGreaterThan(main.x);
+    await screenshot(page, 'incident-affected-ar');
+    await page
+      .getByRole('navigation')
+      .getByRole('link', { name: t('ar', 'app.nav.customers') })
+      .click();
+    await heading(page, t('ar', 'app.customers.title')).waitFor();
+    await page.getByTestId('customers').waitFor();
+    await screenshot(page, 'customers-ar');
+    await switchLanguage(page, 'en');
+  });
+});
