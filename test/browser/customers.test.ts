@@ -97,6 +97,12 @@ async function switchLanguage(p: Page, locale: Locale) {
     .waitFor();
 }
 
+/** The incident page's affected-customers card. */
+const affectedSection = (p: Page, locale: Locale) =>
+  p.locator('section.card', {
+    has: p.getByRole('heading', { name: t(locale, 'app.affected.title'), level: 2 }),
+  });
+
 async function apiPost(p: Page, url: string, data: unknown) {
   const session = (await (await p.request.get('/api/auth/session')).json()) as { csrfToken?: string };
   return p.request.post(url, {
@@ -293,7 +299,9 @@ describe('customer screens', () => {
     const affected = page.getByTestId('affected-list');
     await affected.getByRole('link', { name: 'Z-1002' }).waitFor();
     expect(await affected.locator('tbody tr').count()).toBe(2);
-    await screenshot(page, 'incident-affected-en');
+    await affectedSection(page, 'en').screenshot({
+      path: path.join(SCREENSHOTS, 'incident-affected-en.png'),
+    });
   });
 
   it('shows the affected customers right to left in Arabic', async () => {
@@ -306,7 +314,9 @@ describe('customer screens', () => {
     const nav = (await page.getByRole('navigation').boundingBox())!;
     const main = (await page.getByRole('main').boundingBox())!;
     expect(nav.x).toBeGreaterThan(main.x);
-    await screenshot(page, 'incident-affected-ar');
+    await affectedSection(page, 'ar').screenshot({
+      path: path.join(SCREENSHOTS, 'incident-affected-ar.png'),
+    });
     await page
       .getByRole('navigation')
       .getByRole('link', { name: t('ar', 'app.nav.customers') })

@@ -378,6 +378,7 @@ function FileResult({ result }: { result: FileMarkResult }) {
 
 function AffectedList({ base, version }: { base: string; version: number }) {
   const t = useT();
+  const intl = useIntl();
   const { session } = useSession();
   const regionName = useRegionName();
   const [rows, setRows] = useState<AffectedView[]>([]);
@@ -508,13 +509,14 @@ function AffectedList({ base, version }: { base: string; version: number }) {
                           : ''}
                     </td>
                     <td>
-                      {a.dataCategories
-                        .map((c) =>
+                      {intl.formatList(
+                        a.dataCategories.map((c) =>
                           isMessageId(`incident.category.${c}`)
                             ? t(`incident.category.${c}` as 'incident.category.other')
                             : c,
-                        )
-                        .join(', ')}
+                        ),
+                        { type: 'unit' },
+                      )}
                     </td>
                     <td>
                       {isMessageId(`app.affected.source.${a.source}`)
