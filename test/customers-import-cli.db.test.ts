@@ -580,8 +580,16 @@ describe.runIf(embedded)('candor customers import through a running embedded ser
     const refused = await candor(['customers', 'import', binary, '--org', org], env);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
-    expect(refused.stderr).toContain(`${binary} was refused: it is not a text file`);
+    expect(refused.stderr).toContain(
+      `${binary} was refused whole. The file is not text. Choose a CSV or JSON Lines file.`,
+    );
     expect(refused.stderr).toMatch(/Nothing was imported \(import [0-9a-f-]{36}, status failed\)/);
+
+    const empty = path.join(root, 'empty.csv');
+    writeFileSync(empty, '');
+    const nothing = await candor(['customers', 'import', empty, '--org', org], env);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toContain(`${empty} was refused whole. The file is empty.`);
 
     const latin = path.join(root, 'excel.csv');
     // "Petr Dvořák" as Czech Excel writes it: Windows-1250, no byte-order mark.
@@ -596,7 +604,7 @@ describe.runIf(embedded)('candor customers import through a running embedded ser
     const encoding = await candor(['customers', 'import', latin, '--org', org], env);
     expect(encoding.code).toBe(1);
     expect(encoding.stderr).toContain(
-      'it is not UTF-8 and has no byte-order mark. Name its encoding with --encoding',
+      'The file is not UTF-8 and has no byte-order mark. Name its encoding with --encoding',
     );
 
     const unknownOrg = await candor(['customers', 'import', latin, '--org', randomUUID()], env);

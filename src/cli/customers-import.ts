@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from 'commander';
 import { AppError } from '../platform/errors.js';
+import { catalogs, t, type MessageKey } from '../platform/i18n.js';
 import { withOrg } from '../platform/db.js';
 import { localMasterKey, organizationKeyring } from '../platform/keys.js';
 import { appendAudit, systemActor } from '../modules/audit/audit-service.js';
@@ -205,18 +206,21 @@ export function parseImportArgs(args: string[]): ImportRequest {
 
 /* ---------- the command, run here or inside the server ---------- */
 
-/** Why a file was refused whole, by the importer's reason code. */
-const REFUSALS: Record<string, string> = {
-  not_text: 'it is not a text file (it holds binary data). Import a CSV or JSON Lines file.',
-  unknown_encoding:
-    'it is not UTF-8 and has no byte-order mark. Name its encoding with --encoding ' +
-    '(windows-1250 for Czech Excel, windows-1256 for Arabic Excel, utf-16le, utf-16be).',
-  empty_file: 'it is empty.',
-  no_header: 'it has no header line naming its columns.',
-};
-
-export const refusalMessage = (reason: string | null) =>
-  REFUSALS[reason ?? ''] ?? `it could not be read (${reason ?? 'unknown reason'}).`;
+/**
+ * Why a file was refused whole, by the importer's reason code: the catalog's words where they fit
+ * a terminal too; the encoding is chosen with an option here, not in a form.
+ */
+export function refusalMessage(reason: string | null): string {
+  if (reason === 'unknown_encoding') {
+    return (
+      'The file is not UTF-8 and has no byte-order mark. Name its encoding with --encoding ' +
+      '(windows-1250 for Czech Excel, windows-1256 for Arabic Excel, utf-16le, utf-16be).'
+    );
+  }
+  const key = `app.import.failure.${reason ?? ''}`;
+  if (reason && reason !== 'other' && key in catalogs.en) return t('en', key as MessageKey);
+  return `The file could not be read (${reason ?? 'no reason given'}).`;
+}
 
 const counted = (s: ImportSummary): ImportCounts => ({
   read: s.read,
@@ -340,7 +344,7 @@ export async function customersImport(
   }
   if (summary.status !== 'completed') {
     return usageFail(
-      `${file} was refused: ${refusalMessage(summary.failure)}\n` +
+      `${file} was refused whole. ${refusalMessage(summary.failure)}\n` +
         `Nothing was imported (import ${summary.id}, status ${summary.status}).`,
     );
   }
