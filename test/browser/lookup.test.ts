@@ -176,7 +176,7 @@ describe('"Was I affected?" screens', () => {
     const visitor = (await rig.newPage({ locale: 'ar-SA' })).page;
     await visitor.goto(publicLink);
     await heading(visitor, t('ar', 'affected.title')).waitFor();
-    expect(await visitor.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    expect(await visitor.evaluate('document.documentElement.dir')).toBe('rtl');
     expect(await visitor.getByTestId('affected-happened').textContent()).toBe(guidance.ar.happened);
     expect(await visitor.getByTestId('affected-advice').textContent()).toBe(guidance.ar.advice);
     await visitor.getByLabel(t('ar', 'affected.form.email')).fill(customerEmail);

@@ -90,6 +90,8 @@ export async function runLookup(deps: LookupDeps, data: LookupJobData, jobId: st
     deps.db,
     data.organizationId,
     async (tx) => {
+      // Used and expired links of the organization are of no further use: they go here.
+      await tx.query(`DELETE FROM lookup_links WHERE expires_at < now() - interval '1 day'`);
       const page = (
         await tx.query<{ public_id: string; is_exercise: boolean; default_locale: string }>(
           `SELECT p.public_id, i.is_exercise, o.default_locale
