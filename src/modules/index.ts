@@ -17,6 +17,7 @@ import { guidanceRoutes } from './lookup/guidance-routes.js';
 import { lookupWorker } from './lookup/lookup-job.js';
 import { publicLookupRoutes } from './lookup/public-routes.js';
 import { reencryptionTimer } from './keys/keys-timer.js';
+import { organizationDeletionRoutes } from './keys/org-deletion-routes.js';
 import { planRoutes } from './plans/plan-routes.js';
 import { reportRoutes } from './reports/report-routes.js';
 import { tokenRoutes } from './tokens/token-routes.js';
@@ -38,6 +39,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(customerRoutes);
   await app.register(importRoutes);
   await app.register(affectedCustomerRoutes);
+  await app.register(organizationDeletionRoutes);
   await app.register(guidanceRoutes);
   await app.register(publicLookupRoutes);
 }

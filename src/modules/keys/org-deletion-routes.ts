@@ -1,0 +1,62 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { withOrg } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { ErrorBody, Password } from '../accounts/account-schemas.js';
+import { verifyPassword } from '../accounts/password.js';
+import { findUser } from '../accounts/user-repo.js';
+import { deleteOrganization } from './org-deletion.js';
+
+const Receipt = Type.Object({
+  organizationId: Type.String(),
+  deletedAt: Type.String(),
+  keysDestroyed: Type.Integer(),
+  rows: Type.Record(Type.String(), Type.Integer()),
+});
+
+/**
+ * DELETE /api/organization: an admin deletes their own organization (crypto-shredding, as
+ * `candor org delete`), after typing its name again and re-entering their password. The answer
+ * is the deletion receipt, also logged: the organization's audit chain goes with it.
+ */
+export async function organizationDeletionRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { db } = app.deps;
+
+  app.delete(
+    '/api/organization',
+    {
+      config: { access: { kind: 'permission', permission: 'organization.manage' } },
+      schema: {
+        tags: ['organization'],
+        body: Type.Object(
+          {
+            password: Password,
+            /** The organization's name, typed again. */
+            confirm: Type.String({ minLength: 1, maxLength: 200 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Receipt, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const auth = request.auth!;
+      const { user, name } = await withOrg(db, auth.organizationId, async (tx) => ({
+        user: await findUser(tx, auth.actor.id),
+        name: (await tx.query<{ name: string }>('SELECT name FROM organizations'))[0]?.name,
+      }));
+      if (!user || !(await verifyPassword(user.password_hash, request.body.password))) {
+        throw new AppError('invalid_credentials', 401);
+      }
+      if (name === undefined || request.body.confirm.trim() !== name.trim()) {
+        throw new AppError('bad_request', 400, { problem: 'confirm must be the organization’s exact name' });
+      }
+      const receipt = await deleteOrganization(db, auth.organizationId, request.body.confirm);
+      request.log.info({ receipt, by: auth.actor.id }, 'organization deleted');
+      void reply.header('cache-control', 'no-store');
+      return receipt;
+    },
+  );
+}
