@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { openEmbedded, openServer, withOrg, type Database } from '../src/platform/db.js';
 import { localMasterKey, organizationKeyring } from '../src/platform/keys.js';
@@ -43,6 +43,26 @@ interface Result {
   ms: number;
   peakRss: number;
   note: string;
+  /** CPU time of this process and of the server's backends, microseconds. */
+  cpu?: { node: number; server?: number };
+}
+
+/** CPU time (user + system, microseconds) of the server processes serving this database now. */
+async function backendCpu(db: Database): Promise<Map<number, number>> {
+  const pids = await db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
+  );
+  const ticks = new Map<number, number>();
+  for (const { pid } of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      // utime and stime, in clock ticks of 10 ms.
+      ticks.set(pid, (Number(fields[11]) + Number(fields[12])) * 10_000);
+    } catch {
+      // Not on this machine (a remote server): no figure.
+    }
+  }
+  return ticks;
 }
 
 /** Peak resident memory of this process, sampled every 20 ms while fn runs. */
@@ -106,6 +126,9 @@ async function importInto(db: Database, label: string, source: string, count: nu
     tx.query(`INSERT INTO organizations (id, name) VALUES ($1, 'Bench')`, [org]),
   );
   let summary: ImportSummary | undefined;
+  const server = db.kind === 'server';
+  const before = server ? await backendCpu(db) : new Map<number, number>();
+  const nodeBefore = process.cpuUsage();
   const m = await measured(async () => {
     summary = await runImport(
       { db, keyring, auditKey },
@@ -116,8 +139,19 @@ async function importInto(db: Database, label: string, source: string, count: nu
     );
     return `${summary.status}: inserted ${summary.inserted}, rejected ${summary.rejected}, ${summary.batches} batches`;
   });
+  const nodeCpu = process.cpuUsage(nodeBefore);
+  let serverCpu: number | undefined;
+  if (server) {
+    const after = await backendCpu(db);
+    serverCpu = [...after].reduce((sum, [pid, us]) => sum + us - (before.get(pid) ?? 0), 0) || undefined;
+  }
   if (summary?.read !== count) throw new Error(`${label}: read ${summary?.read} rows of ${count}`);
-  results.push({ label, rows: count, ...m });
+  results.push({
+    label,
+    rows: count,
+    ...m,
+    cpu: { node: nodeCpu.user + nodeCpu.system, ...(serverCpu ? { server: serverCpu } : {}) },
+  });
 }
 
 try {
@@ -188,6 +222,19 @@ for (const r of results) {
       `${(rate(r) / base).toFixed(3)} x baseline  ${r.note}`,
   );
 }
+for (const r of results) {
+  if (!r.cpu) continue;
+  const perRow = (us: number) => `${(us / r.rows).toFixed(1)} µs/row`;
+  console.log(
+    `${r.label.padEnd(22)} CPU: this process ${perRow(r.cpu.node)}` +
+      (r.cpu.server ? `, PostgreSQL backends ${perRow(r.cpu.server)}` : ''),
+  );
+}
+console.log(
+  `load average at the end: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} on ${cpus().length} cores`,
+);
 console.log(
   'peak RSS: of psql for the baseline; of this process (the embedded database included) for the imports',
 );
