@@ -308,6 +308,32 @@ describe.runIf(onServer)(
       expect(again.code).toBe(1);
       expect(again.stderr).toContain(`Import ${id} has already completed: there is nothing to resume.`);
       expect(await customers(org)).toEqual({ n: 3000, ids: 3000 });
+
+      // Another organization does not see the import.
+      const other = await newOrganization();
+      const foreign = await candor(['customers', 'import', file, '--org', other, '--resume', id], env);
+      expect(foreign.code).toBe(1);
+      expect(foreign.stderr).toContain(`No import ${id} in organization ${other}.`);
+      expect(await customers(other)).toEqual({ n: 0, ids: 0 });
+
+      // Audited as the system: each run's start (via the CLI; not the refused ones), each of the 30 batches once.
+      const audited = await db.query<{ action: string; actor_type: string; n: number }>(
+        `SELECT action, actor_type, count(*)::int AS n FROM audit_events WHERE organization_id = $1 AND target_id = $2
+         GROUP BY action, actor_type ORDER BY action`,
+        [org, id],
+      );
+      expect(audited).toEqual([
+        { action: 'customers.import_batch', actor_type: 'system', n: 30 },
+        { action: 'customers.import_started', actor_type: 'system', n: 2 },
+      ]);
+      const starts = await db.query<{ data: unknown }>(
+        `SELECT data FROM audit_events WHERE organization_id = $1 AND action = 'customers.import_started' ORDER BY seq`,
+        [org],
+      );
+      expect(starts.map((r) => r.data)).toEqual([
+        { via: 'cli', format: 'csv', resume: false },
+        { via: 'cli', format: 'csv', resume: true },
+      ]);
     });
 
     test('with customers already there: inserted, updated, unchanged and rejected exact across the kill', async () => {

@@ -234,14 +234,16 @@ const counted = (s: ImportSummary): ImportCounts => ({
 
 const usageFail = (message: string): CommandResult => ({ exitCode: 1, output: '', error: `${message}\n` });
 
+const alreadyCompleted = (id: string) =>
+  `Import ${id} has already completed: there is nothing to resume. Import the file again without --resume.`;
+
 /** The resume refusals of the importer, in words. */
 function resumeProblem(error: AppError, request: ImportRequest): string | undefined {
   if (error.code === 'not_found') {
     return `No import ${request.resume} in organization ${request.organizationId}.`;
   }
-  if (error.code === 'conflict' && error.details.status === 'completed') {
-    return `Import ${request.resume} has already completed: there is nothing to resume. Import the file again without --resume.`;
-  }
+  if (error.code === 'conflict' && error.details.status === 'completed')
+    return alreadyCompleted(request.resume!);
   if (error.code === 'conflict' && typeof error.details.format === 'string') {
     return `Import ${request.resume} read a ${error.details.format} file: resume it with the same file and format.`;
   }
@@ -290,7 +292,11 @@ export async function customersImport(
         if (!mapping)
           return { problem: `No saved column mapping "${request.mappingName}" in organization ${org}.` };
       }
+      // Checked here too (the importer refuses them again), so that only real starts are audited.
       const previous = request.resume ? await findImport(tx, request.resume) : undefined;
+      if (request.resume && !previous)
+        return { problem: `No import ${request.resume} in organization ${org}.` };
+      if (previous?.status === 'completed') return { problem: alreadyCompleted(previous.id) };
       await appendAudit(tx, auditKey, org, systemActor(), {
         action: 'customers.import_started',
         targetType: 'import',
