@@ -150,6 +150,7 @@ describe('"Was I affected?" screens', () => {
         await field.fill(guidance[locale][part]);
       }
     }
+    await section.screenshot({ path: path.join(SCREENSHOTS, 'lookup-guidance-editing-ar.png') });
     await section.getByRole('button', { name: t('en', 'app.guidance.save') }).click();
     await section.getByTestId('guidance-status').getByText(t('en', 'app.guidance.status.waiting')).waitFor();
     // The author may not approve (the admin has no legal role either): no approve button here.
@@ -166,9 +167,8 @@ describe('"Was I affected?" screens', () => {
     await section.getByText(t('en', 'app.guidance.page.open')).waitFor();
     publicLink = await section.getByTestId('lookup-link').inputValue();
     expect(publicLink).toMatch(new RegExp(`^${rig.origin}/affected/[A-Za-z0-9_-]{22,}$`));
-    await legalPage.screenshot({
+    await legalPage.getByTestId('guidance').screenshot({
       path: path.join(SCREENSHOTS, 'lookup-guidance-published.png'),
-      fullPage: true,
     });
   });
 

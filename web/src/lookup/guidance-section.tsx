@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { get, post, put } from '../api';
-import { LANGUAGE_NAMES, LOCALES, T, useT, type Locale } from '../i18n';
+import { LANGUAGE_NAMES, LOCALES, T, useLocale, useT, type Locale } from '../i18n';
 import { useSession } from '../session';
 import { Badge, ErrorNotice, Loading, Notice } from '../ui/feedback';
 import { Button, Form, TextAreaField, TextField } from '../ui/form';
@@ -50,6 +50,7 @@ const empty = (): Content => ({
  */
 export function GuidanceSection({ incident, onChanged }: { incident: IncidentView; onChanged(): void }) {
   const t = useT();
+  const { locale: viewerLocale } = useLocale();
   const { session } = useSession();
   const roles = session?.user?.roles ?? [];
   const can = (p: Permission) => (PERMISSIONS[p] as readonly string[]).some((r) => roles.includes(r));
@@ -72,6 +73,10 @@ export function GuidanceSection({ incident, onChanged }: { incident: IncidentVie
   const latest = view.versions[0];
   const content = draft ?? latest?.content ?? empty();
   const support = supportUrl ?? view.page?.supportUrl ?? '';
+  // Readers see the version in their own language when it is written in it.
+  const shown: Locale = latest?.complete.includes(viewerLocale)
+    ? viewerLocale
+    : (latest?.complete[0] ?? 'en');
 
   async function change(request: () => Promise<GuidanceView>) {
     const next = await action.run(request);
@@ -152,7 +157,9 @@ export function GuidanceSection({ incident, onChanged }: { incident: IncidentVie
                 <dt>
                   <T id={`app.guidance.part.${part}`} />
                 </dt>
-                <dd>{latest.content.en[part]}</dd>
+                <dd lang={shown} dir={shown === 'ar' ? 'rtl' : 'ltr'}>
+                  {latest.content[shown][part]}
+                </dd>
               </div>
             ))}
           </dl>
