@@ -299,6 +299,19 @@ describe('customer screens', () => {
     const affected = page.getByTestId('affected-list');
     await affected.getByRole('link', { name: 'Z-1002' }).waitFor();
     expect(await affected.locator('tbody tr').count()).toBe(2);
+    expect(await affected.textContent()).not.toContain(jana.name);
+    // The counts replace the jurisdictions' estimates on the same page.
+    const jurisdictions = page.getByTestId('jurisdiction-list');
+    await jurisdictions.getByText('Czechia').waitFor();
+    await jurisdictions.getByText(t('en', 'app.incident.jurisdiction.counted', { count: 2 })).waitFor();
+
+    // Personal data of an affected customer: revealed in place, with a reason.
+    const row = affected.locator('tr', { has: page.getByRole('link', { name: 'Z-1001' }) });
+    await row.getByRole('button', { name: 'Personal data' }).click();
+    await affected.getByTestId('reveal').click();
+    await affected.getByLabel('Reason', { exact: true }).selectOption('incident_notification');
+    await affected.getByRole('button', { name: 'Reveal personal data' }).click();
+    expect(await affected.getByTestId('personal-name').textContent()).toBe(jana.name);
     await affectedSection(page, 'en').screenshot({
       path: path.join(SCREENSHOTS, 'incident-affected-en.png'),
     });
