@@ -364,6 +364,14 @@ describe.runIf(onServer)(
       writeCsv(file, lines);
 
       const id = await importKilledAfter(file, org, 7, 100);
+      const wrongFormat = await candor(
+        ['customers', 'import', file, '--org', org, '--resume', id, '--format', 'jsonl'],
+        env,
+      );
+      expect(wrongFormat.code).toBe(1);
+      expect(wrongFormat.stderr).toContain(
+        `Import ${id} read a csv file: resume it with the same file and format.`,
+      );
       const resumed = await candor(
         ['customers', 'import', file, '--org', org, '--resume', id, '--batch-size', '100'],
         env,

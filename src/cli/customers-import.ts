@@ -237,6 +237,9 @@ const usageFail = (message: string): CommandResult => ({ exitCode: 1, output: ''
 const alreadyCompleted = (id: string) =>
   `Import ${id} has already completed: there is nothing to resume. Import the file again without --resume.`;
 
+const otherFormat = (id: string, format: string) =>
+  `Import ${id} read a ${format} file: resume it with the same file and format.`;
+
 /** The resume refusals of the importer, in words. */
 function resumeProblem(error: AppError, request: ImportRequest): string | undefined {
   if (error.code === 'not_found') {
@@ -244,9 +247,8 @@ function resumeProblem(error: AppError, request: ImportRequest): string | undefi
   }
   if (error.code === 'conflict' && error.details.status === 'completed')
     return alreadyCompleted(request.resume!);
-  if (error.code === 'conflict' && typeof error.details.format === 'string') {
-    return `Import ${request.resume} read a ${error.details.format} file: resume it with the same file and format.`;
-  }
+  if (error.code === 'conflict' && typeof error.details.format === 'string')
+    return otherFormat(request.resume!, error.details.format);
   return undefined;
 }
 
@@ -297,6 +299,8 @@ export async function customersImport(
       if (request.resume && !previous)
         return { problem: `No import ${request.resume} in organization ${org}.` };
       if (previous?.status === 'completed') return { problem: alreadyCompleted(previous.id) };
+      if (previous && previous.format !== request.format)
+        return { problem: otherFormat(previous.id, previous.format) };
       await appendAudit(tx, auditKey, org, systemActor(), {
         action: 'customers.import_started',
         targetType: 'import',
@@ -351,7 +355,7 @@ export async function customersImport(
   if (summary.status !== 'completed') {
     return usageFail(
       `${file} was refused whole. ${refusalMessage(summary.failure)}\n` +
-        `Nothing was imported (import ${summary.id}, status ${summary.status}).`,
+        `Nothing ${request.resume ? 'more ' : ''}was imported (import ${summary.id}, status ${summary.status}).`,
     );
   }
   return { exitCode: 0, output: summaryText(summary, org) };
