@@ -76,6 +76,8 @@ const batchAudits = () =>
     [org],
   );
 
+let current: Secrets = t.config.secrets;
+
 describe('key rotation', () => {
   const oldWrapped: string[] = [];
 
@@ -187,6 +189,7 @@ describe('key rotation', () => {
       masterKey: randomBytes(32),
       previousMasterKeys: [t.config.secrets.masterKey],
     });
+    current = replaced;
     const report = await rotateKeys({ db: t.db, secrets: replaced });
     expect(report.rewrapped).toBe(2);
     expect(report.resealed['users.totp_secret']).toBeGreaterThanOrEqual(1);
@@ -215,5 +218,55 @@ describe('key rotation', () => {
     // Rotating again with the same keys re-wraps and re-seals nothing more.
     const again = await rotateKeys({ db: t.db, secrets: replaced });
     expect(again).toMatchObject({ rewrapped: 0, resealed: {}, unreadable: 0 });
+  });
+  it('a batch that fails midway leaves every row of it as it was', async () => {
+    const run = () => runReencryption({ db: t.db, secrets: current }, { settleMs: 0, batchSize: 10 });
+    const state = () =>
+      t.db.query<{ external_id: string; key_version: number; personal: string }>(
+        `SELECT external_id, key_version, encode(personal, 'hex') AS personal FROM customers
+         WHERE organization_id = $1 ORDER BY external_id`,
+        [org],
+      );
+    const before = await state();
+    expect(new Set(before.map((r) => r.key_version))).toEqual(new Set([2]));
+    const audits = (await batchAudits()).length;
+    // A crash in the middle of the batch, after some rows were already re-sealed in it.
+    await t.db.exec(`
+      CREATE FUNCTION test_crash() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.external_id = 'k-3' THEN RAISE EXCEPTION 'simulated crash'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER test_crash BEFORE UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION test_crash();`);
+    await expect(run()).rejects.toThrow(/simulated crash/);
+    expect(await state()).toEqual(before);
+    expect(await batchAudits()).toHaveLength(audits);
+    await t.db.exec('DROP TRIGGER test_crash ON customers; DROP FUNCTION test_crash()');
+    const again = await run();
+    // The second rotation above added version 4 too: both older ones go.
+    expect(again.destroyed).toEqual([{ organizationId: org, versions: [2, 3] }]);
+    expect(await onVersion('customers', 4)).toBe(0);
+  });
+
+  it('a row that opens under no key is left as it is, and its version kept', async () => {
+    await rotateKeys({ db: t.db, secrets: current });
+    const broken = ids[4]!;
+    await t.db.query(`UPDATE customers SET personal = personal || '\\x00'::bytea WHERE id = $1`, [broken]);
+    const run = await runReencryption({ db: t.db, secrets: current }, { settleMs: 0 });
+    expect(run.rows).toBeGreaterThanOrEqual(7);
+    expect(run.destroyed).toEqual([]);
+    const left = await t.db.query<{ id: string; key_version: number }>(
+      'SELECT id, key_version FROM customers WHERE organization_id = $1 AND key_version <> 5',
+      [org],
+    );
+    expect(left).toEqual([{ id: broken, key_version: 4 }]);
+    expect((await batchAudits()).some((a) => a.data.unreadable === 1)).toBe(true);
+    expect(await keyStatus(t.db)).toEqual([
+      expect.objectContaining({
+        organizationId: org,
+        versions: [4, 5],
+        remaining: expect.objectContaining({ customers: 1 }),
+      }),
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import {
   organizationKeyring,
   rewrapOrganizationKeys,
   type OrganizationKeyring,
+  type OrganizationKeys,
 } from '../../platform/keys.js';
 import type { Secrets } from '../../platform/secrets.js';
 import { appendAudit, systemActor } from '../audit/audit-service.js';
@@ -192,14 +193,15 @@ async function reencryptBatch(
       [organizationId, target, ...(after ?? [])],
     );
     if (rows.length === 0) return undefined;
+    let moved = 0;
+    let unreadable = 0;
     for (const row of rows) {
-      const from = keys.data(row.key_version as number);
-      const sealed = entry.columns.map((column) => {
-        const value = row[column] as Uint8Array | null;
-        if (value === null) return null;
-        const context = entry.context(row, column);
-        return seal(keys.data(target), open(from, Buffer.from(value), context), context);
-      });
+      const sealed = resealRow(entry, row, keys, target);
+      if (!sealed) {
+        // Left as it is (and its old version kept): it opened under no key before either.
+        unreadable++;
+        continue;
+      }
       const n = entry.columns.length;
       await tx.query(
         `UPDATE ${entry.table} SET ${entry.columns.map((c, i) => `${c} = $${i + 1}`).join(', ')},
@@ -208,16 +210,42 @@ async function reencryptBatch(
            AND ${entry.key.map((k, i) => `${k} = $${n + 4 + i}`).join(' AND ')}`,
         [...sealed, target, organizationId, row.key_version, ...entry.key.map((k) => row[k])],
       );
+      moved++;
     }
     await appendAudit(tx, deps.secrets.auditKey, organizationId, systemActor(), {
       action: 'keys.reencrypted_batch',
       targetType: 'organization',
       targetId: organizationId,
-      data: { table: entry.table, rows: rows.length, dataKeyVersion: target },
+      data: {
+        table: entry.table,
+        rows: moved,
+        ...(unreadable ? { unreadable } : {}),
+        dataKeyVersion: target,
+      },
     });
     const last = rows[rows.length - 1]!;
-    return { rows: rows.length, last: entry.order.map((c) => last[c]) };
+    return { rows: moved, last: entry.order.map((c) => last[c]) };
   });
+}
+
+/** The row's sealed columns under the target version, or undefined when one does not open. */
+function resealRow(
+  entry: SealedColumn,
+  row: Record<string, unknown>,
+  keys: OrganizationKeys,
+  target: number,
+): (Buffer | null)[] | undefined {
+  try {
+    const from = keys.data(row.key_version as number);
+    return entry.columns.map((column) => {
+      const value = row[column] as Uint8Array | null;
+      if (value === null) return null;
+      const context = entry.context(row, column);
+      return seal(keys.data(target), open(from, Buffer.from(value), context), context);
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 /**
