@@ -115,6 +115,7 @@ export function replaceMasterKeyFile(env: Record<string, string | undefined> = p
     );
   }
   const file = path.join(config.dataDir, SECRETS_FILE);
+  // loadConfig above read (or created) it, so it holds a master key.
   const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & {
     masterKey: string;
     previousMasterKeys?: string[];
