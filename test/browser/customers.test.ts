@@ -203,13 +203,61 @@ describe('customer screens', () => {
     await page.getByLabel('Use a saved mapping').waitFor();
   });
 
+  it('shows the rows committed while a larger file is still being imported', async () => {
+    const rows = 6000;
+    const big = Buffer.from(
+      [
+        'external_id,name,email,country',
+        ...Array.from({ length: rows }, (_, i) => `B-${100000 + i},Zákazník ${i},zakaznik${i}@example.cz,CZ`),
+        '',
+      ].join('\n'),
+    );
+    await page
+      .getByLabel('Choose a file')
+      .setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: big });
+    expect(await page.getByTestId('detected-encoding').textContent()).toBe(
+      t('en', 'app.import.encoding.detected', { encoding: t('en', 'app.import.encoding.utf-8') }),
+    );
+    expect(await page.getByTestId('mapping').getByLabel('Customer ID (required)').inputValue()).toBe(
+      'external_id',
+    );
+    // Every text the running count shows, from the first to the last.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seenRows: string[] }).seenRows = seen;
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid="progress-rows"]')?.textContent;
+        if (text && seen[seen.length - 1] !== text) seen.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByRole('button', { name: 'Upload and import' }).click();
+    const summary = page.getByTestId('import-summary');
+    await summary.waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('summary-read').textContent()).toBe('6,000');
+    expect(await page.getByTestId('summary-inserted').textContent()).toBe('6,000');
+    const seen = await page.evaluate(() => (window as unknown as { seenRows: string[] }).seenRows);
+    const counts = seen.map((text) => Number(/[\d,]+/.exec(text)![0].replace(/,/g, '')));
+    expect(counts[0]).toBe(0);
+    expect(counts[counts.length - 1]).toBe(rows);
+    // Never backwards: the count is the rows of committed batches.
+    expect([...counts].sort((a, b) => a - b)).toEqual(counts);
+    expect(await page.getByTestId('recent-imports').locator('tbody tr').count()).toBe(2);
+  });
+
   it('finds a customer by e-mail address and reveals their personal data with a reason', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Customers' }).click();
     await heading(page, 'Customers').waitFor();
-    // The list shows clear fields only.
+    // The list shows clear fields only, a page at a time, filtered by tag.
     const list = page.getByTestId('customers');
-    await list.getByRole('link', { name: 'Z-1001' }).waitFor();
-    expect(await list.locator('tbody tr').count()).toBe(4);
+    await list.getByRole('link', { name: 'B-100000' }).waitFor();
+    expect(await list.locator('tbody tr').count()).toBe(50);
+    await page.getByRole('button', { name: t('en', 'app.customers.more') }).click();
+    await list.locator('tbody tr').nth(99).waitFor();
+    await page.getByLabel('Tag', { exact: true }).fill('eshop');
+    await page.getByRole('button', { name: t('en', 'app.audit.apply') }).click();
+    await list.getByRole('link', { name: 'Z-1002' }).waitFor();
+    expect(await list.locator('tbody tr').allTextContents()).toHaveLength(2);
+    await list.getByRole('link', { name: 'Z-1004' }).waitFor();
     const listed = (await list.textContent()) ?? '';
     for (const p of people) {
       expect(listed).not.toContain(p.name);
