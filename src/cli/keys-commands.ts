@@ -104,8 +104,8 @@ export function replaceMasterKeyFile(env: Record<string, string | undefined> = p
   if (config.databaseUrl || env[SECRET_VARIABLES.masterKey]) {
     throw new Error(
       `--new-master-key replaces the key in ${SECRETS_FILE} of an embedded install. Your master key comes from ` +
-        `${SECRET_VARIABLES.masterKey}: set the new key there, the old one in ${PREVIOUS_MASTER_KEYS_VARIABLE}, ` +
-        'restart Candor and run candor keys rotate.',
+        `${SECRET_VARIABLES.masterKey}: stop Candor, run candor keys rotate with the new key there and the old one ` +
+        `in ${PREVIOUS_MASTER_KEYS_VARIABLE}, then start Candor with the new key.`,
     );
   }
   const pid = lockHolder(config.dataDir);

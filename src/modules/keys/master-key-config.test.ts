@@ -64,6 +64,6 @@ describe('previous master keys', () => {
         CANDOR_DATA_DIR: path.join(dir, 'env'),
         CANDOR_MASTER_KEY: key(),
       }),
-    ).toThrow(/set the new key there, the old one in CANDOR_PREVIOUS_MASTER_KEYS/);
+    ).toThrow(/run candor keys rotate with the new key there and the old one in CANDOR_PREVIOUS_MASTER_KEYS/);
   });
 });
