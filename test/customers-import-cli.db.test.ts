@@ -211,9 +211,15 @@ describe.runIf(onServer)(
     /**
      * Runs the importer with the test hook that stops it after `batches` committed batches; waits
      * until the database shows exactly those batches committed and the import still running, then
-     * kills the process with SIGKILL. Fails if the import finished first.
+     * stops the process with the signal (SIGKILL unless told). Fails if the import finished first.
      */
-    async function importKilledAfter(file: string, org: string, batches: number, batchSize: number) {
+    async function importKilledAfter(
+      file: string,
+      org: string,
+      batches: number,
+      batchSize: number,
+      signal: NodeJS.Signals = 'SIGKILL',
+    ) {
       const earlier = new Set((await importRows(org)).map((r) => r.id));
       const child = spawn(
         process.execPath,
@@ -241,14 +247,17 @@ describe.runIf(onServer)(
       // Still running, exactly the known batches committed: the kill lands mid-import.
       expect(child.exitCode, `the importer ended before the kill:\n${stderr}\n${stdout}`).toBeNull();
       expect(row).toMatchObject({ status: 'running', batches, rows_read: batches * batchSize });
-      child.kill('SIGKILL');
+      child.kill(signal);
       const end = await exited;
-      expect(end.signal).toBe('SIGKILL');
+      if (signal === 'SIGKILL') expect(end.signal).toBe('SIGKILL');
+      else expect(end.code).toBe(130);
       cliOutput.push(stdout, stderr);
       expect(stdout).toBe('');
       expect(stderr).toContain(`Starting import ${row!.id} (csv,`);
-      expect(stderr).toMatch(/^progress: +\d+% +100 rows +[\d,]+ rows\/s +ETA \S+ +inserted /m);
-      return row!.id;
+      expect(stderr).toMatch(
+        new RegExp(`^progress: +\\d+% +${batchSize} rows +[\\d,]+ rows/s +ETA \\S+ +inserted `, 'm'),
+      );
+      return { id: row!.id, stderr };
     }
 
     test('a fresh organization: 3,000 rows, killed after 4 committed batches, resumed to exact counts', async () => {
@@ -261,7 +270,7 @@ describe.runIf(onServer)(
       }
       writeCsv(file, rows);
 
-      const id = await importKilledAfter(file, org, 4, 100);
+      const { id } = await importKilledAfter(file, org, 4, 100);
       // What the killed run committed, and nothing more.
       expect(await customers(org)).toEqual({ n: 400, ids: 400 });
 
@@ -336,6 +345,30 @@ describe.runIf(onServer)(
       ]);
     });
 
+    test('Ctrl-C (SIGINT) ends the display and names the way on; --resume then finishes the import', async () => {
+      const org = await newOrganization();
+      const file = path.join(root, 'interrupted.csv');
+      writeCsv(
+        file,
+        Array.from({ length: 500 }, (_, i) => customerRow(10_000 + i)),
+      );
+      const { id, stderr } = await importKilledAfter(file, org, 2, 50, 'SIGINT');
+      expect(stderr).toContain(
+        `Interrupted with 100 rows committed: continue with --resume ${id} (the same file).`,
+      );
+      const resumed = await candor(['customers', 'import', file, '--org', org, '--resume', id], env, 120_000);
+      cliOutput.push(resumed.stdout, resumed.stderr);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(printedCounts(resumed.stdout)).toEqual({
+        read: 500,
+        inserted: 500,
+        updated: 0,
+        unchanged: 0,
+        rejected: 0,
+      });
+      expect(await customers(org)).toEqual({ n: 500, ids: 500 });
+    });
+
     test('with customers already there: inserted, updated, unchanged and rejected exact across the kill', async () => {
       const org = await newOrganization();
       // 600 customers before: the file keeps 300 of them as they are and changes the other 300.
@@ -363,7 +396,7 @@ describe.runIf(onServer)(
       });
       writeCsv(file, lines);
 
-      const id = await importKilledAfter(file, org, 7, 100);
+      const { id } = await importKilledAfter(file, org, 7, 100);
       const wrongFormat = await candor(
         ['customers', 'import', file, '--org', org, '--resume', id, '--format', 'jsonl'],
         env,

@@ -459,6 +459,7 @@ export function importProgress(
   let shown = false;
   let last: ImportCounts | undefined;
   let alreadyRead = 0;
+  let importId: string | undefined;
   let pending = false;
   let drawn = false;
 
@@ -494,10 +495,17 @@ export function importProgress(
     pending = false;
   };
 
+  const finish = () => {
+    if (pending && last) draw(last);
+    if (drawn) out.write('\n');
+    drawn = false;
+  };
+
   return {
     event(e: ImportEvent) {
       if (e.kind === 'import.started') {
         started = now();
+        importId = e.importId;
         fileBytes = e.fileBytes;
         alreadyRead = e.alreadyRead;
         out.write(
@@ -511,9 +519,16 @@ export function importProgress(
       else pending = true;
     },
     /** Ends the progress display before the summary is printed. */
-    finish() {
-      if (pending && last) draw(last);
-      if (drawn) out.write('\n');
+    finish,
+    /** Ctrl-C: the display ends, and how the import goes on is said. */
+    interrupted(inServer: boolean) {
+      finish();
+      if (!importId) return;
+      out.write(
+        inServer
+          ? `Interrupted. Import ${importId} goes on inside the running Candor (GET /api/imports/${importId}).\n`
+          : `Interrupted with ${n(last?.read ?? alreadyRead)} rows committed: continue with --resume ${importId} (the same file).\n`,
+      );
     },
   };
 }

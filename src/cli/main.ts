@@ -16,12 +16,16 @@ import { copyToServer, restoreBackup } from './transfer.js';
 /** How long a graceful stop may take before the process exits regardless. */
 const STOP_TIMEOUT_SECONDS = 30;
 
+/** A server holds the embedded database: commands run inside it, through the control socket. */
+const runsInServer = (config: Config) => !config.databaseUrl && lockHolder(config.dataDir) !== undefined;
+
 /** Runs a database command in the running server if it holds the embedded database, else here. */
-async function execute(argv: string[], progress?: (event: CommandEvent) => void): Promise<CommandResult> {
-  const config = loadConfig();
-  return !config.databaseUrl && lockHolder(config.dataDir) !== undefined
-    ? viaControlSocket(config, argv, progress)
-    : locally(config, argv, progress);
+async function execute(
+  argv: string[],
+  progress?: (event: CommandEvent) => void,
+  config = loadConfig(),
+): Promise<CommandResult> {
+  return runsInServer(config) ? viaControlSocket(config, argv, progress) : locally(config, argv, progress);
 }
 
 function print(result: CommandResult): void {
@@ -36,11 +40,19 @@ async function dispatch(argv: string[]): Promise<void> {
 
 /** An import draws its progress on standard error, then prints its summary. */
 async function dispatchImport(argv: string[]): Promise<void> {
+  const config = loadConfig();
   const drawn = importProgress(process.stderr);
+  // Ctrl-C ends the display cleanly and says how the import goes on.
+  const interrupt = () => {
+    drawn.interrupted(runsInServer(config));
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupt);
   let result: CommandResult;
   try {
-    result = await execute(argv, (event) => drawn.event(event));
+    result = await execute(argv, (event) => drawn.event(event), config);
   } finally {
+    process.off('SIGINT', interrupt);
     drawn.finish();
   }
   print(result);
