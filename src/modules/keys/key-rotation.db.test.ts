@@ -184,6 +184,23 @@ describe('key rotation', () => {
 
   it('a replaced master key: rotate re-wraps every key and re-seals what the old one sealed', async () => {
     const totpUser = await createUser(t, other, ['viewer'], { totp: true });
+    // What else the master key seals, written by the real routes: an intake webhook secret,
+    // an out-of-band contact, an invitation e-mail in the outbox.
+    const otherAdmin = await sessionFor(t, await createUser(t, other, ['admin'], { totp: false }));
+    const intake = await otherAdmin.post('/api/organization/intake-secret');
+    expect(intake.statusCode, intake.body).toBe(201);
+    const intakeSecret = sensitive(intake.json<{ secret: string }>().secret);
+    const contact = await otherAdmin.post('/api/contacts', {
+      name: sensitive('Vlasta Záložní'),
+      phone: '+420 800 100 200',
+    });
+    expect(contact.statusCode, contact.body).toBe(201);
+    const invited = await otherAdmin.post('/api/invitations', {
+      email: sensitive(`invitee-${Date.now()}@example.test`),
+      roles: ['viewer'],
+      locale: 'cs',
+    });
+    expect(invited.statusCode, invited.body).toBe(201);
     const replaced: Secrets = Object.freeze({
       ...t.config.secrets,
       masterKey: randomBytes(32),
@@ -192,8 +209,26 @@ describe('key rotation', () => {
     current = replaced;
     const report = await rotateKeys({ db: t.db, secrets: replaced });
     expect(report.rewrapped).toBe(2);
-    expect(report.resealed['users.totp_secret']).toBeGreaterThanOrEqual(1);
+    expect(report.resealed).toMatchObject({
+      'users.totp_secret': expect.any(Number),
+      'organizations.intake_webhook_secret': 1,
+      'oob_contacts.details': 1,
+      'deliveries.payload': expect.any(Number),
+    });
     expect(report.unreadable).toBe(0);
+    const sealedSecret = (
+      await t.db.query<{ s: Uint8Array }>(
+        'SELECT intake_webhook_secret AS s FROM organizations WHERE id = $1',
+        [other],
+      )
+    )[0]!.s;
+    expect(
+      open(
+        deriveKey(replaced.masterKey, 'intake-webhook'),
+        Buffer.from(sealedSecret),
+        `intake:${other}`,
+      ).toString(),
+    ).toBe(intakeSecret);
     const wrappedBy = await t.db.query<{ master_key_id: string }>(
       'SELECT DISTINCT master_key_id FROM organization_keys',
     );
