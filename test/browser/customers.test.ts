@@ -241,7 +241,7 @@ describe('customer screens', () => {
     expect(counts[counts.length - 1]).toBe(rows);
     // Never backwards: the count is the rows of committed batches.
     expect([...counts].sort((a, b) => a - b)).toEqual(counts);
-    expect(await page.getByTestId('recent-imports').locator('tbody tr').count()).toBe(2);
+    await page.getByTestId('recent-imports').locator('tbody tr').nth(1).waitFor();
   });
 
   it('finds a customer by e-mail address and reveals their personal data with a reason', async () => {
@@ -284,7 +284,9 @@ describe('customer screens', () => {
     expect(await page.getByTestId('personal-email').textContent()).toBe(jana.email);
     expect(await page.getByTestId('personal-phone').textContent()).toBe('+420601234567');
 
-    // The data-subject export downloads the JSON with the reason chosen.
+    // The data-subject export asks for its reason, then downloads the JSON.
+    expect(await page.getByTestId('customer-export').count()).toBe(0);
+    await page.locator('select[name="export-reason"]').selectOption('data_subject_request');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByTestId('customer-export').click(),
@@ -292,6 +294,24 @@ describe('customer screens', () => {
     const file = path.join(DOWNLOADS, 'customer-export.json');
     await download.saveAs(file);
     expect(readFileSync(file, 'utf8')).toContain(jana.email);
+  });
+
+  it('erases a customer after a confirmation', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Customers' }).click();
+    await heading(page, 'Customers').waitFor();
+    await page.getByLabel('Tag', { exact: true }).fill('pobočka');
+    await page.getByRole('button', { name: t('en', 'app.audit.apply') }).click();
+    const list = page.getByTestId('customers');
+    await list.getByRole('link', { name: 'Z-1005' }).click();
+    await heading(page, 'Z-1005').waitFor();
+    await page.getByRole('button', { name: 'Erase this customer' }).click();
+    await page.getByText(t('en', 'app.customer.erase.question')).waitFor();
+    await page.getByRole('button', { name: 'Erase', exact: true }).click();
+    await heading(page, 'Customers').waitFor();
+    await page.getByLabel('Tag', { exact: true }).fill('pobočka');
+    await page.getByRole('button', { name: t('en', 'app.audit.apply') }).click();
+    await list.getByRole('link', { name: 'Z-1001' }).waitFor();
+    expect(await list.getByRole('link', { name: 'Z-1005' }).count()).toBe(0);
   });
 
   it('marks affected customers on an incident by uploading a file and shows the counts', async () => {

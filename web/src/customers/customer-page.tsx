@@ -169,7 +169,7 @@ function ClearFacts({ customer: c }: { customer: CustomerView }) {
 
 /** The data-subject export: a reason, then the JSON file (the server audits the download). */
 function ExportForm({ customerId }: { customerId: string }) {
-  const [reason, setReason] = useState<RevealReason | ''>('data_subject_request');
+  const [reason, setReason] = useState<RevealReason | ''>('');
   return (
     <div className="row export-row">
       <ReasonField value={reason} onChange={setReason} name="export-reason" />
