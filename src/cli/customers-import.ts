@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { AppError } from '../platform/errors.js';
 import { catalogs, t, type MessageKey } from '../platform/i18n.js';
 import { withOrg } from '../platform/db.js';
-import { localMasterKey, organizationKeyring } from '../platform/keys.js';
+import { masterKeyFrom, organizationKeyring } from '../platform/keys.js';
 import { appendAudit, systemActor } from '../modules/audit/audit-service.js';
 import {
   IMPORT_DELIMITERS,
@@ -343,7 +343,7 @@ export async function customersImport(
     resumed: request.resume !== undefined,
     alreadyRead: prepared.alreadyRead,
   });
-  const keyring = organizationKeyring(localMasterKey(config.secrets.masterKey));
+  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
   let summary: ImportSummary;
   try {
     summary = await runImport({ db, keyring, auditKey }, org, systemActor(), createReadStream(file), options);
@@ -405,7 +405,7 @@ export async function customersImportErrors(ctx: CommandContext, args: string[])
     return usageFail('Usage: candor customers import-errors IMPORT_ID --org ORGANIZATION_ID [--output FILE]');
   }
   const org = values.org;
-  const keyring = organizationKeyring(localMasterKey(ctx.config.secrets.masterKey));
+  const keyring = organizationKeyring(masterKeyFrom(ctx.config.secrets));
   const report = await withOrg(
     ctx.db,
     org,
