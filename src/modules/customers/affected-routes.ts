@@ -297,6 +297,9 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
       }
       const defaults = parseDefaultCategories(request.query.categories);
       const incidentId = request.params.id;
+      // One transaction for the whole file: a file that fails midway (an unreadable encoding, a
+      // dropped connection) marks nobody. A customer named on rows in two chunks counts once as
+      // added and once as updated; the counts of the incident are exact either way.
       return withCaller(db, request, async (tx) => {
         await visibleIncident(tx, incidentId);
         const keys = await keysOf(tx, request);
