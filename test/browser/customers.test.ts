@@ -222,20 +222,21 @@ describe('customer screens', () => {
       'external_id',
     );
     // Every text the running count shows, from the first to the last.
-    await page.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { seenRows: string[] }).seenRows = seen;
+    // (A script as text: this file is compiled without the DOM's types.)
+    await page.evaluate(`(() => {
+      const seen = [];
+      window.seenRows = seen;
       new MutationObserver(() => {
         const text = document.querySelector('[data-testid="progress-rows"]')?.textContent;
         if (text && seen[seen.length - 1] !== text) seen.push(text);
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+    })()`);
     await page.getByRole('button', { name: 'Upload and import' }).click();
     const summary = page.getByTestId('import-summary');
     await summary.waitFor({ timeout: 120_000 });
     expect(await page.getByTestId('summary-read').textContent()).toBe('6,000');
     expect(await page.getByTestId('summary-inserted').textContent()).toBe('6,000');
-    const seen = await page.evaluate(() => (window as unknown as { seenRows: string[] }).seenRows);
+    const seen = await page.evaluate<string[]>('window.seenRows');
     const counts = seen.map((text) => Number(/[\d,]+/.exec(text)![0].replace(/,/g, '')));
     expect(counts[0]).toBe(0);
     expect(counts[counts.length - 1]).toBe(rows);
