@@ -186,3 +186,31 @@ describe('marking affected customers by an uploaded file', () => {
     expect(missing.statusCode).toBe(404);
   });
 });
+
+describe('erasing a customer marked affected', () => {
+  it('counts the incident again without them, on the jurisdictions and the timeline', async () => {
+    const gone = await withOrg(t.db, org, async (tx) => {
+      const keys = await keyring.get(tx, org);
+      return (await upsertCustomer(tx, keys, org, customer('k-gone', null, null, 'CZ-10'))).customer.id;
+    });
+    const incident = await createIncident(t, org, {}, managerUser);
+    const marked = await send(manager, incident.id, 'k-1\nk-gone\n', '?categories=contact_details');
+    expect(marked.json<FileResult>().counts.total).toBe(2);
+
+    expect((await manager.delete(`/api/customers/${gone}`)).statusCode).toBe(204);
+    const counts = await manager.get(`/api/incidents/${incident.id}/affected-customers/counts`);
+    expect(counts.json<FileResult['counts']>()).toMatchObject({
+      total: 1,
+      byRegion: [{ region: 'CZ-10', count: 1 }],
+    });
+    const view = await manager.get(`/api/incidents/${incident.id}`);
+    expect(
+      view.json<{ jurisdictions: { code: string; countedAffected: number | null }[] }>().jurisdictions,
+    ).toEqual([expect.objectContaining({ code: 'CZ-10', countedAffected: 1 })]);
+    const events = await t.db.query<{ data: Record<string, unknown> }>(
+      "SELECT data FROM incident_events WHERE incident_id = $1 AND kind = 'affected_customers_removed'",
+      [incident.id],
+    );
+    expect(events.map((e) => e.data)).toEqual([expect.objectContaining({ removed: 1, total: 1 })]);
+  });
+});

@@ -9,11 +9,10 @@ import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../accounts/account-schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
-import { recordEvent } from '../incidents/incident-events.js';
-import { onIncidentChanged } from '../incidents/incident-hooks.js';
 import { DATA_CATEGORIES, type DataCategory } from '../incidents/incident-model.js';
 import { findIncident } from '../incidents/incident-repo.js';
 import { readMarkFile } from './affected-file.js';
+import { recountAffected } from './affected-recount.js';
 import {
   affectedCounts,
   listAffected,
@@ -21,7 +20,6 @@ import {
   markBySegment,
   searchAffected,
   unmarkCustomers,
-  writeCountedAffected,
   type AffectedCustomer,
   type AffectedSource,
   type MarkResult,
@@ -211,30 +209,13 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
   }
 
   /** After every change: counts into the jurisdictions, a timeline event (counts only), clocks recomputed. */
-  async function afterChange(
+  const afterChange = (
     tx: Sql,
     request: FastifyRequest,
     incidentId: string,
     kind: 'affected_customers_marked' | 'affected_customers_removed',
     details: Record<string, string | number | null>,
-  ) {
-    const organizationId = request.auth!.organizationId;
-    const counts = await affectedCounts(tx, incidentId);
-    await writeCountedAffected(tx, organizationId, incidentId, counts);
-    await tx.query('UPDATE incidents SET updated_at = now() WHERE id = $1', [incidentId]);
-    const actor = requestActor(request);
-    await recordEvent(tx, config.secrets.auditKey, {
-      organizationId,
-      incidentId,
-      actor,
-      kind,
-      data: { ...details, total: counts.total, byJurisdiction: counts.byJurisdiction },
-      auditData: { ...details, total: counts.total },
-    });
-    const incident = (await findIncident(tx, incidentId))!;
-    await onIncidentChanged({ tx, deps, incident, actor, changed: ['jurisdictions'] });
-    return counts;
-  }
+  ) => recountAffected(tx, deps, request, incidentId, kind, details);
 
   const mark = (
     request: FastifyRequest,

@@ -8,6 +8,7 @@ import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../accounts/account-schemas.js';
 import { appendAudit, requestActor, type AuditEntry } from '../audit/audit-service.js';
+import { recountAffected } from './affected-recount.js';
 import {
   addRevealNote,
   deleteCustomer,
@@ -213,12 +214,22 @@ export async function customerRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       await withCaller(db, request, async (tx) => {
+        // The incidents that counted them count again without them (their clocks follow).
+        const incidents = await tx.query<{ incident_id: string }>(
+          'SELECT incident_id FROM incident_affected_customers WHERE customer_id = $1 ORDER BY incident_id',
+          [request.params.id],
+        );
         if (!(await deleteCustomer(tx, request.params.id))) throw new AppError('not_found', 404);
         await audit(tx, request, {
           action: 'customer.deleted',
           targetType: 'customer',
           targetId: request.params.id,
         });
+        for (const { incident_id } of incidents) {
+          await recountAffected(tx, app.deps, request, incident_id, 'affected_customers_removed', {
+            removed: 1,
+          });
+        }
       });
       return reply.status(204).send(null);
     },

@@ -1,0 +1,38 @@
+import type { FastifyRequest } from 'fastify';
+import type { AppDeps } from '../../app.js';
+import type { Sql } from '../../platform/db.js';
+import { requestActor } from '../audit/audit-service.js';
+import { recordEvent } from '../incidents/incident-events.js';
+import { onIncidentChanged } from '../incidents/incident-hooks.js';
+import { findIncident } from '../incidents/incident-repo.js';
+import { affectedCounts, writeCountedAffected, type AffectedCounts } from './affected-repo.js';
+
+/**
+ * After the affected customers of an incident changed: the counts go into its jurisdictions, a
+ * timeline event (counts only, audited) records it, and its clocks are recomputed.
+ */
+export async function recountAffected(
+  tx: Sql,
+  deps: AppDeps,
+  request: FastifyRequest,
+  incidentId: string,
+  kind: 'affected_customers_marked' | 'affected_customers_removed',
+  details: Record<string, string | number | null>,
+): Promise<AffectedCounts> {
+  const organizationId = request.auth!.organizationId;
+  const counts = await affectedCounts(tx, incidentId);
+  await writeCountedAffected(tx, organizationId, incidentId, counts);
+  await tx.query('UPDATE incidents SET updated_at = now() WHERE id = $1', [incidentId]);
+  const actor = requestActor(request);
+  await recordEvent(tx, deps.config.secrets.auditKey, {
+    organizationId,
+    incidentId,
+    actor,
+    kind,
+    data: { ...details, total: counts.total, byJurisdiction: counts.byJurisdiction },
+    auditData: { ...details, total: counts.total },
+  });
+  const incident = (await findIncident(tx, incidentId))!;
+  await onIncidentChanged({ tx, deps, incident, actor, changed: ['jurisdictions'] });
+  return counts;
+}
