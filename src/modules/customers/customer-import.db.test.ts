@@ -115,10 +115,11 @@ describe('customer import', () => {
     const utf16 = await run(org, Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(rows, 'utf-16le')]));
     expect(utf16).toMatchObject({ encoding: 'utf-16le', read: 2, unchanged: 2 });
     expect((await personalOf(org, 'u-2'))!.personal.name).toBe(arabic.name);
-    const jsonl = `{"externalId":"u-1","name":"${czech.name}","country":"CZ"}\n\n{"externalId":"j-1","phone":"${arabic.indicPhone}"}\n`;
+    const jsonl = `{"externalId":"u-1","name":"${czech.name}","country":"CZ"}\n\n{"externalId":"j-1","phone":"${arabic.indicPhone}","tags":["vip","a\\"b, c"]}\n`;
     const json = await run(org, jsonl, { format: 'jsonl' });
     expect(json).toMatchObject({ read: 2, unchanged: 1, inserted: 1 });
     expect((await personalOf(org, 'j-1'))!.personal.phone).toBe('+966501234567');
+    expect((await personalOf(org, 'j-1'))!.customer.tags).toEqual(['vip', 'a"b', 'c']);
     // Without a BOM and not chosen, a file that is not UTF-8 is refused whole.
     const refused = await run(org, iconv.encode(`externalId,name\nx,${czech.name}\n`, 'windows-1250'));
     expect(refused).toMatchObject({ status: 'failed', failure: 'unknown_encoding', read: 0 });

@@ -489,10 +489,6 @@ export function rowFingerprint(keys: OrganizationKeys, input: CustomerInput): st
   return hmac(key, JSON.stringify(input));
 }
 
-/** A PostgreSQL array literal of text values. */
-const textArray = (values: string[]) =>
-  `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
-
 /**
  * The customer's sealed record, as customer-repo seals it (one AES-256-GCM operation, bound to the
  * row's id), in platform/crypto's format: version(1) | nonce(12) | tag(16) | ciphertext. The nonce
@@ -520,13 +516,11 @@ const UPSERT = `
   INSERT INTO customers (id, organization_id, external_id, personal, key_version, email_index, phone_index,
     language, time_zone, country, region, tags, attributes, consent_email, consent_sms, consent_webhook,
     import_fingerprint, last_import_id, last_import_line)
-  SELECT u.id, $1, u.external_id, decode(u.personal, 'base64'), $2, u.email_index, u.phone_index,
-    u.language, u.time_zone, u.country, u.region, u.tags::text[], u.attributes::jsonb, u.consent_email,
-    u.consent_sms, u.consent_webhook, u.fingerprint, $3, u.line
-  FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-    $12::text[], $13::text[], $14::text[], $15::bool[], $16::bool[], $17::bool[], $18::text[], $19::int[])
-    AS u(id, external_id, personal, email_index, phone_index, language, time_zone, country, region, tags,
-      attributes, consent_email, consent_sms, consent_webhook, fingerprint, line)
+  SELECT u.i, $1, u.e, decode(u.p, 'base64'), $2, u.m, u.h, u.l, u.z, u.c, u.r, u.t, u.a, u.ce, u.cs, u.cw,
+    u.f, $3, u.n
+  -- The batch as one JSON array: quicker to build here and to read there than one array per column.
+  FROM json_to_recordset($4::json) AS u(i uuid, e text, p text, m text, h text, l text, z text, c text,
+    r text, t text[], a jsonb, ce bool, cs bool, cw bool, f text, n int)
   ON CONFLICT (organization_id, external_id) DO UPDATE SET
     personal = EXCLUDED.personal, key_version = EXCLUDED.key_version, email_index = EXCLUDED.email_index,
     phone_index = EXCLUDED.phone_index, language = EXCLUDED.language, time_zone = EXCLUDED.time_zone,
@@ -609,35 +603,31 @@ async function writeBatch(
     }
     pending = [];
     if (!writes.length) break;
-    const column = <T>(f: (w: { id: string; candidate: Candidate }, i: number) => T) => writes.map(f);
     const dataKey = keys.data(keys.dataVersion);
     const nonces = randomBytes(12 * writes.length);
+    const records = writes.map(({ id, candidate: { input, fingerprint, line } }, i) => ({
+      i: id,
+      e: input.externalId,
+      p: sealPersonal(dataKey, nonces.subarray(i * 12, i * 12 + 12), id, input.personal),
+      m: input.personal.email ? emailIndex(keys, input.personal.email) : null,
+      h: input.personal.phone ? phoneIndex(keys, input.personal.phone) : null,
+      l: input.language,
+      z: input.timeZone,
+      c: input.country,
+      r: input.region,
+      t: input.tags,
+      a: input.attributes,
+      ce: input.consent.email,
+      cs: input.consent.sms,
+      cw: input.consent.webhook,
+      f: fingerprint,
+      n: line,
+    }));
     const written = await tx.query<{ external_id: string; inserted: boolean }>(UPSERT, [
       organizationId,
       keys.dataVersion,
       importId,
-      column((w) => w.id),
-      column((w) => w.candidate.input.externalId),
-      column((w, i) =>
-        sealPersonal(dataKey, nonces.subarray(i * 12, i * 12 + 12), w.id, w.candidate.input.personal),
-      ),
-      column((w) =>
-        w.candidate.input.personal.email ? emailIndex(keys, w.candidate.input.personal.email) : null,
-      ),
-      column((w) =>
-        w.candidate.input.personal.phone ? phoneIndex(keys, w.candidate.input.personal.phone) : null,
-      ),
-      column((w) => w.candidate.input.language),
-      column((w) => w.candidate.input.timeZone),
-      column((w) => w.candidate.input.country),
-      column((w) => w.candidate.input.region),
-      column((w) => textArray(w.candidate.input.tags)),
-      column((w) => JSON.stringify(w.candidate.input.attributes)),
-      column((w) => w.candidate.input.consent.email),
-      column((w) => w.candidate.input.consent.sms),
-      column((w) => w.candidate.input.consent.webhook),
-      column((w) => w.candidate.fingerprint),
-      column((w) => w.candidate.line),
+      JSON.stringify(records),
     ]);
     const done = new Map(written.map((r) => [r.external_id, r.inserted]));
     for (const { candidate } of writes) {
