@@ -512,27 +512,66 @@ function sealPersonal(key: Buffer, nonce: Buffer, customerId: string, p: Custome
 }
 const SEAL_VERSION = Buffer.from([1]);
 
-const UPSERT = `
+/**
+ * The batch's rows as one JSON array (quicker to build here and to read there than one array per
+ * column), inserted or, through the (organization, external id) index, updated with `set`.
+ */
+const upsertStatement = (set: string) => `
   INSERT INTO customers (id, organization_id, external_id, personal, key_version, email_index, phone_index,
     language, time_zone, country, region, tags, attributes, consent_email, consent_sms, consent_webhook,
     import_fingerprint, last_import_id, last_import_line)
   SELECT u.i, $1, u.e, decode(u.p, 'base64'), $2, u.m, u.h, u.l, u.z, u.c, u.r, u.t, u.a, u.ce, u.cs, u.cw,
     u.f, $3, u.n
-  -- The batch as one JSON array: quicker to build here and to read there than one array per column.
   FROM json_to_recordset($4::json) AS u(i uuid, e text, p text, m text, h text, l text, z text, c text,
     r text, t text[], a jsonb, ce bool, cs bool, cw bool, f text, n int)
-  ON CONFLICT (organization_id, external_id) DO UPDATE SET
+  ON CONFLICT (organization_id, external_id) DO UPDATE SET ${set}
+  -- The record was sealed for the id read under lock: a row created meanwhile by someone else is left
+  -- alone here and read again.
+  WHERE customers.id = EXCLUDED.id
+  RETURNING external_id, (xmax = 0) AS inserted`;
+
+/** New and changed customers: every field replaced. */
+const UPSERT = upsertStatement(`
     personal = EXCLUDED.personal, key_version = EXCLUDED.key_version, email_index = EXCLUDED.email_index,
     phone_index = EXCLUDED.phone_index, language = EXCLUDED.language, time_zone = EXCLUDED.time_zone,
     country = EXCLUDED.country, region = EXCLUDED.region, tags = EXCLUDED.tags,
     attributes = EXCLUDED.attributes, consent_email = EXCLUDED.consent_email,
     consent_sms = EXCLUDED.consent_sms, consent_webhook = EXCLUDED.consent_webhook,
     import_fingerprint = EXCLUDED.import_fingerprint, last_import_id = EXCLUDED.last_import_id,
-    last_import_line = EXCLUDED.last_import_line, updated_at = now()
-  -- The record was sealed for the id read under lock: a row created meanwhile by someone else is left
-  -- alone here and read again.
-  WHERE customers.id = EXCLUDED.id
-  RETURNING external_id, (xmax = 0) AS inserted`;
+    last_import_line = EXCLUDED.last_import_line, updated_at = now()`);
+
+/**
+ * Unchanged customers (locked, so they are there): only marked as brought by this import. Through
+ * the same conflict index rather than an UPDATE … FROM, which the planner, without statistics on
+ * a table a large import has just filled, runs as a scan of the organization's every row.
+ */
+const MARK_UNCHANGED = upsertStatement(
+  'last_import_id = EXCLUDED.last_import_id, last_import_line = EXCLUDED.last_import_line',
+);
+
+/** One row of a batch's JSON: `personal` is the sealed record in base64. */
+const record = (
+  keys: OrganizationKeys,
+  { id, candidate: { input, fingerprint, line } }: { id: string; candidate: Candidate },
+  personal: string,
+) => ({
+  i: id,
+  e: input.externalId,
+  p: personal,
+  m: personal && input.personal.email ? emailIndex(keys, input.personal.email) : null,
+  h: personal && input.personal.phone ? phoneIndex(keys, input.personal.phone) : null,
+  l: input.language,
+  z: input.timeZone,
+  c: input.country,
+  r: input.region,
+  t: input.tags,
+  a: input.attributes,
+  ce: input.consent.email,
+  cs: input.consent.sms,
+  cw: input.consent.webhook,
+  f: fingerprint,
+  n: line,
+});
 
 /**
  * Checks a batch's rows, then writes its new and changed customers with one statement and marks
@@ -574,13 +613,17 @@ async function writeBatch(
     const existing = new Map(
       (
         await tx.query<Existing>(
-          `SELECT id, external_id, import_fingerprint, last_import_id, last_import_line FROM customers
-           WHERE external_id = ANY ($1::text[]) FOR UPDATE`,
+          // One look-up per id through the (organization, external id) index, whatever the planner
+          // believes of a table that a large import has just filled (no statistics yet): with
+          // `external_id = ANY (…)` it chose a scan of the organization's every row, once a batch.
+          `SELECT c.* FROM unnest($1::text[]) AS x(external_id) CROSS JOIN LATERAL (
+             SELECT id, external_id, import_fingerprint, last_import_id, last_import_line FROM customers
+             WHERE customers.external_id = x.external_id FOR UPDATE) AS c`,
           [pending.map((c) => c.input.externalId)],
         )
       ).map((r) => [r.external_id, r]),
     );
-    const unchanged: { id: string; line: number }[] = [];
+    const unchanged: { id: string; candidate: Candidate }[] = [];
     const writes: { id: string; candidate: Candidate }[] = [];
     for (const candidate of pending) {
       const i = position.get(candidate.input.externalId)!;
@@ -588,41 +631,34 @@ async function writeBatch(
       if (found && found.last_import_id === importId) {
         outcomes[i] = duplicate(batch[i]!.row, options, found.last_import_line);
       } else if (found && found.import_fingerprint === candidate.fingerprint) {
-        unchanged.push({ id: found.id, line: candidate.line });
+        unchanged.push({ id: found.id, candidate });
         outcomes[i] = 'unchanged';
       } else {
         writes.push({ id: found?.id ?? randomUUID(), candidate });
       }
     }
     if (unchanged.length) {
-      await tx.query(
-        `UPDATE customers SET last_import_id = $1, last_import_line = u.line
-         FROM unnest($2::uuid[], $3::int[]) AS u(id, line) WHERE customers.id = u.id`,
-        [importId, unchanged.map((u) => u.id), unchanged.map((u) => u.line)],
-      );
+      // Nothing sealed: the record kept is the one stored.
+      const marked = await tx.query<{ external_id: string; inserted: boolean }>(MARK_UNCHANGED, [
+        organizationId,
+        keys.dataVersion,
+        importId,
+        JSON.stringify(unchanged.map((w) => record(keys, w, ''))),
+      ]);
+      if (marked.length !== unchanged.length || marked.some((r) => r.inserted))
+        throw new Error('Unchanged customers changed under their lock');
     }
     pending = [];
     if (!writes.length) break;
     const dataKey = keys.data(keys.dataVersion);
     const nonces = randomBytes(12 * writes.length);
-    const records = writes.map(({ id, candidate: { input, fingerprint, line } }, i) => ({
-      i: id,
-      e: input.externalId,
-      p: sealPersonal(dataKey, nonces.subarray(i * 12, i * 12 + 12), id, input.personal),
-      m: input.personal.email ? emailIndex(keys, input.personal.email) : null,
-      h: input.personal.phone ? phoneIndex(keys, input.personal.phone) : null,
-      l: input.language,
-      z: input.timeZone,
-      c: input.country,
-      r: input.region,
-      t: input.tags,
-      a: input.attributes,
-      ce: input.consent.email,
-      cs: input.consent.sms,
-      cw: input.consent.webhook,
-      f: fingerprint,
-      n: line,
-    }));
+    const records = writes.map((w, i) =>
+      record(
+        keys,
+        w,
+        sealPersonal(dataKey, nonces.subarray(i * 12, i * 12 + 12), w.id, w.candidate.input.personal),
+      ),
+    );
     const written = await tx.query<{ external_id: string; inserted: boolean }>(UPSERT, [
       organizationId,
       keys.dataVersion,
