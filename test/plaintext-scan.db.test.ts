@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { rotateKeys, runReencryption } from '../src/modules/keys/key-rotation.js';
 import { moduleTimers } from '../src/modules/index.js';
@@ -86,6 +87,8 @@ const needles = [
   note,
 ].filter((v) => v.length >= 6);
 
+let incidentId: string;
+
 describe('no plaintext personal data at rest or in logs', () => {
   it('sends the customers through the real routes', async () => {
     const csv = [
@@ -117,6 +120,7 @@ describe('no plaintext personal data at rest or in logs', () => {
     expect(revealed.body).toContain(people[1]!.name);
 
     const incident = await createIncident(t, org, {}, managerUser);
+    incidentId = incident.id;
     const marked = await manager.post(`/api/incidents/${incident.id}/affected-customers/by-list`, {
       rows: [
         { externalId: 'p-1', categories: ['contact_details'] },
@@ -128,9 +132,18 @@ describe('no plaintext personal data at rest or in logs', () => {
     expect(marked.json()).toMatchObject({ added: 2 });
   });
 
-  it('and through the job queue: the re-encryption job after a key rotation', async () => {
+  it('and through the job queue: "Was I affected?" look-ups and the re-encryption after a key rotation', async () => {
     // pg-boss's schema and its job rows are scanned too.
-    const logger = createLogger({ level: 'silent' });
+    // The workers' log lines join the captured logs that are scanned below.
+    const logger = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          t.logs.push(chunk.toString());
+          done();
+        },
+      }),
+    });
     const jobs = await startJobs({
       db: t.db,
       databaseUrl: t.databaseUrl,
@@ -138,6 +151,45 @@ describe('no plaintext personal data at rest or in logs', () => {
       timers: moduleTimers({ db: t.db, config: t.config, outbox: t.outbox, logger }),
     });
     try {
+      const writer = await sessionFor(t, await createUser(t, org, ['communications'], { totp: false }));
+      const text = { happened: 'A breach happened.', done: 'We fixed it.', advice: 'Change your password.' };
+      const edited = await writer.put(`/api/incidents/${incidentId}/guidance`, {
+        en: text,
+        cs: text,
+        ar: text,
+      });
+      expect(edited.statusCode, edited.body).toBe(201);
+      expect((await legal.post(`/api/incidents/${incidentId}/guidance/versions/1/approve`)).statusCode).toBe(
+        200,
+      );
+      const page = await legal.post(`/api/incidents/${incidentId}/lookup-page/publish`, {});
+      expect(page.statusCode, page.body).toBe(200);
+      const publicId = page.json<{ page: { publicId: string } }>().page.publicId;
+      const unknown = sensitive(`nobody.here${tag}@example.org`);
+      for (const email of [people[2]!.email, unknown]) {
+        const asked = await t.app.inject({
+          method: 'POST',
+          url: `/api/public/affected/${publicId}/lookup`,
+          headers: { origin: t.config.publicUrl.origin },
+          payload: { email, locale: 'en' },
+        });
+        expect(asked.statusCode, asked.body).toBeLessThan(300);
+      }
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const states = await t.db.query<{ state: string }>(
+          `SELECT state FROM pgboss.job WHERE name = 'affected-lookup'`,
+        );
+        if (states.length === 2 && states.every((r) => r.state === 'completed')) break;
+        if (Date.now() > deadline)
+          throw new Error(
+            `look-up jobs: ${JSON.stringify(await t.db.query(`SELECT state, output FROM pgboss.job WHERE name = 'affected-lookup'`))}`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+
+      // The affected customer gets the link by e-mail (through the outbox), after the queued job ran.
+      await t.smtp.waitFor(people[2]!.email, 20_000);
       await rotateKeys({ db: t.db, secrets: t.config.secrets });
       const run = await runReencryption({ db: t.db, secrets: t.config.secrets }, { settleMs: 0 });
       expect(run.rows).toBeGreaterThanOrEqual(4);
