@@ -45,6 +45,18 @@ export const PERMISSIONS = {
   'guidance.approve': ['legal'],
   /** publish and unpublish an incident's "Was I affected?" page with its approved guidance */
   'lookup.publish': ['legal'],
+  /** customer notices: read drafts, versions, candour flags and send requests */
+  'notices.read': ['admin', 'incident_manager', 'communications', 'legal', 'support', 'viewer'],
+  /** customer notices: write a new version, accept a candour flag with a reason */
+  'notices.draft': ['admin', 'incident_manager', 'communications'],
+  /** customer notices: preview as a chosen affected customer (their name, decrypted and audited) */
+  'notices.preview': ['admin', 'incident_manager', 'communications', 'legal'],
+  /** approve one version of a customer notice (never its author) */
+  'notices.approve': ['legal'],
+  /** send an approved notice, now or at a scheduled time; pause and cancel a send */
+  'notices.send': ['admin', 'incident_manager', 'communications'],
+  /** the organization's test recipients of notices (exercise sends reach only them) */
+  'notices.test_recipients': ['admin', 'incident_manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
