@@ -19,6 +19,7 @@ import { publicLookupRoutes } from './lookup/public-routes.js';
 import { reencryptionTimer } from './keys/keys-timer.js';
 import { organizationDeletionRoutes } from './keys/org-deletion-routes.js';
 import { planRoutes } from './plans/plan-routes.js';
+import { suppressionRoutes } from './notices/suppression-routes.js';
 import { reportRoutes } from './reports/report-routes.js';
 import { tokenRoutes } from './tokens/token-routes.js';
 
@@ -42,6 +43,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(organizationDeletionRoutes);
   await app.register(guidanceRoutes);
   await app.register(publicLookupRoutes);
+  await app.register(suppressionRoutes);
 }
 
 /** The modules' timers, beside the platform's own (platform/jobs.ts TIMERS). */

@@ -99,6 +99,7 @@ describe('tenant isolation in the database', () => {
       'candor_deadline_organizations',
       'candor_email_taken',
       'candor_find_api_token',
+      'candor_find_delivery',
       'candor_find_invitation',
       'candor_find_lookup_link',
       'candor_find_lookup_page',

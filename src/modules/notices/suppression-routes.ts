@@ -1,0 +1,195 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { withOrg } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
+import { withCaller } from '../access/acting.js';
+import type { Access } from '../access/permissions.js';
+import { ErrorBody, IdParams } from '../accounts/account-schemas.js';
+import { appendAudit, requestActor, systemActor } from '../audit/audit-service.js';
+import {
+  addressIndex,
+  listSuppressions,
+  parseUnsubscribeToken,
+  removeSuppression,
+  suppressIndex,
+  unsubscribeTokenValid,
+  type Suppression,
+} from './suppression.js';
+
+const manage: { access: Access } = { access: { kind: 'permission', permission: 'organization.manage' } };
+const errors = { 400: ErrorBody, 404: ErrorBody };
+
+const ChannelSchema = Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Literal('webhook')]);
+const SuppressionView = Type.Object({
+  id: Type.String(),
+  channel: ChannelSchema,
+  reason: Type.Union([
+    Type.Literal('hard_bounce'),
+    Type.Literal('complaint'),
+    Type.Literal('permanent_failure'),
+    Type.Literal('unsubscribed'),
+  ]),
+  source: Type.String(),
+  deliveryId: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+});
+const ListQuery = Type.Object(
+  {
+    channel: Type.Optional(ChannelSchema),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    /** The createdAt and id of the last row of the previous page. */
+    beforeAt: Type.Optional(Type.String({ format: 'date-time' })),
+    beforeId: Type.Optional(Type.String({ format: 'uuid' })),
+  },
+  { additionalProperties: false },
+);
+const SearchBody = Type.Object(
+  { channel: ChannelSchema, address: Type.String({ minLength: 1, maxLength: 2000 }) },
+  { additionalProperties: false },
+);
+const TokenParams = Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }) });
+
+const view = (s: Suppression) => ({ ...s, createdAt: s.createdAt.toISOString() });
+
+/**
+ * The suppression list for admins (list, find one address, remove), and the one-click unsubscribe
+ * of optional updates (RFC 8058: a POST to the List-Unsubscribe URL, from a mail provider, so it
+ * carries no Origin: the token is its authentication).
+ */
+export async function suppressionRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, config } = app.deps;
+  const auditKey = config.secrets.auditKey;
+  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
+
+  // A one-click unsubscribe posts "List-Unsubscribe=One-Click" as a form; its body is not needed.
+  for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data']) {
+    if (!app.hasContentTypeParser(type)) {
+      app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 4096 }, (_request, _body, done) =>
+        done(null, {}),
+      );
+    }
+  }
+
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+  });
+
+  app.get(
+    '/api/suppressions',
+    {
+      config: manage,
+      schema: {
+        tags: ['notices'],
+        querystring: ListQuery,
+        response: { 200: Type.Array(SuppressionView), ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      if ((q.beforeAt === undefined) !== (q.beforeId === undefined)) {
+        throw new AppError('validation_failed', 400, {
+          field: q.beforeAt === undefined ? 'beforeAt' : 'beforeId',
+        });
+      }
+      const rows = await withCaller(db, request, (tx) =>
+        listSuppressions(tx, {
+          limit: q.limit ?? 100,
+          channel: q.channel,
+          before: q.beforeAt && q.beforeId ? { createdAt: new Date(q.beforeAt), id: q.beforeId } : undefined,
+        }),
+      );
+      return rows.map(view);
+    },
+  );
+
+  app.post(
+    '/api/suppressions/search',
+    {
+      config: manage,
+      schema: {
+        tags: ['notices'],
+        body: SearchBody,
+        response: { 200: Type.Array(SuppressionView), ...errors },
+      },
+    },
+    async (request) => {
+      const { channel, address } = request.body;
+      const rows = await withCaller(db, request, async (tx) => {
+        const index = addressIndex(await keyring.get(tx, request.auth!.organizationId), channel, address);
+        if (!index) throw new AppError('validation_failed', 400, { field: 'address' });
+        return listSuppressions(tx, { limit: 10, channel, index });
+      });
+      return rows.map(view);
+    },
+  );
+
+  app.delete(
+    '/api/suppressions/:id',
+    {
+      config: manage,
+      schema: { tags: ['notices'], params: IdParams, response: { 204: Type.Null(), ...errors } },
+    },
+    async (request, reply) => {
+      await withCaller(db, request, async (tx) => {
+        const removed = await removeSuppression(tx, request.params.id);
+        if (!removed) throw new AppError('not_found', 404);
+        await appendAudit(tx, auditKey, request.auth!.organizationId, requestActor(request), {
+          action: 'suppression.removed',
+          targetType: 'suppression',
+          targetId: removed.id,
+          data: { channel: removed.channel, reason: removed.reason },
+        });
+      });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/unsubscribe/:token',
+    {
+      config: { access: { kind: 'public' }, signedWebhook: true },
+      schema: {
+        tags: ['notices'],
+        params: TokenParams,
+        response: { 200: Type.Object({ status: Type.Literal('unsubscribed') }), ...errors },
+      },
+    },
+    async (request) => {
+      const parsed = parseUnsubscribeToken(request.params.token);
+      if (!parsed) throw new AppError('not_found', 404);
+      await withOrg(
+        db,
+        parsed.organizationId,
+        async (tx) => {
+          const exists = await tx.query('SELECT 1 FROM organizations');
+          if (exists.length === 0) throw new AppError('not_found', 404);
+          if (!unsubscribeTokenValid(await keyring.get(tx, parsed.organizationId), parsed)) {
+            throw new AppError('not_found', 404);
+          }
+          const added = await suppressIndex(
+            tx,
+            parsed.organizationId,
+            'email',
+            parsed.index,
+            'unsubscribed',
+            {
+              source: 'unsubscribe',
+            },
+          );
+          if (added) {
+            await appendAudit(tx, auditKey, parsed.organizationId, systemActor(request.id), {
+              action: 'suppression.added',
+              targetType: 'suppression',
+              data: { channel: 'email', reason: 'unsubscribed' },
+            });
+          }
+        },
+        { system: true },
+      );
+      return { status: 'unsubscribed' as const };
+    },
+  );
+}

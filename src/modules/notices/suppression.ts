@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+import { hmac, safeEqual } from '../../platform/crypto.js';
+import type { Sql } from '../../platform/db.js';
+import type { OrganizationKeys } from '../../platform/keys.js';
+import { emailIndex, normalizeEmail, normalizePhone, phoneIndex } from '../customers/customer-repo.js';
+import type { Channel } from './notice-contracts.js';
+
+/**
+ * The suppression list: addresses a channel must not send to again (hard bounces, complaints,
+ * permanent failures, one-click unsubscribes). Kept by the organization's blind index of the
+ * address, as the customer vault indexes e-mails and phones (a webhook by its URL), so the list
+ * never holds an address in clear and an address matches however it was written.
+ */
+export const SUPPRESSION_REASONS = ['hard_bounce', 'complaint', 'permanent_failure', 'unsubscribed'] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+/** What told us: a DSN, a relay's webhook, the SMTP reply at sending, a one-click unsubscribe, an admin. */
+export type SuppressionSource = 'dsn' | 'relay' | 'smtp' | 'sms' | 'webhook' | 'unsubscribe' | 'admin';
+
+export interface Suppression {
+  id: string;
+  channel: Channel;
+  reason: SuppressionReason;
+  source: string;
+  deliveryId: string | null;
+  createdAt: Date;
+}
+
+/** A webhook target as one string: scheme and host lower case, the default port and fragment dropped. */
+function normalizeUrl(raw: string): string | undefined {
+  try {
+    const url = new URL(raw.trim());
+    url.hash = '';
+    return url.toString();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The blind index of an address on a channel; undefined when the address is not one (an e-mail
+ * without a domain, a phone not in E.164, a URL that does not parse).
+ */
+export function addressIndex(keys: OrganizationKeys, channel: Channel, address: string): string | undefined {
+  switch (channel) {
+    case 'email': {
+      const email = normalizeEmail(address);
+      return email && emailIndex(keys, email);
+    }
+    case 'sms': {
+      const phone = normalizePhone(address);
+      return phone && phoneIndex(keys, phone);
+    }
+    case 'webhook': {
+      const url = normalizeUrl(address);
+      return url && hmac(keys.index, `webhook:${createHash('sha256').update(url).digest('base64url')}`);
+    }
+  }
+}
+
+/** Whether the channel must not send to this address. An address that is not one is never suppressed. */
+export async function isSuppressed(
+  tx: Sql,
+  keys: OrganizationKeys,
+  channel: Channel,
+  address: string,
+): Promise<boolean> {
+  const index = addressIndex(keys, channel, address);
+  if (!index) return false;
+  const rows = await tx.query('SELECT 1 FROM suppressions WHERE channel = $1 AND address_index = $2', [
+    channel,
+    index,
+  ]);
+  return rows.length > 0;
+}
+
+/**
+ * The indexes among `indexes` that are suppressed on the channel, for a fan-out that checks a
+ * whole chunk at once (compute each with addressIndex).
+ */
+export async function suppressedIndexes(
+  tx: Sql,
+  channel: Channel,
+  indexes: readonly string[],
+): Promise<Set<string>> {
+  if (indexes.length === 0) return new Set();
+  const rows = await tx.query<{ address_index: string }>(
+    'SELECT address_index FROM suppressions WHERE channel = $1 AND address_index = ANY ($2::text[])',
+    [channel, [...new Set(indexes)]],
+  );
+  return new Set(rows.map((r) => r.address_index));
+}
+
+/**
+ * Adds the address to the list (in the caller's organization transaction). Once suppressed, an
+ * address stays suppressed with its first reason; returns whether this call added it. An address
+ * that is not one is refused.
+ */
+export async function suppress(
+  tx: Sql,
+  keys: OrganizationKeys,
+  organizationId: string,
+  channel: Channel,
+  address: string,
+  reason: SuppressionReason,
+  options: { source?: SuppressionSource; deliveryId?: string } = {},
+): Promise<boolean> {
+  const index = addressIndex(keys, channel, address);
+  if (!index) throw new Error(`suppress: not a valid ${channel} address`);
+  return suppressIndex(tx, organizationId, channel, index, reason, options);
+}
+
+/** As suppress, with the blind index already computed (a one-click unsubscribe carries only it). */
+export async function suppressIndex(
+  tx: Sql,
+  organizationId: string,
+  channel: Channel,
+  index: string,
+  reason: SuppressionReason,
+  options: { source?: SuppressionSource; deliveryId?: string } = {},
+): Promise<boolean> {
+  const rows = await tx.query(
+    `INSERT INTO suppressions (organization_id, channel, address_index, reason, source, delivery_id)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (organization_id, channel, address_index) DO NOTHING
+     RETURNING id`,
+    [organizationId, channel, index, reason, options.source ?? 'admin', options.deliveryId ?? null],
+  );
+  return rows.length > 0;
+}
+
+interface SuppressionRow {
+  id: string;
+  channel: Channel;
+  reason: SuppressionReason;
+  source: string;
+  delivery_id: string | null;
+  created_at: Date;
+}
+
+const toSuppression = (r: SuppressionRow): Suppression => ({
+  id: r.id,
+  channel: r.channel,
+  reason: r.reason,
+  source: r.source,
+  deliveryId: r.delivery_id,
+  createdAt: r.created_at,
+});
+
+/** Newest first, paged by (created_at, id) of the last row seen. */
+export async function listSuppressions(
+  tx: Sql,
+  options: { limit: number; channel?: Channel; before?: { createdAt: Date; id: string }; index?: string },
+): Promise<Suppression[]> {
+  const rows = await tx.query<SuppressionRow>(
+    `SELECT id, channel, reason, source, delivery_id, created_at FROM suppressions
+     WHERE ($1::text IS NULL OR channel = $1)
+       AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+       AND ($4::text IS NULL OR address_index = $4)
+     ORDER BY created_at DESC, id DESC LIMIT $5`,
+    [
+      options.channel ?? null,
+      options.before?.createdAt ?? null,
+      options.before?.id ?? null,
+      options.index ?? null,
+      options.limit,
+    ],
+  );
+  return rows.map(toSuppression);
+}
+
+export async function removeSuppression(tx: Sql, id: string): Promise<Suppression | undefined> {
+  const rows = await tx.query<SuppressionRow>(
+    'DELETE FROM suppressions WHERE id = $1 RETURNING id, channel, reason, source, delivery_id, created_at',
+    [id],
+  );
+  return rows[0] && toSuppression(rows[0]);
+}
+
+/**
+ * The one-click unsubscribe token of an optional update's List-Unsubscribe: the organization (its
+ * uuid as 22 base64url characters), the e-mail's blind index and a MAC under the organization's
+ * index key (128 bits). It holds no address, only Candor can make one, and it fits in a path
+ * segment (under 100 characters).
+ */
+export function unsubscribeToken(keys: OrganizationKeys, organizationId: string, email: string): string {
+  const index = addressIndex(keys, 'email', email);
+  if (!index) throw new Error('unsubscribeToken: not a valid e-mail address');
+  const org = Buffer.from(organizationId.replace(/-/g, ''), 'hex').toString('base64url');
+  return `${org}.${index}.${unsubscribeMac(keys, organizationId, index)}`;
+}
+
+const unsubscribeMac = (keys: OrganizationKeys, organizationId: string, index: string) =>
+  hmac(keys.index, `unsubscribe:${organizationId}:${index}`).slice(0, 22);
+
+/** The token's parts before its MAC is checked (the organization is needed to find its keys). */
+export function parseUnsubscribeToken(
+  token: string,
+): { organizationId: string; index: string; mac: string } | undefined {
+  const match = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{22})$/.exec(token);
+  if (!match) return undefined;
+  const hex = Buffer.from(match[1]!, 'base64url').toString('hex');
+  if (hex.length !== 32) return undefined;
+  const organizationId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return { organizationId, index: match[2]!, mac: match[3]! };
+}
+
+export function unsubscribeTokenValid(
+  keys: OrganizationKeys,
+  parsed: { organizationId: string; index: string; mac: string },
+): boolean {
+  return safeEqual(parsed.mac, unsubscribeMac(keys, parsed.organizationId, parsed.index));
+}
