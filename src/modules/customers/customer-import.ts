@@ -176,11 +176,30 @@ async function decode(source: AsyncIterable<Buffer | string>, chosen?: ImportEnc
       if (next.done) break;
       const chunk = Buffer.from(next.value);
       bytes += chunk.length;
-      yield out(decoder.write(chunk));
+      yield* pieces(out(decoder.write(chunk)));
     }
     yield out(decoder.end() ?? '') + carry.replace('\r', '\n');
   }
   return { text: text(), encoding, bytes: () => bytes };
+}
+
+const PIECE = 16 * 1024;
+
+/**
+ * Text in pieces of at most 16 Ki characters (never between the two halves of a surrogate pair):
+ * the parser then works a few milliseconds at a time, and the batch being written meanwhile gets
+ * its database answers without waiting for a whole large chunk to be parsed.
+ */
+function* pieces(text: string): Generator<string> {
+  let at = 0;
+  while (text.length - at > PIECE) {
+    let end = at + PIECE;
+    const last = text.charCodeAt(end - 1);
+    if (last >= 0xd800 && last <= 0xdbff) end--;
+    yield text.slice(at, end);
+    at = end;
+  }
+  yield text.slice(at);
 }
 
 /** The delimiter the header line uses most, outside quotes. */
