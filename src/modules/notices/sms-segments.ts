@@ -1,0 +1,156 @@
+/**
+ * SMS segments and what a send will cost. A message in the GSM 03.38 alphabet is GSM-7 (160
+ * characters alone, 153 per part when concatenated; a character of the extension table takes two
+ * septets and is never split between parts); one character outside it (Czech ř, č, ě, any Arabic)
+ * makes the whole message UCS-2: 70 UTF-16 code units alone, 67 per part, a surrogate pair (an
+ * emoji) counting two and never split.
+ */
+
+const GSM_BASIC =
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
+  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+const GSM_EXTENSION = '\f^{}\\[~]|€';
+
+const basic = new Set(GSM_BASIC);
+const extension = new Set(GSM_EXTENSION);
+
+export type SmsEncoding = 'gsm7' | 'ucs2';
+
+export interface SmsSegments {
+  encoding: SmsEncoding;
+  /** Septets (GSM-7) or UTF-16 code units (UCS-2). */
+  units: number;
+  segments: number;
+  /** Units left in the last segment before another is needed. */
+  remaining: number;
+}
+
+export const SMS_LIMITS = {
+  gsm7: { single: 160, part: 153 },
+  ucs2: { single: 70, part: 67 },
+} as const;
+
+export function smsEncoding(text: string): SmsEncoding {
+  for (const ch of text) if (!basic.has(ch) && !extension.has(ch)) return 'ucs2';
+  return 'gsm7';
+}
+
+/** The size of each character in its encoding's units, in order. */
+function unitsOf(text: string, encoding: SmsEncoding): number[] {
+  const sizes: number[] = [];
+  for (const ch of text) sizes.push(encoding === 'gsm7' ? (extension.has(ch) ? 2 : 1) : ch.length);
+  return sizes;
+}
+
+export function countSegments(text: string): SmsSegments {
+  const encoding = smsEncoding(text);
+  const sizes = unitsOf(text, encoding);
+  const units = sizes.reduce((a, b) => a + b, 0);
+  const limits = SMS_LIMITS[encoding];
+  if (units === 0) return { encoding, units, segments: 0, remaining: limits.single };
+  if (units <= limits.single) return { encoding, units, segments: 1, remaining: limits.single - units };
+  // Concatenated: fill parts greedily, never splitting an escape pair or a surrogate pair.
+  let segments = 1;
+  let used = 0;
+  for (const size of sizes) {
+    if (used + size > limits.part) {
+      segments += 1;
+      used = 0;
+    }
+    used += size;
+  }
+  return { encoding, units, segments, remaining: limits.part - used };
+}
+
+/**
+ * Prices per segment by the number's country calling prefix (the longest that matches), in
+ * millionths of the currency so sums are exact; `default` for the rest.
+ */
+export interface SmsPricing {
+  currency: string;
+  /** '+420' → micro-units per segment. */
+  byPrefix: ReadonlyMap<string, number>;
+  default: number | undefined;
+}
+
+/**
+ * Parses "default=0.075,+420=0.042,+966=0.061" (prices per segment in the currency). Throws an
+ * Error naming the entry at fault.
+ */
+export function parseSmsPrices(spec: string, currency: string): SmsPricing {
+  const byPrefix = new Map<string, number>();
+  let fallback: number | undefined;
+  for (const raw of spec.split(',')) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    const match = /^(default|\+[1-9]\d{0,5})\s*=\s*(\d{1,6}(?:\.\d{1,6})?)$/.exec(entry);
+    if (!match) {
+      throw new Error(`"${entry}" is not PREFIX=PRICE (e.g. +420=0.042 or default=0.075)`);
+    }
+    const [whole, fraction = ''] = match[2]!.split('.');
+    const micros = Number(whole) * 1_000_000 + Number(fraction.padEnd(6, '0'));
+    if (match[1] === 'default') fallback = micros;
+    else byPrefix.set(match[1]!, micros);
+  }
+  if (!/^[A-Z]{3}$/.test(currency)) throw new Error(`"${currency}" is not an ISO 4217 currency code`);
+  return { currency, byPrefix, default: fallback };
+}
+
+/** The price of one segment to this E.164 number, or undefined when no prefix and no default fits. */
+export function segmentPrice(pricing: SmsPricing, to: string): number | undefined {
+  for (let length = Math.min(7, to.length); length >= 2; length--) {
+    const price = pricing.byPrefix.get(to.slice(0, length));
+    if (price !== undefined) return price;
+  }
+  return pricing.default;
+}
+
+export interface SmsEstimate {
+  currency: string;
+  messages: number;
+  segments: number;
+  /** Messages that needed UCS-2. */
+  ucs2: number;
+  /** Total in millionths of the currency, and as a decimal string. */
+  costMicros: number;
+  cost: string;
+  /** Messages to numbers no configured price covers (not in the cost). */
+  unpriced: number;
+}
+
+/**
+ * What sending these SMS will cost: each message's segments times its number's price per
+ * segment. Drafting calls it with the rendered SMS of each recipient of a send's audience before
+ * the send is requested.
+ */
+export function estimateSms(
+  messages: Iterable<{ to: string; body: string }>,
+  pricing: SmsPricing,
+): SmsEstimate {
+  const estimate = {
+    currency: pricing.currency,
+    messages: 0,
+    segments: 0,
+    ucs2: 0,
+    costMicros: 0,
+    unpriced: 0,
+  };
+  for (const { to, body } of messages) {
+    const counted = countSegments(body);
+    estimate.messages += 1;
+    estimate.segments += counted.segments;
+    if (counted.encoding === 'ucs2') estimate.ucs2 += 1;
+    const price = segmentPrice(pricing, to);
+    if (price === undefined) estimate.unpriced += 1;
+    else estimate.costMicros += price * counted.segments;
+  }
+  return { ...estimate, cost: formatMicros(estimate.costMicros) };
+}
+
+export function formatMicros(micros: number): string {
+  const whole = Math.floor(micros / 1_000_000);
+  const fraction = String(micros % 1_000_000)
+    .padStart(6, '0')
+    .replace(/0+$/, '');
+  return fraction.length < 2 ? `${whole}.${fraction.padEnd(2, '0')}` : `${whole}.${fraction}`;
+}
