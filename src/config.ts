@@ -21,7 +21,25 @@ export interface Config {
   readonly trustProxy: boolean;
   /** The Chromium that prints PDF documents; unset: `chromium` on the PATH. */
   readonly chromiumPath: string | undefined;
+  /** The notices' e-mail channel (channel-email.ts) and its bounces (bounce-*.ts). */
+  readonly email: EmailChannelConfig;
   readonly secrets: Secrets;
+}
+
+export interface EmailChannelConfig {
+  /** Pooled SMTP connections per worker process for notices (CANDOR_EMAIL_MAX_CONNECTIONS). */
+  readonly maxConnections: number;
+  /** The domain of the VERP envelope sender bounces+<delivery id>@… (CANDOR_BOUNCE_DOMAIN). */
+  readonly bounceDomain: string;
+  /** The inbound SMTP listener for DSNs; off unless CANDOR_BOUNCE_SMTP_PORT is set. */
+  readonly bounceSmtpPort: number | undefined;
+  readonly bounceSmtpHost: string;
+  /** Bearer secret of the relay's bounce and complaint webhook; the route is off without it. */
+  readonly bounceWebhookSecret: string | undefined;
+  /** SPF guidance: the mechanism that names the relay, e.g. include:_spf.relay.example or ip4:192.0.2.1. */
+  readonly spfMechanism: string | undefined;
+  /** DMARC guidance: where aggregate reports go, e.g. mailto:dmarc@example.com. */
+  readonly dmarcRua: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -90,8 +108,46 @@ export function loadConfig(env: Source = process.env): Config {
     sessionAbsoluteHours: integer(source, 'CANDOR_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 7),
     trustProxy: oneOf(source, 'CANDOR_TRUST_PROXY', ['true', 'false'], 'false') === 'true',
     chromiumPath: source.CHROMIUM_PATH,
+    email: emailChannel(source, publicUrl),
     secrets,
   });
+}
+
+function emailChannel(source: Source, publicUrl: URL): EmailChannelConfig {
+  const bounceDomain = (source.CANDOR_BOUNCE_DOMAIN ?? publicUrl.hostname).toLowerCase();
+  if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(bounceDomain)) {
+    throw new ConfigError('CANDOR_BOUNCE_DOMAIN', `"${bounceDomain}" is not a domain name`);
+  }
+  const secret = source.CANDOR_BOUNCE_WEBHOOK_SECRET;
+  if (secret !== undefined && secret.length < 24) {
+    throw new ConfigError('CANDOR_BOUNCE_WEBHOOK_SECRET', 'must be at least 24 characters');
+  }
+  const spf = source.CANDOR_SPF_MECHANISM;
+  if (
+    spf !== undefined &&
+    !/^(include:[a-z0-9.-]+|ip4:[0-9./]+|ip6:[0-9a-f:./]+|a(:[a-z0-9.-]+)?|mx)$/i.test(spf)
+  ) {
+    throw new ConfigError(
+      'CANDOR_SPF_MECHANISM',
+      `"${spf}" is not an SPF mechanism (include:…, ip4:…, ip6:…, a or mx)`,
+    );
+  }
+  const rua = source.CANDOR_DMARC_RUA;
+  if (rua !== undefined && !/^mailto:[^\s;,]+@[^\s;,]+$/.test(rua)) {
+    throw new ConfigError('CANDOR_DMARC_RUA', 'must be a mailto: address');
+  }
+  return {
+    maxConnections: integer(source, 'CANDOR_EMAIL_MAX_CONNECTIONS', 8, 1, 100),
+    bounceDomain,
+    bounceSmtpPort:
+      source.CANDOR_BOUNCE_SMTP_PORT === undefined
+        ? undefined
+        : integer(source, 'CANDOR_BOUNCE_SMTP_PORT', 0, 0, 65535),
+    bounceSmtpHost: source.CANDOR_BOUNCE_SMTP_HOST ?? '127.0.0.1',
+    bounceWebhookSecret: secret,
+    spfMechanism: spf,
+    dmarcRua: rua,
+  };
 }
 
 function readConfigFile(env: Source): Source {
