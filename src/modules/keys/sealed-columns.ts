@@ -43,4 +43,12 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     order: ['import_id', 'batch'],
     context: (row) => `import-errors:${String(row.import_id)}:${String(row.batch)}`,
   },
+  {
+    // notices/notice-test-recipients.ts: a test recipient's name and addresses.
+    table: 'notice_test_recipients',
+    columns: ['personal'],
+    key: ['id'],
+    order: ['id'],
+    context: (row) => `notice-test-recipient:${String(row.id)}`,
+  },
 ];
