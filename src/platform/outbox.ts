@@ -25,9 +25,62 @@ export interface Outbox {
   ): Promise<void>;
   /** Delivers everything due now; returns how many were attempted. */
   runOnce(): Promise<number>;
+  /**
+   * Lets this worker claim notice deliveries (rows with a send_id) too, handing them to the
+   * notice engine, which renders and sends them; without it only platform mail is claimed.
+   */
+  handleNotices(handler: NoticeHandler): void;
   start(): void;
   stop(): Promise<void>;
   wake(): void;
+}
+
+/** A notice delivery as claimed: no message, only what the engine needs to render one. */
+export interface ClaimedNotice {
+  organization_id: string;
+  id: string;
+  /** The sealed verification code (open with openNoticeSecret). */
+  payload: Buffer | null;
+  message_id: string;
+  attempts: number;
+  max_attempts: number;
+  channel: 'email' | 'sms' | 'webhook';
+  send_id: string;
+  notice_version_id: string;
+  customer_id: string | null;
+  test_recipient_id: string | null;
+  locale: 'en' | 'cs' | 'ar';
+  kind: 'mandatory' | 'optional';
+}
+
+/** What became of one claimed delivery. */
+export interface DeliveryOutcome {
+  id: string;
+  /** 'pending' retries after retryInSeconds; 'paused' waits for its send to resume. */
+  status: 'sent' | 'pending' | 'failed' | 'cancelled' | 'paused';
+  error: string | null;
+  retryInSeconds: number;
+  /** Not an attempt (e.g. held back by a rate limit): the claim's attempt is given back. */
+  notAnAttempt?: boolean;
+  /** The channel's id for the accepted message (e.g. the SMS provider's). */
+  acceptedBy?: string;
+}
+
+export interface NoticeHandler {
+  /** Sends a claimed batch (one outcome per row, in order); never throws for one row's failure. */
+  send(rows: ClaimedNotice[]): Promise<DeliveryOutcome[]>;
+  /** After a batch's outcomes are written, in the organization's transaction (e.g. a send completes). */
+  recorded?(tx: Sql, organizationId: string, sendIds: string[]): Promise<void>;
+}
+
+/** The outbox's key for sealed payloads; notice deliveries seal their verification code with it. */
+export const outboxKey = (masterKey: Buffer) => deriveKey(masterKey, 'outbox');
+export const deliveryContext = (orgId: string, id: string) => `delivery:${orgId}:${id}`;
+export function sealNoticeSecret(key: Buffer, orgId: string, id: string, value: string): Buffer {
+  return seal(key, value, deliveryContext(orgId, id));
+}
+export function openNoticeSecret(key: Buffer, orgId: string, id: string, sealed: Buffer): string {
+  return open(key, Buffer.from(sealed), deliveryContext(orgId, id)).toString();
 }
 
 const BATCH = 20;
@@ -55,28 +108,20 @@ export function createOutbox(deps: {
   metrics: Metrics;
   mailer: () => Mailer;
   pollMs?: number;
+  /** Rows claimed at once by a worker that also sends notices (more overlap for bulk sends). */
+  noticeBatch?: number;
 }): Outbox {
   const { config, db, logger } = deps;
-  const key = deriveKey(config.secrets.masterKey, 'outbox');
-  const context = (orgId: string, id: string) => `delivery:${orgId}:${id}`;
+  const key = outboxKey(config.secrets.masterKey);
+  const context = deliveryContext;
+  let notices: NoticeHandler | undefined;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let stopped = true;
+  const batch = deps.noticeBatch ?? 200;
 
-  interface Claimed {
-    organization_id: string;
-    id: string;
-    payload: Buffer;
-    message_id: string;
-    attempts: number;
-    max_attempts: number;
-  }
-  interface Outcome {
-    id: string;
-    status: 'sent' | 'pending' | 'failed';
-    error: string | null;
-    retryInSeconds: number;
-  }
+  type Claimed = Omit<ClaimedNotice, 'send_id' | 'payload'> & { send_id: string | null; payload: Buffer };
+  type Outcome = DeliveryOutcome;
 
   async function send(d: Claimed): Promise<Outcome> {
     let to: string | undefined;
@@ -103,39 +148,86 @@ export function createOutbox(deps: {
   }
 
   /** The outcomes of a batch, written in one transaction per organization. */
-  async function record(organizationId: string, outcomes: Outcome[]): Promise<void> {
-    await withOrg(db, organizationId, (tx) =>
-      tx.query(
-        `UPDATE deliveries d SET status = o.status, locked_until = NULL, last_error = o.error,
-           sent_at = CASE WHEN o.status = 'sent' THEN now() END,
-           next_attempt_at = CASE WHEN o.status = 'pending' THEN now() + make_interval(secs => o.retry)
-                                  ELSE d.next_attempt_at END
-         FROM json_to_recordset($1::json) AS o(id uuid, status text, error text, retry double precision)
-         WHERE d.id = o.id`,
-        [
-          JSON.stringify(
-            outcomes.map((o) => ({ id: o.id, status: o.status, error: o.error, retry: o.retryInSeconds })),
-          ),
-        ],
-      ),
+  async function record(organizationId: string, outcomes: Outcome[], sendIds: string[]): Promise<void> {
+    await withOrg(
+      db,
+      organizationId,
+      async (tx) => {
+        await tx.query(
+          `UPDATE deliveries d SET status = o.status, locked_until = NULL,
+             last_error = CASE WHEN o.skip THEN d.last_error ELSE o.error END,
+             attempts = CASE WHEN o.skip THEN d.attempts - 1 ELSE d.attempts END,
+             sent_at = CASE WHEN o.status = 'sent' THEN now() END,
+             accepted_by = CASE WHEN o.status = 'sent' THEN o.accepted ELSE d.accepted_by END,
+             next_attempt_at = CASE WHEN o.status = 'pending' THEN now() + make_interval(secs => o.retry)
+                                    ELSE d.next_attempt_at END
+           FROM json_to_recordset($1::json)
+             AS o(id uuid, status text, error text, retry double precision, skip boolean, accepted text)
+           WHERE d.id = o.id`,
+          [
+            JSON.stringify(
+              outcomes.map((o) => ({
+                id: o.id,
+                status: o.status,
+                error: o.error,
+                retry: o.retryInSeconds,
+                skip: o.notAnAttempt ?? false,
+                accepted: o.acceptedBy?.slice(0, 200) ?? null,
+              })),
+            ),
+          ],
+        );
+        if (sendIds.length && notices?.recorded) await notices.recorded(tx, organizationId, sendIds);
+      },
+      { system: true },
     );
+  }
+
+  async function sendAll(claimed: Claimed[]): Promise<Outcome[]> {
+    const mail = claimed.filter((d) => d.send_id === null);
+    const notice = claimed.filter((d) => d.send_id !== null) as unknown as ClaimedNotice[];
+    const [mailOutcomes, noticeOutcomes] = await Promise.all([
+      Promise.all(mail.map(send)),
+      notice.length
+        ? notices!.send(notice).catch((error: unknown) => {
+            // The engine failed as a whole (e.g. the database): the batch is tried again later.
+            logger.error({ err: error }, 'notice batch failed');
+            return notice.map((d): Outcome => ({
+              id: d.id,
+              status: 'pending',
+              error: 'the notice engine failed; tried again',
+              retryInSeconds: retryDelayMs(d.attempts) / 1000,
+            }));
+          })
+        : [],
+    ]);
+    const byId = new Map([...mailOutcomes, ...noticeOutcomes].map((o) => [o.id, o]));
+    return claimed.map((d) => byId.get(d.id)!);
   }
 
   async function runOnce(): Promise<number> {
     let total = 0;
     for (;;) {
       const claimed = await asApp(db, (tx) =>
-        tx.query<Claimed>('SELECT * FROM candor_claim_deliveries($1, $2)', [BATCH, LEASE_SECONDS]),
+        tx.query<Claimed>('SELECT * FROM candor_claim_deliveries($1, $2, $3)', [
+          notices ? batch : BATCH,
+          LEASE_SECONDS,
+          notices !== undefined,
+        ]),
       );
       // A batch is sent concurrently: the pooled SMTP connections overlap their round trips.
-      const outcomes = await Promise.all(claimed.map(send));
-      const byOrg = new Map<string, Outcome[]>();
-      claimed.forEach((d, i) =>
-        byOrg.set(d.organization_id, [...(byOrg.get(d.organization_id) ?? []), outcomes[i]!]),
-      );
-      for (const [organizationId, list] of byOrg) await record(organizationId, list);
+      const outcomes = await sendAll(claimed);
+      const byOrg = new Map<string, { outcomes: Outcome[]; sends: Set<string> }>();
+      claimed.forEach((d, i) => {
+        const entry = byOrg.get(d.organization_id) ?? { outcomes: [], sends: new Set<string>() };
+        entry.outcomes.push(outcomes[i]!);
+        if (d.send_id) entry.sends.add(d.send_id);
+        byOrg.set(d.organization_id, entry);
+      });
+      for (const [organizationId, entry] of byOrg)
+        await record(organizationId, entry.outcomes, [...entry.sends]);
       total += claimed.length;
-      if (claimed.length < BATCH) return total;
+      if (claimed.length < (notices ? batch : BATCH)) return total;
     }
   }
 
@@ -176,6 +268,9 @@ export function createOutbox(deps: {
       );
     },
     runOnce,
+    handleNotices(handler) {
+      notices = handler;
+    },
     start() {
       stopped = false;
       schedule(0);

@@ -1,0 +1,200 @@
+/**
+ * Control of a send once requested: pause, resume, cancel, resend to the failed; and what it has
+ * done so far (totals by status and channel, rate, ETA, the per-recipient list of clear fields).
+ * Every function runs in the caller's organization transaction; the routes audit each action.
+ */
+import type { Sql } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import type { Channel } from './notice-contracts.js';
+import { completeIfDone, loadSend, type SendRow } from './delivery-engine.js';
+
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'cancelled', 'paused'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+async function sendOrFail(tx: Sql, sendId: string): Promise<SendRow> {
+  const send = await loadSend(tx, sendId, true);
+  if (!send) throw new AppError('not_found', 404);
+  return send;
+}
+
+function refuse(send: SendRow, action: string): never {
+  throw new AppError('conflict', 409, { status: send.status, action });
+}
+
+/** Stops claiming: waiting deliveries are held (in-flight ones finish); fan-out writes held rows. */
+export async function pauseSend(tx: Sql, sendId: string): Promise<SendRow['status']> {
+  const send = await sendOrFail(tx, sendId);
+  if (!['scheduled', 'fanning_out', 'sending'].includes(send.status)) refuse(send, 'pause');
+  await tx.query(`UPDATE notice_sends SET status = 'paused' WHERE id = $1`, [sendId]);
+  await tx.query(`UPDATE deliveries SET status = 'paused' WHERE send_id = $1 AND status = 'pending'`, [
+    sendId,
+  ]);
+  return 'paused';
+}
+
+/** Goes on where it stopped: held deliveries are due at once. */
+export async function resumeSend(tx: Sql, sendId: string): Promise<SendRow['status']> {
+  const send = await sendOrFail(tx, sendId);
+  if (send.status !== 'paused') refuse(send, 'resume');
+  const chunks = (
+    await tx.query<{ total: number; open: number }>(
+      `SELECT count(*)::int AS total, count(*) FILTER (WHERE done_at IS NULL)::int AS open
+       FROM notice_send_chunks WHERE send_id = $1`,
+      [sendId],
+    )
+  )[0]!;
+  // Paused before its job ran: scheduled again (the job fans it out when it runs).
+  const status = chunks.total === 0 ? 'scheduled' : chunks.open > 0 ? 'fanning_out' : 'sending';
+  await tx.query('UPDATE notice_sends SET status = $2 WHERE id = $1', [sendId, status]);
+  await tx.query(
+    `UPDATE deliveries SET status = 'pending', next_attempt_at = now() WHERE send_id = $1 AND status = 'paused'`,
+    [sendId],
+  );
+  await completeIfDone(tx, sendId);
+  return status;
+}
+
+/** Ends the send: nothing more goes out; messages already handed to a channel are not recalled. */
+export async function cancelSend(tx: Sql, sendId: string): Promise<number> {
+  const send = await sendOrFail(tx, sendId);
+  if (send.status === 'cancelled' || send.status === 'completed') refuse(send, 'cancel');
+  await tx.query(`UPDATE notice_sends SET status = 'cancelled' WHERE id = $1`, [sendId]);
+  // Chunks not yet fanned out write nothing now; their jobs find the send cancelled.
+  await tx.query(
+    'UPDATE notice_send_chunks SET done_at = now(), deliveries = 0 WHERE send_id = $1 AND done_at IS NULL',
+    [sendId],
+  );
+  const rows = await tx.query(
+    `UPDATE deliveries SET status = 'cancelled', last_error = 'the send was cancelled'
+     WHERE send_id = $1 AND status IN ('pending', 'paused') RETURNING id`,
+    [sendId],
+  );
+  return rows.length;
+}
+
+/**
+ * Tries the failed deliveries again, each with a fresh set of attempts and the SAME Message-ID
+ * and verification code: it is the same notice to the same person, so a recipient whose server
+ * did take an earlier attempt despite the error sees one message, not two. Suppressed addresses
+ * are skipped again when the worker reaches them.
+ */
+export async function resendFailed(tx: Sql, sendId: string): Promise<number> {
+  const send = await sendOrFail(tx, sendId);
+  if (send.status === 'cancelled' || send.status === 'scheduled') refuse(send, 'resend');
+  const rows = await tx.query(
+    `UPDATE deliveries SET status = CASE WHEN $2 THEN 'paused' ELSE 'pending' END, attempts = 0,
+       next_attempt_at = now(), locked_until = NULL
+     WHERE send_id = $1 AND status = 'failed' RETURNING id`,
+    [sendId, send.status === 'paused'],
+  );
+  if (rows.length && send.status === 'completed') {
+    await tx.query(`UPDATE notice_sends SET status = 'sending' WHERE id = $1`, [sendId]);
+  }
+  return rows.length;
+}
+
+export interface SendProgress {
+  sendId: string;
+  status: SendRow['status'];
+  chunks: { total: number; done: number };
+  /** Recipients in the audience (from the fan-out's chunks). */
+  recipients: number;
+  totals: Record<DeliveryStatus, number>;
+  byChannel: { channel: Channel; status: DeliveryStatus; count: number }[];
+  /** Messages accepted per second over the last minute. */
+  ratePerSecond: number;
+  /** Seconds until the last waiting message is out at that rate; null when unknown or nothing waits. */
+  etaSeconds: number | null;
+}
+
+export async function sendProgress(tx: Sql, sendId: string): Promise<SendProgress> {
+  const send = await loadSend(tx, sendId);
+  if (!send) throw new AppError('not_found', 404);
+  const [chunks] = await tx.query<{ total: number; done: number; recipients: number }>(
+    `SELECT count(*)::int AS total, count(done_at)::int AS done, coalesce(sum(recipients), 0)::int AS recipients
+     FROM notice_send_chunks WHERE send_id = $1`,
+    [sendId],
+  );
+  const byChannel = await tx.query<{ channel: Channel; status: DeliveryStatus; count: number }>(
+    `SELECT channel, status, count(*)::int AS count FROM deliveries WHERE send_id = $1
+     GROUP BY channel, status ORDER BY channel, status`,
+    [sendId],
+  );
+  const [recent] = await tx.query<{ n: number; span: number | null }>(
+    `SELECT count(*)::int AS n, extract(epoch FROM now() - min(sent_at))::float8 AS span
+     FROM deliveries WHERE send_id = $1 AND status = 'sent' AND sent_at > now() - interval '60 seconds'`,
+    [sendId],
+  );
+  const totals = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
+  for (const r of byChannel) totals[r.status] += r.count;
+  // Over the last minute, or since the first message of the minute when the send is younger.
+  const span = Math.max(1, Math.min(60, recent!.span ?? 60));
+  const ratePerSecond = recent!.n / span;
+  const waiting = totals.pending + totals.sending + totals.paused;
+  return {
+    sendId,
+    status: send.status,
+    chunks: { total: chunks!.total, done: chunks!.done },
+    recipients: chunks!.recipients,
+    totals,
+    byChannel,
+    ratePerSecond: Math.round(ratePerSecond * 10) / 10,
+    etaSeconds:
+      waiting === 0
+        ? 0
+        : ratePerSecond > 0 && send.status !== 'paused'
+          ? Math.ceil(waiting / ratePerSecond)
+          : null,
+  };
+}
+
+export interface RecipientStatus {
+  deliveryId: string;
+  /** The customer's external id (a clear field); null for a test recipient or an erased customer. */
+  externalId: string | null;
+  testRecipient: boolean;
+  channel: Channel;
+  locale: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  sentAt: Date | null;
+}
+
+/** The per-recipient list, clear fields only, by keyset on the delivery id. */
+export async function listRecipientStatuses(
+  tx: Sql,
+  sendId: string,
+  filter: { status?: DeliveryStatus; channel?: Channel; after?: string; limit: number },
+): Promise<RecipientStatus[]> {
+  if (!(await loadSend(tx, sendId))) throw new AppError('not_found', 404);
+  const rows = await tx.query<{
+    id: string;
+    external_id: string | null;
+    test_recipient_id: string | null;
+    channel: Channel;
+    locale: string;
+    status: DeliveryStatus;
+    attempts: number;
+    last_error: string | null;
+    sent_at: Date | null;
+  }>(
+    `SELECT d.id, c.external_id, d.test_recipient_id, d.channel, d.locale, d.status, d.attempts, d.last_error, d.sent_at
+     FROM deliveries d LEFT JOIN customers c ON c.id = d.customer_id
+     WHERE d.send_id = $1 AND ($2::text IS NULL OR d.status = $2) AND ($3::text IS NULL OR d.channel = $3)
+       AND ($4::uuid IS NULL OR d.id > $4)
+     ORDER BY d.id LIMIT $5`,
+    [sendId, filter.status ?? null, filter.channel ?? null, filter.after ?? null, filter.limit],
+  );
+  return rows.map((r) => ({
+    deliveryId: r.id,
+    externalId: r.external_id,
+    testRecipient: r.test_recipient_id !== null,
+    channel: r.channel,
+    locale: r.locale,
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    sentAt: r.sent_at,
+  }));
+}
