@@ -16,6 +16,7 @@ import { intakeRoutes } from './intake/intake-routes.js';
 import { guidanceRoutes } from './lookup/guidance-routes.js';
 import { lookupWorker } from './lookup/lookup-job.js';
 import { publicLookupRoutes } from './lookup/public-routes.js';
+import { verifyRoutes } from './notices/verify-routes.js';
 import { reencryptionTimer } from './keys/keys-timer.js';
 import { organizationDeletionRoutes } from './keys/org-deletion-routes.js';
 import { planRoutes } from './plans/plan-routes.js';
@@ -43,6 +44,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(organizationDeletionRoutes);
   await app.register(guidanceRoutes);
   await app.register(publicLookupRoutes);
+  await app.register(verifyRoutes);
   await app.register(suppressionRoutes);
 }
 

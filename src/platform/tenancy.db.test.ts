@@ -103,6 +103,7 @@ describe('tenant isolation in the database', () => {
       'candor_find_invitation',
       'candor_find_lookup_link',
       'candor_find_lookup_page',
+      'candor_find_notice_verification',
       'candor_find_password_reset',
       'candor_find_session',
       'candor_find_user_by_email',

@@ -44,6 +44,22 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     context: (row) => `import-errors:${String(row.import_id)}:${String(row.batch)}`,
   },
   {
+    // notices/notice-verification.ts: what /verify shows of a notice (subject, masked recipient).
+    table: 'notice_verifications',
+    columns: ['sealed'],
+    key: ['code_index'],
+    order: ['code_index'],
+    context: (row) => `notice-verification:${String(row.code_index)}`,
+  },
+  {
+    // notices/channel-webhook.ts: the organization's webhook signing secret.
+    table: 'notice_webhook_secrets',
+    columns: ['secret'],
+    key: ['id'],
+    order: ['id'],
+    context: (row) => `notice-webhook-secret:${String(row.organization_id)}`,
+  },
+  {
     // notices/notice-test-recipients.ts: a test recipient's name and addresses.
     table: 'notice_test_recipients',
     columns: ['personal'],

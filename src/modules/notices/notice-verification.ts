@@ -1,0 +1,207 @@
+import { randomInt } from 'node:crypto';
+import { deriveKey, hmac, open, seal } from '../../platform/crypto.js';
+import type { Sql } from '../../platform/db.js';
+import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
+import type { Channel } from './notice-contracts.js';
+
+/**
+ * Proof against phishing: every notice carries a code its recipient can check on the public
+ * /verify page. A code is 12 characters of Crockford's base32 (60 bits), written K7QF-2M9X-D4TA:
+ * no I, L, O or U, read case-insensitively with O as 0 and I or L as 1. Only a keyed hash of it is
+ * stored, under a key derived from the master key (global: /verify does not know the
+ * organization); a code checked after the master key was replaced is found under the previous
+ * keys too.
+ */
+export const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const CODE_LENGTH = 12;
+
+export function newVerificationCode(): string {
+  let raw = '';
+  for (let i = 0; i < CODE_LENGTH; i++) raw += CODE_ALPHABET[randomInt(32)];
+  return format(raw);
+}
+
+const format = (raw: string) => `${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8, 12)}`;
+
+/**
+ * The canonical form (XXXX-XXXX-XXXX) of a code as a person typed it: any case, spaces and
+ * dashes anywhere, O for 0, I or L for 1. Undefined when it cannot be a code.
+ */
+export function normalizeVerificationCode(input: string): string | undefined {
+  const raw = input
+    .toUpperCase()
+    .replace(/[\s\-‐‑‒–—_.]/gu, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
+  if (raw.length !== CODE_LENGTH) return undefined;
+  for (const ch of raw) if (!CODE_ALPHABET.includes(ch)) return undefined;
+  return format(raw);
+}
+
+/** The keys a code's index is computed under: the current master key's first, then the replaced ones'. */
+export function verificationKeys(secrets: { masterKey: Buffer; previousMasterKeys?: readonly Buffer[] }) {
+  return [secrets.masterKey, ...(secrets.previousMasterKeys ?? [])].map((k) =>
+    deriveKey(k, 'notice-verification-code'),
+  );
+}
+
+/** The stored form of a canonical code. */
+export const verificationIndex = (key: Buffer, canonicalCode: string) =>
+  hmac(key, `notice-verification:${canonicalCode}`);
+
+const sealContext = (codeIndex: string) => `notice-verification:${codeIndex}`;
+
+export interface VerificationRecord {
+  organizationId: string;
+  deliveryId: string;
+  /** As newVerificationCode made it (any typed form is accepted). */
+  code: string;
+  channel: Channel;
+  /** The notice's subject as this recipient received it. */
+  subject: string;
+  sentAt: Date;
+  /** maskRecipient(channel, address). */
+  maskedRecipient: string;
+}
+
+/**
+ * Records a delivery's code so /verify confirms it. Idempotent: a repeat for the same code (a
+ * retried fan-out) keeps the first record. Runs in the organization's transaction.
+ */
+export async function recordVerification(
+  tx: Sql,
+  keys: { index: Buffer; organization: OrganizationKeys },
+  record: VerificationRecord,
+): Promise<void> {
+  const code = normalizeVerificationCode(record.code);
+  if (!code) throw new Error('recordVerification: the code is not a verification code');
+  const codeIndex = verificationIndex(keys.index, code);
+  const version = keys.organization.dataVersion;
+  const sealed = seal(
+    keys.organization.data(version),
+    JSON.stringify({ subject: record.subject, maskedRecipient: record.maskedRecipient }),
+    sealContext(codeIndex),
+  );
+  await tx.query(
+    `INSERT INTO notice_verifications
+       (code_index, organization_id, delivery_id, channel, sealed, key_version, sent_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code_index) DO NOTHING`,
+    [codeIndex, record.organizationId, record.deliveryId, record.channel, sealed, version, record.sentAt],
+  );
+}
+
+/**
+ * recordVerification with its keys: `const record = verificationRecorder(config.secrets, keyring)`
+ * then `await record(tx, {...})` inside the organization's transaction.
+ */
+export function verificationRecorder(
+  secrets: { masterKey: Buffer },
+  keyring: OrganizationKeyring,
+): (tx: Sql, record: VerificationRecord) => Promise<void> {
+  const index = verificationKeys(secrets)[0]!;
+  return async (tx, record) =>
+    recordVerification(tx, { index, organization: await keyring.get(tx, record.organizationId) }, record);
+}
+
+export interface VerifiedNotice {
+  organization: string;
+  subject: string;
+  sentAt: Date;
+  channel: Channel;
+  maskedRecipient: string;
+}
+
+/** Where a code's notice lives, across organizations (the named SECURITY DEFINER look-up). */
+export async function locateVerification(
+  tx: Sql,
+  indexKeys: readonly Buffer[],
+  canonicalCode: string,
+): Promise<{ organizationId: string; codeIndex: string } | undefined> {
+  for (const key of indexKeys) {
+    const codeIndex = verificationIndex(key, canonicalCode);
+    const row = (
+      await tx.query<{ organization_id: string; id: string }>(
+        'SELECT * FROM candor_find_notice_verification($1)',
+        [codeIndex],
+      )
+    )[0];
+    if (row) return { organizationId: row.organization_id, codeIndex: row.id };
+  }
+  return undefined;
+}
+
+/** The notice a located code belongs to, counted as checked once more; in the organization's transaction. */
+export async function readVerification(
+  tx: Sql,
+  keys: OrganizationKeys,
+  codeIndex: string,
+): Promise<(VerifiedNotice & { deliveryId: string }) | undefined> {
+  const row = (
+    await tx.query<{
+      organization: string;
+      delivery_id: string;
+      channel: Channel;
+      sealed: Uint8Array;
+      key_version: number;
+      sent_at: Date;
+    }>(
+      `UPDATE notice_verifications v SET checked_count = v.checked_count + 1, last_checked_at = now()
+       FROM organizations o WHERE o.id = v.organization_id AND v.code_index = $1
+       RETURNING o.name AS organization, v.delivery_id, v.channel, v.sealed, v.key_version, v.sent_at`,
+      [codeIndex],
+    )
+  )[0];
+  if (!row) return undefined;
+  const shown = JSON.parse(
+    open(keys.data(row.key_version), Buffer.from(row.sealed), sealContext(codeIndex)).toString(),
+  ) as { subject: string; maskedRecipient: string };
+  return {
+    organization: row.organization,
+    deliveryId: row.delivery_id,
+    channel: row.channel,
+    sentAt: new Date(row.sent_at),
+    subject: shown.subject,
+    maskedRecipient: shown.maskedRecipient,
+  };
+}
+
+const DOT = '•••';
+
+/** ITU country calling codes of two digits (the rest are one digit, 1 and 7, or three). */
+const TWO_DIGIT_CODES = new Set(
+  '20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98'.split(
+    ' ',
+  ),
+);
+
+/**
+ * An address partly masked for the /verify page: enough for its owner to recognise it, too
+ * little to be of use to anyone else. "jana@example.cz" → "j•••@e•••.cz", "+420601234512" →
+ * "+420 •••• ••12", "https://hooks.example.com/x" → "https://h•••.com/•••".
+ */
+export function maskRecipient(channel: Channel, address: string): string {
+  switch (channel) {
+    case 'email': {
+      const at = address.lastIndexOf('@');
+      const local = address.slice(0, at);
+      const domain = address.slice(at + 1);
+      const tld = domain.includes('.') ? domain.slice(domain.lastIndexOf('.')) : '';
+      return `${[...local][0] ?? ''}${DOT}@${[...domain][0] ?? ''}${DOT}${tld}`;
+    }
+    case 'sms': {
+      const digits = address.replace(/[^\d]/g, '');
+      const cc = /^[17]/.test(digits) ? 1 : TWO_DIGIT_CODES.has(digits.slice(0, 2)) ? 2 : 3;
+      return `+${digits.slice(0, cc)} •••• ••${digits.slice(-2)}`;
+    }
+    case 'webhook': {
+      try {
+        const url = new URL(address);
+        const host = url.hostname;
+        const tld = host.includes('.') ? host.slice(host.lastIndexOf('.')) : '';
+        return `${url.protocol}//${host[0] ?? ''}${DOT}${tld}/${DOT}`;
+      } catch {
+        return DOT;
+      }
+    }
+  }
+}
