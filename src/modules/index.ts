@@ -20,6 +20,7 @@ import { verifyRoutes } from './notices/verify-routes.js';
 import { reencryptionTimer } from './keys/keys-timer.js';
 import { organizationDeletionRoutes } from './keys/org-deletion-routes.js';
 import { planRoutes } from './plans/plan-routes.js';
+import { emailSettingsRoutes } from './notices/email-settings-routes.js';
 import { suppressionRoutes } from './notices/suppression-routes.js';
 import { reportRoutes } from './reports/report-routes.js';
 import { tokenRoutes } from './tokens/token-routes.js';
@@ -46,6 +47,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(publicLookupRoutes);
   await app.register(verifyRoutes);
   await app.register(suppressionRoutes);
+  await app.register(emailSettingsRoutes);
 }
 
 /** The modules' timers, beside the platform's own (platform/jobs.ts TIMERS). */

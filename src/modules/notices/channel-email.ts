@@ -1,0 +1,191 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { EmailChannelConfig } from '../../config.js';
+import { withOrg, type Database } from '../../platform/db.js';
+import type { OrganizationKeyring } from '../../platform/keys.js';
+import { redactAddress } from '../../platform/outbox.js';
+import { loadSigningSettings, type SigningSettings } from './email-settings.js';
+import type { ChannelResult, ChannelSender, OutgoingNotice } from './notice-contracts.js';
+import { unsubscribeToken } from './suppression.js';
+
+export interface EmailChannelDeps {
+  db: Database;
+  keyring: OrganizationKeyring;
+  /** The SMTP relay (smtp:// or smtps://, with credentials if it needs them). */
+  smtpUrl: string;
+  email: EmailChannelConfig;
+  /** Candor's public origin: the one-click unsubscribe URL of optional updates. */
+  publicUrl: URL;
+  /** How long an organization's unsealed DKIM key and settings are kept in memory. */
+  settingsCacheMs?: number;
+}
+
+/** The VERP envelope sender of one delivery: a bounce names the delivery it belongs to. */
+export const verpAddress = (deliveryId: string, bounceDomain: string) =>
+  `bounces+${deliveryId}@${bounceDomain}`;
+/** The mailto: of List-Unsubscribe: a message to it unsubscribes the delivery's recipient. */
+export const unsubscribeMailbox = (deliveryId: string, bounceDomain: string) =>
+  `unsubscribe+${deliveryId}@${bounceDomain}`;
+
+/** The delivery id of a VERP address (bounces+<id>@… or unsubscribe+<id>@…), with which of the two. */
+export function parseVerp(
+  address: string,
+): { kind: 'bounce' | 'unsubscribe'; deliveryId: string } | undefined {
+  const match =
+    /^(bounces|unsubscribe)\+([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@/i.exec(
+      address.trim(),
+    );
+  if (!match) return undefined;
+  return {
+    kind: match[1]!.toLowerCase() === 'bounces' ? 'bounce' : 'unsubscribe',
+    deliveryId: match[2]!.toLowerCase(),
+  };
+}
+
+/**
+ * The HTML part in the reader's direction: RenderedNotice.html already carries dir and lang on
+ * <html>; a document without them gets them.
+ */
+export function withDirection(html: string, locale: string, direction: 'ltr' | 'rtl'): string {
+  const tag = /<html\b[^>]*>/i.exec(html);
+  if (!tag) return `<!doctype html><html lang="${locale}" dir="${direction}"><body>${html}</body></html>`;
+  let open = tag[0];
+  if (!/\sdir\s*=/i.test(open)) open = open.replace(/^<html/i, `<html dir="${direction}"`);
+  if (!/\slang\s*=/i.test(open)) open = open.replace(/^<html/i, `<html lang="${locale}"`);
+  return html.slice(0, tag.index) + open + html.slice(tag.index + tag[0].length);
+}
+
+/** Mailbox-level refusals (no such user, user moved, bad mailbox name) are worth suppressing; policy ones are not. */
+function mailboxRefusal(code: number, text: string): boolean {
+  if (![550, 551, 553].includes(code)) return false;
+  const enhanced = /\b5\.(\d{1,3})\.(\d{1,3})\b/.exec(text);
+  return !enhanced || enhanced[1] === '1' || enhanced[1] === '2';
+}
+
+/** The SMTP outcome as a channel result, never naming the recipient. */
+export function smtpResult(error: unknown, to: string): ChannelResult {
+  const e = error as { responseCode?: number; code?: string; response?: string; message?: string };
+  const text = redactAddress(e.response ?? e.message ?? String(error), to).slice(0, 500);
+  const code = e.responseCode;
+  if (code !== undefined && code >= 500) {
+    return { outcome: 'permanent', error: text, suppress: mailboxRefusal(code, text) };
+  }
+  if (code === undefined && e.code === 'EENVELOPE') {
+    // Refused before any server saw it (e.g. an address nodemailer cannot send to).
+    return { outcome: 'permanent', error: text, suppress: false };
+  }
+  // 4xx, timeouts, connection and TLS errors: worth another try later.
+  return { outcome: 'temporary', error: text };
+}
+
+const angle = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
+
+/**
+ * The e-mail channel: one pooled SMTP transport (pool: true, maxConnections from the config,
+ * unlimited messages per connection); each message DKIM-signed with its organization's key as
+ * d=<From domain> (aligned), sent from the organization's From address with the VERP envelope
+ * sender bounces+<delivery id>@<bounce domain>, the delivery's stable Message-ID, a text and an
+ * HTML part (in the reader's direction), and List-Unsubscribe (one-click) on optional updates
+ * only: a mandatory breach notice never carries it.
+ */
+export function createEmailChannel(deps: EmailChannelDeps): ChannelSender {
+  const transport: Transporter = nodemailer.createTransport({
+    url: deps.smtpUrl,
+    pool: true,
+    maxConnections: deps.email.maxConnections,
+    maxMessages: Infinity,
+    // Timeouts make a stuck relay a temporary failure rather than a hung worker.
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 60_000,
+  } as Parameters<typeof nodemailer.createTransport>[0]);
+  const cacheMs = deps.settingsCacheMs ?? 60_000;
+  const cache = new Map<string, { value: Promise<Signing | undefined>; until: number }>();
+
+  interface Signing {
+    settings: SigningSettings;
+    unsubscribe(email: string): string;
+  }
+
+  function signing(organizationId: string): Promise<Signing | undefined> {
+    const hit = cache.get(organizationId);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const value = withOrg(
+      deps.db,
+      organizationId,
+      async (tx) => {
+        const keys = await deps.keyring.get(tx, organizationId);
+        const settings = await loadSigningSettings(tx, keys, organizationId);
+        return (
+          settings && {
+            settings,
+            unsubscribe: (email: string) => unsubscribeToken(keys, organizationId, email),
+          }
+        );
+      },
+      { system: true },
+    );
+    cache.set(organizationId, { value, until: Date.now() + cacheMs });
+    value.catch(() => cache.delete(organizationId));
+    return value;
+  }
+
+  return {
+    channel: 'email',
+    async send(message: OutgoingNotice): Promise<ChannelResult> {
+      let org: Signing | undefined;
+      try {
+        org = await signing(message.organizationId);
+      } catch (error) {
+        return {
+          outcome: 'temporary',
+          error: `E-mail settings could not be read: ${(error as Error).message}`,
+        };
+      }
+      if (!org) {
+        return {
+          outcome: 'permanent',
+          error:
+            'The organization has no e-mail settings (From address and DKIM key): set them in Settings, E-mail',
+          suppress: false,
+        };
+      }
+      const { settings } = org;
+      const { rendered } = message;
+      const headers: Record<string, string> = { 'Content-Language': rendered.locale };
+      if (message.kind === 'optional') {
+        const url = new URL(`/unsubscribe/${org.unsubscribe(message.to)}`, deps.publicUrl).toString();
+        const mailto = `mailto:${unsubscribeMailbox(message.deliveryId, deps.email.bounceDomain)}?subject=unsubscribe`;
+        headers['List-Unsubscribe'] = `<${url}>, <${mailto}>`;
+        headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+      }
+      try {
+        const info = (await transport.sendMail({
+          from: settings.fromName
+            ? { name: settings.fromName, address: settings.fromAddress }
+            : settings.fromAddress,
+          ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
+          to: message.to,
+          subject: rendered.subject,
+          text: rendered.text,
+          html: withDirection(rendered.html, rendered.locale, rendered.direction),
+          messageId: angle(message.messageId),
+          envelope: { from: verpAddress(message.deliveryId, deps.email.bounceDomain), to: message.to },
+          headers,
+          dkim: {
+            domainName: settings.domain,
+            keySelector: settings.dkimSelector,
+            privateKey: settings.privateKey,
+          },
+        })) as { response?: string };
+        const queued = /queued as\s+([A-Za-z0-9._-]{1,100})/i.exec(info.response ?? '');
+        return { outcome: 'accepted', ...(queued ? { providerId: queued[1] } : {}) };
+      } catch (error) {
+        return smtpResult(error, message.to);
+      }
+    },
+    async close() {
+      transport.close();
+      cache.clear();
+    },
+  };
+}

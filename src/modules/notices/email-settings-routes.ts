@@ -1,0 +1,116 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { AppError } from '../../platform/errors.js';
+import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
+import { withCaller } from '../access/acting.js';
+import type { Access } from '../access/permissions.js';
+import { ErrorBody } from '../accounts/account-schemas.js';
+import { appendAudit, requestActor } from '../audit/audit-service.js';
+import {
+  dnsGuidance,
+  EmailSettingsError,
+  getEmailSettings,
+  saveEmailSettings,
+  type EmailSettings,
+} from './email-settings.js';
+
+const manage: { access: Access } = { access: { kind: 'permission', permission: 'organization.manage' } };
+const errors = { 400: ErrorBody, 404: ErrorBody };
+
+const Record_ = Type.Object({
+  name: Type.String(),
+  type: Type.Literal('TXT'),
+  value: Type.String(),
+  strings: Type.Array(Type.String()),
+});
+const SettingsView = Type.Object({
+  settings: Type.Union([
+    Type.Object({
+      fromAddress: Type.String(),
+      fromName: Type.Union([Type.String(), Type.Null()]),
+      replyTo: Type.Union([Type.String(), Type.Null()]),
+      domain: Type.String(),
+      dkimSelector: Type.String(),
+      publicKey: Type.String(),
+      updatedAt: Type.String(),
+    }),
+    Type.Null(),
+  ]),
+  dns: Type.Union([
+    Type.Object({
+      dkim: Record_,
+      spf: Type.Object({ ...Record_.properties, mechanism: Type.Union([Type.String(), Type.Null()]) }),
+      dmarc: Record_,
+      aligned: Type.Boolean(),
+    }),
+    Type.Null(),
+  ]),
+  /** Envelope senders are bounces+<delivery id>@this domain: its MX must reach the bounce listener. */
+  bounceDomain: Type.String(),
+});
+const SettingsBody = Type.Object(
+  {
+    fromAddress: Type.String({ minLength: 3, maxLength: 254 }),
+    fromName: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+    replyTo: Type.Optional(Type.Union([Type.String({ maxLength: 254 }), Type.Null()])),
+    dkimSelector: Type.String({ minLength: 1, maxLength: 63 }),
+    rotateKey: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+/** The organization's e-mail settings for notices and the DNS records they need. */
+export async function emailSettingsRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, config } = app.deps;
+  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
+
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+  });
+
+  const view = (settings: EmailSettings | undefined) => ({
+    settings: settings ? { ...settings, updatedAt: settings.updatedAt.toISOString() } : null,
+    dns: settings ? dnsGuidance(settings, config.email) : null,
+    bounceDomain: config.email.bounceDomain,
+  });
+
+  app.get(
+    '/api/email-settings',
+    { config: manage, schema: { tags: ['notices'], response: { 200: SettingsView, ...errors } } },
+    async (request) => view(await withCaller(db, request, (tx) => getEmailSettings(tx))),
+  );
+
+  app.put(
+    '/api/email-settings',
+    {
+      config: manage,
+      schema: { tags: ['notices'], body: SettingsBody, response: { 200: SettingsView, ...errors } },
+    },
+    async (request) => {
+      const orgId = request.auth!.organizationId;
+      const settings = await withCaller(db, request, async (tx) => {
+        try {
+          const saved = await saveEmailSettings(tx, await keyring.get(tx, orgId), orgId, request.body);
+          await appendAudit(tx, config.secrets.auditKey, orgId, requestActor(request), {
+            action: 'email_settings.updated',
+            targetType: 'organization',
+            targetId: orgId,
+            data: {
+              domain: saved.settings.domain,
+              selector: saved.settings.dkimSelector,
+              keyGenerated: saved.keyGenerated,
+            },
+          });
+          return saved.settings;
+        } catch (error) {
+          if (error instanceof EmailSettingsError)
+            throw new AppError('validation_failed', 400, { field: error.field });
+          throw error;
+        }
+      });
+      return view(settings);
+    },
+  );
+}
