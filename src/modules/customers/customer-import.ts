@@ -56,7 +56,10 @@ export interface ImportOptions {
   defaultCountry?: string;
   mapping?: ImportMapping;
   batchSize?: number;
-  /** Stops (as if killed) after this many committed batches: tests of re-runs. */
+  /**
+   * Stops (as if killed) once the import has this many committed batches (a resumed import's
+   * earlier ones included): tests of re-runs and resumes.
+   */
   stopAfterBatches?: number;
   /** The import's id: new, or with `resume` an existing one to continue. */
   importId?: string;
