@@ -17,7 +17,9 @@ import { guidanceRoutes } from './lookup/guidance-routes.js';
 import { lookupWorker } from './lookup/lookup-job.js';
 import { publicLookupRoutes } from './lookup/public-routes.js';
 import { verifyRoutes } from './notices/verify-routes.js';
+import { channelRoutes } from './notices/channel-routes.js';
 import { reencryptionTimer } from './keys/keys-timer.js';
+import { noticeRoutes } from './notices/notice-routes.js';
 import { organizationDeletionRoutes } from './keys/org-deletion-routes.js';
 import { planRoutes } from './plans/plan-routes.js';
 import { emailSettingsRoutes } from './notices/email-settings-routes.js';
@@ -45,7 +47,9 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(organizationDeletionRoutes);
   await app.register(guidanceRoutes);
   await app.register(publicLookupRoutes);
+  await app.register(noticeRoutes);
   await app.register(verifyRoutes);
+  await app.register(channelRoutes);
   await app.register(suppressionRoutes);
   await app.register(emailSettingsRoutes);
 }

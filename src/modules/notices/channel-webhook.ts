@@ -1,0 +1,322 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import { BlockList, isIP } from 'node:net';
+import { open, seal } from '../../platform/crypto.js';
+import { withOrg, type Database, type Sql } from '../../platform/db.js';
+import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
+import type { ChannelResult, ChannelSender, OutgoingNotice } from './notice-contracts.js';
+
+/**
+ * The webhook channel: a notice is POSTed as JSON to the customer's own endpoint, signed per the
+ * Standard Webhooks scheme (https://www.standardwebhooks.com): `webhook-id` (the delivery's
+ * stable Message-ID, so a repeat is recognisable), `webhook-timestamp` (unix seconds) and
+ * `webhook-signature` "v1,<base64 HMAC-SHA256 of id.timestamp.body>" keyed by the bytes of the
+ * organization's secret (whsec_<base64>), which Candor generates and shows once.
+ *
+ * Where the endpoint lives: the customer's personal attribute WEBHOOK_URL_ATTRIBUTE in their
+ * sealed record (never a clear column). Only https targets are called, and only when every
+ * address the name resolves to is public; the connection goes to the address that was checked
+ * (so a second DNS answer cannot point it elsewhere). Redirects are not followed.
+ */
+export const WEBHOOK_URL_ATTRIBUTE = 'webhook_url';
+
+export interface WebhookChannelDeps {
+  db: Database;
+  keyring: OrganizationKeyring;
+  /** CANDOR_WEBHOOK_ALLOW_PRIVATE: private, loopback and link-local targets and plain http allowed (tests). */
+  allowPrivate: boolean;
+  /** Per attempt; a timeout is temporary. */
+  timeoutMs?: number;
+}
+
+// --- Signing -------------------------------------------------------------------------------------
+
+export const newWebhookSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
+
+function secretBytes(secret: string): Buffer {
+  if (!secret.startsWith('whsec_')) throw new Error('A webhook secret starts with whsec_');
+  return Buffer.from(secret.slice('whsec_'.length), 'base64');
+}
+
+/** The webhook-signature header's value for one message. */
+export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
+  const mac = createHmac('sha256', secretBytes(secret)).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return `v1,${mac}`;
+}
+
+// --- The organization's secret -----------------------------------------------------------------------
+
+const secretContext = (organizationId: string) => `notice-webhook-secret:${organizationId}`;
+
+/** Generates the organization's signing secret (replacing any) and returns it: the only time it is shown. */
+export async function createWebhookSecret(
+  tx: Sql,
+  keys: OrganizationKeys,
+  organizationId: string,
+  userId: string | null,
+): Promise<{ secret: string; createdAt: Date }> {
+  const secret = newWebhookSecret();
+  const row = (
+    await tx.query<{ created_at: Date }>(
+      `INSERT INTO notice_webhook_secrets (organization_id, secret, key_version, created_by)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT (organization_id) DO UPDATE SET secret = EXCLUDED.secret, key_version = EXCLUDED.key_version,
+         created_by = EXCLUDED.created_by, created_at = now()
+       RETURNING created_at`,
+      [
+        organizationId,
+        seal(keys.data(keys.dataVersion), secret, secretContext(organizationId)),
+        keys.dataVersion,
+        userId,
+      ],
+    )
+  )[0]!;
+  return { secret, createdAt: new Date(row.created_at) };
+}
+
+export async function webhookSecretCreatedAt(tx: Sql): Promise<Date | null> {
+  const row = (await tx.query<{ created_at: Date }>('SELECT created_at FROM notice_webhook_secrets'))[0];
+  return row ? new Date(row.created_at) : null;
+}
+
+async function loadWebhookSecret(tx: Sql, keys: OrganizationKeys, organizationId: string) {
+  const row = (
+    await tx.query<{ secret: Uint8Array; key_version: number }>(
+      'SELECT secret, key_version FROM notice_webhook_secrets WHERE organization_id = $1',
+      [organizationId],
+    )
+  )[0];
+  if (!row) return undefined;
+  return open(keys.data(row.key_version), Buffer.from(row.secret), secretContext(organizationId)).toString();
+}
+
+// --- Targets ---------------------------------------------------------------------------------------
+
+const blocked = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8], // "this network", unspecified
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10], // carrier-grade NAT
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16], // link-local, cloud metadata
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4], // multicast
+  ['240.0.0.0', 4], // reserved, broadcast
+] as const) {
+  blocked.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 128], // unspecified
+  ['::1', 128], // loopback
+  ['fe80::', 10], // link-local
+  ['fc00::', 7], // unique local
+  ['ff00::', 8], // multicast
+  ['100::', 64], // discard
+  ['2001:db8::', 32], // documentation
+] as const) {
+  blocked.addSubnet(network, prefix, 'ipv6');
+}
+
+/** The IPv4 address an IPv6 address carries (mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16), if any. */
+function embeddedIpv4(address: string): string | undefined {
+  const lower = address.toLowerCase();
+  const dotted = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+  if (dotted) return dotted[1];
+  const words = expandIpv6(lower);
+  if (!words) return undefined;
+  const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) return v4(words[6]!, words[7]!);
+  if (words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every((w) => w === 0))
+    return v4(words[6]!, words[7]!);
+  if (words[0] === 0x2002) return v4(words[1]!, words[2]!);
+  return undefined;
+}
+
+function expandIpv6(address: string): number[] | undefined {
+  if (address.includes('.')) return undefined;
+  const [head, tail] = address.split('::') as [string, string | undefined];
+  const part = (s: string | undefined) => (s ? s.split(':').map((w) => parseInt(w, 16)) : []);
+  const left = part(head);
+  const right = part(tail);
+  if (tail === undefined) return left.length === 8 ? left : undefined;
+  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
+/** Whether an address is one a webhook may never reach (private, loopback, link-local, …). */
+export function isPrivateAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 4) return blocked.check(address, 'ipv4');
+  if (family === 6) {
+    const v4 = embeddedIpv4(address);
+    if (v4) return blocked.check(v4, 'ipv4');
+    return blocked.check(address, 'ipv6');
+  }
+  return true;
+}
+
+export class WebhookTargetRefused extends Error {}
+
+/**
+ * Checks a target and resolves it: the URL, its scheme, and every address its host resolves to.
+ * Returns the address to connect to. Throws WebhookTargetRefused for a target never to be
+ * called; a DNS failure other than "no such name" is an ordinary Error (temporary).
+ */
+export async function checkWebhookTarget(
+  raw: string,
+  allowPrivate: boolean,
+): Promise<{ url: URL; address: string; family: 4 | 6 }> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new WebhookTargetRefused('the webhook URL does not parse');
+  }
+  if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) {
+    throw new WebhookTargetRefused(`webhook URLs must use https (got ${url.protocol.replace(':', '')})`);
+  }
+  if (url.username || url.password)
+    throw new WebhookTargetRefused('a webhook URL must not carry credentials');
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  let addresses: LookupAddress[];
+  if (isIP(host)) addresses = [{ address: host, family: isIP(host) }];
+  else {
+    addresses = await new Promise<LookupAddress[]>((resolve, reject) =>
+      dnsLookup(host, { all: true, verbatim: true }, (error, found) => {
+        if (error) {
+          reject(
+            error.code === 'ENOTFOUND'
+              ? new WebhookTargetRefused('the webhook host does not exist')
+              : new Error(`resolving the webhook host failed (${error.code ?? error.message})`),
+          );
+        } else resolve(found);
+      }),
+    );
+  }
+  if (addresses.length === 0) throw new WebhookTargetRefused('the webhook host has no address');
+  if (!allowPrivate) {
+    const bad = addresses.find((a) => isPrivateAddress(a.address));
+    if (bad) {
+      throw new WebhookTargetRefused(
+        'the webhook target is a private, loopback or link-local address; refused',
+      );
+    }
+  }
+  const first = addresses[0]!;
+  return { url, address: first.address, family: first.family === 6 ? 6 : 4 };
+}
+
+// --- The channel -------------------------------------------------------------------------------------
+
+const USER_AGENT = 'Candor-Webhooks/1';
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/** What an endpoint's HTTP status means: 2xx accepted; 408, 429 and 5xx temporary; the rest permanent. */
+export function classifyWebhookStatus(status: number): ChannelResult {
+  if (status >= 200 && status < 300) return { outcome: 'accepted' };
+  if (status === 408 || status === 429 || status >= 500) {
+    return { outcome: 'temporary', error: `webhook endpoint answered HTTP ${status}` };
+  }
+  if (status >= 300 && status < 400) {
+    return {
+      outcome: 'permanent',
+      error: `webhook endpoint redirected (HTTP ${status}); redirects are not followed`,
+      suppress: false,
+    };
+  }
+  return { outcome: 'permanent', error: `webhook endpoint answered HTTP ${status}`, suppress: false };
+}
+
+function post(
+  target: { url: URL; address: string; family: 4 | 6 },
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<number> {
+  const client = target.url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const request = client.request(
+      target.url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        // Connect to the address that was checked, whatever the name resolves to now.
+        lookup: (_hostname, options, callback) => {
+          if ((options as { all?: boolean }).all) {
+            (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, [
+              { address: target.address, family: target.family },
+            ]);
+          } else callback(null, target.address, target.family);
+        },
+        timeout: timeoutMs,
+        agent: false,
+      },
+      (response) => {
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) response.destroy();
+        });
+        response.on('close', () => resolve(response.statusCode ?? 0));
+        response.on('error', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+export function createWebhookChannel(deps: WebhookChannelDeps): ChannelSender {
+  const timeoutMs = deps.timeoutMs ?? 10_000;
+  return {
+    channel: 'webhook',
+    async send(message: OutgoingNotice): Promise<ChannelResult> {
+      let target;
+      try {
+        target = await checkWebhookTarget(message.to, deps.allowPrivate);
+      } catch (error) {
+        if (error instanceof WebhookTargetRefused) {
+          return { outcome: 'permanent', error: error.message, suppress: false };
+        }
+        return { outcome: 'temporary', error: (error as Error).message };
+      }
+      const secret = await withOrg(
+        deps.db,
+        message.organizationId,
+        async (tx) =>
+          loadWebhookSecret(tx, await deps.keyring.get(tx, message.organizationId), message.organizationId),
+        { system: true },
+      );
+      if (!secret) {
+        return {
+          outcome: 'permanent',
+          error: 'the organization has no webhook signing secret yet (create one in the notice settings)',
+          suppress: false,
+        };
+      }
+      const body = JSON.stringify(message.rendered.webhook);
+      const timestamp = Math.floor(Date.now() / 1000);
+      const headers = {
+        'content-type': 'application/json',
+        'user-agent': USER_AGENT,
+        'webhook-id': message.messageId,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signWebhook(secret, message.messageId, timestamp, body),
+      };
+      try {
+        return classifyWebhookStatus(await post(target, headers, body, timeoutMs));
+      } catch (error) {
+        return { outcome: 'temporary', error: `webhook request failed: ${(error as Error).message}` };
+      }
+    },
+    async close() {},
+  };
+}
