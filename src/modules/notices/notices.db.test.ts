@@ -1,0 +1,336 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestApp } from '../../../test/app.js';
+import { createIncident, createOrganization, createUser, sessionFor } from '../../../test/factories.js';
+import { sensitive } from '../../../test/secrets.js';
+import { withOrg } from '../../platform/db.js';
+import { startJobs } from '../../platform/jobs.js';
+import { organizationKeyring, masterKeyFrom } from '../../platform/keys.js';
+import { createLogger } from '../../platform/logger.js';
+import type { NoticeContent } from './notice-model.js';
+import { loadRenderer } from './notice-render.js';
+import { NOTICE_SEND_QUEUE } from './notice-sends.js';
+import { listTestRecipients } from './notice-test-recipients.js';
+
+const t = await createTestApp();
+// The delivery engine's queue must exist for send requests to be queued. Until N2's worker is
+// wired here, a stand-in worker that only records what it was given (it never delivers).
+const seen: unknown[] = [];
+const jobs = await startJobs({
+  db: t.db,
+  databaseUrl: t.databaseUrl,
+  logger: createLogger({ level: 'silent' }),
+  timers: [{ name: NOTICE_SEND_QUEUE, run: async (data) => (seen.push(data), 0) }],
+});
+afterAll(() => jobs.stop());
+
+interface NoticeView {
+  id: string;
+  kind: string;
+  isExercise: boolean;
+  latest: {
+    id: string;
+    version: number;
+    content: NoticeContent;
+    approvedBy: string | null;
+    flags: { id: string; kind: string; accepted: { reason: string } | null; customers?: number }[];
+    readers: Record<string, number>;
+  };
+  versions: { version: number; approvedBy: string | null }[];
+  sends: { id: string; status: string; audience: string; version: number }[];
+}
+
+async function setup(options: { isExercise?: boolean } = {}) {
+  const org = await createOrganization(t);
+  const incident = await createIncident(t, org, {
+    type: 'data_breach',
+    isExercise: options.isExercise ?? false,
+    dataCategories: ['contact_details', 'payment_card'],
+    moments: { occurred: '2026-03-01T23:30:00.000Z' },
+  } as never);
+  const writer = await sessionFor(t, await createUser(t, org, ['communications'], { totp: false }));
+  const legal = await sessionFor(t, await createUser(t, org, ['legal'], { totp: false }));
+  const viewer = await sessionFor(t, await createUser(t, org, ['viewer'], { totp: false }));
+  return { org, incident, writer, legal, viewer };
+}
+
+async function addAffected(
+  s: Awaited<ReturnType<typeof setup>>,
+  language: string,
+  categories: string[],
+  timeZone?: string,
+) {
+  const externalId = `c-${randomBytes(4).toString('hex')}`;
+  const email = sensitive(`${externalId}@example.test`);
+  const created = await s.incident.agent.post('/api/customers', {
+    externalId,
+    name: sensitive(`Jana ${externalId}`),
+    email,
+    language,
+    ...(timeZone ? { timeZone } : {}),
+  });
+  expect(created.statusCode, created.body).toBe(201);
+  const marked = await s.incident.agent.post(`/api/incidents/${s.incident.id}/affected-customers/by-list`, {
+    rows: [{ email, categories }],
+  });
+  expect(marked.statusCode, marked.body).toBe(200);
+  return created.json<{ id: string }>().id;
+}
+
+async function draftFromTemplate(s: Awaited<ReturnType<typeof setup>>, kind = 'mandatory') {
+  const created = await s.writer.post(`/api/incidents/${s.incident.id}/notices`, { kind });
+  expect(created.statusCode, created.body).toBe(201);
+  return created.json<NoticeView>();
+}
+
+const approve = (
+  s: Awaited<ReturnType<typeof setup>>,
+  n: NoticeView,
+  version = n.latest.version,
+  as = s.legal,
+) => as.post(`/api/notices/${n.id}/versions/${version}/approve`);
+
+describe('notices', () => {
+  it('drafts from the template of the incident type in three languages; each edit is a new, unapproved version', async () => {
+    const s = await setup();
+    const n = await draftFromTemplate(s);
+    expect(n.latest.version).toBe(1);
+    expect(n.latest.content.cs.parts.apology).toContain('Omlouváme se');
+    expect(n.latest.content.ar.parts.apology).toContain('نعتذر');
+    expect(n.latest.flags).toEqual([]);
+
+    const content = structuredClone(n.latest.content);
+    content.en.parts.what_we_did = 'We locked the database and reset every session.';
+    const edited = await s.writer.put(`/api/notices/${n.id}`, { content });
+    expect(edited.statusCode, edited.body).toBe(201);
+    const v2 = edited.json<NoticeView>();
+    expect(v2.latest.version).toBe(2);
+    expect(v2.versions.map((v) => v.version)).toEqual([2, 1]);
+
+    // A viewer reads, and may not write.
+    expect((await s.viewer.get(`/api/notices/${n.id}`)).statusCode).toBe(200);
+    expect((await s.viewer.put(`/api/notices/${n.id}`, { content })).statusCode).toBe(403);
+    // Another organization does not see it.
+    const other = await setup();
+    expect((await other.writer.get(`/api/notices/${n.id}`)).statusCode).toBe(404);
+  });
+
+  it('refuses invalid ICU with 400 naming the language and the part', async () => {
+    const s = await setup();
+    const n = await draftFromTemplate(s);
+    const content = structuredClone(n.latest.content);
+    content.ar.parts.your_data = '{count, plural, one {فئة}';
+    const response = await s.writer.put(`/api/notices/${n.id}`, { content });
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ error: { details: Record<string, string> } }>().error.details).toMatchObject({
+      locale: 'ar',
+      part: 'your_data',
+      problem: 'invalid_icu',
+    });
+  });
+
+  it('approval: never by the author, an edit voids it, unaccepted flags block it, only approved versions send', async () => {
+    const s = await setup();
+    await addAffected(s, 'cs', ['payment_card']);
+    const n = await draftFromTemplate(s);
+
+    // Unapproved: no send.
+    const early = await s.writer.post(`/api/notices/${n.id}/sends`, { channels: ['email'] });
+    expect(early.statusCode).toBe(409);
+    expect(early.json<{ error: { details: Record<string, string> } }>().error.details.reason).toBe(
+      'not_approved',
+    );
+
+    // A legal user who wrote the version cannot approve it.
+    const legalAuthor = await s.legal.put(`/api/notices/${n.id}`, { content: n.latest.content });
+    expect(legalAuthor.statusCode).toBe(403); // legal does not draft
+    const admin = await sessionFor(t, await createUser(t, s.org, ['admin', 'legal'], { totp: false }));
+    const byAdmin = await admin.put(`/api/notices/${n.id}`, { content: n.latest.content });
+    expect(byAdmin.statusCode, byAdmin.body).toBe(201);
+    const own = await approve(s, n, 2, admin);
+    expect(own.statusCode).toBe(403);
+    expect(own.json<{ error: { code: string } }>().error.code).toBe('author_cannot_approve');
+    // The database refuses it too.
+    await expect(
+      withOrg(t.db, s.org, (tx) =>
+        tx.query(
+          'UPDATE notice_versions SET approved_by = author_id, approved_at = now() WHERE notice_id = $1',
+          [n.id],
+        ),
+      ),
+    ).rejects.toThrow();
+
+    // Evasive wording: a flag that blocks approval until accepted with a reason.
+    const content = structuredClone(n.latest.content);
+    content.en.parts.what_happened = 'A minor incident affected some data.';
+    const v3 = (await s.writer.put(`/api/notices/${n.id}`, { content })).json<NoticeView>();
+    expect(v3.latest.flags.map((f) => f.id)).toEqual(['minimising:en:what_happened:minor']);
+    const blocked = await approve(s, v3);
+    expect(blocked.statusCode).toBe(409);
+    expect(blocked.json<{ error: { details: Record<string, string> } }>().error.details.flags).toBe(
+      'minimising:en:what_happened:minor',
+    );
+    const flagUrl = `/api/notices/${n.id}/versions/3/flags/${encodeURIComponent('minimising:en:what_happened:minor')}/accept`;
+    expect((await s.writer.post(flagUrl, { reason: '  ' })).statusCode).toBe(400);
+    const accepted = await s.writer.post(flagUrl, {
+      reason: 'Two records of test data, confirmed by forensics.',
+    });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    expect(accepted.json<NoticeView>().latest.flags[0]!.accepted?.reason).toBe(
+      'Two records of test data, confirmed by forensics.',
+    );
+    // An older version cannot be approved.
+    expect((await approve(s, v3, 2)).statusCode).toBe(409);
+    const approved = await approve(s, v3);
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(approved.json<NoticeView>().latest.approvedBy).not.toBeNull();
+
+    // An edit voids the approval: the new version is unapproved and cannot be sent.
+    const v4 = (await s.writer.put(`/api/notices/${n.id}`, { content })).json<NoticeView>();
+    expect(v4.latest.approvedBy).toBeNull();
+    expect(v4.latest.flags[0]!.accepted).toBeNull();
+    expect((await s.writer.post(`/api/notices/${n.id}/sends`, { channels: ['email'] })).statusCode).toBe(409);
+    // The database refuses a send row for an unapproved version whoever writes it.
+    await expect(
+      withOrg(t.db, s.org, (tx) =>
+        tx.query(
+          `INSERT INTO notice_sends (organization_id, incident_id, notice_version_id, kind, channels, audience)
+           VALUES ($1, $2, $3, 'mandatory', '{email}', 'customers')`,
+          [s.org, s.incident.id, v4.latest.id],
+        ),
+      ),
+    ).rejects.toThrow(/not approved/);
+  });
+
+  it('flags a language affected customers read when a part is missing in it', async () => {
+    const s = await setup();
+    await addAffected(s, 'ar', ['credentials']);
+    await addAffected(s, 'ar-SA', ['credentials']);
+    await addAffected(s, 'de', ['credentials']); // reads the organization's default (en)
+    const n = await draftFromTemplate(s);
+    expect(n.latest.readers).toEqual({ ar: 2, en: 1 });
+    const content = structuredClone(n.latest.content);
+    content.ar.parts.how_to_verify = '';
+    const v2 = (await s.writer.put(`/api/notices/${n.id}`, { content })).json<NoticeView>();
+    expect(v2.latest.flags).toMatchObject([
+      { id: 'missing_for_customers:ar:how_to_verify', kind: 'missing_for_customers', customers: 2 },
+    ]);
+  });
+
+  it('sends an approved version now or at a time: a send row and a notice-send job', async () => {
+    const s = await setup();
+    await addAffected(s, 'en', ['contact_details']);
+    const n = await draftFromTemplate(s);
+    expect((await approve(s, n)).statusCode).toBe(200);
+    // Legal approves but does not send.
+    expect((await s.legal.post(`/api/notices/${n.id}/sends`, { channels: ['email'] })).statusCode).toBe(403);
+    const now = await s.writer.post(`/api/notices/${n.id}/sends`, { channels: ['email', 'sms'] });
+    expect(now.statusCode, now.body).toBe(201);
+    const later = await s.writer.post(`/api/notices/${n.id}/sends`, {
+      channels: ['email'],
+      scheduledAt: '2099-01-01T09:00:00.000Z',
+    });
+    expect(later.statusCode, later.body).toBe(201);
+    const sendIds = [now.json<{ id: string }>().id, later.json<{ id: string }>().id];
+    const jobRows = await t.db.query<{ data: { organizationId: string; sendId: string }; start_after: Date }>(
+      'SELECT data, start_after FROM pgboss.job WHERE name = $1 AND data->>$2 = ANY($3)',
+      [NOTICE_SEND_QUEUE, 'sendId', sendIds],
+    );
+    expect(jobRows.map((j) => j.data).sort((a, b) => a.sendId.localeCompare(b.sendId))).toEqual(
+      sendIds
+        .map((sendId) => ({ organizationId: s.org, sendId }))
+        .sort((a, b) => a.sendId.localeCompare(b.sendId)),
+    );
+    expect(jobRows.find((j) => j.data.sendId === sendIds[1])!.start_after.toISOString()).toBe(
+      '2099-01-01T09:00:00.000Z',
+    );
+    const view = (await s.writer.get(`/api/notices/${n.id}`)).json<NoticeView>();
+    expect(view.sends.map((x) => [x.audience, x.status, x.version])).toEqual([
+      ['customers', 'scheduled', 1],
+      ['customers', 'scheduled', 1],
+    ]);
+  });
+
+  it('an exercise sends to the test recipients only, whatever the request says', async () => {
+    const s = await setup({ isExercise: true });
+    await addAffected(s, 'en', ['contact_details']);
+    const admin = await sessionFor(t, await createUser(t, s.org, ['admin'], { totp: false }));
+    const email = sensitive(`tester-${randomBytes(3).toString('hex')}@example.test`);
+    const added = await admin.post('/api/notice-test-recipients', {
+      name: sensitive('Tereza Testová'),
+      locale: 'cs',
+      email,
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    // Communications may not manage them.
+    expect((await s.writer.get('/api/notice-test-recipients')).statusCode).toBe(403);
+    // Sealed: the address is nowhere in clear.
+    const raw = await t.db.query<{ personal: Uint8Array }>(
+      'SELECT personal FROM notice_test_recipients WHERE organization_id = $1',
+      [s.org],
+    );
+    expect(Buffer.from(raw[0]!.personal).toString('latin1')).not.toContain(email);
+    const keyring = organizationKeyring(masterKeyFrom(t.config.secrets));
+    const listed = await withOrg(t.db, s.org, async (tx) =>
+      listTestRecipients(tx, await keyring.get(tx, s.org)),
+    );
+    expect(listed).toMatchObject([{ locale: 'cs', email }]);
+
+    const n = await draftFromTemplate(s);
+    expect(n.isExercise).toBe(true);
+    expect(n.latest.readers).toEqual({ cs: 1 });
+    expect((await approve(s, n)).statusCode).toBe(200);
+    const sent = await s.writer.post(`/api/notices/${n.id}/sends`, {
+      channels: ['email'],
+      audience: 'customers',
+    });
+    expect(sent.statusCode, sent.body).toBe(201);
+    expect(sent.json<{ audience: string }>().audience).toBe('test_recipients');
+  });
+
+  it('renders each customer in their language and zone with their categories; previews as a customer are audited', async () => {
+    const s = await setup();
+    const cs = await addAffected(s, 'cs', ['payment_card', 'credentials', 'health'], 'Europe/Prague');
+    await addAffected(s, 'ar', ['payment_card', 'credentials']);
+    const n = await draftFromTemplate(s);
+    const render = await withOrg(t.db, s.org, (tx) => loadRenderer(tx, s.org, n.latest.id));
+    const base = { customerId: null, name: 'Jana', verificationCode: 'K7QF-2M9X-D4TA' };
+    const czech = render({
+      ...base,
+      locale: 'cs',
+      timeZone: 'Europe/Prague',
+      categories: ['payment_card', 'credentials', 'health'],
+    });
+    expect(czech.text).toContain('Dne 2. března 2026');
+    expect(czech.text).toContain('Jde o 3 druhy vašich údajů.');
+    expect(czech.text).toContain('údaje platebních karet, přihlašovací údaje a');
+    const american = render({ ...base, locale: 'en', timeZone: 'America/New_York', categories: ['health'] });
+    expect(american.text).toContain('On March 1, 2026');
+    expect(american.text).toContain('That is 1 category of your data.');
+    const arabic = render({
+      ...base,
+      locale: 'ar',
+      timeZone: 'UTC',
+      categories: ['payment_card', 'credentials'],
+    });
+    expect(arabic.html).toContain('<html lang="ar" dir="rtl">');
+    expect(arabic.text).toContain('تأثرت فئتان من بياناتك');
+
+    const preview = await s.writer.post(`/api/notices/${n.id}/preview`, { locale: 'ar', customerId: cs });
+    expect(preview.statusCode, preview.body).toBe(200);
+    const body = preview.json<{ html: string; direction: string; asCustomer: boolean }>();
+    expect(body).toMatchObject({ direction: 'rtl', asCustomer: true });
+    expect(body.html).toContain('Jana c-');
+    const audit = await withOrg(t.db, s.org, (tx) =>
+      tx.query<{ action: string; data: Record<string, unknown> }>(
+        "SELECT action, data FROM audit_events WHERE action = 'customer.revealed' AND target_id = $1",
+        [cs],
+      ),
+    );
+    expect(audit.map((a) => a.data.reason)).toEqual(['notice_preview']);
+    // A sample preview decrypts no one; a viewer previews nothing.
+    const sample = await s.writer.post(`/api/notices/${n.id}/preview`, { locale: 'en' });
+    expect(sample.json<{ html: string }>().html).toContain('Alex Taylor');
+    expect((await s.viewer.post(`/api/notices/${n.id}/preview`, { locale: 'en' })).statusCode).toBe(403);
+  });
+});
