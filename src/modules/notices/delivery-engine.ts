@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../../config.js';
 import { withOrg, type Database, type Sql } from '../../platform/db.js';
 import type { ModuleTimer } from '../../platform/jobs.js';
-import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
+import type { OrganizationKeyring } from '../../platform/keys.js';
 import type { Logger } from '../../platform/logger.js';
 import {
   openNoticeSecret,
@@ -22,6 +22,9 @@ import {
 } from '../../platform/outbox.js';
 import { appendAudit, systemActor } from '../audit/audit-service.js';
 import { openPersonal } from '../customers/customer-repo.js';
+import { loadRenderer } from './notice-render.js';
+import { listTestRecipients, type TestRecipient } from './notice-test-recipients.js';
+import { isSuppressed, suppress } from './suppression.js';
 import type { DataCategory } from '../incidents/incident-model.js';
 import {
   NOTICE_LOCALES,
@@ -41,15 +44,6 @@ export const CHUNK_SIZE = 1000;
 /** A message held back by a rate limit longer than this goes back to the queue instead of waiting. */
 const MAX_RATE_WAIT_MS = 2000;
 
-export interface TestRecipient {
-  id: string;
-  name: string | null;
-  locale: NoticeLocale;
-  email?: string | null;
-  phone?: string | null;
-  webhookUrl?: string | null;
-}
-
 export interface VerificationRecord {
   organizationId: string;
   deliveryId: string;
@@ -68,20 +62,14 @@ export interface DeliveryDeps {
   outbox: Outbox;
   keyring: OrganizationKeyring;
   channels: Partial<Record<Channel, ChannelSender>>;
-  loadRenderer(
-    tx: Sql,
-    organizationId: string,
-    noticeVersionId: string,
-  ): Promise<(r: NoticeRecipient) => RenderedNotice>;
-  listTestRecipients(tx: Sql, keys: OrganizationKeys): Promise<TestRecipient[]>;
-  isSuppressed(tx: Sql, channel: Channel, address: string): Promise<boolean>;
-  suppress(tx: Sql, organizationId: string, channel: Channel, address: string, reason: string): Promise<void>;
   newVerificationCode(): string;
   recordVerification(tx: Sql, record: VerificationRecord): Promise<void>;
   /** Sends a pg-boss job (the chunk jobs of a fan-out). */
   enqueue(queue: string, data: Record<string, unknown>): Promise<void>;
   rateLimits?: RateLimits;
   chunkSize?: number;
+  /** The wait before retry n (default: the outbox's exponential backoff with jitter). */
+  retryDelayMs?: (attempt: number) => number;
 }
 
 export interface SendRow {
@@ -181,7 +169,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
         if (existing.length) return existing.filter((c) => !c.done_at).map((c) => c.chunk);
         let bounds: { chunk: number; first_id: string; last_id: string; n: number }[];
         if (send.audience === 'test_recipients') {
-          const ids = (await deps.listTestRecipients(tx, await deps.keyring.get(tx, send.organization_id)))
+          const ids = (await listTestRecipients(tx, await deps.keyring.get(tx, send.organization_id)))
             .map((r) => r.id)
             .sort();
           bounds = [];
@@ -279,7 +267,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
         };
         if (send.status !== 'cancelled') {
           if (send.audience === 'test_recipients') {
-            const list = await deps.listTestRecipients(tx, await deps.keyring.get(tx, send.organization_id));
+            const list = await listTestRecipients(tx, await deps.keyring.get(tx, send.organization_id));
             for (const r of list.filter((r) => r.id >= chunk.first_id && r.id <= chunk.last_id)) {
               const has: Record<Channel, boolean> = {
                 email: !!r.email,
@@ -365,7 +353,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
   function renderer(tx: Sql, organizationId: string, versionId: string) {
     let r = renderers.get(versionId);
     if (!r) {
-      r = deps.loadRenderer(tx, organizationId, versionId);
+      r = loadRenderer(tx, organizationId, versionId);
       r.catch(() => renderers.delete(versionId));
       renderers.set(versionId, r);
       // A few versions at a time: a long-lived worker does not keep every notice ever sent.
@@ -415,7 +403,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
           for (const f of found) categories.set(`${s.id}:${f.customer_id}`, f.data_categories);
         }
         const testRecipients = rows.some((r) => r.test_recipient_id)
-          ? new Map((await deps.listTestRecipients(tx, keys)).map((t) => [t.id, t]))
+          ? new Map((await listTestRecipients(tx, keys)).map((t) => [t.id, t]))
           : new Map<string, TestRecipient>();
         const prepared: Prepared[] = [];
         for (const row of rows) {
@@ -475,7 +463,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
             done(row, { status: 'failed', error: `the ${row.channel} channel is not configured` });
             continue;
           }
-          if (await deps.isSuppressed(tx, row.channel, to)) {
+          if (await isSuppressed(tx, keys, row.channel, to)) {
             done(row, { status: 'cancelled', error: 'the address is on the suppression list' });
             continue;
           }
@@ -544,7 +532,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
       id: row.id,
       status: last ? 'failed' : 'pending',
       error,
-      retryInSeconds: retryDelayMs(row.attempts) / 1000,
+      retryInSeconds: (deps.retryDelayMs ?? retryDelayMs)(row.attempts) / 1000,
     };
   }
 
@@ -562,9 +550,13 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
             db,
             organizationId,
             async (tx) => {
+              const keys = await deps.keyring.get(tx, organizationId);
               for (const r of toSuppress) {
                 const row = prepared.find((p) => p.row.id === r.id)!.row;
-                await deps.suppress(tx, organizationId, row.channel, r.suppress!, 'hard_bounce');
+                await suppress(tx, keys, organizationId, row.channel, r.suppress!, 'permanent_failure', {
+                  source: row.channel === 'email' ? 'smtp' : row.channel,
+                  deliveryId: row.id,
+                });
               }
             },
             { system: true },

@@ -1,0 +1,421 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestApp } from '../../../test/app.js';
+import { createIncident, createOrganization, createUser, sessionFor } from '../../../test/factories.js';
+import { sensitive } from '../../../test/secrets.js';
+import { withOrg } from '../../platform/db.js';
+import { startJobs } from '../../platform/jobs.js';
+import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
+import { createLogger } from '../../platform/logger.js';
+import { markByList } from '../customers/affected-repo.js';
+import { upsertCustomer } from '../customers/customer-repo.js';
+import { DATA_CATEGORIES, type DataCategory } from '../incidents/incident-model.js';
+import { cancelSend, pauseSend, resendFailed, resumeSend, sendProgress } from './delivery-control.js';
+import { SEND_QUEUE } from './delivery-engine.js';
+import { createNoticeWorker, jobSender } from './delivery-worker.js';
+import type { EmailDnsGuidance } from './email-settings.js';
+import { saveEmailSettings } from './email-settings.js';
+import type { Channel, NoticeKind, NoticeLocale } from './notice-contracts.js';
+import { categoryList } from './notice-render.js';
+import { templateFor } from './notice-templates.js';
+import { addTestRecipient } from './notice-test-recipients.js';
+import { isSuppressed } from './suppression.js';
+
+const t = await createTestApp();
+const logger = createLogger({
+  level: 'info',
+  destination: new Writable({
+    write(chunk: Buffer, _enc, done) {
+      t.logs.push(chunk.toString());
+      done();
+    },
+  }),
+});
+const keyring = organizationKeyring(masterKeyFrom(t.config.secrets));
+// Retries after 200–300 ms instead of 10 s and up: the backoff's shape is the outbox's own test.
+const worker = createNoticeWorker({
+  db: t.db,
+  config: t.config,
+  logger,
+  outbox: t.outbox,
+  smtpUrl: t.smtp.url,
+  overrides: { chunkSize: 250, retryDelayMs: () => 200 + Math.random() * 100 },
+});
+worker.attach();
+const jobs = await startJobs({ db: t.db, databaseUrl: t.databaseUrl, logger, timers: worker.timers });
+const enqueue = jobSender(t.db);
+afterAll(async () => {
+  await jobs.stop();
+  await worker.close();
+});
+
+const unique = () => randomBytes(4).toString('hex');
+
+interface Setup {
+  org: string;
+  incidentId: string;
+  admin: Awaited<ReturnType<typeof sessionFor>>;
+}
+
+/** An organization with e-mail settings, an incident, and an approved notice version. */
+async function setUp(options: { exercise?: boolean } = {}): Promise<Setup & { versionId: string }> {
+  const org = await createOrganization(t);
+  const adminUser = await createUser(t, org, ['admin'], { totp: false });
+  const admin = await sessionFor(t, adminUser);
+  const legal = await createUser(t, org, ['legal'], { totp: false });
+  await withOrg(t.db, org, async (tx) =>
+    saveEmailSettings(tx, await keyring.get(tx, org), org, {
+      fromAddress: 'notices@shop.example',
+      dkimSelector: 'candor2026',
+    }),
+  );
+  const { id: incidentId, manager } = await createIncident(t, org, {
+    title: 'Card data exposed',
+    ...(options.exercise ? { isExercise: true } : {}),
+  });
+  // The drafting side (N1's): a notice with one version, approved by a legal user who did not write it.
+  const versionId = await withOrg(
+    t.db,
+    org,
+    async (tx) => {
+      const [notice] = await tx.query<{ id: string }>(
+        `INSERT INTO notices (organization_id, incident_id, kind, created_by) VALUES ($1, $2, 'mandatory', $3) RETURNING id`,
+        [org, incidentId, manager.id],
+      );
+      const content = templateFor({ type: 'data_breach', hasSupportUrl: false, hasLookupUrl: false });
+      const [version] = await tx.query<{ id: string }>(
+        `INSERT INTO notice_versions (organization_id, incident_id, notice_id, version, content, author_id, approved_by, approved_at)
+         VALUES ($1, $2, $3, 1, $4, $5, $6, now()) RETURNING id`,
+        [org, incidentId, notice!.id, JSON.stringify(content), manager.id, legal.id],
+      );
+      return version!.id;
+    },
+    { system: true },
+  );
+  return { org, incidentId, admin, versionId };
+}
+
+interface Person {
+  externalId: string;
+  email: string;
+  language: string;
+  locale: NoticeLocale;
+  categories: DataCategory[];
+}
+
+const LANGUAGES: [string, NoticeLocale][] = [
+  ['en', 'en'],
+  ['cs-CZ', 'cs'],
+  ['ar', 'ar'],
+  ['de', 'en'], // not a notice language: the organization's default
+];
+
+async function addCustomers(s: Setup, n: number): Promise<Person[]> {
+  const tag = unique();
+  const people: Person[] = Array.from({ length: n }, (_, i) => {
+    const [language, locale] = LANGUAGES[i % LANGUAGES.length]!;
+    const categories = DATA_CATEGORIES.filter(
+      (_, j) => (i >> j) % 2 === 1 || j === i % DATA_CATEGORIES.length,
+    ).sort();
+    return {
+      externalId: `c-${tag}-${i}`,
+      email: sensitive(`c${i}-${tag}@example.test`),
+      language,
+      locale,
+      categories,
+    };
+  });
+  await withOrg(t.db, s.org, async (tx) => {
+    const keys = await keyring.get(tx, s.org);
+    for (const p of people) {
+      await upsertCustomer(tx, keys, s.org, {
+        externalId: p.externalId,
+        language: p.language,
+        timeZone: 'Europe/Prague',
+        country: 'CZ',
+        region: null,
+        tags: [],
+        attributes: {},
+        consent: { email: false, sms: false, webhook: false },
+        personal: {
+          name: sensitive(`Person ${tag} ${p.externalId}`),
+          email: p.email,
+          phone: null,
+          address: null,
+          attributes: {},
+        },
+      });
+    }
+    await markByList(
+      tx,
+      keys,
+      s.org,
+      s.incidentId,
+      people.map((p) => ({ externalId: p.externalId, categories: p.categories })),
+    );
+  });
+  return people;
+}
+
+/** The send request as N1's send route writes it, and its job. */
+async function requestSend(
+  s: Setup & { versionId: string },
+  options: { audience?: 'customers' | 'test_recipients'; kind?: NoticeKind; channels?: Channel[] } = {},
+): Promise<string> {
+  const sendId = await withOrg(
+    t.db,
+    s.org,
+    async (tx) =>
+      (
+        await tx.query<{ id: string }>(
+          `INSERT INTO notice_sends (organization_id, incident_id, notice_version_id, kind, channels, audience)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+          [
+            s.org,
+            s.incidentId,
+            s.versionId,
+            options.kind ?? 'mandatory',
+            options.channels ?? ['email'],
+            options.audience ?? 'customers',
+          ],
+        )
+      )[0]!.id,
+    { system: true },
+  );
+  await enqueue(SEND_QUEUE, { organizationId: s.org, sendId });
+  return sendId;
+}
+
+const progress = (org: string, sendId: string) =>
+  withOrg(t.db, org, (tx) => sendProgress(tx, sendId), { system: true });
+
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 90_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const completed = (org: string, sendId: string) =>
+  until(`send ${sendId} to complete`, async () => {
+    const p = await progress(org, sendId);
+    return p.status === 'completed' && p;
+  });
+
+const mailTo = (address: string) => t.smtp.received.filter((m) => m.to.includes(address.toLowerCase()));
+
+describe('notice delivery', () => {
+  it('a notice to 1,000 customers in three languages: one message each, in their language, naming their own categories, DKIM-verified', async () => {
+    const s = await setUp();
+    const people = await addCustomers(s, 1000);
+    const sendId = await requestSend(s);
+    const done = await completed(s.org, sendId);
+    expect(done.totals).toMatchObject({ sent: 1000, failed: 0, pending: 0, sending: 0 });
+    expect(done.chunks).toEqual({ total: 4, done: 4 });
+    expect(done.recipients).toBe(1000);
+
+    const shown = (await s.admin.get('/api/email-settings')).json<{ dns: EmailDnsGuidance }>();
+    const resolver = async (name: string, type: string) => {
+      if (type === 'TXT' && name === shown.dns.dkim.name) return [shown.dns.dkim.strings];
+      throw Object.assign(new Error(`no ${type} record for ${name}`), { code: 'ENOTFOUND' });
+    };
+    const rows = await withOrg(t.db, s.org, (tx) =>
+      tx.query<{ external_id: string; message_id: string; locale: string }>(
+        `SELECT c.external_id, d.message_id, d.locale FROM deliveries d JOIN customers c ON c.id = d.customer_id WHERE d.send_id = $1`,
+        [sendId],
+      ),
+    );
+    const byExternal = new Map(rows.map((r) => [r.external_id, r]));
+    for (const p of people) {
+      const mails = mailTo(p.email);
+      expect(mails, p.externalId).toHaveLength(1);
+      const mail = mails[0]!;
+      expect(mail.parsed.headers.get('content-language')).toBe(p.locale);
+      expect(byExternal.get(p.externalId)!.locale).toBe(p.locale);
+      expect(mail.parsed.messageId).toBe(byExternal.get(p.externalId)!.message_id);
+      // Their own categories, as the localised list: another customer's set would not match.
+      expect(mail.parsed.text).toContain(categoryList(p.locale, p.categories));
+      const others = DATA_CATEGORIES.filter((c) => !p.categories.includes(c));
+      if (others.length)
+        expect(mail.parsed.text).not.toContain(categoryList(p.locale, [...p.categories, others[0]!]));
+      if (p.locale === 'ar') expect(mail.parsed.html).toMatch(/<html[^>]*dir="rtl"/);
+      else expect(mail.parsed.html).toMatch(/<html[^>]*dir="ltr"/);
+    }
+    // Every signature verifies against the TXT record the admin app shows.
+    const sample = people.map((p) => mailTo(p.email)[0]!);
+    for (const mail of sample) {
+      const result = await dkimVerify(Buffer.from(mail.raw), { resolver });
+      expect(result.results[0]?.status.result).toBe('pass');
+    }
+  }, 240_000);
+
+  it('421 and then 451 for a while, then accepted: every message delivered after retries', async () => {
+    const s = await setUp();
+    const people = await addCustomers(s, 4);
+    t.smtp.reject(421, 3);
+    const sendId = await requestSend(s);
+    await until('a 421 recorded', async () =>
+      withOrg(
+        t.db,
+        s.org,
+        async (tx) =>
+          (
+            await tx.query(`SELECT 1 FROM deliveries WHERE send_id = $1 AND last_error LIKE '%421%'`, [
+              sendId,
+            ])
+          ).length > 0,
+      ),
+    );
+    t.smtp.reject(451, 4);
+    const done = await completed(s.org, sendId);
+    expect(done.totals).toMatchObject({ sent: 4, failed: 0 });
+    const attempts = await withOrg(t.db, s.org, (tx) =>
+      tx.query<{ attempts: number }>('SELECT attempts FROM deliveries WHERE send_id = $1', [sendId]),
+    );
+    expect(attempts.reduce((n, r) => n + r.attempts, 0)).toBeGreaterThanOrEqual(4 + 7);
+    for (const p of people) expect(mailTo(p.email)).toHaveLength(1);
+  }, 120_000);
+
+  it('550: recorded as permanent, never retried, the address suppressed; resend to the failed skips it', async () => {
+    const s = await setUp();
+    const [person] = await addCustomers(s, 1);
+    t.smtp.reject(550, 1);
+    const sendId = await requestSend(s);
+    const done = await completed(s.org, sendId);
+    expect(done.totals).toMatchObject({ failed: 1, sent: 0 });
+    const [row] = await withOrg(t.db, s.org, (tx) =>
+      tx.query<{ status: string; attempts: number; last_error: string }>(
+        'SELECT status, attempts, last_error FROM deliveries WHERE send_id = $1',
+        [sendId],
+      ),
+    );
+    expect(row).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(row!.last_error).toMatch(/550/);
+    expect(row!.last_error).not.toContain(person!.email);
+    expect(
+      await withOrg(t.db, s.org, async (tx) =>
+        isSuppressed(tx, await keyring.get(tx, s.org), 'email', person!.email),
+      ),
+    ).toBe(true);
+    // Not retried on its own:
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(mailTo(person!.email)).toHaveLength(0);
+    // Resend to the failed: the suppressed address is skipped, not mailed.
+    expect(await withOrg(t.db, s.org, (tx) => resendFailed(tx, sendId), { system: true })).toBe(1);
+    const again = await completed(s.org, sendId);
+    expect(again.totals).toMatchObject({ cancelled: 1, failed: 0 });
+    expect(mailTo(person!.email)).toHaveLength(0);
+  }, 60_000);
+
+  it('resend to the failed only: a 554 (not a mailbox refusal) fails; resent, it arrives with the same Message-ID', async () => {
+    const s = await setUp();
+    const people = await addCustomers(s, 3);
+    t.smtp.reject(554, 1);
+    const sendId = await requestSend(s);
+    const done = await completed(s.org, sendId);
+    expect(done.totals).toMatchObject({ failed: 1, sent: 2 });
+    const before = t.smtp.received.length;
+    const [failed] = await withOrg(t.db, s.org, (tx) =>
+      tx.query<{ message_id: string }>(
+        `SELECT message_id FROM deliveries WHERE send_id = $1 AND status = 'failed'`,
+        [sendId],
+      ),
+    );
+    expect(await withOrg(t.db, s.org, (tx) => resendFailed(tx, sendId), { system: true })).toBe(1);
+    const again = await completed(s.org, sendId);
+    expect(again.totals).toMatchObject({ failed: 0, sent: 3 });
+    expect(t.smtp.received.length - before).toBe(1);
+    expect(t.smtp.received.at(-1)!.parsed.messageId).toBe(failed!.message_id);
+    for (const p of people) expect(mailTo(p.email)).toHaveLength(1);
+  }, 60_000);
+
+  it('pause stops claiming, resume continues, cancel cancels what waits', async () => {
+    const s = await setUp();
+    const people = await addCustomers(s, 300);
+    const sendId = await requestSend(s);
+    // Paused once some, not all, have gone out.
+    await until('the first messages', async () => people.some((p) => mailTo(p.email).length > 0));
+    expect(await withOrg(t.db, s.org, (tx) => pauseSend(tx, sendId), { system: true })).toBe('paused');
+    // In-flight batches finish; then nothing more is claimed.
+    await new Promise((r) => setTimeout(r, 1500));
+    const atPause = people.filter((p) => mailTo(p.email).length > 0).length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(people.filter((p) => mailTo(p.email).length > 0).length).toBe(atPause);
+    const paused = await progress(s.org, sendId);
+    expect(paused.status).toBe('paused');
+    expect(atPause).toBeLessThan(300);
+
+    await withOrg(t.db, s.org, (tx) => resumeSend(tx, sendId), { system: true });
+    await until(
+      'more messages after resume',
+      async () => people.filter((p) => mailTo(p.email).length > 0).length > atPause,
+    );
+    const cancelled = await withOrg(t.db, s.org, (tx) => cancelSend(tx, sendId), { system: true });
+    await new Promise((r) => setTimeout(r, 1500));
+    const final = await progress(s.org, sendId);
+    expect(final.status).toBe('cancelled');
+    expect(final.totals.pending + final.totals.paused).toBe(0);
+    const sent = people.filter((p) => mailTo(p.email).length > 0).length;
+    expect(final.totals.sent).toBe(sent);
+    if (cancelled > 0) expect(sent).toBeLessThan(300);
+    for (const p of people) expect(mailTo(p.email).length).toBeLessThanOrEqual(1);
+  }, 120_000);
+
+  it('an exercise incident with real customers and two test recipients: only the two receive mail', async () => {
+    const s = await setUp({ exercise: true });
+    const people = await addCustomers(s, 5);
+    const testers = [
+      sensitive(`tester-a-${unique()}@example.test`),
+      sensitive(`tester-b-${unique()}@example.test`),
+    ];
+    await withOrg(t.db, s.org, async (tx) => {
+      const keys = await keyring.get(tx, s.org);
+      await addTestRecipient(tx, keys, s.org, {
+        name: sensitive('Tester A'),
+        locale: 'cs',
+        email: testers[0]!,
+      });
+      await addTestRecipient(tx, keys, s.org, {
+        name: sensitive('Tester B'),
+        locale: 'ar',
+        email: testers[1]!,
+      });
+    });
+    const before = t.smtp.received.length;
+    const sendId = await requestSend(s, { audience: 'test_recipients' });
+    const done = await completed(s.org, sendId);
+    expect(done.totals.sent).toBe(2);
+    expect(
+      t.smtp.received
+        .slice(before)
+        .flatMap((m) => m.to)
+        .sort(),
+    ).toEqual(testers.map((a) => a.toLowerCase()).sort());
+    for (const p of people) expect(mailTo(p.email)).toHaveLength(0);
+    expect(mailTo(testers[1]!)[0]!.parsed.html).toMatch(/<html[^>]*dir="rtl"/);
+  }, 60_000);
+
+  it('the send job and a chunk job run twice: no delivery is written twice', async () => {
+    const s = await setUp();
+    const people = await addCustomers(s, 10);
+    const sendId = await requestSend(s);
+    await enqueue(SEND_QUEUE, { organizationId: s.org, sendId });
+    await worker.runChunk({ organizationId: s.org, sendId, chunk: 0 });
+    await completed(s.org, sendId);
+    const [{ n }] = (await withOrg(t.db, s.org, (tx) =>
+      tx.query<{ n: number }>('SELECT count(*)::int AS n FROM deliveries WHERE send_id = $1', [sendId]),
+    )) as [{ n: number }];
+    expect(n).toBe(10);
+    for (const p of people) expect(mailTo(p.email)).toHaveLength(1);
+    expect(randomUUID()).toBeTruthy();
+  }, 60_000);
+});

@@ -1,0 +1,78 @@
+/**
+ * The delivery engine as a worker runs it: real channels, the verification records of /verify,
+ * pg-boss for the chunk jobs, and the rate limits of CANDOR_NOTICE_RATE_LIMITS.
+ */
+import PgBoss from 'pg-boss';
+import type { Config } from '../../config.js';
+import type { Database } from '../../platform/db.js';
+import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Outbox } from '../../platform/outbox.js';
+import { createEmailChannel } from './channel-email.js';
+import { createDeliveryEngine, type DeliveryDeps, type DeliveryEngine } from './delivery-engine.js';
+import { parseRateLimits } from './delivery-rate.js';
+import type { Channel, ChannelSender } from './notice-contracts.js';
+import { newVerificationCode, verificationRecorder } from './notice-verification.js';
+
+/** pg-boss for its SQL only (never started: no polling); the worker's startJobs creates the queues. */
+export function jobSender(db: Database): DeliveryDeps['enqueue'] {
+  const pglite = db.pglite;
+  const boss = new PgBoss({
+    db: {
+      async executeSql(text: string, values: unknown[]) {
+        if (pglite) return pglite.query(text, values);
+        return { rows: await db.query(text, values) };
+      },
+    },
+  });
+  return async (queue, data) => {
+    const id = await boss.send(queue, data, { retryLimit: 5, retryDelay: 10, retryBackoff: true });
+    if (!id) throw new Error(`The ${queue} queue does not exist: start a worker (CANDOR_ROLE=worker or all)`);
+  };
+}
+
+export interface NoticeWorker extends DeliveryEngine {
+  close(): Promise<void>;
+}
+
+export function createNoticeWorker(deps: {
+  db: Database;
+  config: Config;
+  logger: Logger;
+  outbox: Outbox;
+  /** The SMTP relay notices go through (the same as the platform's mail). */
+  smtpUrl: string;
+  /** Other channels (SMS, webhook) as they are configured. */
+  channels?: Partial<Record<Channel, ChannelSender>>;
+  env?: Record<string, string | undefined>;
+  overrides?: Partial<DeliveryDeps>;
+}): NoticeWorker {
+  const keyring = organizationKeyring(masterKeyFrom(deps.config.secrets));
+  const email = createEmailChannel({
+    db: deps.db,
+    keyring,
+    smtpUrl: deps.smtpUrl,
+    email: deps.config.email,
+    publicUrl: deps.config.publicUrl,
+  });
+  const channels: Partial<Record<Channel, ChannelSender>> = { email, ...deps.channels };
+  const engine = createDeliveryEngine({
+    db: deps.db,
+    config: deps.config,
+    logger: deps.logger,
+    outbox: deps.outbox,
+    keyring,
+    channels,
+    newVerificationCode,
+    recordVerification: verificationRecorder(deps.config.secrets, keyring),
+    enqueue: jobSender(deps.db),
+    rateLimits: parseRateLimits((deps.env ?? process.env).CANDOR_NOTICE_RATE_LIMITS),
+    ...deps.overrides,
+  });
+  return {
+    ...engine,
+    async close() {
+      await Promise.all(Object.values(channels).map((c) => c.close()));
+    },
+  };
+}
