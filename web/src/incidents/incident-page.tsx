@@ -14,6 +14,7 @@ import { FactsSection, JurisdictionsSection, MembersSection, MomentsSection } fr
 import type { IncidentView, TimelineEvent } from './model';
 import { ReportsSection } from './reports-section';
 import { GuidanceSection } from '../lookup/guidance-section';
+import { NoticesSection } from '../notices/notices-section';
 import { TasksSection } from './tasks-section';
 import { NoteForm, Timeline } from './timeline';
 
@@ -82,6 +83,7 @@ export function IncidentPage({ id }: { id: string }) {
       <ClocksSection incident={view} version={version} onChanged={() => changed()} />
       <ReportsSection incident={view} version={version} onChanged={() => changed()} />
       <GuidanceSection incident={view} onChanged={() => changed()} />
+      <NoticesSection incident={view} />
       <AffectedCustomersSection incidentId={view.id} version={version} onChanged={() => changed()} />
       <Section title={<T id="app.timeline.title" />} intro={<T id="app.timeline.intro" />}>
         {may(session, 'workTasks') && <NoteForm incidentId={view.id} onAdded={() => changed()} />}
