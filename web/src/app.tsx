@@ -20,6 +20,7 @@ import { OverviewPage } from './pages/overview-page';
 import { ForbiddenPage, NotFoundPage } from './pages/status-pages';
 import { TokensPage } from './pages/tokens-page';
 import { UsersPage } from './pages/users-page';
+import { TestRecipientsPage } from './notices/test-recipients-page';
 import { PlansPage } from './plans/plans-page';
 import { navigate, usePathname } from './router';
 import { may, useSession, type CAN } from './session';
@@ -56,6 +57,8 @@ const SIGNED_IN: Record<string, { page: ComponentType; needs?: keyof typeof CAN 
   '/users': { page: UsersPage, needs: 'manageOrganization' },
   '/tokens': { page: TokensPage, needs: 'manageOrganization' },
   '/organization': { page: OrganizationPage, needs: 'manageOrganization' },
+  // notices.test_recipients: the same roles as incidents.manage.
+  '/notice-test-recipients': { page: TestRecipientsPage, needs: 'manageIncidents' },
 };
 
 function Redirect({ to }: { to: string }) {

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { get, post, put } from '../api';
 import { LANGUAGE_NAMES, LOCALES, T, useT, type Locale, type MessageId } from '../i18n';
+import { Link } from '../router';
 import { useSession } from '../session';
 import { Badge, ErrorNotice, Loading, Notice } from '../ui/feedback';
 import { Button, CheckboxField, Form, SelectField, TextAreaField, TextField } from '../ui/form';
@@ -496,6 +497,7 @@ function PreviewPane({ noticeId, version }: { noticeId: string; version: number 
 
 function SendPanel({ view, onSent }: { view: NoticeView; onSent(): void }) {
   const t = useT();
+  const { can } = useCan();
   const [channels, setChannels] = useState<Channel[]>(['email']);
   const [at, setAt] = useState('');
   const action = useAction();
@@ -518,7 +520,12 @@ function SendPanel({ view, onSent }: { view: NoticeView; onSent(): void }) {
       </h4>
       {view.isExercise && (
         <Notice>
-          <T id="app.notices.send.exercise" />
+          <T id="app.notices.send.exercise" />{' '}
+          {can('notices.test_recipients') && (
+            <Link to="/notice-test-recipients">
+              <T id="app.nav.testRecipients" />
+            </Link>
+          )}
         </Notice>
       )}
       {!approved && (
