@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseSmsPrices, type SmsPricing } from './modules/notices/sms-segments.js';
 import { loadOrCreateSecrets, type Secrets } from './platform/secrets.js';
 
 export type ProcessRole = 'all' | 'web' | 'worker';
@@ -21,6 +22,10 @@ export interface Config {
   readonly trustProxy: boolean;
   /** The Chromium that prints PDF documents; unset: `chromium` on the PATH. */
   readonly chromiumPath: string | undefined;
+  /** The SMS provider (Twilio's Programmable Messaging API shape); unset: no SMS channel. */
+  readonly sms: SmsSettings | undefined;
+  /** CANDOR_WEBHOOK_ALLOW_PRIVATE: webhooks may reach private, loopback and link-local targets, and plain http. */
+  readonly webhookAllowPrivate: boolean;
   /** The notices' e-mail channel (channel-email.ts) and its bounces (bounce-*.ts). */
   readonly email: EmailChannelConfig;
   readonly secrets: Secrets;
@@ -108,6 +113,8 @@ export function loadConfig(env: Source = process.env): Config {
     sessionAbsoluteHours: integer(source, 'CANDOR_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 7),
     trustProxy: oneOf(source, 'CANDOR_TRUST_PROXY', ['true', 'false'], 'false') === 'true',
     chromiumPath: source.CHROMIUM_PATH,
+    sms: smsSettings(source),
+    webhookAllowPrivate: oneOf(source, 'CANDOR_WEBHOOK_ALLOW_PRIVATE', ['true', 'false'], 'false') === 'true',
     email: emailChannel(source, publicUrl),
     secrets,
   });
@@ -148,6 +155,52 @@ function emailChannel(source: Source, publicUrl: URL): EmailChannelConfig {
     spfMechanism: spf,
     dmarcRua: rua,
   };
+}
+
+export interface SmsSettings {
+  /** CANDOR_SMS_URL: the API's base, https://api.twilio.com unless set (tests point it at a local server). */
+  readonly baseUrl: string;
+  readonly accountSid: string;
+  readonly authToken: string;
+  /** The sender number (E.164) or alphanumeric ID, or else a Messaging Service. */
+  readonly from: string | undefined;
+  readonly messagingServiceSid: string | undefined;
+  /** Prices per segment for the cost estimate; unset: no estimate. */
+  readonly pricing: SmsPricing | undefined;
+}
+
+/** CANDOR_SMS_*: all or nothing; no default credentials. */
+function smsSettings(source: Source): SmsSettings | undefined {
+  const accountSid = source.CANDOR_SMS_ACCOUNT_SID;
+  if (accountSid === undefined) {
+    for (const name of ['CANDOR_SMS_AUTH_TOKEN', 'CANDOR_SMS_FROM', 'CANDOR_SMS_MESSAGING_SERVICE_SID']) {
+      if (source[name] !== undefined) throw new ConfigError(name, 'needs CANDOR_SMS_ACCOUNT_SID as well');
+    }
+    return undefined;
+  }
+  if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {
+    throw new ConfigError('CANDOR_SMS_ACCOUNT_SID', 'must be an account SID (AC and 32 hex digits)');
+  }
+  const authToken = source.CANDOR_SMS_AUTH_TOKEN;
+  if (!authToken) throw new ConfigError('CANDOR_SMS_AUTH_TOKEN', 'is required with CANDOR_SMS_ACCOUNT_SID');
+  const from = source.CANDOR_SMS_FROM;
+  const messagingServiceSid = source.CANDOR_SMS_MESSAGING_SERVICE_SID;
+  if (!from && !messagingServiceSid) {
+    throw new ConfigError('CANDOR_SMS_FROM', 'or CANDOR_SMS_MESSAGING_SERVICE_SID is required to send SMS');
+  }
+  if (messagingServiceSid && !/^MG[0-9a-fA-F]{32}$/.test(messagingServiceSid)) {
+    throw new ConfigError('CANDOR_SMS_MESSAGING_SERVICE_SID', 'must be MG and 32 hex digits');
+  }
+  const baseUrl = optionalUrl(source, 'CANDOR_SMS_URL', ['https:', 'http:']) ?? 'https://api.twilio.com';
+  let pricing: SmsPricing | undefined;
+  if (source.CANDOR_SMS_PRICES) {
+    try {
+      pricing = parseSmsPrices(source.CANDOR_SMS_PRICES, source.CANDOR_SMS_CURRENCY ?? 'EUR');
+    } catch (error) {
+      throw new ConfigError('CANDOR_SMS_PRICES', (error as Error).message);
+    }
+  }
+  return { baseUrl: baseUrl.replace(/\/+$/, ''), accountSid, authToken, from, messagingServiceSid, pricing };
 }
 
 function readConfigFile(env: Source): Source {

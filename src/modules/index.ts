@@ -50,6 +50,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(noticeRoutes);
   await app.register(verifyRoutes);
   await app.register(channelRoutes);
+  await app.register(smsStatusRoutes);
   await app.register(suppressionRoutes);
   await app.register(emailSettingsRoutes);
 }
