@@ -18,6 +18,7 @@ import { lookupWorker } from './lookup/lookup-job.js';
 import { publicLookupRoutes } from './lookup/public-routes.js';
 import { verifyRoutes } from './notices/verify-routes.js';
 import { channelRoutes } from './notices/channel-routes.js';
+import { smsStatusRoutes } from './notices/channel-sms.js';
 import { reencryptionTimer } from './keys/keys-timer.js';
 import { noticeRoutes } from './notices/notice-routes.js';
 import { organizationDeletionRoutes } from './keys/org-deletion-routes.js';
