@@ -100,7 +100,8 @@ export async function findSend(tx: Sql, id: string): Promise<NoticeSend | undefi
 
 /**
  * Enqueues the 'notice-send' job of a committed send request, to start at its scheduled time.
- * pg-boss is used for its SQL only (never started here); the worker creates the queue. Called
+ * pg-boss is used for its SQL only (never started here); the queue is created when no worker has
+ * made it yet (the job then waits for one). Called
  * after the request's transaction commits, so a job never points at a row that was rolled back;
  * the send's id is the singleton key, so enqueueing twice yields one job.
  */
@@ -118,19 +119,21 @@ export function noticeSendEnqueuer(
   });
   return async (send, organizationId) => {
     const data: NoticeSendJobData = { organizationId, sendId: send.id };
-    const id = await boss.send(
-      NOTICE_SEND_QUEUE,
-      { ...data },
-      {
-        startAfter: send.scheduledAt,
-        singletonKey: send.id,
-        retryLimit: 5,
-        retryDelay: 30,
-        retryBackoff: true,
-      },
-    );
-    if (!id)
-      throw new Error('The notice-send queue does not exist: start a worker (CANDOR_ROLE=worker or all)');
+    const options = {
+      startAfter: send.scheduledAt,
+      singletonKey: send.id,
+      retryLimit: 5,
+      retryDelay: 30,
+      retryBackoff: true,
+    };
+    let id = await boss.send(NOTICE_SEND_QUEUE, { ...data }, options);
+    if (!id) {
+      // No worker has created the queue on this database yet: create it (as startJobs does, with
+      // the defaults) so that the request waits for the first worker instead of being refused.
+      await boss.createQueue(NOTICE_SEND_QUEUE);
+      id = await boss.send(NOTICE_SEND_QUEUE, { ...data }, options);
+    }
+    if (!id) throw new Error('The notice-send job was not queued');
     return id;
   };
 }
