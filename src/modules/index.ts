@@ -23,6 +23,8 @@ import { reencryptionTimer } from './keys/keys-timer.js';
 import { noticeRoutes } from './notices/notice-routes.js';
 import { organizationDeletionRoutes } from './keys/org-deletion-routes.js';
 import { planRoutes } from './plans/plan-routes.js';
+import { bounceRoutes } from './notices/bounce-routes.js';
+import { deliveryRoutes } from './notices/delivery-routes.js';
 import { emailSettingsRoutes } from './notices/email-settings-routes.js';
 import { suppressionRoutes } from './notices/suppression-routes.js';
 import { reportRoutes } from './reports/report-routes.js';
@@ -54,6 +56,8 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(smsStatusRoutes);
   await app.register(suppressionRoutes);
   await app.register(emailSettingsRoutes);
+  await app.register(deliveryRoutes);
+  await app.register(bounceRoutes);
 }
 
 /** The modules' timers, beside the platform's own (platform/jobs.ts TIMERS). */

@@ -1,0 +1,131 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { safeEqual } from '../../platform/crypto.js';
+import { AppError } from '../../platform/errors.js';
+import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
+import { ErrorBody } from '../accounts/account-schemas.js';
+import { parseBounce } from './bounce-dsn.js';
+import { applyBounce, type BounceDeps, type BounceOutcome } from './bounce-service.js';
+import { handleInbound } from './bounce-smtp.js';
+import { parseVerp } from './channel-email.js';
+
+const Uuid = Type.String({ format: 'uuid' });
+/**
+ * The relay's bounce and complaint events (docs/OPERATIONS.md): each names its delivery by the
+ * envelope sender (our VERP address) or by deliveryId.
+ */
+const RelayEvent = Type.Object(
+  {
+    type: Type.Union([Type.Literal('bounce'), Type.Literal('complaint'), Type.Literal('delay')]),
+    envelopeSender: Type.Optional(Type.String({ maxLength: 320 })),
+    deliveryId: Type.Optional(Uuid),
+    /** The enhanced status code, e.g. 5.1.1 (a bounce without one is taken as permanent). */
+    status: Type.Optional(Type.String({ pattern: '^[245]\\.\\d{1,3}\\.\\d{1,3}$' })),
+    recipient: Type.Optional(Type.String({ maxLength: 320 })),
+  },
+  { additionalProperties: true },
+);
+const RelayBody = Type.Object(
+  { events: Type.Array(RelayEvent, { minItems: 1, maxItems: 1000 }) },
+  { additionalProperties: false },
+);
+const Outcomes = Type.Object({
+  outcomes: Type.Array(
+    Type.Union([Type.Literal('applied'), Type.Literal('noted'), Type.Literal('unknown_delivery')]),
+  ),
+});
+const DsnQuery = Type.Object(
+  { to: Type.Optional(Type.String({ maxLength: 320 })) },
+  { additionalProperties: false },
+);
+
+/**
+ * Bounces and complaints from a relay, over HTTP: its JSON events, or a raw DSN it received for
+ * us. Authenticated by CANDOR_BOUNCE_WEBHOOK_SECRET as a bearer token; without that setting the
+ * routes answer 404.
+ */
+export async function bounceRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, config } = app.deps;
+  const deps: BounceDeps = {
+    db,
+    keyring: organizationKeyring(masterKeyFrom(config.secrets)),
+    auditKey: config.secrets.auditKey,
+  };
+  const secret = config.email.bounceWebhookSecret;
+
+  for (const type of ['message/rfc822', 'message/global']) {
+    app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: 1_000_000 }, (_request, body, done) =>
+      done(null, body),
+    );
+  }
+
+  function authenticate(request: FastifyRequest): void {
+    if (!secret) throw new AppError('not_found', 404);
+    const header = request.headers.authorization ?? '';
+    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+    if (!safeEqual(given, secret)) throw new AppError('unauthenticated', 401);
+  }
+
+  const access = { access: { kind: 'public' as const }, signedWebhook: true };
+
+  app.post(
+    '/api/bounces/events',
+    {
+      config: access,
+      schema: {
+        tags: ['notices'],
+        body: RelayBody,
+        response: { 200: Outcomes, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      authenticate(request);
+      const outcomes: BounceOutcome[] = [];
+      for (const [i, e] of request.body.events.entries()) {
+        const deliveryId =
+          e.deliveryId ?? (e.envelopeSender ? parseVerp(e.envelopeSender)?.deliveryId : undefined);
+        if (!deliveryId)
+          throw new AppError('validation_failed', 400, { field: `events/${i}/envelopeSender` });
+        const kind =
+          e.type === 'complaint'
+            ? 'complaint'
+            : e.type === 'delay' || e.status?.startsWith('4.')
+              ? 'soft'
+              : 'hard';
+        outcomes.push(
+          await applyBounce(deps, {
+            deliveryId,
+            kind,
+            status: e.status,
+            reportedRecipient: e.recipient,
+            source: 'relay',
+          }),
+        );
+      }
+      return { outcomes };
+    },
+  );
+
+  app.post(
+    '/api/bounces/dsn',
+    {
+      config: access,
+      schema: {
+        tags: ['notices'],
+        querystring: DsnQuery,
+        response: { 200: Outcomes, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      authenticate(request);
+      if (!Buffer.isBuffer(request.body)) throw new AppError('validation_failed', 400, { field: 'body' });
+      const raw = request.body;
+      // The VERP address the DSN was sent to: given by the relay, or the report's own To header.
+      const to = request.query.to ?? (await parseBounce(raw))?.to;
+      if (!to || !parseVerp(to)) throw new AppError('validation_failed', 400, { field: 'to' });
+      return { outcomes: await handleInbound(deps, [to], raw) };
+    },
+  );
+}
