@@ -20,6 +20,7 @@ import { OverviewPage } from './pages/overview-page';
 import { ForbiddenPage, NotFoundPage } from './pages/status-pages';
 import { TokensPage } from './pages/tokens-page';
 import { UsersPage } from './pages/users-page';
+import { VerifyPage } from './verify/verify-page';
 import { TestRecipientsPage } from './notices/test-recipients-page';
 import { PlansPage } from './plans/plans-page';
 import { navigate, usePathname } from './router';
@@ -35,6 +36,7 @@ const PUBLIC: Record<string, ComponentType> = {
   '/forgot-password': ForgotPasswordPage,
   '/reset-password': ResetPasswordPage,
   '/accept-invitation': AcceptInvitationPage,
+  '/verify': VerifyPage,
 };
 
 /** Pages whose address carries an id. */
