@@ -13,6 +13,7 @@ import { migrate } from './platform/migrations.js';
 import { createOutbox, type Outbox } from './platform/outbox.js';
 import { issueSetupLink, setupNeeded } from './modules/accounts/setup-service.js';
 import { moduleTimers } from './modules/index.js';
+import { createNoticeWorker } from './modules/notices/delivery-worker.js';
 
 export interface Running {
   config: Config;
@@ -68,11 +69,15 @@ export async function startCandor(
 
     let jobs: Jobs | undefined;
     if (config.role !== 'web') {
+      // The notice engine: its fan-out jobs, and the outbox's workers sending notices too.
+      const notices = createNoticeWorker({ db, config, logger, outbox, smtpUrl });
+      notices.attach();
+      closers.push(() => notices.close());
       jobs = await startJobs({
         db,
         databaseUrl: config.databaseUrl,
         logger,
-        timers: moduleTimers({ db, config, outbox, logger }),
+        timers: [...moduleTimers({ db, config, outbox, logger }), ...notices.timers],
       });
       closers.push(() => jobs!.stop());
       outbox.start();

@@ -24,6 +24,7 @@ import { noticeRoutes } from './notices/notice-routes.js';
 import { organizationDeletionRoutes } from './keys/org-deletion-routes.js';
 import { planRoutes } from './plans/plan-routes.js';
 import { bounceRoutes } from './notices/bounce-routes.js';
+import { deliveryRoutes } from './notices/delivery-routes.js';
 import { emailSettingsRoutes } from './notices/email-settings-routes.js';
 import { suppressionRoutes } from './notices/suppression-routes.js';
 import { reportRoutes } from './reports/report-routes.js';
@@ -55,6 +56,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(smsStatusRoutes);
   await app.register(suppressionRoutes);
   await app.register(emailSettingsRoutes);
+  await app.register(deliveryRoutes);
   await app.register(bounceRoutes);
 }
 

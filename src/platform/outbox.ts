@@ -118,7 +118,7 @@ export function createOutbox(deps: {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let stopped = true;
-  const batch = deps.noticeBatch ?? 200;
+  const batch = deps.noticeBatch ?? 100;
 
   type Claimed = Omit<ClaimedNotice, 'send_id' | 'payload'> & { send_id: string | null; payload: Buffer };
   type Outcome = DeliveryOutcome;

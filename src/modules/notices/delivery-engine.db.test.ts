@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -345,8 +345,11 @@ describe('notice delivery', () => {
     // Paused once some, not all, have gone out.
     await until('the first messages', async () => people.some((p) => mailTo(p.email).length > 0));
     expect(await withOrg(t.db, s.org, (tx) => pauseSend(tx, sendId), { system: true })).toBe('paused');
-    // In-flight batches finish; then nothing more is claimed.
-    await new Promise((r) => setTimeout(r, 1500));
+    // In-flight messages finish; then nothing more is claimed.
+    await until('no message in flight', async () => {
+      const p = await progress(s.org, sendId);
+      return p.totals.sending === 0;
+    });
     const atPause = people.filter((p) => mailTo(p.email).length > 0).length;
     await new Promise((r) => setTimeout(r, 1500));
     expect(people.filter((p) => mailTo(p.email).length > 0).length).toBe(atPause);
@@ -360,7 +363,10 @@ describe('notice delivery', () => {
       async () => people.filter((p) => mailTo(p.email).length > 0).length > atPause,
     );
     const cancelled = await withOrg(t.db, s.org, (tx) => cancelSend(tx, sendId), { system: true });
-    await new Promise((r) => setTimeout(r, 1500));
+    await until(
+      'no message in flight after cancel',
+      async () => (await progress(s.org, sendId)).totals.sending === 0,
+    );
     const final = await progress(s.org, sendId);
     expect(final.status).toBe('cancelled');
     expect(final.totals.pending + final.totals.paused).toBe(0);
@@ -416,6 +422,59 @@ describe('notice delivery', () => {
     )) as [{ n: number }];
     expect(n).toBe(10);
     for (const p of people) expect(mailTo(p.email)).toHaveLength(1);
-    expect(randomUUID()).toBeTruthy();
+  }, 60_000);
+
+  it('routes: totals, the per-recipient list (clear fields only), the event stream, and pause/resume/cancel audited', async () => {
+    const s = await setUp();
+    const people = await addCustomers(s, 6);
+    t.smtp.reject(554, 1);
+    const sendId = await requestSend(s);
+    await completed(s.org, sendId);
+    const shown = await s.admin.get(`/api/notice-sends/${sendId}/progress`);
+    expect(shown.statusCode, shown.body).toBe(200);
+    expect(shown.json()).toMatchObject({
+      status: 'completed',
+      recipients: 6,
+      totals: { sent: 5, failed: 1 },
+    });
+    const list = await s.admin.get(`/api/notice-sends/${sendId}/recipients?status=failed`);
+    expect(list.statusCode, list.body).toBe(200);
+    const failed = list.json<{ recipients: { externalId: string; status: string; lastError: string }[] }>()
+      .recipients;
+    expect(failed).toHaveLength(1);
+    expect(people.map((p) => p.externalId)).toContain(failed[0]!.externalId);
+    for (const p of people) {
+      expect(list.body).not.toContain(p.email);
+      expect(list.body).not.toContain('Person');
+    }
+    // A finished send's stream says so and ends.
+    const events = await s.admin.get(`/api/notice-sends/${sendId}/events`);
+    expect(events.statusCode).toBe(200);
+    expect(events.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(events.body).toMatch(/^event: progress\ndata: \{.*"status":"completed"/);
+
+    // Control by HTTP: a completed send cannot be paused; resend the failed one; audited.
+    expect((await s.admin.post(`/api/notice-sends/${sendId}/pause`, {})).statusCode).toBe(409);
+    const resent = await s.admin.post(`/api/notice-sends/${sendId}/resend-failed`, {});
+    expect(resent.statusCode, resent.body).toBe(200);
+    expect(resent.json()).toEqual({ affected: 1, status: 'sending' });
+    await completed(s.org, sendId);
+    const audit = await withOrg(t.db, s.org, (tx) =>
+      tx.query<{ action: string }>(`SELECT action FROM audit_events WHERE target_id = $1 ORDER BY seq`, [
+        sendId,
+      ]),
+    );
+    expect(audit.map((a) => a.action)).toEqual([
+      'notice_send.fan_out_started',
+      'notice_send.fanned_out',
+      'notice_send.resent_failed',
+    ]);
+    // Someone without notices.send cannot control it; an unknown send is 404.
+    const viewer = await sessionFor(t, await createUser(t, s.org, ['viewer'], { totp: false }));
+    expect((await viewer.post(`/api/notice-sends/${sendId}/cancel`, {})).statusCode).toBe(403);
+    expect((await viewer.get(`/api/notice-sends/${sendId}/progress`)).statusCode).toBe(200);
+    expect(
+      (await s.admin.get(`/api/notice-sends/00000000-0000-4000-8000-000000000000/progress`)).statusCode,
+    ).toBe(404);
   }, 60_000);
 });

@@ -486,8 +486,36 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
     );
   }
 
+  /**
+   * A send's status as of at most half a second ago: a pause or cancel takes effect within a
+   * batch, not only at the next claim (messages already handed to a channel still go).
+   */
+  const statusCache = new Map<string, { at: number; status: Promise<SendRow['status'] | undefined> }>();
+  function currentStatus(organizationId: string, sendId: string) {
+    const hit = statusCache.get(sendId);
+    if (hit && Date.now() - hit.at < 500) return hit.status;
+    const status = withOrg(db, organizationId, async (tx) => (await loadSend(tx, sendId))?.status, {
+      system: true,
+    });
+    statusCache.set(sendId, { at: Date.now(), status });
+    if (statusCache.size > 1000) statusCache.delete(statusCache.keys().next().value!);
+    return status;
+  }
+
   async function deliver(p: Prepared): Promise<DeliveryOutcome & { suppress?: string }> {
     const { row, to } = p;
+    const status = await currentStatus(row.organization_id, row.send_id);
+    if (status === 'paused')
+      return { id: row.id, status: 'paused', error: null, retryInSeconds: 0, notAnAttempt: true };
+    if (status !== 'sending' && status !== 'fanning_out') {
+      return {
+        id: row.id,
+        status: 'cancelled',
+        error: 'the send was cancelled',
+        retryInSeconds: 0,
+        notAnAttempt: true,
+      };
+    }
     const slot = limiter.reserve(row.channel, rateDomain(row.channel, to), MAX_RATE_WAIT_MS);
     if (!slot.reserved) {
       return {

@@ -9,6 +9,7 @@ import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Outbox } from '../../platform/outbox.js';
 import { createEmailChannel } from './channel-email.js';
+import { createWebhookChannel } from './channel-webhook.js';
 import { createDeliveryEngine, type DeliveryDeps, type DeliveryEngine } from './delivery-engine.js';
 import { parseRateLimits } from './delivery-rate.js';
 import type { Channel, ChannelSender } from './notice-contracts.js';
@@ -55,7 +56,13 @@ export function createNoticeWorker(deps: {
     email: deps.config.email,
     publicUrl: deps.config.publicUrl,
   });
-  const channels: Partial<Record<Channel, ChannelSender>> = { email, ...deps.channels };
+  const webhook = createWebhookChannel({
+    db: deps.db,
+    keyring,
+    allowPrivate: deps.config.webhookAllowPrivate,
+  });
+  // TODO(N3's channel-sms.ts once committed): sms: config.sms ? createSmsChannel({ settings, publicUrl }) : none.
+  const channels: Partial<Record<Channel, ChannelSender>> = { email, webhook, ...deps.channels };
   const engine = createDeliveryEngine({
     db: deps.db,
     config: deps.config,

@@ -1,0 +1,202 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Sql } from '../../platform/db.js';
+import { withCaller } from '../access/acting.js';
+import type { Access } from '../access/permissions.js';
+import { ErrorBody } from '../accounts/account-schemas.js';
+import { appendAudit, requestActor } from '../audit/audit-service.js';
+import {
+  DELIVERY_STATUSES,
+  cancelSend,
+  listRecipientStatuses,
+  pauseSend,
+  resendFailed,
+  resumeSend,
+  sendProgress,
+  type DeliveryStatus,
+} from './delivery-control.js';
+import { CHANNELS, type Channel } from './notice-contracts.js';
+
+const read: { access: Access } = { access: { kind: 'permission', permission: 'notices.read' } };
+const control: { access: Access } = { access: { kind: 'permission', permission: 'notices.send' } };
+const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+const Params = Type.Object({ sendId: Type.String({ format: 'uuid' }) });
+const Status = Type.Unsafe<DeliveryStatus>({ type: 'string', enum: [...DELIVERY_STATUSES] });
+const ChannelName = Type.Unsafe<Channel>({ type: 'string', enum: [...CHANNELS] });
+const SendStatus = Type.Unsafe<string>({
+  type: 'string',
+  enum: ['scheduled', 'fanning_out', 'sending', 'paused', 'cancelled', 'completed'],
+});
+
+const Progress = Type.Object({
+  sendId: Type.String(),
+  status: SendStatus,
+  chunks: Type.Object({ total: Type.Integer(), done: Type.Integer() }),
+  recipients: Type.Integer(),
+  totals: Type.Object(Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, Type.Integer()]))),
+  byChannel: Type.Array(Type.Object({ channel: ChannelName, status: Status, count: Type.Integer() })),
+  ratePerSecond: Type.Number(),
+  etaSeconds: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+const Recipient = Type.Object({
+  deliveryId: Type.String(),
+  externalId: Type.Union([Type.String(), Type.Null()]),
+  testRecipient: Type.Boolean(),
+  channel: ChannelName,
+  locale: Type.String(),
+  status: Status,
+  attempts: Type.Integer(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  sentAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+const RecipientQuery = Type.Object(
+  {
+    status: Type.Optional(Status),
+    channel: Type.Optional(ChannelName),
+    after: Type.Optional(Type.String({ format: 'uuid' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+const ActionResult = Type.Object({ status: SendStatus, affected: Type.Integer() });
+
+/** How often the event stream sends the totals. */
+const EVENT_INTERVAL_MS = 1000;
+
+/**
+ * A send's progress and control: totals, the per-recipient list (clear fields only), a
+ * server-sent event stream of the totals with rate and ETA, and pause / resume / cancel /
+ * resend to the failed, each audited.
+ */
+export async function deliveryRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, config, outbox } = app.deps;
+
+  app.get(
+    '/api/notice-sends/:sendId/progress',
+    { config: read, schema: { tags: ['notices'], params: Params, response: { 200: Progress, ...errors } } },
+    async (request) => withCaller(db, request, (tx) => sendProgress(tx, request.params.sendId)),
+  );
+
+  app.get(
+    '/api/notice-sends/:sendId/recipients',
+    {
+      config: read,
+      schema: {
+        tags: ['notices'],
+        params: Params,
+        querystring: RecipientQuery,
+        response: { 200: Type.Object({ recipients: Type.Array(Recipient) }), ...errors },
+      },
+    },
+    async (request) => {
+      const rows = await withCaller(db, request, (tx) =>
+        listRecipientStatuses(tx, request.params.sendId, {
+          status: request.query.status,
+          channel: request.query.channel,
+          after: request.query.after,
+          limit: request.query.limit ?? 100,
+        }),
+      );
+      return { recipients: rows.map((r) => ({ ...r, sentAt: r.sentAt?.toISOString() ?? null })) };
+    },
+  );
+
+  app.get(
+    '/api/notice-sends/:sendId/events',
+    { config: read, schema: { tags: ['notices'], params: Params, response: { 404: ErrorBody } } },
+    async (request, reply) => {
+      const sendId = request.params.sendId;
+      // Checked before the stream opens: an unknown or invisible send is a plain 404.
+      const first = await withCaller(db, request, (tx) => sendProgress(tx, sendId));
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      let closed = false;
+      const write = (event: string, data: unknown) => {
+        if (!closed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      };
+      write('progress', first);
+      const finished = (s: string) => s === 'completed' || s === 'cancelled';
+      const timer = setInterval(() => {
+        withCaller(db, request, (tx) => sendProgress(tx, sendId))
+          .then((p) => {
+            write('progress', p);
+            if (finished(p.status)) stop();
+          })
+          .catch((error: unknown) => {
+            request.log.warn({ err: error, sendId }, 'progress stream read failed');
+          });
+      }, EVENT_INTERVAL_MS);
+      const stop = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(timer);
+        res.end();
+      };
+      if (finished(first.status)) stop();
+      request.raw.on('close', stop);
+    },
+  );
+
+  const action = (
+    path: string,
+    audit: string,
+    run: (tx: Sql, sendId: string) => Promise<{ status: string; affected: number }>,
+  ) =>
+    app.post(
+      `/api/notice-sends/:sendId/${path}`,
+      {
+        config: control,
+        schema: { tags: ['notices'], params: Params, response: { 200: ActionResult, ...errors } },
+      },
+      async (request: FastifyRequest<{ Params: { sendId: string } }>) => {
+        const result = await withCaller(db, request, async (tx) => {
+          const done = await run(tx, request.params.sendId);
+          await appendAudit(
+            tx,
+            config.secrets.auditKey,
+            request.auth!.organizationId,
+            requestActor(request),
+            {
+              action: audit,
+              targetType: 'notice_send',
+              targetId: request.params.sendId,
+              data: { affected: done.affected, status: done.status },
+            },
+          );
+          return done;
+        });
+        outbox.wake();
+        return result;
+      },
+    );
+
+  action('pause', 'notice_send.paused', async (tx, id) => {
+    const status = await pauseSend(tx, id);
+    return { status, affected: 0 };
+  });
+  action('resume', 'notice_send.resumed', async (tx, id) => {
+    const status = await resumeSend(tx, id);
+    return { status, affected: 0 };
+  });
+  action('cancel', 'notice_send.cancelled', async (tx, id) => ({
+    affected: await cancelSend(tx, id),
+    status: 'cancelled',
+  }));
+  action('resend-failed', 'notice_send.resent_failed', async (tx, id) => {
+    const affected = await resendFailed(tx, id);
+    const [row] = await tx.query<{ status: string }>('SELECT status FROM notice_sends WHERE id = $1', [id]);
+    return { affected, status: row!.status };
+  });
+}
