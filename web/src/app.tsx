@@ -21,6 +21,7 @@ import { ForbiddenPage, NotFoundPage } from './pages/status-pages';
 import { TokensPage } from './pages/tokens-page';
 import { UsersPage } from './pages/users-page';
 import { VerifyPage } from './verify/verify-page';
+import { EmailSettingsPage } from './notices/email-settings-page';
 import { TestRecipientsPage } from './notices/test-recipients-page';
 import { PlansPage } from './plans/plans-page';
 import { navigate, usePathname } from './router';
@@ -59,6 +60,7 @@ const SIGNED_IN: Record<string, { page: ComponentType; needs?: keyof typeof CAN 
   '/users': { page: UsersPage, needs: 'manageOrganization' },
   '/tokens': { page: TokensPage, needs: 'manageOrganization' },
   '/organization': { page: OrganizationPage, needs: 'manageOrganization' },
+  '/email-settings': { page: EmailSettingsPage, needs: 'manageOrganization' },
   // notices.test_recipients: the same roles as incidents.manage.
   '/notice-test-recipients': { page: TestRecipientsPage, needs: 'manageIncidents' },
 };

@@ -39,6 +39,12 @@ const NAV: { heading: MessageId; items: NavItem[] }[] = [
         icon: 'organization',
         needs: 'manageOrganization',
       },
+      {
+        to: '/email-settings',
+        label: 'app.nav.emailSettings',
+        icon: 'organization',
+        needs: 'manageOrganization',
+      },
     ],
   },
   {
