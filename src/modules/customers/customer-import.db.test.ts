@@ -220,6 +220,14 @@ describe('customer import', () => {
     expect(progress.map((p) => [p.id, p.status, p.read, p.batches])).toEqual([
       [stopped.id, 'running', 10, 1],
     ]);
+    // Another format than the import's is refused; a failed import is resumed like a running one.
+    await expect(
+      run(org, csv, { format: 'jsonl', importId: stopped.id, resume: true }),
+    ).rejects.toMatchObject({ code: 'conflict', details: { import: stopped.id, format: 'csv' } });
+    await t.db.query(
+      `UPDATE imports SET status = 'failed', failure = 'failed', finished_at = now() WHERE id = $1`,
+      [stopped.id],
+    );
     const resumed = await run(org, csv, {
       batchSize: 10,
       importId: stopped.id,
@@ -238,6 +246,7 @@ describe('customer import', () => {
       s.batches,
     ];
     expect(counts(resumed)).toEqual(counts(clean));
+    expect(resumed).toMatchObject({ failure: null, finishedAt: expect.any(Date) });
     expect(resumed.id).toBe(stopped.id);
     identity(resumed);
     expect(progress.map((p) => [p.read, p.inserted, p.rejected, p.batches])).toEqual([
