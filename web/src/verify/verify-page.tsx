@@ -19,6 +19,19 @@ type Verdict =
     }
   | { status: 'unknown' };
 
+/**
+ * Whether what was typed can be a code (12 of Crockford's base32 after folding case, O to 0 and
+ * I or L to 1, as the server reads it): a code that cannot be one is told so without asking.
+ */
+function mayBeCode(typed: string): boolean {
+  const raw = typed
+    .toUpperCase()
+    .replace(/[\s\-‐‑‒–—_.]/gu, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
+  return /^[0-9A-HJKMNP-TV-Z]{12}$/.test(raw);
+}
+
 /** The code a link brought: `#code=` (never sent to a server) or `?code=`. */
 function codeFromAddress(): string {
   const fromQuery = new URLSearchParams(window.location.search).get('code');
@@ -99,13 +112,18 @@ export function VerifyPage() {
   const [verdict, setVerdict] = useState<Verdict>();
   const check = useAction();
 
+  const [malformedInput, setMalformedInput] = useState(false);
+
   async function submit() {
     setVerdict(undefined);
+    setMalformedInput(!mayBeCode(code));
+    if (!mayBeCode(code)) return;
     const answer = await check.run(() => post<Verdict>('/api/public/verify', { code }));
     if (answer) setVerdict(answer);
   }
 
-  const malformed = check.error instanceof ApiError && check.error.code === 'validation_failed';
+  const malformed =
+    malformedInput || (check.error instanceof ApiError && check.error.code === 'validation_failed');
   return (
     <AuthLayout heading="verify.title" intro={<T id="verify.intro" />}>
       <div className="verify" data-testid="verify-page">
