@@ -1,0 +1,205 @@
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { t } from '../../src/platform/i18n.js';
+import { freshTotpCode } from '../factories.js';
+import { leaksIn, sensitive } from '../secrets.js';
+import { linkIn } from '../smtp.js';
+import { SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
+
+/**
+ * Customer notices in a real browser against a real server: a communications user drafts a
+ * breach notice from the built-in template, sees a candour flag on wording that plays the
+ * incident down and accepts it with a reason, previews the notice in Arabic (right to left) as
+ * a sample customer; a lawyer who did not write it approves it; the notice is sent (the send
+ * request appears; delivery itself belongs to the delivery engine).
+ */
+
+const admin = {
+  organizationName: 'Knihkupectví Na Rohu s.r.o.',
+  displayName: 'Eva Správcová',
+  email: sensitive('eva@knihy.example'),
+  password: sensitive<string>('a long and careful passphrase'),
+};
+const writer = {
+  displayName: 'Petr Komunikace',
+  email: sensitive('petr@knihy.example'),
+  password: sensitive<string>('a third long and careful passphrase'),
+};
+const lawyer = {
+  displayName: 'Marta Právnička',
+  email: sensitive('marta@knihy.example'),
+  password: sensitive<string>('another long and careful passphrase'),
+};
+const customerEmail = sensitive('layla.customer@example.test');
+
+let rig: BrowserRig;
+let page: Page;
+let writerPage: Page;
+let legalPage: Page;
+let incidentPath = '';
+
+beforeAll(async () => {
+  rig = await startRig();
+  page = (await rig.newPage()).page;
+  writerPage = (await rig.newPage()).page;
+  legalPage = (await rig.newPage()).page;
+});
+
+afterAll(async () => {
+  await rig?.close();
+  if (rig) expect(leaksIn(rig.server.stdout)).toEqual([]);
+});
+
+afterEach(() => {
+  const { violations, consoleErrors } = rig.problems;
+  const found = { violations: [...violations], consoleErrors: [...consoleErrors] };
+  violations.length = 0;
+  consoleErrors.length = 0;
+  expect(found).toEqual({ violations: [], consoleErrors: [] });
+});
+
+const heading = (p: Page, name: string) => p.getByRole('heading', { level: 1, name });
+
+async function enrolTotp(p: Page) {
+  await heading(p, t('en', 'app.enroll.title')).waitFor();
+  await p.getByRole('button', { name: t('en', 'app.enroll.totp') }).click();
+  await p.getByRole('button', { name: t('en', 'app.totp.start') }).click();
+  const secret = sensitive(((await p.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, ''));
+  await p.getByLabel(t('en', 'app.totp.code')).fill(freshTotpCode(secret));
+  await p.getByRole('button', { name: t('en', 'app.totp.confirm') }).click();
+  await p.getByTestId('recovery-codes').waitFor();
+  await p.getByRole('button', { name: t('en', 'app.recovery.saved') }).click();
+}
+
+async function apiPost(p: Page, url: string, data: unknown) {
+  const session = (await (await p.request.get('/api/auth/session')).json()) as { csrfToken?: string };
+  return p.request.post(url, {
+    headers: { origin: rig.origin, 'x-csrf-token': session.csrfToken ?? '' },
+    data,
+  });
+}
+
+async function join(p: Page, who: typeof writer, roles: string[]) {
+  const invited = await apiPost(page, '/api/invitations', { email: who.email, roles });
+  expect(invited.status()).toBe(201);
+  const mail = await rig.smtp.waitFor(who.email);
+  await p.goto(linkIn(mail, '/accept-invitation'));
+  await p.getByLabel(t('en', 'app.field.displayName')).fill(who.displayName);
+  await p.getByLabel('Password', { exact: true }).fill(who.password);
+  await p.getByLabel('Repeat the password').fill(who.password);
+  await p.getByRole('button', { name: t('en', 'app.invitation.accept') }).click();
+  await enrolTotp(p);
+  await heading(p, 'Overview').waitFor();
+}
+
+describe('customer notices', () => {
+  it('sets up the organization with a communications user and a lawyer, and a breach with an affected customer', async () => {
+    await page.goto(rig.setupLink);
+    await heading(page, 'Set up Candor').waitFor();
+    await page.getByLabel('Organization name').fill(admin.organizationName);
+    await page.getByLabel('Your name').fill(admin.displayName);
+    await page.getByLabel('E-mail address').fill(admin.email);
+    await page.getByLabel('Password', { exact: true }).fill(admin.password);
+    await page.getByLabel('Repeat the password').fill(admin.password);
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await enrolTotp(page);
+    await heading(page, 'Overview').waitFor();
+    await join(writerPage, writer, ['communications']);
+    await join(legalPage, lawyer, ['legal']);
+
+    const declared = await apiPost(page, '/api/incidents', {
+      title: 'Customer database copied',
+      type: 'data_breach',
+      severity: 'SEV2',
+      dataCategories: ['contact_details', 'payment_card'],
+    });
+    expect(declared.status()).toBe(201);
+    incidentPath = `/incidents/${((await declared.json()) as { id: string }).id}`;
+    const customer = await apiPost(page, '/api/customers', {
+      externalId: 'reader-0001',
+      name: sensitive('Layla Nasser'),
+      email: customerEmail,
+      language: 'ar',
+      country: 'CZ',
+    });
+    expect(customer.status()).toBe(201);
+    const marked = await apiPost(page, `/api/${incidentPath.slice(1)}/affected-customers/by-list`, {
+      rows: [{ email: customerEmail, categories: ['contact_details', 'payment_card'] }],
+    });
+    expect(marked.status()).toBe(200);
+  });
+
+  it('communications drafts from the template, meets a candour flag and accepts it with a reason', async () => {
+    await writerPage.goto(incidentPath);
+    const section = writerPage.getByTestId('notices');
+    await section.waitFor();
+    await writerPage.getByTestId('notice-new-mandatory').click();
+    const editor = writerPage.getByTestId('notice-editor');
+    await editor.waitFor();
+    await editor.getByText(t('en', 'app.notices.flags.none')).waitFor();
+
+    await editor.getByTestId('notice-language-ar').click();
+    const apology = editor.getByLabel(t('en', 'app.notices.part.apology'), { exact: true });
+    expect(await apology.getAttribute('dir')).toBe('rtl');
+    expect(await apology.inputValue()).toContain('نعتذر');
+
+    await editor.getByTestId('notice-language-en').click();
+    const happened = editor.getByLabel(t('en', 'app.notices.part.what_happened'), { exact: true });
+    await happened.fill(
+      'On {incidentDate, date, long}, a minor fault let an outsider copy our customer database.',
+    );
+    await editor.getByTestId('notice-save').click();
+    const flag = editor.locator('[data-flag="minimising:en:what_happened:minor"]');
+    await flag.waitFor();
+    await flag
+      .getByLabel(t('en', 'app.notices.flag.reason'))
+      .fill('“Minor” is the name of the fault class in the forensic report.');
+    await flag.getByRole('button', { name: t('en', 'app.notices.flag.accept') }).click();
+    await flag
+      .getByText('“Minor” is the name of the fault class in the forensic report.', { exact: false })
+      .waitFor();
+    await editor.screenshot({ path: path.join(SCREENSHOTS, 'notices-editor-flag.png') });
+  });
+
+  it('previews the notice in Arabic, right to left, in a sandboxed frame', async () => {
+    const preview = writerPage.getByTestId('notice-preview');
+    await preview.getByLabel(t('en', 'app.notices.preview.locale')).selectOption('ar');
+    await preview.getByTestId('notice-preview-show').click();
+    const frame = preview.getByTestId('notice-preview-frame');
+    await frame.waitFor();
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    expect(await frame.getAttribute('data-dir')).toBe('rtl');
+    const html = writerPage.frameLocator('[data-testid="notice-preview-frame"]').locator('html');
+    expect(await html.getAttribute('dir')).toBe('rtl');
+    expect(await html.getAttribute('lang')).toBe('ar');
+    expect(await html.locator('body').textContent()).toContain('نعتذر');
+    await preview.screenshot({ path: path.join(SCREENSHOTS, 'notices-preview-ar.png') });
+    // The author (communications) has no approve button.
+    expect(await writerPage.getByTestId('notice-approve').count()).toBe(0);
+  });
+
+  it('the lawyer approves the version and communications sends it', async () => {
+    await legalPage.goto(incidentPath);
+    await legalPage
+      .getByTestId('notices')
+      .getByRole('button', { name: t('en', 'app.notices.open') })
+      .click();
+    const editor = legalPage.getByTestId('notice-editor');
+    await editor.getByTestId('notice-approve').click();
+    await editor.getByText(t('en', 'app.notices.status.approved')).first().waitFor();
+
+    await writerPage.goto(incidentPath);
+    await writerPage
+      .getByTestId('notices')
+      .getByRole('button', { name: t('en', 'app.notices.open') })
+      .click();
+    const mine = writerPage.getByTestId('notice-editor');
+    await mine.getByText(t('en', 'app.notices.status.approved')).first().waitFor();
+    await mine.getByTestId('notice-send-now').click();
+    const row = mine.getByTestId('notice-send');
+    await row.waitFor();
+    expect(await row.textContent()).toContain(t('en', 'app.notices.audience.customers'));
+    await mine.screenshot({ path: path.join(SCREENSHOTS, 'notices-sent.png') });
+  });
+});
