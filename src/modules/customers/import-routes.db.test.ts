@@ -195,3 +195,24 @@ describe('import progress by a chosen id, recent imports and saved mappings', ()
     expect((await viewer.get('/api/import-mappings')).statusCode).toBe(403);
   });
 });
+
+describe('duplicate external ids in one uploaded file', () => {
+  it('rejects the later row and names the line that brought the id first', async () => {
+    const file = Buffer.from(['externalId,country', 'd-1,CZ', 'd-2,SA', 'd-1,US', ''].join('\n'));
+    const response = await upload(manager, 'format=csv', file);
+    expect(response.statusCode, response.body).toBe(201);
+    const summary = response.json<Summary>();
+    expect(summary).toMatchObject({ read: 3, inserted: 2, rejected: 1 });
+    const report = (await legal.get(`/api/imports/${summary.id}/errors`)).json<{
+      errors: { line: number; column: string; reason: string; firstLine?: number }[];
+    }>();
+    expect(report.errors).toEqual([
+      expect.objectContaining({
+        line: 4,
+        column: 'externalId',
+        reason: 'duplicate_external_id',
+        firstLine: 2,
+      }),
+    ]);
+  });
+});

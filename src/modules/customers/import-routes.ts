@@ -61,6 +61,12 @@ export const ImportErrorReport = Type.Object({
       column: Type.Union([Type.String(), Type.Null()]),
       reason: Type.String(),
       raw: Type.String({ description: 'the raw line as read from the file: personal data' }),
+      firstLine: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          description: 'for a duplicate external id: the line that brought it first',
+        }),
+      ),
     }),
   ),
 });
