@@ -1,0 +1,337 @@
+// npm run bench:notify [-- --million] [--customers N] [--baseline N] [--timeout-minutes M]
+//
+// The notification engine end to end on PostgreSQL: N affected customers (100,000; 1,000,000
+// with --million) in en, cs and ar, from the approved notice's send request to the last message
+// accepted by Debian's smtp-sink on 127.0.0.1, every message DKIM-signed with the organization's
+// key. Reports notices/s, time to first and to last message, and peak memory (RSS) of this
+// process (HTTP-less: the engine's worker runs in it, the database is a scratch one).
+//
+// Baseline in the same run: plain nodemailer with its own DKIM, pool: true, maxConnections: 8,
+// unlimited maxMessages, sending the same rendered content to the same sink (a sample of
+// --baseline messages, 5,000 by default: its rate is what matters).
+//
+// Needs: PostgreSQL at BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres;
+// a scratch database is created and dropped) and /usr/sbin/smtp-sink (apt-get install postfix:
+// only that binary is run, never the postfix daemon).
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import nodemailer from 'nodemailer';
+import pg from 'pg';
+import { loadConfig } from '../src/config.js';
+import { emailIndex } from '../src/modules/customers/customer-repo.js';
+import { DATA_CATEGORIES } from '../src/modules/incidents/incident-model.js';
+import { SEND_QUEUE } from '../src/modules/notices/delivery-engine.js';
+import { createNoticeWorker, jobSender } from '../src/modules/notices/delivery-worker.js';
+import { loadSigningSettings, saveEmailSettings } from '../src/modules/notices/email-settings.js';
+import type { NoticeLocale, RenderedNotice } from '../src/modules/notices/notice-contracts.js';
+import { loadRenderer } from '../src/modules/notices/notice-render.js';
+import { templateFor } from '../src/modules/notices/notice-templates.js';
+import { seal } from '../src/platform/crypto.js';
+import { openServer, withOrg } from '../src/platform/db.js';
+import { startJobs } from '../src/platform/jobs.js';
+import { masterKeyFrom, organizationKeyring } from '../src/platform/keys.js';
+import { createLogger } from '../src/platform/logger.js';
+import { createMetrics } from '../src/platform/metrics.js';
+import { migrate } from '../src/platform/migrations.js';
+import { createOutbox } from '../src/platform/outbox.js';
+
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const customers = args.includes('--million') ? 1_000_000 : Number(option('customers') ?? 100_000);
+const baselineCount = Number(option('baseline') ?? 5_000);
+const timeoutMs = Number(option('timeout-minutes') ?? 30) * 60_000;
+if (!Number.isInteger(customers) || customers < 1)
+  throw new Error('--customers must be a positive whole number');
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SINK = '/usr/sbin/smtp-sink';
+
+// Bounded runtime: whatever happens, the run ends.
+const watchdog = setTimeout(() => {
+  console.error(`bench:notify: gave up after ${timeoutMs / 60_000} minutes`);
+  process.exit(2);
+}, timeoutMs);
+watchdog.unref();
+
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 100);
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+// smtp-sink: accepts every message and throws it away; -u drops root privileges.
+const sinkPort = await freePort();
+const sink = spawn(SINK, ['-u', 'nobody', `127.0.0.1:${sinkPort}`, '1024'], {
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
+sink.stderr.on('data', (d: Buffer) => process.stderr.write(`smtp-sink: ${d.toString()}`));
+const sinkUrl = `smtp://127.0.0.1:${sinkPort}`;
+await new Promise((r) => setTimeout(r, 300));
+if (sink.exitCode !== null) throw new Error(`${SINK} did not start (is postfix installed?)`);
+
+// A scratch database on the PostgreSQL server.
+const dbName = `candor_bench_notify_${randomBytes(4).toString('hex')}`;
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${dbName}`);
+const dbUrl = new URL(adminUrl);
+dbUrl.pathname = `/${dbName}`;
+const key = () => randomBytes(32).toString('base64');
+const config = loadConfig({
+  NODE_ENV: 'development',
+  DATABASE_URL: dbUrl.toString(),
+  CANDOR_SMTP_URL: sinkUrl,
+  CANDOR_PUBLIC_URL: 'https://candor.bench.test',
+  CANDOR_SESSION_SECRET: key(),
+  CANDOR_MASTER_KEY: key(),
+  CANDOR_AUDIT_KEY: key(),
+  CANDOR_METRICS_TOKEN: 'bench-metrics-token',
+  LOG_LEVEL: 'warn',
+});
+const db = openServer(dbUrl.toString(), { max: 12 });
+const logger = createLogger({ level: 'warn' });
+
+async function cleanUp() {
+  clearInterval(sampler);
+  await db.close().catch(() => undefined);
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+  await admin.end().catch(() => undefined);
+  sink.kill('SIGTERM');
+}
+
+try {
+  await migrate(db);
+  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
+  const org = randomUUID();
+  const locales: NoticeLocale[] = ['en', 'cs', 'ar'];
+
+  // The organization, its e-mail settings (Candor's DKIM key), an incident with an approved notice.
+  const setupStart = performance.now();
+  const { incidentId, versionId } = await withOrg(
+    db,
+    org,
+    async (tx) => {
+      await tx.query(`INSERT INTO organizations (id, name) VALUES ($1, 'Bench shop')`, [org]);
+      const keys = await keyring.get(tx, org);
+      await saveEmailSettings(tx, keys, org, {
+        fromAddress: 'notices@shop.example',
+        fromName: 'Bench shop',
+        dkimSelector: 'bench',
+      });
+      const users = await tx.query<{ id: string }>(
+        `INSERT INTO users (organization_id, email, display_name, password_hash, roles)
+         VALUES ($1, 'author@shop.example', 'Author', 'x', '{communications}'),
+                ($1, 'legal@shop.example', 'Legal', 'x', '{legal}') RETURNING id`,
+        [org],
+      );
+      const [incident] = await tx.query<{ id: string }>(
+        `INSERT INTO incidents (organization_id, number, title, type, severity, state, data_categories)
+         VALUES ($1, 1, 'Card data exposed', 'data_breach', 'SEV1', 'contained', $2) RETURNING id`,
+        [org, [...DATA_CATEGORIES]],
+      );
+      const [notice] = await tx.query<{ id: string }>(
+        `INSERT INTO notices (organization_id, incident_id, kind, created_by) VALUES ($1, $2, 'mandatory', $3) RETURNING id`,
+        [org, incident!.id, users[0]!.id],
+      );
+      const content = templateFor({ type: 'data_breach', hasSupportUrl: false, hasLookupUrl: false });
+      const [version] = await tx.query<{ id: string }>(
+        `INSERT INTO notice_versions (organization_id, incident_id, notice_id, version, content, author_id, approved_by, approved_at)
+         VALUES ($1, $2, $3, 1, $4, $5, $6, now()) RETURNING id`,
+        [org, incident!.id, notice!.id, JSON.stringify(content), users[0]!.id, users[1]!.id],
+      );
+      return { incidentId: incident!.id, versionId: version!.id };
+    },
+    { system: true },
+  );
+
+  // The affected customers, in batches of 5,000 rows per statement: sealed personal record,
+  // blind index, language rotating en / cs / ar.
+  const BATCH = 5_000;
+  for (let from = 0; from < customers; from += BATCH) {
+    await withOrg(
+      db,
+      org,
+      async (tx) => {
+        const keys = await keyring.get(tx, org);
+        const rows = [];
+        for (let i = from; i < Math.min(customers, from + BATCH); i++) {
+          const id = randomUUID();
+          const email = `customer${i}@example${i % 50}.test`;
+          const personal = seal(
+            keys.data(keys.dataVersion),
+            JSON.stringify({ name: `Customer ${i}`, email, phone: null, address: null, attributes: {} }),
+            `customer:${id}`,
+          );
+          rows.push({
+            id,
+            external_id: `c${i}`,
+            personal: `\\x${personal.toString('hex')}`,
+            key_version: keys.dataVersion,
+            email_index: emailIndex(keys, email),
+            language: locales[i % 3],
+            categories: DATA_CATEGORIES.filter((_, j) => j === i % DATA_CATEGORIES.length || j === 0),
+          });
+        }
+        await tx.query(
+          `INSERT INTO customers (id, organization_id, external_id, personal, key_version, email_index, language,
+             time_zone, country, tags, attributes, consent_email, consent_sms, consent_webhook)
+           SELECT r.id, $1, r.external_id, decode(substr(r.personal, 3), 'hex'), r.key_version, r.email_index, r.language,
+             'Europe/Prague', 'CZ', '{}', '{}', true, false, false
+           FROM json_to_recordset($2::json) AS r(id uuid, external_id text, personal text, key_version int,
+             email_index text, language text)`,
+          [org, JSON.stringify(rows)],
+        );
+        await tx.query(
+          `INSERT INTO incident_affected_customers (organization_id, incident_id, customer_id, data_categories, source)
+           SELECT $1, $2, r.id, r.categories, 'file' FROM json_to_recordset($3::json) AS r(id uuid, categories text[])`,
+          [org, incidentId, JSON.stringify(rows.map((r) => ({ id: r.id, categories: r.categories })))],
+        );
+      },
+      { system: true },
+    );
+  }
+  await db.query('ANALYZE');
+  const setupMs = performance.now() - setupStart;
+
+  // Baseline: the same rendered content, plain nodemailer with its own DKIM, to the same sink.
+  const sample = await withOrg(
+    db,
+    org,
+    async (tx) => {
+      const keys = await keyring.get(tx, org);
+      const render = await loadRenderer(tx, org, versionId);
+      const signing = (await loadSigningSettings(tx, keys, org))!;
+      const rendered: RenderedNotice[] = locales.map((locale, i) =>
+        render({
+          customerId: randomUUID(),
+          name: `Customer ${i}`,
+          locale,
+          timeZone: 'Europe/Prague',
+          categories: ['contact_details', 'payment_card'],
+          verificationCode: 'K7QF-2M9X-D4TA',
+        }),
+      );
+      return { rendered, signing };
+    },
+    { system: true },
+  );
+  const baseline = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: sinkPort,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: 8,
+    maxMessages: Infinity,
+    dkim: {
+      domainName: sample.signing.domain,
+      keySelector: sample.signing.dkimSelector,
+      privateKey: sample.signing.privateKey,
+    },
+  });
+  const baselineStart = performance.now();
+  await Promise.all(
+    Array.from({ length: baselineCount }, (_, i) => {
+      const r = sample.rendered[i % 3]!;
+      return baseline.sendMail({
+        from: { name: 'Bench shop', address: sample.signing.fromAddress },
+        to: `customer${i}@example${i % 50}.test`,
+        subject: r.subject,
+        text: r.text,
+        html: r.html,
+        messageId: `<baseline-${i}@bench.test>`,
+      });
+    }),
+  );
+  const baselineMs = performance.now() - baselineStart;
+  baseline.close();
+
+  // The engine: the outbox's workers with the notice handler, pg-boss for the fan-out jobs.
+  const outbox = createOutbox({
+    config,
+    db,
+    logger,
+    metrics: createMetrics(),
+    mailer: () => {
+      throw new Error('no platform mail in this bench');
+    },
+    pollMs: 50,
+  });
+  const worker = createNoticeWorker({ db, config, logger, outbox, smtpUrl: sinkUrl });
+  worker.attach();
+  const jobs = await startJobs({ db, databaseUrl: dbUrl.toString(), logger, timers: worker.timers });
+  outbox.start();
+
+  // Approval done: the send request, "send now".
+  const start = Date.now();
+  const sendId = await withOrg(
+    db,
+    org,
+    async (tx) =>
+      (
+        await tx.query<{ id: string }>(
+          `INSERT INTO notice_sends (organization_id, incident_id, notice_version_id, kind, channels, audience)
+           VALUES ($1, $2, $3, 'mandatory', '{email}', 'customers') RETURNING id`,
+          [org, incidentId, versionId],
+        )
+      )[0]!.id,
+    { system: true },
+  );
+  await jobSender(db)(SEND_QUEUE, { organizationId: org, sendId });
+
+  let last = { sent: 0, failed: 0 };
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const [row] = await db.query<{ sent: number; failed: number }>(
+      `SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE status = 'failed')::int AS failed
+       FROM deliveries WHERE send_id = $1`,
+      [sendId],
+    );
+    last = row!;
+    if (process.stdout.isTTY) process.stdout.write(`\r${last.sent} sent, ${last.failed} failed`);
+    if (last.sent + last.failed >= customers) break;
+  }
+  const [times] = await db.query<{ first: Date; last: Date }>(
+    `SELECT min(sent_at) AS first, max(sent_at) AS last FROM deliveries WHERE send_id = $1`,
+    [sendId],
+  );
+  if (process.stdout.isTTY) process.stdout.write('\n');
+  await outbox.stop();
+  await jobs.stop();
+  await worker.close();
+
+  const firstMs = times!.first.getTime() - start;
+  const lastMs = times!.last.getTime() - start;
+  const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+  const engineRate = rate(last.sent, lastMs);
+  const baselineRate = rate(baselineCount, baselineMs);
+  console.log(`command: npm run bench:notify -- ${args.join(' ')}`.trim());
+  console.log(
+    `customers: ${customers} affected (en/cs/ar), set up in ${(setupMs / 1000).toFixed(1)} s (not timed below)`,
+  );
+  console.log(
+    `engine    sent ${last.sent}, failed ${last.failed}; DKIM-signed, VERP, via the outbox on PostgreSQL`,
+  );
+  console.log(`          first message accepted ${(firstMs / 1000).toFixed(2)} s after the send request`);
+  console.log(`          last message accepted  ${(lastMs / 1000).toFixed(1)} s after the send request`);
+  console.log(`          ${engineRate} notices/s end to end`);
+  console.log(
+    `baseline  nodemailer pool (8 connections) + its own DKIM, ${baselineCount} messages: ${baselineRate} msg/s`,
+  );
+  console.log(`engine / baseline: ${(engineRate / baselineRate).toFixed(2)} x`);
+  console.log(`peak RSS of the process: ${Math.round(peakRss / 1024 / 1024)} MiB`);
+} finally {
+  await cleanUp();
+  clearTimeout(watchdog);
+}
