@@ -6,9 +6,42 @@ import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../accounts/account-schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
+import { openPersonal } from '../customers/customer-repo.js';
+import type { DataCategory } from '../incidents/incident-model.js';
 import { createWebhookSecret, webhookSecretCreatedAt } from './channel-webhook.js';
+import { isNoticeLocale } from './notice-model.js';
+import { loadRenderer } from './notice-render.js';
+import { findNotice, findVersion, latestVersion, organizationLocale } from './notice-repo.js';
+import { listTestRecipients } from './notice-test-recipients.js';
+import { estimateSms, type SmsEstimate } from './sms-segments.js';
+import { AppError } from '../../platform/errors.js';
 
 const manage: { access: Access } = { access: { kind: 'permission', permission: 'organization.manage' } };
+const sender: { access: Access } = { access: { kind: 'permission', permission: 'notices.send' } };
+
+const EstimateParams = Type.Object({ noticeId: Type.String({ format: 'uuid' }) });
+const EstimateQuery = Type.Object(
+  {
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
+    audience: Type.Optional(Type.Union([Type.Literal('customers'), Type.Literal('test_recipients')])),
+  },
+  { additionalProperties: false },
+);
+const Estimate = Type.Object({
+  audience: Type.Union([Type.Literal('customers'), Type.Literal('test_recipients')]),
+  messages: Type.Integer(),
+  segments: Type.Integer(),
+  ucs2: Type.Integer(),
+  unpriced: Type.Integer(),
+  currency: Type.Union([Type.String(), Type.Null()]),
+  /** The total as a decimal string; null when no prices are configured. */
+  cost: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** Stands in for each recipient's own code: every code has the same length and GSM-7 letters. */
+const CODE_SHAPE = 'XXXX-XXXX-XXXX';
+/** Customers read per query while estimating. */
+const PAGE = 1000;
 
 const SecretState = Type.Object({
   createdAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
@@ -63,6 +96,116 @@ export async function channelRoutes(fastify: FastifyInstance): Promise<void> {
       });
       void reply.header('cache-control', 'no-store');
       return reply.status(201).send({ secret: created.secret, createdAt: created.createdAt.toISOString() });
+    },
+  );
+
+  /**
+   * What sending a notice version by SMS will cost, before it is sent: each recipient's SMS
+   * rendered as they would receive it (their language, name and affected categories), its
+   * segments counted (GSM-7 or UCS-2) and priced by their number's country prefix
+   * (CANDOR_SMS_PRICES). Mandatory notices go to every affected customer with a phone, optional
+   * ones to those who consented to SMS; an exercise incident's audience is its test recipients.
+   * Nothing personal leaves the server; the estimate is audited with its totals.
+   */
+  app.get(
+    '/api/notices/:noticeId/sms-estimate',
+    {
+      config: sender,
+      schema: {
+        tags: ['notices'],
+        params: EstimateParams,
+        querystring: EstimateQuery,
+        response: { 200: Estimate, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const organizationId = request.auth!.organizationId;
+      const pricing = config.sms?.pricing;
+      return withCaller(db, request, async (tx) => {
+        const notice = await findNotice(tx, request.params.noticeId);
+        if (!notice) throw new AppError('not_found', 404);
+        const version = request.query.version
+          ? await findVersion(tx, notice.id, request.query.version)
+          : await latestVersion(tx, notice.id);
+        if (!version) throw new AppError('not_found', 404, { where: 'querystring/version' });
+        const incident = (
+          await tx.query<{ is_exercise: boolean }>('SELECT is_exercise FROM incidents WHERE id = $1', [
+            notice.incidentId,
+          ])
+        )[0];
+        if (!incident) throw new AppError('not_found', 404);
+        const audience = request.query.audience ?? (incident.is_exercise ? 'test_recipients' : 'customers');
+        const keys = await keyring.get(tx, organizationId);
+        const render = await loadRenderer(tx, organizationId, version.id);
+        const fallback = await organizationLocale(tx);
+        const messages: { to: string; body: string }[] = [];
+        if (audience === 'test_recipients') {
+          for (const r of await listTestRecipients(tx, keys)) {
+            if (!r.phone) continue;
+            const body = render({
+              customerId: null,
+              name: r.name,
+              locale: r.locale,
+              timeZone: 'UTC',
+              categories: [],
+              verificationCode: CODE_SHAPE,
+            }).sms;
+            messages.push({ to: r.phone, body });
+          }
+        } else {
+          let after = '00000000-0000-0000-0000-000000000000';
+          for (;;) {
+            const page = await tx.query<{ customer_id: string; data_categories: DataCategory[] }>(
+              `SELECT a.customer_id, a.data_categories
+               FROM incident_affected_customers a JOIN customers c ON c.id = a.customer_id
+               WHERE a.incident_id = $1 AND a.customer_id > $2 AND c.phone_index IS NOT NULL
+                 AND ($3::boolean OR c.consent_sms)
+               ORDER BY a.customer_id LIMIT ${PAGE}`,
+              [notice.incidentId, after, notice.kind === 'mandatory'],
+            );
+            for (const row of page) {
+              const opened = await openPersonal(tx, keys, row.customer_id);
+              if (!opened?.personal.phone) continue;
+              const language = opened.customer.language;
+              const body = render({
+                customerId: row.customer_id,
+                name: opened.personal.name,
+                locale: isNoticeLocale(language) ? language : fallback,
+                timeZone: opened.customer.timeZone ?? 'UTC',
+                categories: row.data_categories,
+                verificationCode: CODE_SHAPE,
+              }).sms;
+              messages.push({ to: opened.personal.phone, body });
+            }
+            if (page.length < PAGE) break;
+            after = page[page.length - 1]!.customer_id;
+          }
+        }
+        const estimate: SmsEstimate = estimateSms(
+          messages,
+          pricing ?? { currency: '', byPrefix: new Map(), default: undefined },
+        );
+        await appendAudit(tx, config.secrets.auditKey, organizationId, requestActor(request), {
+          action: 'notice.sms_estimated',
+          targetType: 'notice',
+          targetId: notice.id,
+          data: {
+            version: version.version,
+            audience,
+            messages: estimate.messages,
+            segments: estimate.segments,
+          },
+        });
+        return {
+          audience,
+          messages: estimate.messages,
+          segments: estimate.segments,
+          ucs2: estimate.ucs2,
+          unpriced: pricing ? estimate.unpriced : estimate.messages,
+          currency: pricing ? pricing.currency : null,
+          cost: pricing ? estimate.cost : null,
+        };
+      });
     },
   );
 }

@@ -3,13 +3,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestApp, testSecretsEnv } from '../../../test/app.js';
-import { createOrganization } from '../../../test/factories.js';
+import { createIncident, createOrganization, createUser, sessionFor } from '../../../test/factories.js';
 import { sensitive } from '../../../test/secrets.js';
 import { ConfigError, loadConfig } from '../../config.js';
 import { withOrg } from '../../platform/db.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { createSmsChannel } from './channel-sms.js';
 import type { OutgoingNotice } from './notice-contracts.js';
+import { countSegments } from './sms-segments.js';
 import { isSuppressed } from './suppression.js';
 
 const accountSid = `AC${randomBytes(16).toString('hex')}`;
@@ -274,5 +275,74 @@ describe('SMS configuration', () => {
     );
     expect(t.config.sms?.pricing?.default).toBe(75_000);
     expect(t.config.webhookAllowPrivate).toBe(false);
+  });
+});
+
+describe('SMS cost estimate of a notice', () => {
+  it("renders each affected customer's SMS in their language, counts its segments and prices their number", async () => {
+    const estimateOrg = await createOrganization(t);
+    const incident = await createIncident(t, estimateOrg, { dataCategories: ['contact_details'] } as never);
+    const writer = await sessionFor(t, await createUser(t, estimateOrg, ['communications'], { totp: false }));
+    const people = [
+      { language: 'cs', phone: '+420601234567' },
+      { language: 'ar', phone: '+966501234567' },
+      { language: 'en', phone: '+447700900123' },
+      { language: 'en', phone: null },
+    ];
+    const ids: { id: string; language: string; phone: string | null }[] = [];
+    for (const person of people) {
+      const externalId = `e-${randomBytes(4).toString('hex')}`;
+      const email = sensitive(`${externalId}@example.test`);
+      const created = await incident.agent.post('/api/customers', {
+        externalId,
+        name: sensitive(`Jana ${externalId}`),
+        email,
+        ...(person.phone ? { phone: sensitive(person.phone) } : {}),
+        language: person.language,
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const marked = await incident.agent.post(`/api/incidents/${incident.id}/affected-customers/by-list`, {
+        rows: [{ email, categories: ['contact_details'] }],
+      });
+      expect(marked.statusCode, marked.body).toBe(200);
+      ids.push({ id: created.json<{ id: string }>().id, ...person });
+    }
+    const drafted = await writer.post(`/api/incidents/${incident.id}/notices`, { kind: 'mandatory' });
+    expect(drafted.statusCode, drafted.body).toBe(201);
+    const noticeId = drafted.json<{ id: string }>().id;
+
+    // Expected, independently: each customer's SMS as the preview shows it, counted and priced here.
+    let segments = 0;
+    let micros = 0;
+    let ucs2 = 0;
+    for (const person of ids.filter((p) => p.phone)) {
+      const preview = await writer.post(`/api/notices/${noticeId}/preview`, {
+        locale: person.language,
+        customerId: person.id,
+      });
+      expect(preview.statusCode, preview.body).toBe(200);
+      const counted = countSegments(preview.json<{ sms: string }>().sms);
+      segments += counted.segments;
+      if (counted.encoding === 'ucs2') ucs2 += 1;
+      micros += counted.segments * (person.phone!.startsWith('+420') ? 42_000 : 75_000);
+    }
+    expect(ucs2).toBeGreaterThanOrEqual(2); // Czech and Arabic
+
+    const response = await writer.get(`/api/notices/${noticeId}/sms-estimate`);
+    expect(response.statusCode, response.body).toBe(200);
+    const estimate = response.json<{ messages: number; segments: number; cost: string; currency: string }>();
+    expect(estimate).toMatchObject({
+      audience: 'customers',
+      messages: 3,
+      segments,
+      ucs2,
+      unpriced: 0,
+      currency: 'EUR',
+    });
+    expect(Math.round(Number(estimate.cost) * 1_000_000)).toBe(micros);
+    expect(response.body).not.toContain('+420');
+
+    const viewer = await sessionFor(t, await createUser(t, estimateOrg, ['viewer'], { totp: false }));
+    expect((await viewer.get(`/api/notices/${noticeId}/sms-estimate`)).statusCode).toBe(403);
   });
 });
