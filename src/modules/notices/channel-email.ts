@@ -1,4 +1,6 @@
+import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type { EmailChannelConfig } from '../../config.js';
 import { withOrg, type Database } from '../../platform/db.js';
 import type { OrganizationKeyring } from '../../platform/keys.js';
@@ -77,6 +79,75 @@ export function smtpResult(error: unknown, to: string): ChannelResult {
   return { outcome: 'temporary', error: text };
 }
 
+/** The headers DKIM signs when present (RFC 6376 §5.4.1's recommendations, and ours). */
+const SIGNED_HEADERS = [
+  'from',
+  'reply-to',
+  'to',
+  'subject',
+  'date',
+  'message-id',
+  'mime-version',
+  'content-type',
+  'content-language',
+  'list-unsubscribe',
+  'list-unsubscribe-post',
+];
+
+/** Relaxed header canonicalization (RFC 6376 §3.4.2) of one unfolded "Name: value" field. */
+const relaxedHeader = (name: string, value: string) =>
+  `${name.toLowerCase()}:${value
+    .replace(/\r\n(?=[ \t])/g, '')
+    .replace(/[ \t]+/g, ' ')
+    .trim()}`;
+
+/** Relaxed body canonicalization (RFC 6376 §3.4.4). */
+function relaxedBody(body: string): string {
+  const lines = body.split('\r\n').map((line) => line.replace(/[ \t]+/g, ' ').replace(/ $/, ''));
+  while (lines.length && lines[lines.length - 1] === '') lines.pop();
+  return lines.length ? `${lines.join('\r\n')}\r\n` : '';
+}
+
+/**
+ * Signs a composed message (CRLF line ends) with DKIM, rsa-sha256, relaxed/relaxed, and returns
+ * it with the DKIM-Signature field first. Done here rather than by nodemailer, whose signer parses
+ * the PEM key for every message: with the key parsed once, signing costs a third as much.
+ */
+export function dkimSign(
+  message: Buffer,
+  options: { domain: string; selector: string; key: KeyObject; now?: Date },
+): Buffer {
+  const text = message.toString('latin1');
+  const split = text.indexOf('\r\n\r\n');
+  const head = split < 0 ? text : text.slice(0, split);
+  const body = split < 0 ? '' : text.slice(split + 4);
+  const fields = new Map<string, { name: string; value: string }>();
+  for (const field of head.split(/\r\n(?![ \t])/)) {
+    const colon = field.indexOf(':');
+    if (colon < 1) continue;
+    const name = field.slice(0, colon);
+    // The last instance of a field is the one signed first (§5.4.2); composed messages have one of each.
+    fields.set(name.trim().toLowerCase(), { name: name.trim(), value: field.slice(colon + 1) });
+  }
+  const signed = SIGNED_HEADERS.filter((h) => fields.has(h));
+  const bodyHash = createHash('sha256').update(relaxedBody(body), 'latin1').digest('base64');
+  const time = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  const unsigned =
+    `v=1; a=rsa-sha256; c=relaxed/relaxed; d=${options.domain}; s=${options.selector}; t=${time}; ` +
+    `h=${signed.join(':')}; bh=${bodyHash}; b=`;
+  const data =
+    signed.map((h) => `${relaxedHeader(h, fields.get(h)!.value)}\r\n`).join('') +
+    relaxedHeader('dkim-signature', ` ${unsigned}`);
+  const signature = sign('sha256', Buffer.from(data, 'latin1'), options.key).toString('base64');
+  return Buffer.concat([Buffer.from(`DKIM-Signature: ${unsigned}${signature}\r\n`, 'latin1'), message]);
+}
+
+function compose(mail: ConstructorParameters<typeof MailComposer>[0]): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    new MailComposer(mail).compile().build((error, out) => (error ? reject(error) : resolve(out))),
+  );
+}
+
 const angle = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
 
 /**
@@ -103,6 +174,7 @@ export function createEmailChannel(deps: EmailChannelDeps): ChannelSender {
 
   interface Signing {
     settings: SigningSettings;
+    key: KeyObject;
     unsubscribe(email: string): string;
   }
 
@@ -118,6 +190,7 @@ export function createEmailChannel(deps: EmailChannelDeps): ChannelSender {
         return (
           settings && {
             settings,
+            key: createPrivateKey(settings.privateKey),
             unsubscribe: (email: string) => unsubscribeToken(keys, organizationId, email),
           }
         );
@@ -159,7 +232,7 @@ export function createEmailChannel(deps: EmailChannelDeps): ChannelSender {
         headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
       }
       try {
-        const info = (await transport.sendMail({
+        const composed = await compose({
           from: settings.fromName
             ? { name: settings.fromName, address: settings.fromAddress }
             : settings.fromAddress,
@@ -169,13 +242,16 @@ export function createEmailChannel(deps: EmailChannelDeps): ChannelSender {
           text: rendered.text,
           html: withDirection(rendered.html, rendered.locale, rendered.direction),
           messageId: angle(message.messageId),
-          envelope: { from: verpAddress(message.deliveryId, deps.email.bounceDomain), to: message.to },
           headers,
-          dkim: {
-            domainName: settings.domain,
-            keySelector: settings.dkimSelector,
-            privateKey: settings.privateKey,
-          },
+        });
+        const raw = dkimSign(composed, {
+          domain: settings.domain,
+          selector: settings.dkimSelector,
+          key: org.key,
+        });
+        const info = (await transport.sendMail({
+          envelope: { from: verpAddress(message.deliveryId, deps.email.bounceDomain), to: [message.to] },
+          raw,
         })) as { response?: string };
         const queued = /queued as\s+([A-Za-z0-9._-]{1,100})/i.exec(info.response ?? '');
         return { outcome: 'accepted', ...(queued ? { providerId: queued[1] } : {}) };
