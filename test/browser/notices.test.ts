@@ -80,7 +80,7 @@ async function apiPost(p: Page, url: string, data: unknown) {
   });
 }
 
-async function join(p: Page, who: typeof writer, roles: string[]) {
+async function join(p: Page, who: { displayName: string; email: string; password: string }, roles: string[]) {
   const invited = await apiPost(page, '/api/invitations', { email: who.email, roles });
   expect(invited.status()).toBe(201);
   const mail = await rig.smtp.waitFor(who.email);
@@ -175,6 +175,11 @@ describe('customer notices', () => {
     expect(await html.getAttribute('lang')).toBe('ar');
     expect(await html.locator('body').textContent()).toContain('نعتذر');
     await preview.screenshot({ path: path.join(SCREENSHOTS, 'notices-preview-ar.png') });
+    // The SMS in Arabic: UCS-2, its segments counted.
+    await preview.getByLabel(t('en', 'app.notices.preview.channel')).selectOption('sms');
+    await preview.getByTestId('notice-preview-show').click();
+    expect(await preview.getByTestId('notice-preview-sms').getAttribute('dir')).toBe('rtl');
+    expect(await preview.getByTestId('notice-preview-segments').textContent()).toContain('UCS-2');
     // The author (communications) has no approve button.
     expect(await writerPage.getByTestId('notice-approve').count()).toBe(0);
   });

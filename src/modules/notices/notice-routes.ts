@@ -36,6 +36,7 @@ import {
 } from './notice-repo.js';
 import { insertSend, listSends, noticeSendEnqueuer, recordJob, type NoticeSend } from './notice-sends.js';
 import { templateFor } from './notice-templates.js';
+import { countSegments } from './sms-segments.js';
 import {
   addTestRecipient,
   deleteTestRecipient,
@@ -184,6 +185,8 @@ const PreviewView = Type.Object({
   sms: Type.String(),
   version: Type.Integer(),
   asCustomer: Type.Boolean(),
+  /** The SMS text's encoding and how many segments it takes (sms-segments.ts). */
+  smsSegments: Type.Object({ encoding: Type.String(), units: Type.Integer(), segments: Type.Integer() }),
 });
 const SendBody = Type.Object(
   {
@@ -530,6 +533,24 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
       }),
   );
 
+  app.get(
+    '/api/notices/:noticeId/versions/:version/candour',
+    {
+      config: read,
+      schema: {
+        tags: ['notices'],
+        params: VersionParams,
+        response: { 200: Type.Object({ version: Type.Integer(), flags: Type.Array(Flag) }), ...errors },
+      },
+    },
+    async (request) =>
+      withCaller(db, request, async (tx) => {
+        const { notice, incident } = await visibleNotice(tx, request.params.noticeId);
+        const version = await versionOf(tx, notice.id, request.params.version);
+        return { version: version.version, flags: (await flagsOf(tx, incident, version)).flags };
+      }),
+  );
+
   app.post(
     '/api/notices/:noticeId/versions/:version/approve',
     {
@@ -635,6 +656,9 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
           sms: rendered.sms,
           version: version.version,
           asCustomer: Boolean(request.body.customerId),
+          smsSegments: (({ encoding, units, segments }) => ({ encoding, units, segments }))(
+            countSegments(rendered.sms),
+          ),
         };
       }),
   );

@@ -170,6 +170,13 @@ describe('notices', () => {
     expect(blocked.json<{ error: { details: Record<string, string> } }>().error.details.flags).toBe(
       'minimising:en:what_happened:minor',
     );
+    // The check of any version, on its own.
+    const older = await s.viewer.get(`/api/notices/${n.id}/versions/1/candour`);
+    expect(older.json<{ flags: unknown[] }>().flags).toEqual([]);
+    const current = await s.viewer.get(`/api/notices/${n.id}/versions/3/candour`);
+    expect(current.json<{ flags: { id: string }[] }>().flags.map((f) => f.id)).toEqual([
+      'minimising:en:what_happened:minor',
+    ]);
     const flagUrl = `/api/notices/${n.id}/versions/3/flags/${encodeURIComponent('minimising:en:what_happened:minor')}/accept`;
     expect((await s.writer.post(flagUrl, { reason: '  ' })).statusCode).toBe(400);
     const accepted = await s.writer.post(flagUrl, {
@@ -331,6 +338,10 @@ describe('notices', () => {
     // A sample preview decrypts no one; a viewer previews nothing.
     const sample = await s.writer.post(`/api/notices/${n.id}/preview`, { locale: 'en' });
     expect(sample.json<{ html: string }>().html).toContain('Alex Taylor');
+    // The Arabic SMS needs UCS-2: 70 units alone, 67 per part.
+    const sms = preview.json<{ sms: string; smsSegments: { encoding: string; segments: number } }>();
+    expect(sms.smsSegments.encoding).toBe('ucs2');
+    expect(sms.smsSegments.segments).toBe(Math.ceil(sms.sms.length / 67));
     expect((await s.viewer.post(`/api/notices/${n.id}/preview`, { locale: 'en' })).statusCode).toBe(403);
   });
 });

@@ -77,6 +77,7 @@ interface Preview {
   subject: string;
   html: string;
   sms: string;
+  smsSegments: { encoding: string; units: number; segments: number };
 }
 
 function useCan() {
@@ -482,14 +483,25 @@ function PreviewPane({ noticeId, version }: { noticeId: string; version: number 
             data-dir={preview.direction}
           />
         ) : (
-          <p
-            className="notice-preview-sms"
-            lang={preview.locale}
-            dir={preview.direction}
-            data-testid="notice-preview-sms"
-          >
-            {preview.sms}
-          </p>
+          <>
+            <p
+              className="notice-preview-sms"
+              lang={preview.locale}
+              dir={preview.direction}
+              data-testid="notice-preview-sms"
+            >
+              {preview.sms}
+            </p>
+            <p className="field-hint" data-testid="notice-preview-segments">
+              <T
+                id="app.notices.preview.segments"
+                values={{
+                  segments: preview.smsSegments.segments,
+                  encoding: preview.smsSegments.encoding === 'ucs2' ? 'UCS-2' : 'GSM-7',
+                }}
+              />
+            </p>
+          </>
         ))}
     </div>
   );
