@@ -144,7 +144,7 @@ function emailChannel(source: Source, publicUrl: URL): EmailChannelConfig {
     throw new ConfigError('CANDOR_DMARC_RUA', 'must be a mailto: address');
   }
   return {
-    maxConnections: integer(source, 'CANDOR_EMAIL_MAX_CONNECTIONS', 8, 1, 100),
+    maxConnections: integer(source, 'CANDOR_EMAIL_MAX_CONNECTIONS', 16, 1, 100),
     bounceDomain,
     bounceSmtpPort:
       source.CANDOR_BOUNCE_SMTP_PORT === undefined
