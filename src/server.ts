@@ -13,6 +13,8 @@ import { migrate } from './platform/migrations.js';
 import { createOutbox, type Outbox } from './platform/outbox.js';
 import { issueSetupLink, setupNeeded } from './modules/accounts/setup-service.js';
 import { moduleTimers } from './modules/index.js';
+import { startBounceListener } from './modules/notices/bounce-smtp.js';
+import { masterKeyFrom, organizationKeyring } from './platform/keys.js';
 import { createNoticeWorker } from './modules/notices/delivery-worker.js';
 
 export interface Running {
@@ -82,6 +84,19 @@ export async function startCandor(
       closers.push(() => jobs!.stop());
       outbox.start();
       closers.push(() => outbox.stop());
+      if (config.email.bounceSmtpPort !== undefined) {
+        const bounces = await startBounceListener({
+          db,
+          keyring: organizationKeyring(masterKeyFrom(config.secrets)),
+          auditKey: config.secrets.auditKey,
+          logger,
+          host: config.email.bounceSmtpHost,
+          port: config.email.bounceSmtpPort,
+          bounceDomain: config.email.bounceDomain,
+        });
+        logger.info({ port: bounces.port }, 'bounce listener started');
+        closers.push(bounces.close);
+      }
     }
 
     let app: App | undefined;
