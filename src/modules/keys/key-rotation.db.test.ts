@@ -96,7 +96,8 @@ describe('key rotation', () => {
         organizationId: org,
         currentVersion: 2,
         versions: [1, 2],
-        remaining: { customers: 6, customer_reveal_notes: 1, import_errors: 1 },
+        // Other sealed tables (notices: test recipients, verifications, webhook secrets, DKIM keys) hold no rows here.
+        remaining: expect.objectContaining({ customers: 6, customer_reveal_notes: 1, import_errors: 1 }),
       }),
     ]);
     const shown = await runKeysCommand({ config: t.config, db: t.db }, ['keys', 'status']);
@@ -139,7 +140,7 @@ describe('key rotation', () => {
     expect(await keyStatus(t.db)).toEqual([
       expect.objectContaining({
         versions: [2],
-        remaining: { customers: 0, customer_reveal_notes: 0, import_errors: 0 },
+        remaining: expect.objectContaining({ customers: 0, customer_reveal_notes: 0, import_errors: 0 }),
       }),
     ]);
   });
