@@ -1,0 +1,220 @@
+import { useEffect, useState } from 'react';
+import { get, post } from '../api';
+import { T, useT } from '../i18n';
+import { ErrorNotice } from '../ui/feedback';
+import { Button } from '../ui/form';
+import { useAction } from '../ui/hooks';
+import './send-progress.css';
+
+type SendStatus = 'scheduled' | 'fanning_out' | 'sending' | 'paused' | 'cancelled' | 'completed';
+type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled' | 'paused';
+
+export interface SendProgressView {
+  sendId: string;
+  status: SendStatus;
+  chunks: { total: number; done: number };
+  recipients: number;
+  totals: Record<DeliveryStatus, number>;
+  byChannel: { channel: 'email' | 'sms' | 'webhook'; status: DeliveryStatus; count: number }[];
+  ratePerSecond: number;
+  etaSeconds: number | null;
+}
+
+interface RecipientRow {
+  deliveryId: string;
+  externalId: string | null;
+  testRecipient: boolean;
+  channel: 'email' | 'sms' | 'webhook';
+  locale: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
+}
+
+const STATUSES: DeliveryStatus[] = ['sent', 'failed', 'pending', 'sending', 'paused', 'cancelled'];
+const finished = (s: SendStatus) => s === 'completed' || s === 'cancelled';
+
+/**
+ * A send's live progress: a bar of the messages out of all, totals by status and channel, the
+ * rate and the time left, streamed by the server (server-sent events); pause, resume, cancel and
+ * resend to the failed; the recipients of one status (their customer id, never personal data).
+ * Mount it for each send request: <SendProgress sendId={send.id} canControl={can('notices.send')} />.
+ */
+export function SendProgress({ sendId, canControl = false }: { sendId: string; canControl?: boolean }) {
+  const t = useT();
+  const [view, setView] = useState<SendProgressView>();
+  const [streamError, setStreamError] = useState(false);
+  const [listed, setListed] = useState<{ status: DeliveryStatus; rows: RecipientRow[] }>();
+  const action = useAction();
+
+  useEffect(() => {
+    // EventSource sends the session cookie (same origin) and reconnects on its own.
+    const source = new EventSource(`/api/notice-sends/${encodeURIComponent(sendId)}/events`);
+    source.addEventListener('progress', (event) => {
+      const next = JSON.parse((event as MessageEvent<string>).data) as SendProgressView;
+      setView(next);
+      setStreamError(false);
+      if (finished(next.status)) source.close();
+    });
+    source.onerror = () => setStreamError(true);
+    return () => source.close();
+  }, [sendId]);
+
+  const control = (path: string) =>
+    void action.run(async () => {
+      await post(`/api/notice-sends/${encodeURIComponent(sendId)}/${path}`, {});
+      setView(await get<SendProgressView>(`/api/notice-sends/${encodeURIComponent(sendId)}/progress`));
+    });
+
+  const list = (status: DeliveryStatus) =>
+    void action.run(async () => {
+      const { recipients } = await get<{ recipients: RecipientRow[] }>(
+        `/api/notice-sends/${encodeURIComponent(sendId)}/recipients?status=${status}&limit=100`,
+      );
+      setListed({ status, rows: recipients });
+    });
+
+  if (!view) {
+    return streamError ? (
+      <p role="alert">
+        <T id="app.notices.progress.streamLost" />
+      </p>
+    ) : null;
+  }
+  const total = STATUSES.reduce((n, s) => n + view.totals[s], 0);
+  const done = view.totals.sent + view.totals.failed + view.totals.cancelled;
+  const percent = total === 0 ? 0 : Math.floor((done / total) * 100);
+
+  return (
+    <div className="send-progress" data-testid="send-progress" data-status={view.status}>
+      <div className="send-progress-head">
+        <strong>
+          <T id={`app.notices.sendStatus.${view.status}`} />
+        </strong>
+        {view.status === 'fanning_out' && (
+          <span>
+            <T
+              id="app.notices.progress.preparing"
+              values={{ done: view.chunks.done, total: view.chunks.total }}
+            />
+          </span>
+        )}
+      </div>
+      <progress
+        className="send-progress-bar"
+        max={Math.max(total, 1)}
+        value={done}
+        aria-label={t('app.notices.progress.bar')}
+        data-testid="send-progress-bar"
+      />
+      <p className="send-progress-summary" data-testid="send-progress-summary">
+        <span>
+          <T id="app.notices.progress.summary" values={{ done, total, percent }} />
+        </span>
+        {view.ratePerSecond > 0 && (
+          <span>
+            <T id="app.notices.progress.rate" values={{ rate: view.ratePerSecond }} />
+          </span>
+        )}
+        {view.etaSeconds !== null && view.etaSeconds > 0 && !finished(view.status) && (
+          <span>
+            <T
+              id="app.notices.progress.eta"
+              values={{ minutes: Math.max(1, Math.ceil(view.etaSeconds / 60)) }}
+            />
+          </span>
+        )}
+        {streamError && (
+          <span role="alert">
+            <T id="app.notices.progress.streamLost" />
+          </span>
+        )}
+      </p>
+      <ul className="send-progress-totals">
+        {STATUSES.filter((s) => view.totals[s] > 0).map((s) => (
+          <li key={s}>
+            <Button variant="ghost" onClick={() => list(s)} data-testid={`send-total-${s}`}>
+              <T id={`app.notices.delivery.${s}`} values={{ count: view.totals[s] }} />
+            </Button>
+          </li>
+        ))}
+      </ul>
+      {canControl && !finished(view.status) && (
+        <div className="send-progress-actions">
+          {view.status === 'paused' ? (
+            <Button pending={action.pending} onClick={() => control('resume')} data-testid="send-resume">
+              <T id="app.notices.progress.resume" />
+            </Button>
+          ) : (
+            <Button pending={action.pending} onClick={() => control('pause')} data-testid="send-pause">
+              <T id="app.notices.progress.pause" />
+            </Button>
+          )}
+          <Button
+            variant="danger"
+            pending={action.pending}
+            onClick={() => {
+              if (window.confirm(t('app.notices.progress.cancelConfirm'))) control('cancel');
+            }}
+            data-testid="send-cancel"
+          >
+            <T id="app.notices.progress.cancel" />
+          </Button>
+        </div>
+      )}
+      {canControl && view.totals.failed > 0 && view.status !== 'cancelled' && (
+        <Button
+          pending={action.pending}
+          onClick={() => control('resend-failed')}
+          data-testid="send-resend-failed"
+        >
+          <T id="app.notices.progress.resendFailed" values={{ count: view.totals.failed }} />
+        </Button>
+      )}
+      {action.error !== undefined && <ErrorNotice error={action.error} />}
+      {listed && (
+        <table className="send-progress-recipients" data-testid="send-recipients">
+          <thead>
+            <tr>
+              <th>
+                <T id="app.notices.progress.recipient" />
+              </th>
+              <th>
+                <T id="app.notices.progress.channel" />
+              </th>
+              <th>
+                <T id="app.notices.progress.attempts" />
+              </th>
+              <th>
+                <T id="app.notices.progress.lastError" />
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {listed.rows.map((r) => (
+              <tr key={r.deliveryId}>
+                <td>
+                  {r.testRecipient || r.externalId === null ? (
+                    <T
+                      id={
+                        r.testRecipient ? 'app.notices.progress.testRecipient' : 'app.notices.progress.erased'
+                      }
+                    />
+                  ) : (
+                    r.externalId
+                  )}
+                </td>
+                <td>
+                  <T id={`app.notices.channel.${r.channel}`} />
+                </td>
+                <td>{r.attempts}</td>
+                <td>{r.lastError ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
