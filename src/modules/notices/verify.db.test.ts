@@ -13,6 +13,7 @@ import {
   verificationRecorder,
 } from './notice-verification.js';
 import { VERIFY_LIMIT_PER_IP } from './verify-routes.js';
+import { rotateKeys, runReencryption } from '../keys/key-rotation.js';
 
 const t = await createTestApp();
 const origin = t.config.publicUrl.origin;
@@ -179,5 +180,20 @@ describe('POST /api/public/verify', () => {
     expect(retryAfter).toBeLessThanOrEqual(3600);
     const elsewhere = await verify(notice.code, freshIp());
     expect(elsewhere.json()).toMatchObject({ status: 'genuine' });
+  });
+
+  it('still confirms a code after the data keys were rotated and its record re-sealed', async () => {
+    const notice = await delivered();
+    await rotateKeys({ db: t.db, secrets: t.config.secrets });
+    await runReencryption({ db: t.db, secrets: t.config.secrets }, { settleMs: 0 });
+    const versions = await withOrg(t.db, notice.organizationId, (tx) =>
+      tx.query<{ key_version: number }>(
+        'SELECT key_version FROM notice_verifications WHERE delivery_id = $1',
+        [notice.deliveryId],
+      ),
+    );
+    expect(versions).toEqual([{ key_version: 2 }]);
+    const response = await verify(notice.code, freshIp());
+    expect(response.json()).toMatchObject({ status: 'genuine', subject: notice.subject });
   });
 });
