@@ -3,13 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../../../test/app.js';
 import { createOrganization } from '../../../test/factories.js';
 import { sensitive } from '../../../test/secrets.js';
-import { withOrg } from '../../platform/db.js';
+import { asApp, withOrg } from '../../platform/db.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import {
   CODE_ALPHABET,
+  locateVerification,
   maskRecipient,
   newVerificationCode,
   normalizeVerificationCode,
+  verificationKeys,
   verificationRecorder,
 } from './notice-verification.js';
 import { VERIFY_LIMIT_PER_IP } from './verify-routes.js';
@@ -195,5 +197,19 @@ describe('POST /api/public/verify', () => {
     expect(versions).toEqual([{ key_version: 2 }]);
     const response = await verify(notice.code, freshIp());
     expect(response.json()).toMatchObject({ status: 'genuine', subject: notice.subject });
+  });
+
+  it('finds a code recorded under the master key that was replaced, while it is kept as a previous key', async () => {
+    const notice = await delivered();
+    const canonical = normalizeVerificationCode(notice.code)!;
+    const replacement = randomBytes(32);
+    const afterReplacement = verificationKeys({
+      masterKey: replacement,
+      previousMasterKeys: [t.config.secrets.masterKey],
+    });
+    const found = await asApp(t.db, (tx) => locateVerification(tx, afterReplacement, canonical));
+    expect(found?.organizationId).toBe(notice.organizationId);
+    const forgotten = verificationKeys({ masterKey: replacement, previousMasterKeys: [] });
+    expect(await asApp(t.db, (tx) => locateVerification(tx, forgotten, canonical))).toBeUndefined();
   });
 });
