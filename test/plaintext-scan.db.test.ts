@@ -65,6 +65,12 @@ const rejected = [
   { id: 'r-2', name: 'نجيب المرفوض', email: `najib${tag}@example.eg`, phone: '12', e164: undefined },
 ];
 const note = 'Zebediah rang about the letter';
+// A test recipient of notices: sealed like a customer.
+const tester = {
+  name: 'Hroznýš Zkušebníček',
+  email: `hroznys.tester${tag}@example.cz`,
+  phone: '+420733444555',
+};
 
 for (const p of [...people, ...rejected]) {
   sensitive(p.name);
@@ -72,6 +78,9 @@ for (const p of [...people, ...rejected]) {
   sensitive(p.phone);
 }
 sensitive(note);
+sensitive(tester.name);
+sensitive(tester.email);
+sensitive(tester.phone);
 
 /** Each value in the forms it could take when stored: as given, normalized, and the name's words. */
 const needles = [
@@ -85,6 +94,11 @@ const needles = [
     ...(p.e164 ? [p.e164, p.e164.slice(1)] : []),
   ]),
   note,
+  tester.name,
+  ...tester.name.split(' '),
+  tester.email,
+  tester.phone,
+  tester.phone.slice(1),
 ].filter((v) => v.length >= 6);
 
 let incidentId: string;
@@ -197,6 +211,22 @@ describe('no plaintext personal data at rest or in logs', () => {
     } finally {
       await jobs.stop();
     }
+  });
+
+  it('and through customer notices: a test recipient, a draft, a preview as an affected customer', async () => {
+    const added = await manager.post('/api/notice-test-recipients', { ...tester, locale: 'cs' });
+    expect(added.statusCode, added.body).toBe(201);
+    const drafted = await manager.post(`/api/incidents/${incidentId}/notices`, { kind: 'mandatory' });
+    expect(drafted.statusCode, drafted.body).toBe(201);
+    const found = await manager.post('/api/customers/search', { email: people[2]!.email });
+    const hits = found.json<{ id: string }[] | { items: { id: string }[] }>();
+    const customerId = Array.isArray(hits) ? hits[0]!.id : hits.items[0]!.id;
+    const preview = await manager.post(`/api/notices/${drafted.json<{ id: string }>().id}/preview`, {
+      locale: 'ar',
+      customerId,
+    });
+    expect(preview.statusCode, preview.body).toBe(200);
+    expect(preview.body).toContain(people[2]!.name);
   });
 
   it('finds none of the values in any column of any table of any schema', async () => {
