@@ -131,6 +131,18 @@ describe('SMS channel (Twilio Messages API shape)', () => {
     if (result.outcome === 'permanent') expect(result.suppress).toBe(suppress);
   });
 
+  it('sends through a Messaging Service instead of a From number when one is configured', async () => {
+    received.length = 0;
+    const messagingServiceSid = `MG${randomBytes(16).toString('hex')}`;
+    const viaService = createSmsChannel({
+      settings: { ...t.config.sms!, from: undefined, messagingServiceSid },
+      publicUrl: t.config.publicUrl,
+    });
+    expect((await viaService.send(notice('+420601234512', 'hi'))).outcome).toBe('accepted');
+    expect(received[0]!.form.get('MessagingServiceSid')).toBe(messagingServiceSid);
+    expect(received[0]!.form.has('From')).toBe(false);
+  });
+
   it('a number that is not E.164 is permanent without a request', async () => {
     received.length = 0;
     expect(await channel.send(notice('601 234 512', 'hi'))).toMatchObject({
