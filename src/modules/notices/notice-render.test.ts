@@ -19,6 +19,29 @@ describe('rendering notice texts', () => {
     expect(forms).toEqual(['1 soubor', '3 soubory', '1,5 souboru', '5 souborů']);
   });
 
+  it('writes the built-in templates with every plural form of their language', () => {
+    const content = templateFor({ type: 'data_breach', hasSupportUrl: false, hasLookupUrl: false });
+    const values = (count: number) => ({ count, categories: '…' });
+    const ar = [0, 1, 2, 3, 11, 100].map((n) =>
+      formatText(content.ar.parts.your_data, 'ar', 'UTC', values(n)),
+    );
+    expect(ar.map((text) => text.split('. ')[1])).toEqual([
+      'لم تتأثر أي فئة من بياناتك.',
+      'تأثرت فئة واحدة من بياناتك.',
+      'تأثرت فئتان من بياناتك.',
+      'تأثرت 3 فئات من بياناتك.',
+      'تأثرت 11 فئةً من بياناتك.',
+      'تأثرت 100 فئة من بياناتك.',
+    ]);
+    const cs = [1, 3, 1.5, 5].map((n) => formatText(content.cs.parts.your_data, 'cs', 'UTC', values(n)));
+    expect(cs.map((text) => text.split('. ')[1])).toEqual([
+      'Jde o 1 druh vašich údajů.',
+      'Jde o 3 druhy vašich údajů.',
+      'Jde o 1,5 druhu vašich údajů.',
+      'Jde o 5 druhů vašich údajů.',
+    ]);
+  });
+
   it('names categories as a list in each language', () => {
     const categories = ['contact_details', 'payment_card', 'health'] as const;
     expect(categoryList('en', categories)).toBe('contact details, payment card data, and health data');
