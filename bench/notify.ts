@@ -22,6 +22,7 @@ import { loadConfig } from '../src/config.js';
 import { emailIndex } from '../src/modules/customers/customer-repo.js';
 import { DATA_CATEGORIES } from '../src/modules/incidents/incident-model.js';
 import { SEND_QUEUE } from '../src/modules/notices/delivery-engine.js';
+import { createEmailChannel } from '../src/modules/notices/channel-email.js';
 import { createNoticeWorker, jobSender } from '../src/modules/notices/delivery-worker.js';
 import { loadSigningSettings, saveEmailSettings } from '../src/modules/notices/email-settings.js';
 import type { NoticeLocale, RenderedNotice } from '../src/modules/notices/notice-contracts.js';
@@ -257,6 +258,33 @@ try {
   const baselineMs = performance.now() - baselineStart;
   baseline.close();
 
+  // The e-mail channel alone (no database per message): what the engine's sending side can reach.
+  const channel = createEmailChannel({
+    db,
+    keyring,
+    smtpUrl: sinkUrl,
+    email: config.email,
+    publicUrl: config.publicUrl,
+  });
+  const channelStart = performance.now();
+  const channelResults = await Promise.all(
+    Array.from({ length: baselineCount }, (_, i) =>
+      channel.send({
+        deliveryId: randomUUID(),
+        organizationId: org,
+        channel: 'email',
+        kind: 'mandatory',
+        to: `customer${i}@example${i % 50}.test`,
+        messageId: `<channel-${i}@bench.test>`,
+        rendered: sample.rendered[i % 3]!,
+      }),
+    ),
+  );
+  const channelMs = performance.now() - channelStart;
+  await channel.close();
+  if (channelResults.some((r) => r.outcome !== 'accepted'))
+    throw new Error('the channel alone did not send everything');
+
   // The engine: the outbox's workers with the notice handler, pg-boss for the fan-out jobs.
   const outbox = createOutbox({
     config,
@@ -328,6 +356,9 @@ try {
   console.log(`          ${engineRate} notices/s end to end`);
   console.log(
     `baseline  nodemailer pool (8 connections) + its own DKIM, ${baselineCount} messages: ${baselineRate} msg/s`,
+  );
+  console.log(
+    `channel   Candor's e-mail channel alone (${config.email.maxConnections} connections, own DKIM), ${baselineCount} messages: ${rate(baselineCount, channelMs)} msg/s`,
   );
   console.log(`engine / baseline: ${(engineRate / baselineRate).toFixed(2)} x`);
   console.log(`peak RSS of the process: ${Math.round(peakRss / 1024 / 1024)} MiB`);

@@ -5,6 +5,7 @@ import { createTestApp } from '../../../test/app.js';
 import { createOrganization, createUser, sessionFor } from '../../../test/factories.js';
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
+import { upsertCustomer } from '../customers/customer-repo.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { bounceKind, parseBounce } from './bounce-dsn.js';
 import { startBounceListener } from './bounce-smtp.js';
@@ -180,6 +181,37 @@ describe('bounces', () => {
     expect(entries).toContainEqual(
       expect.objectContaining({ reason: 'hard_bounce', source: 'dsn', deliveryId: id }),
     );
+  });
+
+  it("for a customer's delivery the customer's own address is suppressed, whatever address the report names", async () => {
+    const real = sensitive('real.customer@example.org');
+    const named = sensitive('someone.else@example.org');
+    const customerId = await withOrg(
+      t.db,
+      org,
+      async (tx) =>
+        (
+          await upsertCustomer(tx, await keyring.get(tx, org), org, {
+            externalId: `bounce-${randomUUID()}`,
+            language: 'en',
+            timeZone: null,
+            country: null,
+            region: null,
+            tags: [],
+            attributes: {},
+            consent: { email: true, sms: false, webhook: false },
+            personal: { name: null, email: real, phone: null, address: null, attributes: {} },
+          })
+        ).customer.id,
+      { system: true },
+    );
+    const id = await delivery();
+    await t.db.query('UPDATE deliveries SET customer_id = $2 WHERE id = $1', [id, customerId]);
+    const verp = await sendNotice(real, id);
+    await mailToListener(verp, dsn(verp, named, '5.1.1', 'failed'));
+    expect((await deliveryState(id)).status).toBe('failed');
+    expect(await suppressed(real)).toBe(true);
+    expect(await suppressed(named)).toBe(false);
   });
 
   it('a 4.x.x DSN is noted only: the delivery stays sent, nothing is suppressed', async () => {
