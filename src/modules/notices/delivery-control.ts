@@ -25,7 +25,7 @@ function refuse(send: SendRow, action: string): never {
 export async function pauseSend(tx: Sql, sendId: string): Promise<SendRow['status']> {
   const send = await sendOrFail(tx, sendId);
   if (!['scheduled', 'fanning_out', 'sending'].includes(send.status)) refuse(send, 'pause');
-  await tx.query(`UPDATE notice_sends SET status = 'paused' WHERE id = $1`, [sendId]);
+  await tx.query(`UPDATE notice_sends SET status = 'paused', updated_at = now() WHERE id = $1`, [sendId]);
   await tx.query(`UPDATE deliveries SET status = 'paused' WHERE send_id = $1 AND status = 'pending'`, [
     sendId,
   ]);
@@ -45,7 +45,7 @@ export async function resumeSend(tx: Sql, sendId: string): Promise<SendRow['stat
   )[0]!;
   // Paused before its job ran: scheduled again (the job fans it out when it runs).
   const status = chunks.total === 0 ? 'scheduled' : chunks.open > 0 ? 'fanning_out' : 'sending';
-  await tx.query('UPDATE notice_sends SET status = $2 WHERE id = $1', [sendId, status]);
+  await tx.query('UPDATE notice_sends SET status = $2, updated_at = now() WHERE id = $1', [sendId, status]);
   await tx.query(
     `UPDATE deliveries SET status = 'pending', next_attempt_at = now() WHERE send_id = $1 AND status = 'paused'`,
     [sendId],
@@ -58,7 +58,7 @@ export async function resumeSend(tx: Sql, sendId: string): Promise<SendRow['stat
 export async function cancelSend(tx: Sql, sendId: string): Promise<number> {
   const send = await sendOrFail(tx, sendId);
   if (send.status === 'cancelled' || send.status === 'completed') refuse(send, 'cancel');
-  await tx.query(`UPDATE notice_sends SET status = 'cancelled' WHERE id = $1`, [sendId]);
+  await tx.query(`UPDATE notice_sends SET status = 'cancelled', updated_at = now() WHERE id = $1`, [sendId]);
   // Chunks not yet fanned out write nothing now; their jobs find the send cancelled.
   await tx.query(
     'UPDATE notice_send_chunks SET done_at = now(), deliveries = 0 WHERE send_id = $1 AND done_at IS NULL',
@@ -88,7 +88,7 @@ export async function resendFailed(tx: Sql, sendId: string): Promise<number> {
     [sendId, send.status === 'paused'],
   );
   if (rows.length && send.status === 'completed') {
-    await tx.query(`UPDATE notice_sends SET status = 'sending' WHERE id = $1`, [sendId]);
+    await tx.query(`UPDATE notice_sends SET status = 'sending', updated_at = now() WHERE id = $1`, [sendId]);
   }
   return rows.length;
 }

@@ -23,6 +23,7 @@ import {
 import { appendAudit, systemActor } from '../audit/audit-service.js';
 import { openPersonal } from '../customers/customer-repo.js';
 import { loadRenderer } from './notice-render.js';
+import { maskRecipient } from './notice-verification.js';
 import { listTestRecipients, type TestRecipient } from './notice-test-recipients.js';
 import { isSuppressed, suppress } from './suppression.js';
 import type { DataCategory } from '../incidents/incident-model.js';
@@ -108,21 +109,6 @@ export function noticeLocale(language: string | null, fallback: NoticeLocale): N
   return (NOTICE_LOCALES as readonly string[]).includes(primary ?? '') ? (primary as NoticeLocale) : fallback;
 }
 
-/** The recipient as shown on /verify: enough to recognise, not enough to harvest. */
-export function maskRecipient(channel: Channel, to: string): string {
-  if (channel === 'email') {
-    const at = to.lastIndexOf('@');
-    const local = to.slice(0, at);
-    return `${local.slice(0, 1)}***@${to.slice(at + 1)}`;
-  }
-  if (channel === 'sms') return `${to.slice(0, 4)}***${to.slice(-2)}`;
-  try {
-    return new URL(to).host;
-  } catch {
-    return '***';
-  }
-}
-
 export async function loadSend(tx: Sql, sendId: string, lock = false): Promise<SendRow | undefined> {
   return (
     await tx.query<SendRow>(
@@ -136,7 +122,7 @@ export async function loadSend(tx: Sql, sendId: string, lock = false): Promise<S
 /** Marks a send completed once it is fanned out and nothing of it waits or is in flight. */
 export async function completeIfDone(tx: Sql, sendId: string): Promise<void> {
   await tx.query(
-    `UPDATE notice_sends s SET status = 'completed'
+    `UPDATE notice_sends s SET status = 'completed', updated_at = now()
      WHERE s.id = $1 AND s.status = 'sending'
        AND NOT EXISTS (SELECT 1 FROM notice_send_chunks c WHERE c.send_id = s.id AND c.done_at IS NULL)
        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.send_id = s.id AND d.status IN ('pending', 'sending', 'paused'))`,
@@ -194,7 +180,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
           [send.organization_id, send.id, JSON.stringify(bounds)],
         );
         await tx.query(
-          `UPDATE notice_sends SET status = CASE WHEN $2 THEN 'sending' ELSE 'fanning_out' END
+          `UPDATE notice_sends SET status = CASE WHEN $2 THEN 'sending' ELSE 'fanning_out' END, updated_at = now()
            WHERE id = $1 AND status = 'scheduled'`,
           [send.id, bounds.length === 0],
         );
@@ -331,7 +317,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
         );
         if (open.length === 0) {
           await tx.query(
-            `UPDATE notice_sends SET status = 'sending' WHERE id = $1 AND status IN ('scheduled', 'fanning_out')`,
+            `UPDATE notice_sends SET status = 'sending', updated_at = now() WHERE id = $1 AND status IN ('scheduled', 'fanning_out')`,
             [send.id],
           );
           await appendAudit(tx, auditKey, send.organization_id, systemActor(), {

@@ -9,6 +9,7 @@ import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Outbox } from '../../platform/outbox.js';
 import { createEmailChannel } from './channel-email.js';
+import { createSmsChannel } from './channel-sms.js';
 import { createWebhookChannel } from './channel-webhook.js';
 import { createDeliveryEngine, type DeliveryDeps, type DeliveryEngine } from './delivery-engine.js';
 import { parseRateLimits } from './delivery-rate.js';
@@ -61,8 +62,16 @@ export function createNoticeWorker(deps: {
     keyring,
     allowPrivate: deps.config.webhookAllowPrivate,
   });
-  // TODO(N3's channel-sms.ts once committed): sms: config.sms ? createSmsChannel({ settings, publicUrl }) : none.
-  const channels: Partial<Record<Channel, ChannelSender>> = { email, webhook, ...deps.channels };
+  // Without CANDOR_SMS_ACCOUNT_SID there is no SMS channel: SMS deliveries fail as not configured.
+  const sms = deps.config.sms
+    ? createSmsChannel({ settings: deps.config.sms, publicUrl: deps.config.publicUrl })
+    : undefined;
+  const channels: Partial<Record<Channel, ChannelSender>> = {
+    email,
+    webhook,
+    ...(sms ? { sms } : {}),
+    ...deps.channels,
+  };
   const engine = createDeliveryEngine({
     db: deps.db,
     config: deps.config,
