@@ -23,6 +23,7 @@ import { UsersPage } from './pages/users-page';
 import { VerifyPage } from './verify/verify-page';
 import { EmailSettingsPage } from './notices/email-settings-page';
 import { TestRecipientsPage } from './notices/test-recipients-page';
+import { UnsubscribePage } from './notices/unsubscribe-page';
 import { PlansPage } from './plans/plans-page';
 import { navigate, usePathname } from './router';
 import { may, useSession, type CAN } from './session';
@@ -93,6 +94,8 @@ export function App() {
 
   const Public = PUBLIC[path];
   if (Public) return <Public />;
+  const unsubscribe = /^\/unsubscribe\/([A-Za-z0-9_.-]{20,200})$/.exec(path);
+  if (unsubscribe) return <UnsubscribePage key={path} token={unsubscribe[1]!} />;
   const affected = /^\/affected\/([A-Za-z0-9_-]{22,64})(\/result)?$/.exec(path);
   if (affected) {
     const Page = affected[2] ? AffectedResultPage : AffectedPage;
