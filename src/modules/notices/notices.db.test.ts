@@ -4,6 +4,7 @@ import { createTestApp } from '../../../test/app.js';
 import { createIncident, createOrganization, createUser, sessionFor } from '../../../test/factories.js';
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
+import { deleteOrganization } from '../keys/org-deletion.js';
 import { startJobs } from '../../platform/jobs.js';
 import { organizationKeyring, masterKeyFrom } from '../../platform/keys.js';
 import { createLogger } from '../../platform/logger.js';
@@ -293,6 +294,19 @@ describe('notices', () => {
     });
     expect(sent.statusCode, sent.body).toBe(201);
     expect(sent.json<{ audience: string }>().audience).toBe('test_recipients');
+
+    // Deleting the organization takes its notices, versions, sends and test recipients with it.
+    const name = (
+      await t.db.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [s.org])
+    )[0]!.name;
+    await deleteOrganization(t.db, s.org, name);
+    for (const table of ['notices', 'notice_versions', 'notice_sends', 'notice_test_recipients']) {
+      const left = await t.db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${table} WHERE organization_id = $1`,
+        [s.org],
+      );
+      expect(Number(left[0]!.n), table).toBe(0);
+    }
   });
 
   it('renders each customer in their language and zone with their categories; previews as a customer are audited', async () => {
