@@ -162,7 +162,13 @@ async function addCustomers(s: Setup, n: number): Promise<Person[]> {
 /** The send request as N1's send route writes it, and its job. */
 async function requestSend(
   s: Setup & { versionId: string },
-  options: { audience?: 'customers' | 'test_recipients'; kind?: NoticeKind; channels?: Channel[] } = {},
+  options: {
+    audience?: 'customers' | 'test_recipients';
+    kind?: NoticeKind;
+    channels?: Channel[];
+    /** Paused before its job runs: the fan-out writes held rows. */
+    paused?: boolean;
+  } = {},
 ): Promise<string> {
   const sendId = await withOrg(
     t.db,
@@ -184,6 +190,7 @@ async function requestSend(
       )[0]!.id,
     { system: true },
   );
+  if (options.paused) await withOrg(t.db, s.org, (tx) => pauseSend(tx, sendId), { system: true });
   await enqueue(SEND_QUEUE, { organizationId: s.org, sendId });
   return sendId;
 }
@@ -481,5 +488,40 @@ describe('notice delivery', () => {
     expect(
       (await s.admin.get(`/api/notice-sends/00000000-0000-4000-8000-000000000000/progress`)).statusCode,
     ).toBe(404);
+  }, 60_000);
+
+  it('an optional update reaches only those who consented on the channel; an erased customer is not sent to and keeps no link', async () => {
+    const s = await setUp();
+    const people = await addCustomers(s, 4);
+    // Customers 0 and 1 consented to e-mail; 2 and 3 did not.
+    await withOrg(t.db, s.org, (tx) =>
+      tx.query('UPDATE customers SET consent_email = true WHERE external_id = ANY($1)', [
+        [people[0]!.externalId, people[1]!.externalId],
+      ]),
+    );
+    const sendId = await requestSend(s, { kind: 'optional', paused: true });
+    await until('the fan-out', async () => (await progress(s.org, sendId)).chunks.done === 1);
+    expect(await progress(s.org, sendId)).toMatchObject({ status: 'paused', totals: { paused: 2 } });
+    // Customer 1 is erased while the send is paused; then it is resumed.
+    await withOrg(t.db, s.org, (tx) =>
+      tx.query('DELETE FROM customers WHERE external_id = $1', [people[1]!.externalId]),
+    );
+    expect(await withOrg(t.db, s.org, (tx) => resumeSend(tx, sendId), { system: true })).toBe('sending');
+    const done = await completed(s.org, sendId);
+    expect(done.recipients).toBe(4);
+    expect(done.totals).toMatchObject({ sent: 1, cancelled: 1 });
+    expect(mailTo(people[0]!.email)).toHaveLength(1);
+    expect(mailTo(people[1]!.email)).toHaveLength(0);
+    expect(mailTo(people[2]!.email)).toHaveLength(0);
+    expect(mailTo(people[3]!.email)).toHaveLength(0);
+    const rows = await withOrg(t.db, s.org, (tx) =>
+      tx.query<{ customer_id: string | null; status: string }>(
+        'SELECT customer_id, status FROM deliveries WHERE send_id = $1 ORDER BY customer_id NULLS FIRST',
+        [sendId],
+      ),
+    );
+    expect(rows).toHaveLength(2);
+    // The erased customer's row: kept without its link, not sent.
+    expect(rows[0]).toEqual({ customer_id: null, status: 'cancelled' });
   }, 60_000);
 });
