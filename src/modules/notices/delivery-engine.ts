@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../config.js';
+import { open } from '../../platform/crypto.js';
 import { withOrg, type Database, type Sql } from '../../platform/db.js';
 import type { ModuleTimer } from '../../platform/jobs.js';
 import type { OrganizationKeyring } from '../../platform/keys.js';
@@ -21,11 +22,11 @@ import {
   type Outbox,
 } from '../../platform/outbox.js';
 import { appendAudit, systemActor } from '../audit/audit-service.js';
-import { openPersonal } from '../customers/customer-repo.js';
+import type { PersonalFields } from '../customers/customer-repo.js';
 import { loadRenderer } from './notice-render.js';
 import { maskRecipient } from './notice-verification.js';
 import { listTestRecipients, type TestRecipient } from './notice-test-recipients.js';
-import { isSuppressed, suppress } from './suppression.js';
+import { addressIndex, suppress, suppressedIndexes } from './suppression.js';
 import type { DataCategory } from '../incidents/incident-model.js';
 import {
   NOTICE_LOCALES,
@@ -37,6 +38,9 @@ import {
   type RenderedNotice,
 } from './notice-contracts.js';
 import { createRateLimiter, rateDomain, type RateLimits } from './delivery-rate.js';
+
+/** The associated data of a customer's sealed record (customer-repo.ts seals it so). */
+const customerContext = (id: string) => `customer:${id}`;
 
 export const SEND_QUEUE = 'notice-send';
 export const CHUNK_QUEUE = 'notice-chunk';
@@ -391,7 +395,25 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
         const testRecipients = rows.some((r) => r.test_recipient_id)
           ? new Map((await listTestRecipients(tx, keys)).map((t) => [t.id, t]))
           : new Map<string, TestRecipient>();
-        const prepared: Prepared[] = [];
+        // The batch's customers in one query, decrypted here (the vault's record, bound to its id).
+        const people = new Map<string, { personal: PersonalFields; timeZone: string | null }>();
+        if (customerIds.length) {
+          const found = await tx.query<{
+            id: string;
+            personal: Buffer | Uint8Array;
+            key_version: number;
+            time_zone: string | null;
+          }>('SELECT id, personal, key_version, time_zone FROM customers WHERE id = ANY($1::uuid[])', [
+            customerIds,
+          ]);
+          for (const c of found) {
+            const personal = JSON.parse(
+              open(keys.data(c.key_version), Buffer.from(c.personal), customerContext(c.id)).toString('utf8'),
+            ) as PersonalFields;
+            people.set(c.id, { personal, timeZone: c.time_zone });
+          }
+        }
+        const candidates: { row: ClaimedNotice; to: string; recipient: NoticeRecipient }[] = [];
         for (const row of rows) {
           const send = sends.get(row.send_id);
           if (!send || send.status === 'cancelled') {
@@ -406,7 +428,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
           let recipient: NoticeRecipient;
           const code = row.payload ? openNoticeSecret(key, organizationId, row.id, row.payload) : '';
           if (row.customer_id) {
-            const found = await openPersonal(tx, keys, row.customer_id);
+            const found = people.get(row.customer_id);
             if (!found) {
               done(row, { status: 'cancelled', error: 'the customer was erased', notAnAttempt: true });
               continue;
@@ -421,7 +443,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
               customerId: row.customer_id,
               name: found.personal.name,
               locale: row.locale,
-              timeZone: found.customer.timeZone ?? 'UTC',
+              timeZone: found.timeZone ?? 'UTC',
               categories: categories.get(`${row.send_id}:${row.customer_id}`) ?? [],
               verificationCode: code,
             };
@@ -449,7 +471,22 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
             done(row, { status: 'failed', error: `the ${row.channel} channel is not configured` });
             continue;
           }
-          if (await isSuppressed(tx, keys, row.channel, to)) {
+          candidates.push({ row, to, recipient });
+        }
+        // The suppression list, one query per channel for the whole batch.
+        const suppressed = new Set<string>();
+        for (const channel of new Set(candidates.map((c) => c.row.channel))) {
+          const indexes = new Map<string, string>();
+          for (const c of candidates.filter((x) => x.row.channel === channel)) {
+            const index = addressIndex(keys, channel, c.to);
+            if (index) indexes.set(c.row.id, index);
+          }
+          const hits = await suppressedIndexes(tx, channel, [...indexes.values()]);
+          for (const [id, index] of indexes) if (hits.has(index)) suppressed.add(id);
+        }
+        const prepared: Prepared[] = [];
+        for (const { row, to, recipient } of candidates) {
+          if (suppressed.has(row.id)) {
             done(row, { status: 'cancelled', error: 'the address is on the suppression list' });
             continue;
           }
@@ -458,7 +495,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
           await deps.recordVerification(tx, {
             organizationId,
             deliveryId: row.id,
-            code,
+            code: recipient.verificationCode,
             channel: row.channel,
             subject: rendered.subject,
             sentAt: new Date(),
