@@ -21,6 +21,7 @@ import { channelRoutes } from './notices/channel-routes.js';
 import { smsStatusRoutes } from './notices/channel-sms.js';
 import { reencryptionTimer } from './keys/keys-timer.js';
 import { noticeRoutes } from './notices/notice-routes.js';
+import { noticeSendRequeueTimer } from './notices/notice-sends.js';
 import { organizationDeletionRoutes } from './keys/org-deletion-routes.js';
 import { planRoutes } from './plans/plan-routes.js';
 import { bounceRoutes } from './notices/bounce-routes.js';
@@ -62,5 +63,5 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
 
 /** The modules' timers, beside the platform's own (platform/jobs.ts TIMERS). */
 export function moduleTimers(deps: WarningDeps): ModuleTimer[] {
-  return [deadlineTimer(deps), reencryptionTimer(deps), lookupWorker(deps)];
+  return [deadlineTimer(deps), reencryptionTimer(deps), lookupWorker(deps), noticeSendRequeueTimer(deps)];
 }

@@ -110,6 +110,7 @@ describe('tenant isolation in the database', () => {
       'candor_find_webauthn_credential',
       'candor_incident_visible',
       'candor_next_incident_number',
+      'candor_notice_sends_without_job',
       'candor_purge_expired',
       'candor_purge_import_errors',
       'candor_setup_consume',

@@ -1,5 +1,7 @@
 import PgBoss from 'pg-boss';
-import type { Database, Sql } from '../../platform/db.js';
+import { asApp, withOrg, type Database, type Sql } from '../../platform/db.js';
+import type { ModuleTimer } from '../../platform/jobs.js';
+import type { Logger } from '../../platform/logger.js';
 import type { Channel, NoticeKind } from './notice-contracts.js';
 
 /** The queue the delivery engine consumes: one job per send request, {organizationId, sendId}. */
@@ -140,4 +142,43 @@ export function noticeSendEnqueuer(
 
 export async function recordJob(tx: Sql, sendId: string, jobId: string): Promise<void> {
   await tx.query('UPDATE notice_sends SET job_id = $2 WHERE id = $1', [sendId, jobId]);
+}
+
+/** How long a send request may wait for its job before the requeue timer queues it. */
+export const REQUEUE_AFTER = '2 minutes';
+
+/**
+ * The requeue timer: a scheduled send request without a job (its process died between the
+ * commit and the enqueue) gets its job. A job queued twice is harmless: the delivery engine
+ * resumes a send from its recorded chunks.
+ */
+export function noticeSendRequeueTimer(
+  deps: { db: Database; logger: Logger },
+  olderThan = REQUEUE_AFTER,
+): ModuleTimer {
+  const enqueue = noticeSendEnqueuer(deps.db);
+  return {
+    name: 'notice-send-requeue',
+    cron: '* * * * *',
+    async run() {
+      const orphans = await asApp(deps.db, (tx) =>
+        tx.query<{ organization_id: string; id: string }>(
+          'SELECT organization_id, id FROM candor_notice_sends_without_job($1::interval)',
+          [olderThan],
+        ),
+      );
+      let queued = 0;
+      for (const orphan of orphans) {
+        // Read, queue, record: each step on its own (the embedded engine has one connection, and
+        // the queue's SQL runs outside the organization's transaction).
+        const send = await withOrg(deps.db, orphan.organization_id, (tx) => findSend(tx, orphan.id));
+        if (!send) continue;
+        const jobId = await enqueue(send, orphan.organization_id);
+        await withOrg(deps.db, orphan.organization_id, (tx) => recordJob(tx, send.id, jobId));
+        queued += 1;
+        deps.logger.warn({ sendId: orphan.id }, 'notice send request had no job: queued');
+      }
+      return queued;
+    },
+  };
 }

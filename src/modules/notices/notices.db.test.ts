@@ -10,7 +10,7 @@ import { organizationKeyring, masterKeyFrom } from '../../platform/keys.js';
 import { createLogger } from '../../platform/logger.js';
 import type { NoticeContent } from './notice-model.js';
 import { loadRenderer } from './notice-render.js';
-import { NOTICE_SEND_QUEUE } from './notice-sends.js';
+import { NOTICE_SEND_QUEUE, noticeSendRequeueTimer } from './notice-sends.js';
 import { listTestRecipients } from './notice-test-recipients.js';
 
 const t = await createTestApp();
@@ -257,6 +257,44 @@ describe('notices', () => {
       ['customers', 'scheduled', 1],
       ['customers', 'scheduled', 1],
     ]);
+  });
+
+  it('a send request left without its job (a crash after the commit) is queued by the requeue timer', async () => {
+    const s = await setup();
+    const n = await draftFromTemplate(s);
+    expect((await approve(s, n)).statusCode).toBe(200);
+    // As if the process died between the commit and the enqueue: a row, no job.
+    const [orphan] = await withOrg(t.db, s.org, (tx) =>
+      tx.query<{ id: string }>(
+        `INSERT INTO notice_sends (organization_id, incident_id, notice_version_id, kind, channels, audience)
+         VALUES ($1, $2, $3, 'mandatory', '{email}', 'customers') RETURNING id`,
+        [s.org, s.incident.id, n.latest.id],
+      ),
+    );
+    const jobsFor = (id: string) =>
+      t.db.query('SELECT id FROM pgboss.job WHERE name = $1 AND data->>$2 = $3', [
+        NOTICE_SEND_QUEUE,
+        'sendId',
+        id,
+      ]);
+    const timer = noticeSendRequeueTimer(
+      { db: t.db, logger: createLogger({ level: 'silent' }) },
+      '0 seconds',
+    );
+    // A fresh request is left alone during the grace period.
+    const patient = noticeSendRequeueTimer({ db: t.db, logger: createLogger({ level: 'silent' }) });
+    await patient.run();
+    expect(await jobsFor(orphan!.id)).toHaveLength(0);
+    expect(await timer.run()).toBeGreaterThanOrEqual(1);
+    expect(await jobsFor(orphan!.id)).toHaveLength(1);
+    const [row] = await t.db.query<{ job_id: string | null }>(
+      'SELECT job_id FROM notice_sends WHERE id = $1',
+      [orphan!.id],
+    );
+    expect(row!.job_id).not.toBeNull();
+    // Queued once: the next run finds nothing more for it.
+    await timer.run();
+    expect(await jobsFor(orphan!.id)).toHaveLength(1);
   });
 
   it('an exercise sends to the test recipients only, whatever the request says', async () => {
