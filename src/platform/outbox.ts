@@ -201,6 +201,12 @@ export function createOutbox(deps: {
           })
         : [],
     ]);
+    notice.forEach((d, i) => {
+      const status = noticeOutcomes[i]?.status;
+      const outcome =
+        status === 'sent' ? 'sent' : status === 'failed' ? 'failed' : status === 'pending' ? 'retry' : status;
+      if (outcome) deps.metrics.deliveries.inc({ channel: d.channel, outcome });
+    });
     const byId = new Map([...mailOutcomes, ...noticeOutcomes].map((o) => [o.id, o]));
     return claimed.map((d) => byId.get(d.id)!);
   }
