@@ -524,4 +524,22 @@ describe('notice delivery', () => {
     // The erased customer's row: kept without its link, not sent.
     expect(rows[0]).toEqual({ customer_id: null, status: 'cancelled' });
   }, 60_000);
+
+  it('the event stream follows a live send from paused to completed, then ends', async () => {
+    const s = await setUp();
+    await addCustomers(s, 5);
+    const sendId = await requestSend(s, { paused: true });
+    await until('the fan-out', async () => (await progress(s.org, sendId)).chunks.done === 1);
+    const stream = s.admin.get(`/api/notice-sends/${sendId}/events`);
+    await new Promise((r) => setTimeout(r, 1500));
+    const resumed = await s.admin.post(`/api/notice-sends/${sendId}/resume`, {});
+    expect(resumed.json()).toEqual({ status: 'sending', affected: 0 });
+    const events = (await stream).body
+      .trim()
+      .split('\n\n')
+      .map((e) => JSON.parse(e.split('\ndata: ')[1]!) as { status: string; totals: { sent: number } });
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    expect(events[0]).toMatchObject({ status: 'paused', totals: { sent: 0 } });
+    expect(events.at(-1)).toMatchObject({ status: 'completed', totals: { sent: 5 } });
+  }, 60_000);
 });
