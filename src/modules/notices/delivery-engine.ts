@@ -116,8 +116,11 @@ export function noticeLocale(language: string | null, fallback: NoticeLocale): N
 export async function loadSend(tx: Sql, sendId: string, lock = false): Promise<SendRow | undefined> {
   return (
     await tx.query<SendRow>(
-      `SELECT id, organization_id, incident_id, notice_version_id, kind, channels, audience, status
-       FROM notice_sends WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      // An exercise incident's send reaches the test recipients only, whatever the request says.
+      `SELECT s.id, s.organization_id, s.incident_id, s.notice_version_id, s.kind, s.channels, s.status,
+              CASE WHEN i.is_exercise THEN 'test_recipients' ELSE s.audience END AS audience
+       FROM notice_sends s JOIN incidents i ON i.id = s.incident_id
+       WHERE s.id = $1 ${lock ? 'FOR UPDATE OF s' : ''}`,
       [sendId],
     )
   )[0];
