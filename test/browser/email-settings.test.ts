@@ -1,0 +1,101 @@
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { t } from '../../src/platform/i18n.js';
+import { freshTotpCode } from '../factories.js';
+import { leaksIn, sensitive } from '../secrets.js';
+import { SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
+
+/**
+ * E-mail for notices in a real browser against a real server: the admin saves the From address
+ * and a DKIM selector, and the page shows the DKIM TXT record exactly as the API gives it (the
+ * record the channel's signatures verify against in channel-email.db.test.ts), split into
+ * strings of at most 255 characters, with SPF and DMARC guidance; the suppression list finds
+ * no entry for an address.
+ */
+
+const admin = {
+  organizationName: 'Obchod Example s.r.o.',
+  displayName: 'Eva Správcová',
+  email: sensitive('eva@obchod.example'),
+  password: sensitive<string>('a long and careful passphrase'),
+};
+
+let rig: BrowserRig;
+let page: Page;
+
+beforeAll(async () => {
+  rig = await startRig();
+  page = (await rig.newPage()).page;
+});
+
+afterAll(async () => {
+  await rig?.close();
+  if (rig) expect(leaksIn(rig.server.stdout)).toEqual([]);
+});
+
+afterEach(() => {
+  const { violations, consoleErrors } = rig.problems;
+  const found = { violations: [...violations], consoleErrors: [...consoleErrors] };
+  violations.length = 0;
+  consoleErrors.length = 0;
+  expect(found).toEqual({ violations: [], consoleErrors: [] });
+});
+
+const heading = (p: Page, name: string) => p.getByRole('heading', { level: 1, name });
+
+describe('E-mail for notices', () => {
+  it('shows the exact DKIM record after the From address and selector are saved', async () => {
+    await page.goto(rig.setupLink);
+    await heading(page, 'Set up Candor').waitFor();
+    await page.getByLabel('Organization name').fill(admin.organizationName);
+    await page.getByLabel('Your name').fill(admin.displayName);
+    await page.getByLabel('E-mail address').fill(admin.email);
+    await page.getByLabel('Password', { exact: true }).fill(admin.password);
+    await page.getByLabel('Repeat the password').fill(admin.password);
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await heading(page, t('en', 'app.enroll.title')).waitFor();
+    await page.getByRole('button', { name: t('en', 'app.enroll.totp') }).click();
+    await page.getByRole('button', { name: t('en', 'app.totp.start') }).click();
+    const secret = sensitive(
+      ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, ''),
+    );
+    await page.getByLabel(t('en', 'app.totp.code')).fill(freshTotpCode(secret));
+    await page.getByRole('button', { name: t('en', 'app.totp.confirm') }).click();
+    await page.getByTestId('recovery-codes').waitFor();
+    await page.getByRole('button', { name: t('en', 'app.recovery.saved') }).click();
+    await heading(page, 'Overview').waitFor();
+
+    await page.getByRole('link', { name: t('en', 'app.nav.emailSettings') }).click();
+    await heading(page, t('en', 'app.emailSettings.title')).waitFor();
+    await page.getByLabel(t('en', 'app.emailSettings.fromAddress')).fill('notices@obchod.example');
+    await page.getByLabel(t('en', 'app.emailSettings.fromName')).fill('Obchod Example');
+    await page.getByLabel(t('en', 'app.emailSettings.selector')).fill('candor2026');
+    await page.getByRole('button', { name: t('en', 'app.emailSettings.save') }).click();
+
+    const dkim = page.getByTestId('dns-dkim');
+    await dkim.waitFor();
+    const api = (await (await page.request.get('/api/email-settings')).json()) as {
+      dns: { dkim: { name: string; value: string; strings: string[] } };
+    };
+    expect(api.dns.dkim.name).toBe('candor2026._domainkey.obchod.example');
+    expect(await dkim.locator('.dns-name').textContent()).toBe(api.dns.dkim.name);
+    expect(await dkim.locator('.dns-value').textContent()).toBe(api.dns.dkim.value);
+    expect(await dkim.locator('.dns-zone').textContent()).toBe(
+      `${api.dns.dkim.name}. IN TXT ${api.dns.dkim.strings.map((s) => `"${s}"`).join(' ')}`,
+    );
+    expect(api.dns.dkim.strings.every((s) => s.length <= 255)).toBe(true);
+    expect(await page.getByTestId('dkim-aligned').textContent()).toContain('d=obchod.example');
+    expect(await page.getByTestId('dns-spf').locator('.dns-value').textContent()).toMatch(/^v=spf1 /);
+    expect(await page.getByTestId('dns-dmarc').locator('.dns-name').textContent()).toBe(
+      '_dmarc.obchod.example',
+    );
+
+    await page
+      .getByLabel(t('en', 'app.emailSettings.suppressions.address'), { exact: true })
+      .fill('nobody@example.org');
+    await page.getByRole('button', { name: t('en', 'app.emailSettings.suppressions.find') }).click();
+    await page.getByTestId('suppression-not-found').waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'email-settings-en.png'), fullPage: true });
+  });
+});
