@@ -109,7 +109,7 @@ function relaxedBody(body: string): string {
 }
 
 /**
- * Signs a composed message (CRLF line ends) with DKIM, rsa-sha256, relaxed/relaxed, and returns
+ * Signs a composed message with DKIM, rsa-sha256, relaxed/relaxed, and returns
  * it with the DKIM-Signature field first. Done here rather than by nodemailer, whose signer parses
  * the PEM key for every message: with the key parsed once, signing costs a third as much.
  */
@@ -117,7 +117,8 @@ export function dkimSign(
   message: Buffer,
   options: { domain: string; selector: string; key: KeyObject; now?: Date },
 ): Buffer {
-  const text = message.toString('latin1');
+  // Composed parts may end lines with a bare LF, which SMTP sends as CRLF: sign what is sent.
+  const text = message.toString('latin1').replace(/\r?\n/g, '\r\n');
   const split = text.indexOf('\r\n\r\n');
   const head = split < 0 ? text : text.slice(0, split);
   const body = split < 0 ? '' : text.slice(split + 4);
@@ -139,7 +140,7 @@ export function dkimSign(
     signed.map((h) => `${relaxedHeader(h, fields.get(h)!.value)}\r\n`).join('') +
     relaxedHeader('dkim-signature', ` ${unsigned}`);
   const signature = sign('sha256', Buffer.from(data, 'latin1'), options.key).toString('base64');
-  return Buffer.concat([Buffer.from(`DKIM-Signature: ${unsigned}${signature}\r\n`, 'latin1'), message]);
+  return Buffer.from(`DKIM-Signature: ${unsigned}${signature}\r\n${text}`, 'latin1');
 }
 
 function compose(mail: ConstructorParameters<typeof MailComposer>[0]): Promise<Buffer> {
