@@ -205,6 +205,9 @@ describe('customer notices', () => {
     const row = mine.getByTestId('notice-send');
     await row.waitFor();
     expect(await row.textContent()).toContain(t('en', 'app.notices.audience.customers'));
+    // The send's live progress shows under it, with its controls for one who may send.
+    await row.getByTestId('send-progress').waitFor();
+    await row.getByTestId('send-progress-bar').waitFor();
     await mine.screenshot({ path: path.join(SCREENSHOTS, 'notices-sent.png') });
   });
 });

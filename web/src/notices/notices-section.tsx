@@ -7,6 +7,7 @@ import { Badge, ErrorNotice, Loading, Notice } from '../ui/feedback';
 import { Button, CheckboxField, Form, SelectField, TextAreaField, TextField } from '../ui/form';
 import { useAction, useLoad } from '../ui/hooks';
 import { Section } from '../ui/layout';
+import { SendProgress } from './send-progress';
 import { PERMISSIONS, type Permission } from '../../../src/modules/access/permissions';
 import { NOTICE_PARTS, type NoticePart } from '../../../src/modules/notices/notice-contracts';
 import type { IncidentView } from '../incidents/model';
@@ -329,6 +330,7 @@ function NoticeEditor({ noticeId, onChanged }: { noticeId: string; onChanged(): 
                     status: t(`app.notices.sendStatus.${s.status}`),
                   }}
                 />
+                <SendProgress sendId={s.id} canControl={can('notices.send')} />
               </li>
             ))}
           </ul>
