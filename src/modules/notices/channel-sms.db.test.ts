@@ -184,8 +184,13 @@ const sign = (url: string, params: Record<string, string>) =>
     )
     .digest('base64');
 
-const report = (deliveryId: string, params: Record<string, string>, signature?: string) => {
-  const path = `/api/public/sms-status/${org}/${deliveryId}`;
+const report = (
+  deliveryId: string,
+  params: Record<string, string>,
+  signature?: string,
+  organizationId: string = org,
+) => {
+  const path = `/api/public/sms-status/${organizationId}/${deliveryId}`;
   return t.app.inject({
     method: 'POST',
     url: path,
@@ -197,19 +202,60 @@ const report = (deliveryId: string, params: Record<string, string>, signature?: 
   });
 };
 
+interface DeliveryRow {
+  status: string;
+  last_error: string | null;
+  accepted_by: string | null;
+}
+
+/**
+ * An SMS delivery as the worker leaves it: the row, sent through the channel to the provider,
+ * then marked sent with the sid the provider answered. Returns the row's id, the sid and the
+ * StatusCallback address the provider was given.
+ */
+async function sentSms(organizationId: string, to: string) {
+  const deliveryId = randomUUID();
+  await withOrg(t.db, organizationId, (tx) =>
+    tx.query(
+      `INSERT INTO deliveries (id, organization_id, channel, purpose, idempotency_key, payload, message_id, status)
+       VALUES ($1, $2, 'sms', 'test', $3, $4, $5, 'sending')`,
+      [deliveryId, organizationId, `sms-${deliveryId}`, Buffer.from('sealed'), `m-${deliveryId}`],
+    ),
+  );
+  received.length = 0;
+  const result = await channel.send({ ...notice(to, 'Ověřte: K7QF-2M9X-D4TA'), deliveryId, organizationId });
+  if (result.outcome !== 'accepted') throw new Error(`provider refused: ${JSON.stringify(result)}`);
+  await withOrg(t.db, organizationId, (tx) =>
+    tx.query(`UPDATE deliveries SET status = 'sent', sent_at = now(), accepted_by = $2 WHERE id = $1`, [
+      deliveryId,
+      result.providerId,
+    ]),
+  );
+  return { deliveryId, sid: result.providerId!, callback: new URL(received[0]!.form.get('StatusCallback')!) };
+}
+
+const deliveryRow = async (organizationId: string, deliveryId: string) =>
+  (
+    await withOrg(t.db, organizationId, (tx) =>
+      tx.query<DeliveryRow>('SELECT status, last_error, accepted_by FROM deliveries WHERE id = $1', [
+        deliveryId,
+      ]),
+    )
+  )[0];
+
 describe('SMS delivery reports', () => {
-  const reports = (deliveryId: string) =>
-    withOrg(t.db, org, (tx) =>
+  const reports = (deliveryId: string, organizationId: string = org) =>
+    withOrg(t.db, organizationId, (tx) =>
       tx.query<{ provider_id: string; status: string; error_code: string | null }>(
         'SELECT provider_id, status, error_code FROM sms_status_reports WHERE delivery_id = $1 ORDER BY id',
         [deliveryId],
       ),
     );
 
-  it('records a signed report per delivery', async () => {
-    const deliveryId = randomUUID();
-    const sid = `SM${randomBytes(16).toString('hex')}`;
-    for (const status of ['sent', 'delivered']) {
+  it('records each signed report once; delivered confirms the delivery, which stays sent', async () => {
+    const { deliveryId, sid, callback } = await sentSms(org, sensitive('+420601234001'));
+    expect(callback.pathname).toBe(`/api/public/sms-status/${org}/${deliveryId}`);
+    for (const status of ['sent', 'delivered', 'delivered']) {
       const response = await report(deliveryId, {
         MessageSid: sid,
         MessageStatus: status,
@@ -221,27 +267,119 @@ describe('SMS delivery reports', () => {
       { provider_id: sid, status: 'sent', error_code: null },
       { provider_id: sid, status: 'delivered', error_code: null },
     ]);
+    expect(await deliveryRow(org, deliveryId)).toEqual({
+      status: 'sent',
+      last_error: null,
+      accepted_by: sid,
+    });
+  });
+
+  it.each(['undelivered', 'failed'])(
+    "%s fails the delivery with the provider's error code, never the number; a repeat changes nothing",
+    async (status) => {
+      const to = sensitive('+420601234002');
+      const { deliveryId, sid } = await sentSms(org, to);
+      const params = { MessageSid: sid, MessageStatus: status, ErrorCode: '30003', To: to };
+      expect((await report(deliveryId, params)).statusCode).toBe(204);
+      const failed = await deliveryRow(org, deliveryId);
+      expect(failed).toEqual({
+        status: 'failed',
+        last_error: `SMS ${status} (reported by the provider) with error 30003`,
+        accepted_by: sid,
+      });
+      expect(failed!.last_error).not.toContain('601');
+      // Repeated, and then a late "delivered" of nothing newer: the delivery stays as it was.
+      expect((await report(deliveryId, params)).statusCode).toBe(204);
+      expect(await deliveryRow(org, deliveryId)).toEqual(failed);
+      expect(await reports(deliveryId)).toEqual([{ provider_id: sid, status, error_code: '30003' }]);
+      // 30003 (unreachable handset) is temporary at the network: the number is not suppressed.
+      const keyring = organizationKeyring(masterKeyFrom(t.config.secrets));
+      expect(
+        await withOrg(t.db, org, async (tx) => isSuppressed(tx, await keyring.get(tx, org), 'sms', to)),
+      ).toBe(false);
+    },
+  );
+
+  it('a failure report for an earlier message than the one the delivery was accepted as changes nothing', async () => {
+    const { deliveryId, sid } = await sentSms(org, sensitive('+420601234003'));
+    const earlier = `SM${randomBytes(16).toString('hex')}`;
+    const response = await report(deliveryId, {
+      MessageSid: earlier,
+      MessageStatus: 'undelivered',
+      ErrorCode: '30008',
+    });
+    expect(response.statusCode).toBe(204);
+    expect(await deliveryRow(org, deliveryId)).toEqual({
+      status: 'sent',
+      last_error: null,
+      accepted_by: sid,
+    });
+  });
+
+  it("a report naming another organization's delivery does nothing", async () => {
+    const other = await createOrganization(t);
+    const to = sensitive('+420601234004');
+    const { deliveryId, sid } = await sentSms(other, to);
+    // Signed for this organization's address, naming the other organization's delivery.
+    const response = await report(deliveryId, {
+      MessageSid: sid,
+      MessageStatus: 'undelivered',
+      ErrorCode: '21610',
+      To: to,
+    });
+    expect(response.statusCode, response.body).toBe(204);
+    expect(await deliveryRow(other, deliveryId)).toEqual({
+      status: 'sent',
+      last_error: null,
+      accepted_by: sid,
+    });
+    expect(await reports(deliveryId, other)).toEqual([]);
+    expect(await reports(deliveryId, org)).toEqual([]);
+    const keyring = organizationKeyring(masterKeyFrom(t.config.secrets));
+    for (const organizationId of [org, other]) {
+      expect(
+        await withOrg(t.db, organizationId, async (tx) =>
+          isSuppressed(tx, await keyring.get(tx, organizationId), 'sms', to),
+        ),
+      ).toBe(false);
+    }
+    // The same report at the other organization's own address applies.
+    expect(
+      (
+        await report(
+          deliveryId,
+          { MessageSid: sid, MessageStatus: 'undelivered', ErrorCode: '21610', To: to },
+          undefined,
+          other,
+        )
+      ).statusCode,
+    ).toBe(204);
+    expect((await deliveryRow(other, deliveryId))!.status).toBe('failed');
   });
 
   it('refuses a report whose signature does not verify', async () => {
-    const deliveryId = randomUUID();
-    const params = { MessageSid: `SM${randomBytes(16).toString('hex')}`, MessageStatus: 'delivered' };
+    const { deliveryId, sid } = await sentSms(org, sensitive('+420601234005'));
+    const params = { MessageSid: sid, MessageStatus: 'undelivered', ErrorCode: '30003' };
     const forged = await report(deliveryId, params, sign('http://localhost:3000/elsewhere', params));
     expect(forged.statusCode).toBe(403);
     const tampered = await report(
       deliveryId,
       { ...params, MessageStatus: 'failed' },
-      sign(`http://localhost:3000/api/public/sms-status/${org}/${deliveryId}`, params),
+      sign(`http://localhost:3000/api/public/sms-status/${org}/${deliveryId}`, {
+        ...params,
+        MessageStatus: 'delivered',
+      }),
     );
     expect(tampered.statusCode).toBe(403);
     expect(await reports(deliveryId)).toEqual([]);
+    expect((await deliveryRow(org, deliveryId))!.status).toBe('sent');
   });
 
   it('an unsubscribed number (21610) reported undelivered is suppressed', async () => {
-    const deliveryId = randomUUID();
     const number = sensitive('+420601777888');
+    const { deliveryId, sid } = await sentSms(org, number);
     const response = await report(deliveryId, {
-      MessageSid: `SM${randomBytes(16).toString('hex')}`,
+      MessageSid: sid,
       MessageStatus: 'undelivered',
       ErrorCode: '21610',
       To: number,
@@ -252,6 +390,10 @@ describe('SMS delivery reports', () => {
       isSuppressed(tx, await keyring.get(tx, org), 'sms', number),
     );
     expect(suppressed).toBe(true);
+    expect(await deliveryRow(org, deliveryId)).toMatchObject({
+      status: 'failed',
+      last_error: 'SMS undelivered (reported by the provider) with error 21610',
+    });
   });
 });
 

@@ -146,9 +146,16 @@ const StatusParams = Type.Object({
   deliveryId: Type.String({ format: 'uuid' }),
 });
 
+/** Final reports that the message did not reach the phone. */
+const FAILED_REPORTS = new Set(['undelivered', 'failed']);
+
 /**
  * The provider's delivery reports: authenticated by X-Twilio-Signature, recorded per delivery in
- * sms_status_reports; a report of an unknown, unreachable or unsubscribed number suppresses it.
+ * sms_status_reports (a repeated report once). 'delivered' confirms the delivery (it stays 'sent';
+ * the report is the record); 'undelivered' or 'failed' for the message the delivery was accepted
+ * as (its accepted_by sid) fails the delivery with the provider's error code, never the number; a
+ * report of an unknown, unreachable or unsubscribed number suppresses it. A report naming no SMS
+ * delivery of that organization (another organization's, or none) changes nothing.
  */
 export async function smsStatusRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -202,11 +209,36 @@ export async function smsStatusRoutes(fastify: FastifyInstance): Promise<void> {
         db,
         organizationId,
         async (tx) => {
+          const delivery = (
+            await tx.query<{ status: string; accepted_by: string | null }>(
+              `SELECT status, accepted_by FROM deliveries WHERE id = $1 AND channel = 'sms' FOR UPDATE`,
+              [deliveryId],
+            )
+          )[0];
+          if (!delivery) return;
           await tx.query(
             `INSERT INTO sms_status_reports (organization_id, delivery_id, provider_id, status, error_code)
-             VALUES ($1, $2, $3, $4, $5)`,
+             SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::text
+             WHERE NOT EXISTS (
+               SELECT 1 FROM sms_status_reports
+               WHERE delivery_id = $2::uuid AND provider_id = $3::text AND status = $4::text
+                 AND error_code IS NOT DISTINCT FROM $5::text)`,
             [organizationId, deliveryId, providerId, status, errorCode],
           );
+          // A report for an earlier message (one sent again after a crash) leaves the delivery alone.
+          if (
+            FAILED_REPORTS.has(status) &&
+            delivery.status === 'sent' &&
+            delivery.accepted_by === providerId
+          ) {
+            await tx.query(
+              `UPDATE deliveries SET status = 'failed', last_error = $2, locked_until = NULL WHERE id = $1`,
+              [
+                deliveryId,
+                `SMS ${status} (reported by the provider)${errorCode ? ` with error ${errorCode}` : ''}`,
+              ],
+            );
+          }
           const number = params.To && normalizePhone(params.To);
           if (errorCode && SUPPRESSING_REPORTS.has(errorCode) && number) {
             const reason = errorCode === '21610' ? 'unsubscribed' : 'permanent_failure';
