@@ -210,4 +210,20 @@ describe('customer notices', () => {
     await row.getByTestId('send-progress-bar').waitFor();
     await mine.screenshot({ path: path.join(SCREENSHOTS, 'notices-sent.png') });
   });
+
+  it('the navigation leads one who may manage them to the test recipients, and no one else', async () => {
+    await page.goto('/');
+    await page
+      .getByRole('navigation')
+      .getByRole('link', { name: t('en', 'app.nav.testRecipients') })
+      .click();
+    await heading(page, t('en', 'app.testRecipients.title')).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/notice-test-recipients');
+    for (const other of [writerPage, legalPage]) {
+      await other.goto('/');
+      const nav = other.getByRole('navigation');
+      await nav.getByRole('link', { name: t('en', 'app.nav.incidents') }).waitFor();
+      expect(await nav.getByRole('link', { name: t('en', 'app.nav.testRecipients') }).count()).toBe(0);
+    }
+  });
 });

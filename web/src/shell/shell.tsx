@@ -25,6 +25,13 @@ const NAV: { heading: MessageId; items: NavItem[] }[] = [
       { to: '/plans', label: 'app.nav.plans', icon: 'plans', needs: 'readPlans' },
       { to: '/contacts', label: 'app.nav.contacts', icon: 'contacts', needs: 'readContacts' },
       { to: '/customers', label: 'app.nav.customers', icon: 'customers', needs: 'readCustomers' },
+      // notices.test_recipients: the same roles as incidents.manage (as the route in app.tsx).
+      {
+        to: '/notice-test-recipients',
+        label: 'app.nav.testRecipients',
+        icon: 'testRecipients',
+        needs: 'manageIncidents',
+      },
       { to: '/audit', label: 'app.nav.audit', icon: 'audit', needs: 'readAudit' },
     ],
   },
