@@ -69,6 +69,8 @@ export interface DeliveryDeps {
   channels: Partial<Record<Channel, ChannelSender>>;
   newVerificationCode(): string;
   recordVerification(tx: Sql, record: VerificationRecord): Promise<void>;
+  /** A claimed batch's records (one organization's) in one statement; else one recordVerification each. */
+  recordVerifications?(tx: Sql, records: readonly VerificationRecord[]): Promise<void>;
   /** Sends a pg-boss job (the chunk jobs of a fan-out). */
   enqueue(queue: string, data: Record<string, unknown>): Promise<void>;
   rateLimits?: RateLimits;
@@ -488,14 +490,14 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
           for (const [id, index] of indexes) if (hits.has(index)) suppressed.add(id);
         }
         const prepared: Prepared[] = [];
+        const records: VerificationRecord[] = [];
         for (const { row, to, recipient } of candidates) {
           if (suppressed.has(row.id)) {
             done(row, { status: 'cancelled', error: 'the address is on the suppression list' });
             continue;
           }
           const rendered = (await renderer(tx, organizationId, row.notice_version_id))(recipient);
-          // What /verify confirms; recorded before the message leaves (again, harmlessly, on a repeat).
-          await deps.recordVerification(tx, {
+          records.push({
             organizationId,
             deliveryId: row.id,
             code: recipient.verificationCode,
@@ -506,6 +508,10 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
           });
           prepared.push({ row, to, rendered });
         }
+        // What /verify confirms; recorded before the messages leave (again, harmlessly, on a repeat),
+        // the whole batch in one statement where the recorder can.
+        if (deps.recordVerifications) await deps.recordVerifications(tx, records);
+        else for (const record of records) await deps.recordVerification(tx, record);
         return prepared;
       },
       { system: true },

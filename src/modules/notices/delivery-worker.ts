@@ -14,7 +14,7 @@ import { createWebhookChannel } from './channel-webhook.js';
 import { createDeliveryEngine, type DeliveryDeps, type DeliveryEngine } from './delivery-engine.js';
 import { parseRateLimits } from './delivery-rate.js';
 import type { Channel, ChannelSender } from './notice-contracts.js';
-import { newVerificationCode, verificationRecorder } from './notice-verification.js';
+import { newVerificationCode, verificationRecorder, verificationsRecorder } from './notice-verification.js';
 
 /** pg-boss for its SQL only (never started: no polling); the worker's startJobs creates the queues. */
 export function jobSender(db: Database): DeliveryDeps['enqueue'] {
@@ -81,6 +81,7 @@ export function createNoticeWorker(deps: {
     channels,
     newVerificationCode,
     recordVerification: verificationRecorder(deps.config.secrets, keyring),
+    recordVerifications: verificationsRecorder(deps.config.secrets, keyring),
     enqueue: jobSender(deps.db),
     rateLimits: parseRateLimits((deps.env ?? process.env).CANDOR_NOTICE_RATE_LIMITS),
     ...deps.overrides,

@@ -73,20 +73,46 @@ export async function recordVerification(
   keys: { index: Buffer; organization: OrganizationKeys },
   record: VerificationRecord,
 ): Promise<void> {
-  const code = normalizeVerificationCode(record.code);
-  if (!code) throw new Error('recordVerification: the code is not a verification code');
-  const codeIndex = verificationIndex(keys.index, code);
+  await recordVerifications(tx, keys, [record]);
+}
+
+/**
+ * recordVerification for a batch of one organization's deliveries, in one INSERT (the delivery
+ * engine records a claimed batch's codes at once).
+ */
+export async function recordVerifications(
+  tx: Sql,
+  keys: { index: Buffer; organization: OrganizationKeys },
+  records: readonly VerificationRecord[],
+): Promise<void> {
+  if (records.length === 0) return;
   const version = keys.organization.dataVersion;
-  const sealed = seal(
-    keys.organization.data(version),
-    JSON.stringify({ subject: record.subject, maskedRecipient: record.maskedRecipient }),
-    sealContext(codeIndex),
-  );
+  const rows = records.map((record) => {
+    const code = normalizeVerificationCode(record.code);
+    if (!code) throw new Error('recordVerification: the code is not a verification code');
+    const codeIndex = verificationIndex(keys.index, code);
+    const sealed = seal(
+      keys.organization.data(version),
+      JSON.stringify({ subject: record.subject, maskedRecipient: record.maskedRecipient }),
+      sealContext(codeIndex),
+    );
+    return {
+      code_index: codeIndex,
+      organization_id: record.organizationId,
+      delivery_id: record.deliveryId,
+      channel: record.channel,
+      sealed: `\\x${sealed.toString('hex')}`,
+      sent_at: record.sentAt.toISOString(),
+    };
+  });
   await tx.query(
     `INSERT INTO notice_verifications
        (code_index, organization_id, delivery_id, channel, sealed, key_version, sent_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code_index) DO NOTHING`,
-    [codeIndex, record.organizationId, record.deliveryId, record.channel, sealed, version, record.sentAt],
+     SELECT r.code_index, r.organization_id, r.delivery_id, r.channel, r.sealed::bytea, $2, r.sent_at
+     FROM json_to_recordset($1::json)
+       AS r(code_index text, organization_id uuid, delivery_id uuid, channel text, sealed text, sent_at timestamptz)
+     ON CONFLICT (code_index) DO NOTHING`,
+    [JSON.stringify(rows), version],
   );
 }
 
@@ -101,6 +127,24 @@ export function verificationRecorder(
   const index = verificationKeys(secrets)[0]!;
   return async (tx, record) =>
     recordVerification(tx, { index, organization: await keyring.get(tx, record.organizationId) }, record);
+}
+
+/** recordVerifications with its keys; the records are one organization's. */
+export function verificationsRecorder(
+  secrets: { masterKey: Buffer },
+  keyring: OrganizationKeyring,
+): (tx: Sql, records: readonly VerificationRecord[]) => Promise<void> {
+  const index = verificationKeys(secrets)[0]!;
+  return async (tx, records) => {
+    if (records.length === 0) return;
+    const orgs = new Set(records.map((r) => r.organizationId));
+    if (orgs.size !== 1) throw new Error('recordVerifications: the records are not of one organization');
+    await recordVerifications(
+      tx,
+      { index, organization: await keyring.get(tx, records[0]!.organizationId) },
+      records,
+    );
+  };
 }
 
 export interface VerifiedNotice {
