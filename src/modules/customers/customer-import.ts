@@ -17,32 +17,20 @@ import {
   type CustomerInput,
 } from './customer-repo.js';
 
-export const IMPORT_ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1250', 'windows-1256'] as const;
-export type ImportEncoding = (typeof IMPORT_ENCODINGS)[number];
-export const IMPORT_DELIMITERS = [',', ';', '\t'] as const;
-export type ImportDelimiter = (typeof IMPORT_DELIMITERS)[number];
-
-/** The fields a column can be mapped to. */
-export const IMPORT_FIELDS = [
-  'externalId',
-  'name',
-  'email',
-  'phone',
-  'street',
-  'locality',
-  'postalCode',
-  'addressRegion',
-  'addressCountry',
-  'language',
-  'timeZone',
-  'country',
-  'region',
-  'tags',
-  'consentEmail',
-  'consentSms',
-  'consentWebhook',
-] as const;
-export type ImportField = (typeof IMPORT_FIELDS)[number];
+export {
+  IMPORT_DELIMITERS,
+  IMPORT_ENCODINGS,
+  IMPORT_FIELDS,
+  type ImportDelimiter,
+  type ImportEncoding,
+  type ImportField,
+} from './customer-model.js';
+import {
+  IMPORT_DELIMITERS,
+  type ImportDelimiter,
+  type ImportEncoding,
+  type ImportField,
+} from './customer-model.js';
 /** Target field -> source column (CSV header or JSON key). Unmapped fields match their own name. */
 export type ImportMapping = Partial<Record<ImportField, string>>;
 

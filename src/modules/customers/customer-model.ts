@@ -10,3 +10,30 @@ export const REVEAL_REASONS = [
   'other',
 ] as const;
 export type RevealReason = (typeof REVEAL_REASONS)[number];
+
+export const IMPORT_ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1250', 'windows-1256'] as const;
+export type ImportEncoding = (typeof IMPORT_ENCODINGS)[number];
+export const IMPORT_DELIMITERS = [',', ';', '\t'] as const;
+export type ImportDelimiter = (typeof IMPORT_DELIMITERS)[number];
+
+/** The fields a column can be mapped to. */
+export const IMPORT_FIELDS = [
+  'externalId',
+  'name',
+  'email',
+  'phone',
+  'street',
+  'locality',
+  'postalCode',
+  'addressRegion',
+  'addressCountry',
+  'language',
+  'timeZone',
+  'country',
+  'region',
+  'tags',
+  'consentEmail',
+  'consentSms',
+  'consentWebhook',
+] as const;
+export type ImportField = (typeof IMPORT_FIELDS)[number];

@@ -2,6 +2,11 @@
 import { apiError, query, requestHeaders } from '../api';
 
 export { REVEAL_REASONS, type RevealReason } from '../../../src/modules/customers/customer-model';
+import {
+  IMPORT_FIELDS,
+  type ImportEncoding,
+  type ImportField,
+} from '../../../src/modules/customers/customer-model';
 export { DATA_CATEGORIES, type DataCategory } from '../../../src/modules/incidents/incident-model';
 
 export interface CustomerView {
@@ -88,33 +93,12 @@ export interface FileMarkResult {
   counts: AffectedCounts;
 }
 
-/**
- * The fields a column can be mapped to: the import engine's list
- * (src/modules/customers/customer-import.ts IMPORT_FIELDS), which the server checks again.
- */
-export const IMPORT_FIELDS = [
-  'externalId',
-  'name',
-  'email',
-  'phone',
-  'street',
-  'locality',
-  'postalCode',
-  'addressRegion',
-  'addressCountry',
-  'language',
-  'timeZone',
-  'country',
-  'region',
-  'tags',
-  'consentEmail',
-  'consentSms',
-  'consentWebhook',
-] as const;
-export type ImportField = (typeof IMPORT_FIELDS)[number];
-
-export const IMPORT_ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1250', 'windows-1256'] as const;
-export type ImportEncoding = (typeof IMPORT_ENCODINGS)[number];
+export {
+  IMPORT_ENCODINGS,
+  IMPORT_FIELDS,
+  type ImportEncoding,
+  type ImportField,
+} from '../../../src/modules/customers/customer-model';
 export const DELIMITERS = [',', ';', 'tab'] as const;
 export type Delimiter = (typeof DELIMITERS)[number];
 
