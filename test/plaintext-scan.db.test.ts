@@ -64,6 +64,8 @@ const rejected = [
   },
   { id: 'r-2', name: 'نجيب المرفوض', email: `najib${tag}@example.eg`, phone: '12', e164: undefined },
 ];
+// Business customers' own webhook endpoints (sealed in the personal record, flagged in clear).
+const webhookOf = (id: string) => `https://notify-${id}-${tag}.quillfeather-hooks.example/candor/${id}`;
 const note = 'Zebediah rang about the letter';
 // A test recipient of notices: sealed like a customer.
 const tester = {
@@ -76,6 +78,7 @@ for (const p of [...people, ...rejected]) {
   sensitive(p.name);
   sensitive(p.email);
   sensitive(p.phone);
+  sensitive(webhookOf(p.id));
 }
 sensitive(note);
 sensitive(tester.name);
@@ -92,6 +95,8 @@ const needles = [
     p.email.split('@')[0]!.toLowerCase(),
     p.phone,
     ...(p.e164 ? [p.e164, p.e164.slice(1)] : []),
+    webhookOf(p.id),
+    new URL(webhookOf(p.id)).hostname,
   ]),
   note,
   tester.name,
@@ -106,11 +111,20 @@ let incidentId: string;
 describe('no plaintext personal data at rest or in logs', () => {
   it('sends the customers through the real routes', async () => {
     const csv = [
-      'id,name,email,phone,country',
-      ...[...people, ...rejected].map((p) => `${p.id},"${p.name}",${p.email},${p.phone},CZ`),
+      'id,name,email,phone,country,webhook_url',
+      ...[...people, ...rejected].map(
+        (p) => `${p.id},"${p.name}",${p.email},${p.phone},CZ,${webhookOf(p.id)}`,
+      ),
       '',
     ].join('\r\n');
-    const columns = { externalId: 'id', name: 'name', email: 'email', phone: 'phone', country: 'country' };
+    const columns = {
+      externalId: 'id',
+      name: 'name',
+      email: 'email',
+      phone: 'phone',
+      country: 'country',
+      webhookUrl: 'webhook_url',
+    };
     const imported = await manager.request(
       'POST',
       `/api/imports?defaultCountry=CZ&columns=${encodeURIComponent(JSON.stringify(columns))}`,
@@ -132,6 +146,9 @@ describe('no plaintext personal data at rest or in logs', () => {
     const revealed = await manager.post(`/api/customers/${id}/reveal`, { reason: 'customer_request', note });
     expect(revealed.statusCode, revealed.body).toBe(200);
     expect(revealed.body).toContain(people[1]!.name);
+    expect(revealed.json<{ personal: { webhookUrl: string } }>().personal.webhookUrl).toBe(
+      webhookOf(people[1]!.id),
+    );
 
     const incident = await createIncident(t, org, {}, managerUser);
     incidentId = incident.id;

@@ -11,8 +11,11 @@ import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.
 import { appendAudit, type AuditActor } from '../audit/audit-service.js';
 import {
   emailIndex,
+  MAX_WEBHOOK_URL,
   normalizeEmail,
   normalizePhone,
+  normalizeWebhookUrl,
+  personalRecord,
   phoneIndex,
   type CustomerInput,
 } from './customer-repo.js';
@@ -400,6 +403,12 @@ function checkRow(values: Map<string, string>, mapping: ImportMapping, defaultCo
     phone = importPhone(get('phone'), country ?? defaultCountry) ?? null;
     if (!phone) return fail('phone', 'invalid_phone');
   }
+  let webhookUrl: string | null = null;
+  if (get('webhookUrl')) {
+    if (get('webhookUrl').length > MAX_WEBHOOK_URL) return fail('webhookUrl', 'too_long');
+    webhookUrl = normalizeWebhookUrl(get('webhookUrl')) ?? null;
+    if (!webhookUrl) return fail('webhookUrl', 'invalid_webhook_url');
+  }
   let language: string | null = null;
   if (get('language')) {
     language = canonicalLanguage(get('language')) ?? null;
@@ -455,6 +464,7 @@ function checkRow(values: Map<string, string>, mapping: ImportMapping, defaultCo
             }
           : null,
         attributes: {},
+        webhookUrl,
       },
       language,
       timeZone,
@@ -492,11 +502,16 @@ type Outcome = 'inserted' | 'updated' | 'unchanged' | ImportError;
 
 const fingerprintKeys = new WeakMap<Buffer, Buffer>();
 
-/** Keyed fingerprint of the normalized row: equal rows give equal fingerprints, ciphertexts aside. */
+/**
+ * Keyed fingerprint of the normalized row: equal rows give equal fingerprints, ciphertexts aside.
+ * The webhook URL counts; a row without one fingerprints as before customers had one, so a file
+ * imported then is still "unchanged".
+ */
 export function rowFingerprint(keys: OrganizationKeys, input: CustomerInput): string {
   let key = fingerprintKeys.get(keys.index);
   if (!key) fingerprintKeys.set(keys.index, (key = deriveKey(keys.index, 'customer-import-fingerprint')));
-  return hmac(key, JSON.stringify(input));
+  const { webhookUrl, ...personal } = input.personal;
+  return hmac(key, JSON.stringify(webhookUrl ? input : { ...input, personal }));
 }
 
 /**
@@ -507,16 +522,7 @@ export function rowFingerprint(keys: OrganizationKeys, input: CustomerInput): st
 function sealPersonal(key: Buffer, nonce: Buffer, customerId: string, p: CustomerInput['personal']) {
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(`customer:${customerId}`));
-  const body = cipher.update(
-    JSON.stringify({
-      name: p.name,
-      email: p.email,
-      phone: p.phone,
-      address: p.address,
-      attributes: p.attributes,
-    }),
-    'utf8',
-  );
+  const body = cipher.update(personalRecord(p), 'utf8');
   const last = cipher.final();
   return Buffer.concat([SEAL_VERSION, nonce, cipher.getAuthTag(), body, last]).toString('base64');
 }
@@ -529,11 +535,11 @@ const SEAL_VERSION = Buffer.from([1]);
 const upsertStatement = (set: string) => `
   INSERT INTO customers (id, organization_id, external_id, personal, key_version, email_index, phone_index,
     language, time_zone, country, region, tags, attributes, consent_email, consent_sms, consent_webhook,
-    import_fingerprint, last_import_id, last_import_line)
+    has_webhook, import_fingerprint, last_import_id, last_import_line)
   SELECT u.i, $1, u.e, decode(u.p, 'base64'), $2, u.m, u.h, u.l, u.z, u.c, u.r, u.t, u.a, u.ce, u.cs, u.cw,
-    u.f, $3, u.n
+    u.w, u.f, $3, u.n
   FROM json_to_recordset($4::json) AS u(i uuid, e text, p text, m text, h text, l text, z text, c text,
-    r text, t text[], a jsonb, ce bool, cs bool, cw bool, f text, n int)
+    r text, t text[], a jsonb, ce bool, cs bool, cw bool, w bool, f text, n int)
   ON CONFLICT (organization_id, external_id) DO UPDATE SET ${set}
   -- The record was sealed for the id read under lock: a row created meanwhile by someone else is left
   -- alone here and read again.
@@ -547,8 +553,8 @@ const UPSERT = upsertStatement(`
     country = EXCLUDED.country, region = EXCLUDED.region, tags = EXCLUDED.tags,
     attributes = EXCLUDED.attributes, consent_email = EXCLUDED.consent_email,
     consent_sms = EXCLUDED.consent_sms, consent_webhook = EXCLUDED.consent_webhook,
-    import_fingerprint = EXCLUDED.import_fingerprint, last_import_id = EXCLUDED.last_import_id,
-    last_import_line = EXCLUDED.last_import_line, updated_at = now()`);
+    has_webhook = EXCLUDED.has_webhook, import_fingerprint = EXCLUDED.import_fingerprint,
+    last_import_id = EXCLUDED.last_import_id, last_import_line = EXCLUDED.last_import_line, updated_at = now()`);
 
 /**
  * Unchanged customers (locked, so they are there): only marked as brought by this import. Through
@@ -579,6 +585,7 @@ const record = (
   ce: input.consent.email,
   cs: input.consent.sms,
   cw: input.consent.webhook,
+  w: !!input.personal.webhookUrl,
   f: fingerprint,
   n: line,
 });

@@ -22,6 +22,7 @@ export const IMPORT_FIELDS = [
   'name',
   'email',
   'phone',
+  'webhookUrl',
   'street',
   'locality',
   'postalCode',

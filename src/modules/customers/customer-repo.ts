@@ -12,6 +12,8 @@ export interface PersonalFields {
   address: PostalAddress | null;
   /** Custom attributes marked personal. */
   attributes: Record<string, string>;
+  /** Where notices by webhook go (a business customer's own endpoint): absolute https. */
+  webhookUrl?: string | null;
 }
 
 export interface PostalAddress {
@@ -65,6 +67,33 @@ export function normalizePhone(raw: string): string | undefined {
     });
   return /^\+[1-9][0-9]{6,14}$/.test(digits) ? digits : undefined;
 }
+
+export const MAX_WEBHOOK_URL = 2048;
+
+/** An absolute https URL without credentials, at most 2048 characters, in its parsed (ASCII) form. */
+export function normalizeWebhookUrl(raw: string): string | undefined {
+  const value = raw.trim();
+  if (!value || value.length > MAX_WEBHOOK_URL || /\s/.test(value)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' || !url.hostname || url.username || url.password) return undefined;
+  return url.href.length <= MAX_WEBHOOK_URL ? url.href : undefined;
+}
+
+/** The record as sealed; without a webhook URL it is what it was before customers had one. */
+export const personalRecord = (p: PersonalFields) =>
+  JSON.stringify({
+    name: p.name,
+    email: p.email,
+    phone: p.phone,
+    address: p.address,
+    attributes: p.attributes,
+    ...(p.webhookUrl ? { webhookUrl: p.webhookUrl } : {}),
+  });
 
 export const emailIndex = (keys: OrganizationKeys, email: string) => hmac(keys.index, `email:${email}`);
 export const phoneIndex = (keys: OrganizationKeys, phone: string) => hmac(keys.index, `phone:${phone}`);
@@ -122,27 +151,19 @@ export async function upsertCustomer(
   )[0];
   const id = existing?.id ?? randomUUID();
   const p = input.personal;
-  const personal = seal(
-    keys.data(keys.dataVersion),
-    JSON.stringify({
-      name: p.name,
-      email: p.email,
-      phone: p.phone,
-      address: p.address,
-      attributes: p.attributes,
-    }),
-    context(id),
-  );
+  const personal = seal(keys.data(keys.dataVersion), personalRecord(p), context(id));
   const rows = await tx.query<CustomerRow & { inserted: boolean }>(
     `INSERT INTO customers (id, organization_id, external_id, personal, key_version, email_index, phone_index,
-       language, time_zone, country, region, tags, attributes, consent_email, consent_sms, consent_webhook)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       language, time_zone, country, region, tags, attributes, consent_email, consent_sms, consent_webhook,
+       has_webhook)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
      ON CONFLICT (organization_id, external_id) DO UPDATE SET
        personal = EXCLUDED.personal, key_version = EXCLUDED.key_version, email_index = EXCLUDED.email_index,
        phone_index = EXCLUDED.phone_index, language = EXCLUDED.language, time_zone = EXCLUDED.time_zone,
        country = EXCLUDED.country, region = EXCLUDED.region, tags = EXCLUDED.tags,
        attributes = EXCLUDED.attributes, consent_email = EXCLUDED.consent_email,
-       consent_sms = EXCLUDED.consent_sms, consent_webhook = EXCLUDED.consent_webhook, updated_at = now()
+       consent_sms = EXCLUDED.consent_sms, consent_webhook = EXCLUDED.consent_webhook,
+       has_webhook = EXCLUDED.has_webhook, updated_at = now()
      RETURNING ${SUMMARY_COLUMNS}, (xmax = 0) AS inserted`,
     [
       id,
@@ -161,6 +182,7 @@ export async function upsertCustomer(
       input.consent.email,
       input.consent.sms,
       input.consent.webhook,
+      !!p.webhookUrl,
     ],
   );
   const row = rows[0]!;
@@ -208,7 +230,7 @@ export async function openPersonal(
   tx: Sql,
   keys: OrganizationKeys,
   id: string,
-): Promise<{ customer: CustomerSummary; personal: PersonalFields } | undefined> {
+): Promise<{ customer: CustomerSummary; personal: Required<PersonalFields> } | undefined> {
   const row = (
     await tx.query<CustomerRow>(
       `SELECT ${SUMMARY_COLUMNS}, personal, key_version FROM customers WHERE id = $1`,
@@ -216,9 +238,11 @@ export async function openPersonal(
     )
   )[0];
   if (!row) return undefined;
-  const personal = JSON.parse(
+  const sealed = JSON.parse(
     open(keys.data(row.key_version), Buffer.from(row.personal), context(row.id)).toString('utf8'),
-  ) as PersonalFields;
+  ) as Omit<PersonalFields, 'webhookUrl'> & { webhookUrl?: string };
+  // Records sealed before customers had webhook endpoints have no such key.
+  const personal = { ...sealed, webhookUrl: sealed.webhookUrl ?? null };
   return { customer: toSummary(row), personal };
 }
 

@@ -16,6 +16,7 @@ import {
   listCustomers,
   normalizeEmail,
   normalizePhone,
+  normalizeWebhookUrl,
   openPersonal,
   searchCustomers,
   upsertCustomer,
@@ -55,6 +56,13 @@ function phone(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   const normalized = normalizePhone(raw);
   if (!normalized) throw invalid('phone');
+  return normalized;
+}
+
+function webhookUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const normalized = normalizeWebhookUrl(raw);
+  if (!normalized) throw invalid('webhookUrl');
   return normalized;
 }
 
@@ -98,6 +106,7 @@ export async function customerRoutes(fastify: FastifyInstance): Promise<void> {
           phone: phone(b.phone) ?? null,
           address: b.address ?? null,
           attributes: b.personalAttributes ?? {},
+          webhookUrl: webhookUrl(b.webhookUrl) ?? null,
         },
         language: b.language ?? null,
         timeZone: b.timeZone ?? null,

@@ -41,6 +41,8 @@ export const CustomerUpsertBody = Type.Object(
     name: Type.Optional(Text(300)),
     email: Type.Optional(Text(320)),
     phone: Type.Optional(Text(40)),
+    /** The customer's own endpoint for notices by webhook: absolute https, checked by the route. */
+    webhookUrl: Type.Optional(Text(2048)),
     address: Type.Optional(Address),
     personalAttributes: Type.Optional(Attributes),
     language: Type.Optional(Language),
@@ -107,5 +109,6 @@ export const CustomerRevealed = Type.Object({
     phone: Type.Union([Type.String(), Type.Null()]),
     address: Type.Union([Address, Type.Null()]),
     attributes: Type.Record(Type.String(), Type.String()),
+    webhookUrl: Type.Union([Type.String(), Type.Null()]),
   }),
 });

@@ -15,13 +15,11 @@ import type { ChannelResult, ChannelSender, OutgoingNotice } from './notice-cont
  * `webhook-signature` "v1,<base64 HMAC-SHA256 of id.timestamp.body>" keyed by the bytes of the
  * organization's secret (whsec_<base64>), which Candor generates and shows once.
  *
- * Where the endpoint lives: the customer's personal attribute WEBHOOK_URL_ATTRIBUTE in their
- * sealed record (never a clear column). Only https targets are called, and only when every
- * address the name resolves to is public; the connection goes to the address that was checked
- * (so a second DNS answer cannot point it elsewhere). Redirects are not followed.
+ * Where the endpoint lives: `webhookUrl` in the customer's (or test recipient's) sealed record,
+ * never a clear column. Only https targets are called, and only when every address the name
+ * resolves to is public; the connection goes to the address that was checked (so a second DNS
+ * answer cannot point it elsewhere). Redirects are not followed.
  */
-export const WEBHOOK_URL_ATTRIBUTE = 'webhook_url';
-
 export interface WebhookChannelDeps {
   db: Database;
   keyring: OrganizationKeyring;

@@ -213,6 +213,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
     language: string | null;
     has_email: boolean;
     has_phone: boolean;
+    has_webhook: boolean;
     consent_email: boolean;
     consent_sms: boolean;
     consent_webhook: boolean;
@@ -275,15 +276,19 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
           } else {
             const audience = await tx.query<AudienceRow>(
               `SELECT c.id, c.language, c.email_index IS NOT NULL AS has_email, c.phone_index IS NOT NULL AS has_phone,
-                      c.consent_email, c.consent_sms, c.consent_webhook
+                      c.has_webhook, c.consent_email, c.consent_sms, c.consent_webhook
                FROM incident_affected_customers a JOIN customers c ON c.id = a.customer_id
                WHERE a.incident_id = $1 AND a.customer_id BETWEEN $2 AND $3`,
               [send.incident_id, chunk.first_id, chunk.last_id],
             );
             for (const c of audience) {
               // Channels a customer has, known without decrypting: the blind indexes say whether
-              // an e-mail or phone is on record. (Customers have no webhook endpoint in the vault.)
-              const has: Record<Channel, boolean> = { email: c.has_email, sms: c.has_phone, webhook: false };
+              // an e-mail or phone is on record, has_webhook whether an endpoint is.
+              const has: Record<Channel, boolean> = {
+                email: c.has_email,
+                sms: c.has_phone,
+                webhook: c.has_webhook,
+              };
               const consent: Record<Channel, boolean> = {
                 email: c.consent_email,
                 sms: c.consent_sms,
@@ -443,7 +448,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
                 ? found.personal.email
                 : row.channel === 'sms'
                   ? found.personal.phone
-                  : null;
+                  : found.personal.webhookUrl;
             recipient = {
               customerId: row.customer_id,
               name: found.personal.name,

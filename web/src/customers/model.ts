@@ -35,6 +35,7 @@ export interface Personal {
     country: string;
   } | null;
   attributes: Record<string, string>;
+  webhookUrl: string | null;
 }
 
 export interface Revealed {
@@ -241,6 +242,7 @@ const ALIASES: Record<ImportField, string[]> = {
   name: ['name', 'fullname', 'jmeno', 'jmenoaprijmeni', 'الاسم'],
   email: ['email', 'emailaddress', 'mail', 'البريدالالكتروني', 'البريد'],
   phone: ['phone', 'telephone', 'mobile', 'telefon', 'mobil', 'الهاتف', 'الجوال'],
+  webhookUrl: ['webhook', 'webhookendpoint', 'endpoint', 'adresawebhooku'],
   street: ['street', 'address', 'ulice', 'adresa', 'العنوان'],
   locality: ['locality', 'city', 'town', 'mesto', 'obec', 'المدينة'],
   postalCode: ['postalcode', 'zip', 'postcode', 'psc', 'الرمزالبريدي'],

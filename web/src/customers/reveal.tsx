@@ -133,6 +133,14 @@ function PersonalFacts({ personal }: { personal: Personal }) {
       </div>
       <div>
         <dt>
+          <T id="app.customer.field.webhookUrl" />
+        </dt>
+        <dd data-testid="personal-webhook" dir="ltr" className="break">
+          {personal.webhookUrl ?? none}
+        </dd>
+      </div>
+      <div>
+        <dt>
           <T id="app.customer.field.address" />
         </dt>
         <dd dir="auto" className="prose">
