@@ -1,4 +1,4 @@
-// npm run bench:notify [-- --million] [--customers N] [--baseline N] [--timeout-minutes M]
+// npm run bench:notify [-- --million] [--customers N] [--baseline N] [--loops N] [--timeout-minutes M]
 //
 // The notification engine end to end on PostgreSQL: N affected customers (100,000; 1,000,000
 // with --million) in en, cs and ar, from the approved notice's send request to the last message
@@ -295,6 +295,7 @@ try {
       throw new Error('no platform mail in this bench');
     },
     pollMs: 50,
+    noticeLoops: Number(option('loops') ?? config.email.deliveryLoops),
   });
   const worker = createNoticeWorker({ db, config, logger, outbox, smtpUrl: sinkUrl });
   worker.attach();

@@ -34,6 +34,8 @@ export interface Config {
 export interface EmailChannelConfig {
   /** Pooled SMTP connections per worker process for notices (CANDOR_EMAIL_MAX_CONNECTIONS). */
   readonly maxConnections: number;
+  /** Batches of notice deliveries a worker process works on side by side (CANDOR_DELIVERY_LOOPS). */
+  readonly deliveryLoops: number;
   /** The domain of the VERP envelope sender bounces+<delivery id>@… (CANDOR_BOUNCE_DOMAIN). */
   readonly bounceDomain: string;
   /** The inbound SMTP listener for DSNs; off unless CANDOR_BOUNCE_SMTP_PORT is set. */
@@ -145,6 +147,7 @@ function emailChannel(source: Source, publicUrl: URL): EmailChannelConfig {
   }
   return {
     maxConnections: integer(source, 'CANDOR_EMAIL_MAX_CONNECTIONS', 16, 1, 100),
+    deliveryLoops: integer(source, 'CANDOR_DELIVERY_LOOPS', 2, 1, 16),
     bounceDomain,
     bounceSmtpPort:
       source.CANDOR_BOUNCE_SMTP_PORT === undefined

@@ -66,6 +66,7 @@ export async function startCandor(
       logger,
       metrics,
       mailer: () => (mailer ??= smtpMailer(smtpUrl)),
+      noticeLoops: config.email.deliveryLoops,
     });
     closers.push(async () => mailer?.close());
 

@@ -110,6 +110,11 @@ export function createOutbox(deps: {
   pollMs?: number;
   /** Rows claimed at once by a worker that also sends notices (more overlap for bulk sends). */
   noticeBatch?: number;
+  /**
+   * Claim loops run side by side while notices are sent: one batch is prepared or recorded in
+   * the database while another is on the wire (each claims its own rows, SKIP LOCKED).
+   */
+  noticeLoops?: number;
 }): Outbox {
   const { config, db, logger } = deps;
   const key = outboxKey(config.secrets.masterKey);
@@ -245,7 +250,9 @@ export function createOutbox(deps: {
 
   function tick() {
     if (running) return;
-    running = runOnce()
+    const loops = notices ? Math.max(1, deps.noticeLoops ?? 1) : 1;
+    running = Promise.all(Array.from({ length: loops }, () => runOnce()))
+      .then((counts) => counts.reduce((a, b) => a + b, 0))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'outbox run failed');
         return 0;
