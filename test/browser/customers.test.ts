@@ -28,6 +28,8 @@ const jana = {
   name: sensitive('Jana Nováková'),
   email: sensitive('jana.novakova@example.cz'),
   phone: sensitive('601 234 567'),
+  // Her own endpoint for notices by webhook (a business customer); the others have none.
+  webhook: sensitive('https://hooks.novakova-obchod.example/candor/notices'),
 };
 const people = [
   jana,
@@ -48,9 +50,10 @@ const people = [
 /** What Czech Excel writes with "Save as CSV": Windows-1250, semicolons, CRLF. */
 const czechCsv = iconv.encode(
   [
-    'Číslo zákazníka;Jméno;E-mail;Telefon;Země;Štítky',
+    'Číslo zákazníka;Jméno;E-mail;Telefon;Země;Štítky;Webhook',
     ...people.map(
-      (p, i) => `Z-${1001 + i};${p.name};${p.email};${p.phone};CZ;${i % 2 ? 'eshop' : 'pobočka'}`,
+      (p, i) =>
+        `Z-${1001 + i};${p.name};${p.email};${p.phone};CZ;${i % 2 ? 'eshop' : 'pobočka'};${p === jana ? jana.webhook : ''}`,
     ),
     '',
   ].join('\r\n'),
@@ -161,6 +164,7 @@ describe('customer screens', () => {
     expect(await mapping.getByLabel('E-mail address').inputValue()).toBe('E-mail');
     expect(await mapping.getByLabel('Phone number').inputValue()).toBe('Telefon');
     expect(await mapping.getByLabel('Country (ISO code)').inputValue()).toBe('Země');
+    expect(await mapping.getByLabel('Webhook endpoint (https)').inputValue()).toBe('Webhook');
     await mapping.getByLabel('Tags').selectOption('Štítky');
     await page.getByLabel('Default country for phone numbers').fill('CZ');
     await page.getByLabel('Save this mapping as').fill('Excel CZ');
@@ -284,6 +288,7 @@ describe('customer screens', () => {
     expect(await page.getByTestId('personal-name').textContent()).toBe(jana.name);
     expect(await page.getByTestId('personal-email').textContent()).toBe(jana.email);
     expect(await page.getByTestId('personal-phone').textContent()).toBe('+420601234567');
+    expect(await page.getByTestId('personal-webhook').textContent()).toBe(jana.webhook);
 
     // The data-subject export asks for its reason, then downloads the JSON.
     expect(await page.getByTestId('customer-export').count()).toBe(0);
