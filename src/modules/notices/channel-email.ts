@@ -122,7 +122,8 @@ export async function dkimSign(
   options: { domain: string; selector: string; key: KeyObject; now?: Date },
 ): Promise<Buffer> {
   // Composed parts may end lines with a bare LF, which SMTP sends as CRLF: sign what is sent.
-  const text = message.toString('latin1').replace(/\r?\n/g, '\r\n');
+  let text = message.toString('latin1');
+  if (/(?:^|[^\r])\n/.test(text)) text = text.replace(/\r?\n/g, '\r\n');
   const split = text.indexOf('\r\n\r\n');
   const head = split < 0 ? text : text.slice(0, split);
   const body = split < 0 ? '' : text.slice(split + 4);

@@ -37,10 +37,16 @@ export function mailDate(d: Date): string {
 /** A header value on one logical line: no CR or LF can start another field. */
 const oneLine = (value: string) => value.replace(/[\r\n]+/g, ' ').trim();
 
-function nonAsciiShare(value: string): number {
-  let count = 0;
-  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) count++;
-  return count / Math.max(1, value.length);
+/** About the share of characters that are not ASCII (each adds one or more UTF-8 bytes). */
+const nonAsciiShare = (value: string) =>
+  (Buffer.byteLength(value, 'utf8') - value.length) / Math.max(1, value.length);
+
+/** Base64 in lines of 76 characters (RFC 2045 §6.8). */
+function base64Lines(text: string): string {
+  const encoded = Buffer.from(text, 'utf8').toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < encoded.length; i += 76) lines.push(encoded.slice(i, i + 76));
+  return lines.join('\r\n');
 }
 
 /** Unstructured text (Subject): encoded words where it is not ASCII, B when mostly not. */
@@ -60,7 +66,10 @@ function mailbox(name: string | undefined, address: string): string {
   return `${shown} <${addr}>`;
 }
 
-/** A body part: 7bit for ASCII lines of at most 76 characters, quoted-printable for nearly ASCII text, else base64 (Czech, Arabic). */
+/**
+ * A body part: 7bit for ASCII lines of at most 76 characters, quoted-printable for nearly ASCII
+ * text, else base64 (Czech, Arabic).
+ */
 function bodyPart(type: 'text/plain' | 'text/html', content: string): string {
   const text = content.replace(/\r?\n/g, '\r\n');
   const share = nonAsciiShare(text);
@@ -74,11 +83,11 @@ function bodyPart(type: 'text/plain' | 'text/html', content: string): string {
     body = qpWrap(qpEncode(text), 76);
   } else {
     encoding = 'base64';
-    body = Buffer.from(text, 'utf8').toString('base64').replace(/.{76}/g, '$&\r\n').replace(/\r\n$/, '');
+    body = base64Lines(text);
   }
   return (
     `Content-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: ${encoding}\r\n\r\n` +
-    `${body.replace(/\r?\n/g, '\r\n')}\r\n`
+    `${encoding === 'quoted-printable' ? body.replace(/\r?\n/g, '\r\n') : body}\r\n`
   );
 }
 
