@@ -4,7 +4,7 @@
  * more per message than signing it (docs/BENCHMARKS.md, "Notices"); the encoders are still
  * nodemailer's (encoded words, quoted-printable).
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { encodeWord, encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 
@@ -93,7 +93,7 @@ function bodyPart(type: 'text/plain' | 'text/html', content: string): string {
 
 /** The whole message, CRLF line ends, ready to sign and send. */
 export function composeNotice(mail: NoticeMime): Buffer {
-  const boundary = `--_candor_${randomBytes(12).toString('hex')}`;
+  const boundary = `--_candor_${randomUUID()}`;
   const fields: [string, string][] = [
     ['From', mailbox(mail.from.name, mail.from.address)],
     ...(mail.replyTo ? ([['Reply-To', mailbox(undefined, mail.replyTo)]] as [string, string][]) : []),
