@@ -1,11 +1,19 @@
-import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { t, type Locale } from '../../src/platform/i18n.js';
 import { freshTotpCode } from '../factories.js';
-import { leaksIn, sensitive } from '../secrets.js';
+import { sensitive } from '../secrets.js';
 import { linkIn } from '../smtp.js';
-import { addVirtualAuthenticator, SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
+import { addVirtualAuthenticator } from './browser.js';
+import {
+  enrolTotp,
+  heading,
+  screenshot,
+  submitInvitationForm,
+  submitSetupForm,
+  useBrowserRig,
+  type EnrolmentScreen,
+} from './session.js';
 
 /**
  * The admin web app in a real browser against a real server: first-time
@@ -22,31 +30,15 @@ const admin = {
   recoveryCodes: [] as string[],
 };
 
-let rig: BrowserRig;
+// Passwords, e-mail addresses, TOTP secrets and tokens typed in the browser never reach a log line.
+const rig = useBrowserRig();
 let page: Page;
 
 beforeAll(async () => {
-  rig = await startRig();
   const opened = await rig.newPage();
   page = opened.page;
   await addVirtualAuthenticator(opened.context, page);
 });
-
-afterAll(async () => {
-  await rig?.close();
-  // Passwords, e-mail addresses, TOTP secrets and tokens typed in the browser never reach a log line.
-  if (rig) expect(leaksIn(rig.server.stdout)).toEqual([]);
-});
-
-afterEach(() => {
-  const { violations, consoleErrors } = rig.problems;
-  const found = { violations: [...violations], consoleErrors: [...consoleErrors] };
-  violations.length = 0;
-  consoleErrors.length = 0;
-  expect(found).toEqual({ violations: [], consoleErrors: [] });
-});
-
-const heading = (p: Page, name: string) => p.getByRole('heading', { level: 1, name });
 
 /** Polls from the test (a page-side waitForFunction would need eval, which the CSP forbids). */
 async function until(condition: () => Promise<boolean>, timeoutMs = 10_000) {
@@ -55,11 +47,6 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 10_000) {
     if (Date.now() > deadline) throw new Error('Condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-async function screenshot(p: Page, name: string) {
-  await p.evaluate('window.scrollTo(0, 0)');
-  await p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
 async function signedInAs(p: Page, organizationName: string) {
@@ -72,25 +59,23 @@ async function signOut(p: Page) {
   await heading(p, 'Sign in to Candor').waitFor();
 }
 
-/** Enrols an authenticator app from the enrolment page; returns its secret and the recovery codes. */
-async function enrolTotp(p: Page, locale: Locale = 'en') {
-  await heading(p, t(locale, 'app.enroll.title')).waitFor();
-  await screenshot(p, `enroll-${locale}`);
-  await p.getByRole('button', { name: t(locale, 'app.enroll.totp') }).click();
-  await p.getByRole('button', { name: t(locale, 'app.totp.start') }).click();
-  const qr = p.getByRole('img', { name: t(locale, 'app.totp.qrAlt') });
-  expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
-  const secret = sensitive(((await p.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, ''));
-  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-  await screenshot(p, `enroll-totp-${locale}`);
-  await p.getByLabel(t(locale, 'app.totp.code')).fill(freshTotpCode(secret));
-  await p.getByRole('button', { name: t(locale, 'app.totp.confirm') }).click();
-  await p.getByTestId('recovery-codes').waitFor();
-  const recoveryCodes = await p.getByTestId('recovery-codes').locator('li code').allTextContents();
-  expect(recoveryCodes).toHaveLength(10);
-  await screenshot(p, `recovery-codes-${locale}`);
-  await p.getByRole('button', { name: t(locale, 'app.recovery.saved') }).click();
-  return { secret, recoveryCodes };
+/** Looks at each screen of an enrolment in `locale`: the QR code, the secret, ten recovery codes. */
+function inspectEnrolment(p: Page, locale: Locale) {
+  return async (screen: EnrolmentScreen) => {
+    if (screen === 'methods') await screenshot(p, `enroll-${locale}`);
+    if (screen === 'totp') {
+      const qr = p.getByRole('img', { name: t(locale, 'app.totp.qrAlt') });
+      expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+      const secret = ((await p.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, '');
+      expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+      await screenshot(p, `enroll-totp-${locale}`);
+    }
+    if (screen === 'recovery-codes') {
+      const recoveryCodes = await p.getByTestId('recovery-codes').locator('li code').allTextContents();
+      expect(recoveryCodes).toHaveLength(10);
+      await screenshot(p, `recovery-codes-${locale}`);
+    }
+  };
 }
 
 describe('admin web app', () => {
@@ -99,14 +84,9 @@ describe('admin web app', () => {
     await heading(page, 'Set up Candor').waitFor();
     // The one-time token leaves the address bar as soon as the page has read it.
     await page.waitForURL((url) => url.pathname === '/setup' && url.hash === '');
-    await page.getByLabel('Organization name').fill(admin.organizationName);
-    await page.getByLabel('Your name').fill(admin.displayName);
-    await page.getByLabel('E-mail address').fill(admin.email);
-    await page.getByLabel('Password', { exact: true }).fill(admin.password);
-    await page.getByLabel('Repeat the password').fill(admin.password);
-    await page.getByRole('button', { name: 'Create organization' }).click();
+    await submitSetupForm(page, admin);
 
-    const enrolled = await enrolTotp(page);
+    const enrolled = await enrolTotp(page, { at: inspectEnrolment(page, 'en') });
     admin.totpSecret = enrolled.secret;
     admin.recoveryCodes = enrolled.recoveryCodes;
     await signedInAs(page, admin.organizationName);
@@ -244,11 +224,8 @@ describe('admin web app', () => {
     expect(await theirs.getByTestId('invited-email').textContent()).toBe(invitee.email);
     await theirs.getByText('Jste zváni do organizace Acme Trust & Safety.').waitFor();
     await screenshot(theirs, 'invitation-cs');
-    await theirs.getByLabel('Vaše jméno').fill('Ivan Incident');
-    await theirs.getByLabel('Heslo', { exact: true }).fill(invitee.password);
-    await theirs.getByLabel('Zopakujte heslo').fill(invitee.password);
-    await theirs.getByRole('button', { name: 'Vytvořit účet' }).click();
-    await enrolTotp(theirs, 'cs');
+    await submitInvitationForm(theirs, { displayName: 'Ivan Incident', password: invitee.password }, 'cs');
+    await enrolTotp(theirs, { locale: 'cs', at: inspectEnrolment(theirs, 'cs') });
     await signedInAs(theirs, admin.organizationName);
     const nav = theirs.getByRole('navigation');
     await nav.getByRole('link', { name: 'Auditní záznam' }).waitFor();

@@ -2,12 +2,20 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { t, type Locale } from '../../src/platform/i18n.js';
 import { projectRoot } from '../../src/platform/paths.js';
-import { freshTotpCode } from '../factories.js';
-import { leaksIn, sensitive } from '../secrets.js';
-import { SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
+import { sensitive } from '../secrets.js';
+import { SCREENSHOTS } from './browser.js';
+import {
+  apiPost,
+  heading,
+  screenshot,
+  setUpOrganization,
+  switchLanguage,
+  useBrowserRig,
+  type Founder,
+} from './session.js';
 
 /**
  * The customer screens in a real browser against a real server: an admin imports a Czech Excel
@@ -17,7 +25,7 @@ import { SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
  * The tests run in order and share the admin's browser session.
  */
 
-const admin = {
+const admin: Founder = {
   organizationName: 'Pekárna U Zlatého klasu s.r.o.',
   displayName: 'Bohumila Správcová',
   email: sensitive('bohumila@pekarna.example'),
@@ -62,43 +70,14 @@ const czechCsv = iconv.encode(
 
 const DOWNLOADS = path.join(projectRoot, 'test-results', 'downloads');
 
-let rig: BrowserRig;
+const rig = useBrowserRig({ leakCheck: 'stdout and stderr' });
 let page: Page;
 let incidentPath = '';
 
 beforeAll(async () => {
-  rig = await startRig();
   page = (await rig.newPage()).page;
   mkdirSync(DOWNLOADS, { recursive: true });
 });
-
-afterAll(async () => {
-  await rig?.close();
-  if (rig) expect(leaksIn(rig.server.stdout + rig.server.stderr)).toEqual([]);
-});
-
-afterEach(() => {
-  const { violations, consoleErrors } = rig.problems;
-  const found = { violations: [...violations], consoleErrors: [...consoleErrors] };
-  violations.length = 0;
-  consoleErrors.length = 0;
-  expect(found).toEqual({ violations: [], consoleErrors: [] });
-});
-
-const heading = (p: Page, name: string) => p.getByRole('heading', { level: 1, name });
-
-async function screenshot(p: Page, name: string) {
-  await p.evaluate('window.scrollTo(0, 0)');
-  await p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
-async function switchLanguage(p: Page, locale: Locale) {
-  await p.getByTestId('language').selectOption(locale);
-  await p
-    .getByRole('navigation')
-    .getByRole('link', { name: t(locale, 'app.nav.customers') })
-    .waitFor();
-}
 
 /** The incident page's affected-customers card. */
 const affectedSection = (p: Page, locale: Locale) =>
@@ -106,36 +85,9 @@ const affectedSection = (p: Page, locale: Locale) =>
     has: p.getByRole('heading', { name: t(locale, 'app.affected.title'), level: 2 }),
   });
 
-async function apiPost(p: Page, url: string, data: unknown) {
-  const session = (await (await p.request.get('/api/auth/session')).json()) as { csrfToken?: string };
-  return p.request.post(url, {
-    headers: { origin: rig.origin, 'x-csrf-token': session.csrfToken ?? '' },
-    data,
-  });
-}
-
 describe('customer screens', () => {
   it('sets up the organization and shows Customers in the navigation', async () => {
-    await page.goto(rig.setupLink);
-    await heading(page, 'Set up Candor').waitFor();
-    await page.getByLabel('Organization name').fill(admin.organizationName);
-    await page.getByLabel('Your name').fill(admin.displayName);
-    await page.getByLabel('E-mail address').fill(admin.email);
-    await page.getByLabel('Password', { exact: true }).fill(admin.password);
-    await page.getByLabel('Repeat the password').fill(admin.password);
-    await page.getByRole('button', { name: 'Create organization' }).click();
-
-    await heading(page, t('en', 'app.enroll.title')).waitFor();
-    await page.getByRole('button', { name: t('en', 'app.enroll.totp') }).click();
-    await page.getByRole('button', { name: t('en', 'app.totp.start') }).click();
-    const secret = sensitive(
-      ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, ''),
-    );
-    await page.getByLabel(t('en', 'app.totp.code')).fill(freshTotpCode(secret));
-    await page.getByRole('button', { name: t('en', 'app.totp.confirm') }).click();
-    await page.getByTestId('recovery-codes').waitFor();
-    await page.getByRole('button', { name: t('en', 'app.recovery.saved') }).click();
-    await heading(page, 'Overview').waitFor();
+    await setUpOrganization(rig, page, admin);
 
     await page.getByRole('navigation').getByRole('link', { name: 'Customers' }).click();
     await heading(page, 'Customers').waitFor();
@@ -321,7 +273,7 @@ describe('customer screens', () => {
   });
 
   it('marks affected customers on an incident by uploading a file and shows the counts', async () => {
-    const response = await apiPost(page, '/api/incidents', {
+    const response = await apiPost(rig, page, '/api/incidents', {
       title: 'Customer list exposed by a misconfigured export',
       type: 'data_breach',
       severity: 'SEV2',
@@ -392,7 +344,7 @@ describe('customer screens', () => {
   });
 
   it('shows the affected customers right to left in Arabic', async () => {
-    await switchLanguage(page, 'ar');
+    await switchLanguage(page, 'ar', 'app.nav.customers');
     await page.getByRole('heading', { name: t('ar', 'app.affected.title'), level: 2 }).waitFor();
     expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
     expect(await page.getByTestId('affected-total').textContent()).toBe(
@@ -411,6 +363,6 @@ describe('customer screens', () => {
     await heading(page, t('ar', 'app.customers.title')).waitFor();
     await page.getByTestId('customers').waitFor();
     await screenshot(page, 'customers-ar');
-    await switchLanguage(page, 'en');
+    await switchLanguage(page, 'en', 'app.nav.customers');
   });
 });

@@ -1,10 +1,17 @@
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { t, type Locale } from '../../src/platform/i18n.js';
-import { freshTotpCode } from '../factories.js';
-import { leaksIn, sensitive } from '../secrets.js';
-import { linkIn } from '../smtp.js';
-import { startRig, type BrowserRig } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { t } from '../../src/platform/i18n.js';
+import { sensitive } from '../secrets.js';
+import {
+  apiPost,
+  heading,
+  joinByInvitation,
+  setUpOrganization,
+  switchLanguage,
+  useBrowserRig,
+  type Founder,
+  type Person,
+} from './session.js';
 
 /**
  * Deadlines in a real browser against a real server: a data breach the
@@ -15,72 +22,28 @@ import { startRig, type BrowserRig } from './browser.js';
  * reference and the clock shows as met.
  */
 
-const admin = {
+const admin: Founder = {
   organizationName: 'Pekárna Lhůta s.r.o.',
   displayName: 'Bohumila Správcová',
   email: sensitive('bohumila@pekarna.example'),
   password: sensitive<string>('a long and careful passphrase'),
 };
-const lawyer = {
+const lawyer: Person = {
   displayName: 'Radek Právník',
   email: sensitive('radek@pekarna.example'),
   password: sensitive<string>('another long and careful passphrase'),
 };
 const TITLE = 'Payroll spreadsheet sent to the wrong customer';
 
-let rig: BrowserRig;
+const rig = useBrowserRig();
 let page: Page;
 let legalPage: Page;
 let incidentPath = '';
 
 beforeAll(async () => {
-  rig = await startRig();
   page = (await rig.newPage()).page;
   legalPage = (await rig.newPage()).page;
 });
-
-afterAll(async () => {
-  await rig?.close();
-  if (rig) expect(leaksIn(rig.server.stdout)).toEqual([]);
-});
-
-afterEach(() => {
-  const { violations, consoleErrors } = rig.problems;
-  const found = { violations: [...violations], consoleErrors: [...consoleErrors] };
-  violations.length = 0;
-  consoleErrors.length = 0;
-  expect(found).toEqual({ violations: [], consoleErrors: [] });
-});
-
-const heading = (p: Page, name: string) => p.getByRole('heading', { level: 1, name });
-
-async function enrolTotp(p: Page) {
-  await heading(p, t('en', 'app.enroll.title')).waitFor();
-  await p.getByRole('button', { name: t('en', 'app.enroll.totp') }).click();
-  await p.getByRole('button', { name: t('en', 'app.totp.start') }).click();
-  const secret = sensitive(((await p.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, ''));
-  await p.getByLabel(t('en', 'app.totp.code')).fill(freshTotpCode(secret));
-  await p.getByRole('button', { name: t('en', 'app.totp.confirm') }).click();
-  await p.getByTestId('recovery-codes').waitFor();
-  await p.getByRole('button', { name: t('en', 'app.recovery.saved') }).click();
-}
-
-async function switchLanguage(p: Page, locale: Locale) {
-  await p.getByTestId('language').selectOption(locale);
-  await p
-    .getByRole('navigation')
-    .getByRole('link', { name: t(locale, 'app.nav.incidents') })
-    .waitFor();
-}
-
-/** A call from the page's session, as the app makes it: own origin, the session's CSRF token. */
-async function apiPost(p: Page, url: string, data: unknown) {
-  const session = (await (await p.request.get('/api/auth/session')).json()) as { csrfToken?: string };
-  return p.request.post(url, {
-    headers: { origin: rig.origin, 'x-csrf-token': session.csrfToken ?? '' },
-    data,
-  });
-}
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
@@ -92,31 +55,13 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs: num
 
 describe('deadline screens', () => {
   it('sets up the organization, and a lawyer joins by invitation with the legal role', async () => {
-    await page.goto(rig.setupLink);
-    await heading(page, 'Set up Candor').waitFor();
-    await page.getByLabel('Organization name').fill(admin.organizationName);
-    await page.getByLabel('Your name').fill(admin.displayName);
-    await page.getByLabel('E-mail address').fill(admin.email);
-    await page.getByLabel('Password', { exact: true }).fill(admin.password);
-    await page.getByLabel('Repeat the password').fill(admin.password);
-    await page.getByRole('button', { name: 'Create organization' }).click();
-    await enrolTotp(page);
-    await heading(page, 'Overview').waitFor();
+    await setUpOrganization(rig, page, admin);
     // No warning yet: the bell says so and shows no count.
     const bell = page.getByTestId('warnings-link');
     expect(await bell.getAttribute('data-count')).toBe('0');
     expect(await bell.getAttribute('aria-label')).toBe(t('en', 'app.warnings.indicator', { count: 0 }));
 
-    const invited = await apiPost(page, '/api/invitations', { email: lawyer.email, roles: ['legal'] });
-    expect(invited.status()).toBe(201);
-    const mail = await rig.smtp.waitFor(lawyer.email);
-    await legalPage.goto(linkIn(mail, '/accept-invitation'));
-    await legalPage.getByLabel(t('en', 'app.field.displayName')).fill(lawyer.displayName);
-    await legalPage.getByLabel('Password', { exact: true }).fill(lawyer.password);
-    await legalPage.getByLabel('Repeat the password').fill(lawyer.password);
-    await legalPage.getByRole('button', { name: t('en', 'app.invitation.accept') }).click();
-    await enrolTotp(legalPage);
-    await heading(legalPage, 'Overview').waitFor();
+    await joinByInvitation(rig, page, legalPage, lawyer, ['legal']);
   });
 
   it('warns the owners once the clock is past 75 %: the top bar counts it and the warnings page lists it until read', async () => {
@@ -126,7 +71,7 @@ describe('deadline screens', () => {
     }[];
     const legalId = people.find((p) => p.displayName === lawyer.displayName)!.id;
     const aware = new Date(Date.now() - 60 * 3600_000);
-    const declared = await apiPost(page, '/api/incidents', {
+    const declared = await apiPost(rig, page, '/api/incidents', {
       title: TITLE,
       type: 'data_breach',
       severity: 'SEV2',

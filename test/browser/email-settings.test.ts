@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { t } from '../../src/platform/i18n.js';
-import { freshTotpCode } from '../factories.js';
-import { leaksIn, sensitive } from '../secrets.js';
-import { SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
+import { sensitive } from '../secrets.js';
+import { SCREENSHOTS } from './browser.js';
+import { heading, setUpOrganization, useBrowserRig, type Founder } from './session.js';
 
 /**
  * E-mail for notices in a real browser against a real server: the admin saves the From address
@@ -14,57 +14,23 @@ import { SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
  * no entry for an address.
  */
 
-const admin = {
+const admin: Founder = {
   organizationName: 'Obchod Example s.r.o.',
   displayName: 'Eva Správcová',
   email: sensitive('eva@obchod.example'),
   password: sensitive<string>('a long and careful passphrase'),
 };
 
-let rig: BrowserRig;
+const rig = useBrowserRig();
 let page: Page;
 
 beforeAll(async () => {
-  rig = await startRig();
   page = (await rig.newPage()).page;
 });
 
-afterAll(async () => {
-  await rig?.close();
-  if (rig) expect(leaksIn(rig.server.stdout)).toEqual([]);
-});
-
-afterEach(() => {
-  const { violations, consoleErrors } = rig.problems;
-  const found = { violations: [...violations], consoleErrors: [...consoleErrors] };
-  violations.length = 0;
-  consoleErrors.length = 0;
-  expect(found).toEqual({ violations: [], consoleErrors: [] });
-});
-
-const heading = (p: Page, name: string) => p.getByRole('heading', { level: 1, name });
-
 describe('E-mail for notices', () => {
   it('shows the exact DKIM record after the From address and selector are saved', async () => {
-    await page.goto(rig.setupLink);
-    await heading(page, 'Set up Candor').waitFor();
-    await page.getByLabel('Organization name').fill(admin.organizationName);
-    await page.getByLabel('Your name').fill(admin.displayName);
-    await page.getByLabel('E-mail address').fill(admin.email);
-    await page.getByLabel('Password', { exact: true }).fill(admin.password);
-    await page.getByLabel('Repeat the password').fill(admin.password);
-    await page.getByRole('button', { name: 'Create organization' }).click();
-    await heading(page, t('en', 'app.enroll.title')).waitFor();
-    await page.getByRole('button', { name: t('en', 'app.enroll.totp') }).click();
-    await page.getByRole('button', { name: t('en', 'app.totp.start') }).click();
-    const secret = sensitive(
-      ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, ''),
-    );
-    await page.getByLabel(t('en', 'app.totp.code')).fill(freshTotpCode(secret));
-    await page.getByRole('button', { name: t('en', 'app.totp.confirm') }).click();
-    await page.getByTestId('recovery-codes').waitFor();
-    await page.getByRole('button', { name: t('en', 'app.recovery.saved') }).click();
-    await heading(page, 'Overview').waitFor();
+    await setUpOrganization(rig, page, admin);
 
     await page.getByRole('link', { name: t('en', 'app.nav.emailSettings') }).click();
     await heading(page, t('en', 'app.emailSettings.title')).waitFor();

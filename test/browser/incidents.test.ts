@@ -2,12 +2,19 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { t, type Locale } from '../../src/platform/i18n.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { t } from '../../src/platform/i18n.js';
 import { projectRoot } from '../../src/platform/paths.js';
-import { freshTotpCode } from '../factories.js';
-import { leaksIn, sensitive } from '../secrets.js';
-import { SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
+import { sensitive } from '../secrets.js';
+import {
+  apiPost,
+  heading,
+  screenshot,
+  setUpOrganization,
+  switchLanguage,
+  useBrowserRig,
+  type Founder,
+} from './session.js';
 
 /**
  * The incident screens in a real browser against a real server: a data
@@ -17,7 +24,7 @@ import { SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
  * share the admin's browser session.
  */
 
-const admin = {
+const admin: Founder = {
   organizationName: 'Kavárna Důvěra s.r.o.',
   displayName: 'Alžběta Správcová',
   email: sensitive('alzbeta@kavarna.example'),
@@ -26,66 +33,18 @@ const admin = {
 
 const DOWNLOADS = path.join(projectRoot, 'test-results', 'downloads');
 
-let rig: BrowserRig;
+const rig = useBrowserRig();
 let page: Page;
 let incidentPath = '';
 
 beforeAll(async () => {
-  rig = await startRig();
   page = (await rig.newPage()).page;
   mkdirSync(DOWNLOADS, { recursive: true });
 });
 
-afterAll(async () => {
-  await rig?.close();
-  if (rig) expect(leaksIn(rig.server.stdout)).toEqual([]);
-});
-
-afterEach(() => {
-  const { violations, consoleErrors } = rig.problems;
-  const found = { violations: [...violations], consoleErrors: [...consoleErrors] };
-  violations.length = 0;
-  consoleErrors.length = 0;
-  expect(found).toEqual({ violations: [], consoleErrors: [] });
-});
-
-const heading = (p: Page, name: string) => p.getByRole('heading', { level: 1, name });
-
-async function screenshot(p: Page, name: string) {
-  await p.evaluate('window.scrollTo(0, 0)');
-  await p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
-async function switchLanguage(p: Page, locale: Locale) {
-  await p.getByTestId('language').selectOption(locale);
-  await p
-    .getByRole('navigation')
-    .getByRole('link', { name: t(locale, 'app.nav.incidents') })
-    .waitFor();
-}
-
 describe('incident screens', () => {
   it('sets up the organization and shows Incidents, Plans and Contacts in the navigation', async () => {
-    await page.goto(rig.setupLink);
-    await heading(page, 'Set up Candor').waitFor();
-    await page.getByLabel('Organization name').fill(admin.organizationName);
-    await page.getByLabel('Your name').fill(admin.displayName);
-    await page.getByLabel('E-mail address').fill(admin.email);
-    await page.getByLabel('Password', { exact: true }).fill(admin.password);
-    await page.getByLabel('Repeat the password').fill(admin.password);
-    await page.getByRole('button', { name: 'Create organization' }).click();
-
-    await heading(page, t('en', 'app.enroll.title')).waitFor();
-    await page.getByRole('button', { name: t('en', 'app.enroll.totp') }).click();
-    await page.getByRole('button', { name: t('en', 'app.totp.start') }).click();
-    const secret = sensitive(
-      ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, ''),
-    );
-    await page.getByLabel(t('en', 'app.totp.code')).fill(freshTotpCode(secret));
-    await page.getByRole('button', { name: t('en', 'app.totp.confirm') }).click();
-    await page.getByTestId('recovery-codes').waitFor();
-    await page.getByRole('button', { name: t('en', 'app.recovery.saved') }).click();
-    await heading(page, 'Overview').waitFor();
+    await setUpOrganization(rig, page, admin);
 
     const nav = page.getByRole('navigation');
     for (const link of ['Incidents', 'Response plans', 'Out-of-band contacts']) {
@@ -253,7 +212,7 @@ describe('incident screens', () => {
   });
 
   it('filters the list and marks an exercise incident on every screen', async () => {
-    const response = await apiPost(page, '/api/incidents', {
+    const response = await apiPost(rig, page, '/api/incidents', {
       title: 'Tabletop: ransomware on the file server',
       type: 'ransomware',
       severity: 'SEV2',
@@ -287,7 +246,7 @@ describe('incident screens', () => {
 
     // Another tab moved it meanwhile: the stale button is refused and the reason shown.
     const id = new URL(page.url()).pathname.split('/').pop();
-    const moved = await apiPost(page, `/api/incidents/${id}/transition`, { to: 'contained' });
+    const moved = await apiPost(rig, page, `/api/incidents/${id}/transition`, { to: 'contained' });
     expect(moved.status()).toBe(200);
     await transitions.getByRole('button', { name: 'Move to Contained' }).click();
     const alert = page.getByRole('alert');
@@ -328,12 +287,3 @@ describe('incident screens', () => {
     expect(await printed.text()).toContain('Outside counsel on call');
   });
 });
-
-/** A call from the page's session, as the app makes it: own origin, the session's CSRF token. */
-async function apiPost(p: Page, url: string, data: unknown) {
-  const session = (await (await p.request.get('/api/auth/session')).json()) as { csrfToken?: string };
-  return p.request.post(url, {
-    headers: { origin: rig.origin, 'x-csrf-token': session.csrfToken ?? '' },
-    data,
-  });
-}

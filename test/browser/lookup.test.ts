@@ -1,11 +1,19 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { t } from '../../src/platform/i18n.js';
-import { freshTotpCode } from '../factories.js';
-import { leaksIn, sensitive } from '../secrets.js';
+import { sensitive } from '../secrets.js';
 import { linkIn } from '../smtp.js';
-import { SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
+import { SCREENSHOTS } from './browser.js';
+import {
+  apiPost,
+  heading,
+  joinByInvitation,
+  setUpOrganization,
+  useBrowserRig,
+  type Founder,
+  type Person,
+} from './session.js';
 
 /**
  * "Was I affected?" in a real browser against a real server: the admin writes the incident's
@@ -14,13 +22,13 @@ import { SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
  * receives the one-time link by e-mail and sees which of their data was affected.
  */
 
-const admin = {
+const admin: Founder = {
   organizationName: 'Lékárna U Lípy s.r.o.',
   displayName: 'Ivana Správcová',
   email: sensitive('ivana@lekarna.example'),
   password: sensitive<string>('a long and careful passphrase'),
 };
-const lawyer = {
+const lawyer: Person = {
   displayName: 'Marek Právník',
   email: sensitive('marek@lekarna.example'),
   password: sensitive<string>('another long and careful passphrase'),
@@ -45,78 +53,23 @@ const guidance = {
   },
 };
 
-let rig: BrowserRig;
+const rig = useBrowserRig();
 let page: Page;
 let legalPage: Page;
 let incidentPath = '';
 let publicLink = '';
 
 beforeAll(async () => {
-  rig = await startRig();
   page = (await rig.newPage()).page;
   legalPage = (await rig.newPage()).page;
 });
 
-afterAll(async () => {
-  await rig?.close();
-  if (rig) expect(leaksIn(rig.server.stdout)).toEqual([]);
-});
-
-afterEach(() => {
-  const { violations, consoleErrors } = rig.problems;
-  const found = { violations: [...violations], consoleErrors: [...consoleErrors] };
-  violations.length = 0;
-  consoleErrors.length = 0;
-  expect(found).toEqual({ violations: [], consoleErrors: [] });
-});
-
-const heading = (p: Page, name: string) => p.getByRole('heading', { level: 1, name });
-
-async function enrolTotp(p: Page) {
-  await heading(p, t('en', 'app.enroll.title')).waitFor();
-  await p.getByRole('button', { name: t('en', 'app.enroll.totp') }).click();
-  await p.getByRole('button', { name: t('en', 'app.totp.start') }).click();
-  const secret = sensitive(((await p.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, ''));
-  await p.getByLabel(t('en', 'app.totp.code')).fill(freshTotpCode(secret));
-  await p.getByRole('button', { name: t('en', 'app.totp.confirm') }).click();
-  await p.getByTestId('recovery-codes').waitFor();
-  await p.getByRole('button', { name: t('en', 'app.recovery.saved') }).click();
-}
-
-/** A call from the page's session, as the app makes it: own origin, the session's CSRF token. */
-async function apiPost(p: Page, url: string, data: unknown) {
-  const session = (await (await p.request.get('/api/auth/session')).json()) as { csrfToken?: string };
-  return p.request.post(url, {
-    headers: { origin: rig.origin, 'x-csrf-token': session.csrfToken ?? '' },
-    data,
-  });
-}
-
 describe('"Was I affected?" screens', () => {
   it('sets up the organization, a lawyer joins, and an incident with one affected customer is declared', async () => {
-    await page.goto(rig.setupLink);
-    await heading(page, 'Set up Candor').waitFor();
-    await page.getByLabel('Organization name').fill(admin.organizationName);
-    await page.getByLabel('Your name').fill(admin.displayName);
-    await page.getByLabel('E-mail address').fill(admin.email);
-    await page.getByLabel('Password', { exact: true }).fill(admin.password);
-    await page.getByLabel('Repeat the password').fill(admin.password);
-    await page.getByRole('button', { name: 'Create organization' }).click();
-    await enrolTotp(page);
-    await heading(page, 'Overview').waitFor();
+    await setUpOrganization(rig, page, admin);
+    await joinByInvitation(rig, page, legalPage, lawyer, ['legal']);
 
-    const invited = await apiPost(page, '/api/invitations', { email: lawyer.email, roles: ['legal'] });
-    expect(invited.status()).toBe(201);
-    const mail = await rig.smtp.waitFor(lawyer.email);
-    await legalPage.goto(linkIn(mail, '/accept-invitation'));
-    await legalPage.getByLabel(t('en', 'app.field.displayName')).fill(lawyer.displayName);
-    await legalPage.getByLabel('Password', { exact: true }).fill(lawyer.password);
-    await legalPage.getByLabel('Repeat the password').fill(lawyer.password);
-    await legalPage.getByRole('button', { name: t('en', 'app.invitation.accept') }).click();
-    await enrolTotp(legalPage);
-    await heading(legalPage, 'Overview').waitFor();
-
-    const declared = await apiPost(page, '/api/incidents', {
+    const declared = await apiPost(rig, page, '/api/incidents', {
       title: 'Loyalty-card database copied',
       type: 'data_breach',
       severity: 'SEV2',
@@ -124,7 +77,7 @@ describe('"Was I affected?" screens', () => {
     });
     expect(declared.status()).toBe(201);
     incidentPath = `/incidents/${((await declared.json()) as { id: string }).id}`;
-    const customer = await apiPost(page, '/api/customers', {
+    const customer = await apiPost(rig, page, '/api/customers', {
       externalId: 'loyal-0001',
       name: sensitive('Salma Haddad'),
       email: customerEmail,
@@ -132,7 +85,7 @@ describe('"Was I affected?" screens', () => {
       country: 'CZ',
     });
     expect(customer.status()).toBe(201);
-    const marked = await apiPost(page, `/api/${incidentPath.slice(1)}/affected-customers/by-list`, {
+    const marked = await apiPost(rig, page, `/api/${incidentPath.slice(1)}/affected-customers/by-list`, {
       rows: [{ email: customerEmail, categories: ['contact_details', 'payment_card'] }],
     });
     expect(marked.status()).toBe(200);

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { t } from '../../src/platform/i18n.js';
-import { leaksIn } from '../secrets.js';
-import { SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
+import { SCREENSHOTS } from './browser.js';
+import { useBrowserRig } from './session.js';
 
 /**
  * The public /verify page in a real browser against a real server: a recipient of a suspicious
@@ -12,25 +12,8 @@ import { SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
  * through the same API (the server here keeps its embedded database to itself).
  */
 
-let rig: BrowserRig;
-
-beforeAll(async () => {
-  rig = await startRig();
-});
-
-afterAll(async () => {
-  await rig?.close();
-  if (rig) expect(leaksIn(rig.server.stdout)).toEqual([]);
-});
-
-afterEach(() => {
-  const { violations, consoleErrors } = rig.problems;
-  const found = { violations: [...violations], consoleErrors: [...consoleErrors] };
-  violations.length = 0;
-  consoleErrors.length = 0;
-  // A guessed code is answered 200 "unknown": nothing in the console, no CSP violation.
-  expect(found).toEqual({ violations: [], consoleErrors: [] });
-});
+// Each test ends with no console error and no CSP violation: a guessed code is answered 200 "unknown".
+const rig = useBrowserRig();
 
 describe('/verify', () => {
   it('in Arabic, right to left: a code from the link is prefilled, and a guessed one is not ours', async () => {
