@@ -17,6 +17,7 @@ import {
   type DeliveryStatus,
 } from './delivery-control.js';
 import { CHANNELS, type Channel } from './notice-contracts.js';
+import { createProgressHub } from './progress-hub.js';
 
 const read: { access: Access } = { access: { kind: 'permission', permission: 'notices.read' } };
 const control: { access: Access } = { access: { kind: 'permission', permission: 'notices.send' } };
@@ -51,6 +52,8 @@ const Recipient = Type.Object({
   attempts: Type.Integer(),
   lastError: Type.Union([Type.String(), Type.Null()]),
   sentAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  /** An SMS the provider reported delivered to the phone: when. */
+  deliveredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 
 const RecipientQuery = Type.Object(
@@ -75,7 +78,10 @@ const EVENT_INTERVAL_MS = 1000;
  */
 export async function deliveryRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, config, outbox } = app.deps;
+  const { db, config, outbox, logger, metrics } = app.deps;
+  // One computation per watched send per interval in this process, shared by its viewers.
+  const hub = createProgressHub({ db, logger, registry: metrics.registry, intervalMs: EVENT_INTERVAL_MS });
+  app.addHook('onClose', async () => hub.close());
 
   app.get(
     '/api/notice-sends/:sendId/progress',
@@ -103,7 +109,13 @@ export async function deliveryRoutes(fastify: FastifyInstance): Promise<void> {
           limit: request.query.limit ?? 100,
         }),
       );
-      return { recipients: rows.map((r) => ({ ...r, sentAt: r.sentAt?.toISOString() ?? null })) };
+      return {
+        recipients: rows.map((r) => ({
+          ...r,
+          sentAt: r.sentAt?.toISOString() ?? null,
+          deliveredAt: r.deliveredAt?.toISOString() ?? null,
+        })),
+      };
     },
   );
 
@@ -128,23 +140,18 @@ export async function deliveryRoutes(fastify: FastifyInstance): Promise<void> {
       };
       write('progress', first);
       const finished = (s: string) => s === 'completed' || s === 'cancelled';
-      const timer = setInterval(() => {
-        withCaller(db, request, (tx) => sendProgress(tx, sendId))
-          .then((p) => {
-            write('progress', p);
-            if (finished(p.status)) stop();
-          })
-          .catch((error: unknown) => {
-            request.log.warn({ err: error, sendId }, 'progress stream read failed');
-          });
-      }, EVENT_INTERVAL_MS);
+      let unsubscribe = () => {};
       const stop = () => {
         if (closed) return;
         closed = true;
-        clearInterval(timer);
+        unsubscribe();
         res.end();
       };
-      if (finished(first.status)) stop();
+      if (finished(first.status)) return stop();
+      unsubscribe = hub.subscribe(request.auth!.organizationId, sendId, (p) => {
+        write('progress', p);
+        if (finished(p.status)) stop();
+      });
       request.raw.on('close', stop);
     },
   );

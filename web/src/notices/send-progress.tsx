@@ -30,6 +30,8 @@ interface RecipientRow {
   attempts: number;
   lastError: string | null;
   sentAt: string | null;
+  /** An SMS the provider reported delivered to the phone: when. */
+  deliveredAt: string | null;
 }
 
 const STATUSES: DeliveryStatus[] = ['sent', 'failed', 'pending', 'sending', 'paused', 'cancelled'];
@@ -189,6 +191,9 @@ export function SendProgress({ sendId, canControl = false }: { sendId: string; c
               <th>
                 <T id="app.notices.progress.lastError" />
               </th>
+              <th>
+                <T id="app.notices.progress.report" />
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -210,6 +215,11 @@ export function SendProgress({ sendId, canControl = false }: { sendId: string; c
                 </td>
                 <td>{r.attempts}</td>
                 <td>{r.lastError ?? ''}</td>
+                <td data-testid="send-recipient-report">
+                  {r.deliveredAt !== null && (
+                    <T id="app.notices.progress.delivered" values={{ at: new Date(r.deliveredAt) }} />
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
