@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../../test/app.js';
 import { createOrganization } from '../../test/factories.js';
 import { sensitive } from '../../test/secrets.js';
-import { withOrg } from './db.js';
+import { asApp, withOrg } from './db.js';
 import { retryDelayMs } from './outbox.js';
 
 const t = await createTestApp();
@@ -92,6 +92,48 @@ describe('outbox', () => {
     const row = await delivery(org, 'crash');
     expect(row).toMatchObject({ status: 'sent', attempts: 2 });
     expect(t.smtp.received.find((m) => m.to.includes(to))!.parsed.messageId).toBe(row.message_id);
+  });
+
+  it('platform mail is claimed before notices that have waited longer, and a claim takes each row once', async () => {
+    const org = await createOrganization(t);
+    // 250 notice deliveries due for an hour, as in the middle of a bulk send.
+    await withOrg(t.db, org, (tx) =>
+      tx.query(
+        `INSERT INTO deliveries (organization_id, channel, purpose, idempotency_key, message_id, send_id,
+                                 notice_version_id, locale, kind, next_attempt_at)
+         SELECT $1, 'email', 'notice', 'n' || g, '<n' || g || '@test>', gen_random_uuid(), gen_random_uuid(),
+                'en', 'mandatory', now() - interval '1 hour'
+         FROM generate_series(1, 250) g`,
+        [org],
+      ),
+    );
+    await enqueue(org, sensitive('urgent@example.test'), 'urgent');
+    const claim = (limit: number, notices: boolean) =>
+      asApp(t.db, (tx) =>
+        tx.query<{ id: string; send_id: string | null; organization_id: string }>(
+          'SELECT id, send_id, organization_id FROM candor_claim_deliveries($1, 120, $2)',
+          [limit, notices],
+        ),
+      );
+    const first = (await claim(100, true)).filter((d) => d.organization_id === org);
+    // The one platform mail first, then 99 notices.
+    expect(first).toHaveLength(100);
+    expect(first.filter((d) => d.send_id === null)).toHaveLength(1);
+    const rest = [
+      ...(await claim(100, true)),
+      ...(await claim(100, true)),
+      ...(await claim(100, true)),
+    ].filter((d) => d.organization_id === org);
+    expect(rest).toHaveLength(151);
+    expect(new Set([...first, ...rest].map((d) => d.id)).size).toBe(251);
+    // A worker without the notice engine claims no notice.
+    await withOrg(t.db, org, (tx) =>
+      tx.query(`UPDATE deliveries SET status = 'pending', locked_until = NULL WHERE send_id IS NOT NULL`),
+    );
+    expect((await claim(100, false)).filter((d) => d.organization_id === org)).toEqual([]);
+    await withOrg(t.db, org, (tx) =>
+      tx.query(`UPDATE deliveries SET status = 'cancelled' WHERE send_id IS NOT NULL`),
+    );
   });
 
   it('backs off exponentially with jitter, capped at an hour', () => {
