@@ -147,7 +147,7 @@ function emailChannel(source: Source, publicUrl: URL): EmailChannelConfig {
   }
   return {
     maxConnections: integer(source, 'CANDOR_EMAIL_MAX_CONNECTIONS', 16, 1, 100),
-    deliveryLoops: integer(source, 'CANDOR_DELIVERY_LOOPS', 2, 1, 16),
+    deliveryLoops: integer(source, 'CANDOR_DELIVERY_LOOPS', 4, 1, 16),
     bounceDomain,
     bounceSmtpPort:
       source.CANDOR_BOUNCE_SMTP_PORT === undefined

@@ -103,12 +103,16 @@ const relaxedHeader = (name: string, value: string) =>
 
 /** Relaxed body canonicalization (RFC 6376 §3.4.4), for a body with CRLF line ends. */
 function relaxedBody(body: string): string {
-  const relaxed = body
-    .replace(/[ \t]+/g, ' ')
-    .replace(/ \r\n/g, '\r\n')
-    .replace(/ $/, '');
-  const trimmed = relaxed.replace(/(?:\r\n)+$/, '');
-  return trimmed ? `${trimmed}\r\n` : '';
+  // A composed body rarely has white space to fold (base64 never): look before rewriting.
+  const relaxed = /[ \t]{2}|\t| \r\n| $/.test(body)
+    ? body
+        .replace(/[ \t]+/g, ' ')
+        .replace(/ \r\n/g, '\r\n')
+        .replace(/ $/, '')
+    : body;
+  let end = relaxed.length;
+  while (end >= 2 && relaxed.charCodeAt(end - 2) === 13 && relaxed.charCodeAt(end - 1) === 10) end -= 2;
+  return end ? `${relaxed.slice(0, end)}\r\n` : '';
 }
 
 /**
