@@ -7,7 +7,7 @@ import { afterAll, expect } from 'vitest';
 import { buildApp, type App } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import type { Database } from '../src/platform/db.js';
-import { createLogger } from '../src/platform/logger.js';
+import { createLogger, type Logger } from '../src/platform/logger.js';
 import { smtpMailer } from '../src/platform/mailer.js';
 import { createMetrics } from '../src/platform/metrics.js';
 import { createOutbox, type Outbox } from '../src/platform/outbox.js';
@@ -87,4 +87,20 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     expect(leaks, `secrets or personal data in the logs of ${logFile}`).toEqual([]);
   });
   return { app, db: tdb.db, config, smtp, outbox, logs, databaseUrl: tdb.url };
+}
+
+/**
+ * A logger for workers and job runners a test starts itself: its lines join
+ * t.logs, so the scan after the file's tests covers them too.
+ */
+export function testLogger(t: Pick<TestApp, 'logs'>): Logger {
+  return createLogger({
+    level: 'info',
+    destination: new Writable({
+      write(chunk: Buffer, _enc, done) {
+        t.logs.push(chunk.toString());
+        done();
+      },
+    }),
+  });
 }

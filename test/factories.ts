@@ -3,11 +3,13 @@ import * as OTPAuth from 'otpauth';
 import { expect } from 'vitest';
 import { hashToken, newToken, seal } from '../src/platform/crypto.js';
 import { csrfTokenFor } from '../src/modules/accounts/session-service.js';
-import { withOrg } from '../src/platform/db.js';
+import { withOrg, type Sql } from '../src/platform/db.js';
 import type { Role } from '../src/modules/access/permissions.js';
 import type { DeclareBody } from '../src/modules/incidents/incident-schemas.js';
 import { mfaKeys } from '../src/modules/accounts/mfa-service.js';
 import { hashPassword } from '../src/modules/accounts/password.js';
+import type { NoticeKind } from '../src/modules/notices/notice-contracts.js';
+import { templateFor } from '../src/modules/notices/notice-templates.js';
 import { Agent } from './agent.js';
 import type { TestApp } from './app.js';
 import { sensitive } from './secrets.js';
@@ -132,4 +134,42 @@ export async function createIncident(
   expect(response.statusCode, response.body).toBe(201);
   const { id, number } = response.json<{ id: string; number: number }>();
   return { id, number, manager, agent };
+}
+
+/**
+ * A notice with one version as the drafting side leaves it once approved: written by the
+ * author, approved by someone else, the data-breach template as its content. Runs in the
+ * caller's transaction; returns the version's id.
+ */
+export async function createApprovedNotice(
+  tx: Sql,
+  options: {
+    organizationId: string;
+    incidentId: string;
+    authorId: string;
+    approverId: string;
+    version?: number;
+    kind?: NoticeKind;
+  },
+): Promise<string> {
+  const { organizationId, incidentId, authorId, approverId } = options;
+  const [notice] = await tx.query<{ id: string }>(
+    `INSERT INTO notices (organization_id, incident_id, kind, created_by) VALUES ($1, $2, $3, $4) RETURNING id`,
+    [organizationId, incidentId, options.kind ?? 'mandatory', authorId],
+  );
+  const content = templateFor({ type: 'data_breach', hasSupportUrl: false, hasLookupUrl: false });
+  const [version] = await tx.query<{ id: string }>(
+    `INSERT INTO notice_versions (organization_id, incident_id, notice_id, version, content, author_id, approved_by, approved_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, now()) RETURNING id`,
+    [
+      organizationId,
+      incidentId,
+      notice!.id,
+      options.version ?? 1,
+      JSON.stringify(content),
+      authorId,
+      approverId,
+    ],
+  );
+  return version!.id;
 }

@@ -12,9 +12,8 @@ import { SEND_QUEUE } from '../src/modules/notices/delivery-engine.js';
 import { jobSender } from '../src/modules/notices/delivery-worker.js';
 import { sendProgress } from '../src/modules/notices/delivery-control.js';
 import { saveEmailSettings } from '../src/modules/notices/email-settings.js';
-import { templateFor } from '../src/modules/notices/notice-templates.js';
 import { createTestApp, testSecretsEnv } from './app.js';
-import { createIncident, createOrganization, createUser } from './factories.js';
+import { createApprovedNotice, createIncident, createOrganization, createUser } from './factories.js';
 import { assertBuilt, killAll, startCandor, tempDir, type CandorServer } from './process.js';
 import { sensitive } from './secrets.js';
 
@@ -138,17 +137,12 @@ describe.runIf(onServer)('notice delivery survives a worker killed with SIGKILL'
           incidentId,
           emails.map((_, i) => ({ externalId: `x-${i}`, categories: ['contact_details'] })),
         );
-        const [notice] = await tx.query<{ id: string }>(
-          `INSERT INTO notices (organization_id, incident_id, kind, created_by) VALUES ($1, $2, 'mandatory', $3) RETURNING id`,
-          [org, incidentId, manager.id],
-        );
-        const content = templateFor({ type: 'data_breach', hasSupportUrl: false, hasLookupUrl: false });
-        const [version] = await tx.query<{ id: string }>(
-          `INSERT INTO notice_versions (organization_id, incident_id, notice_id, version, content, author_id, approved_by, approved_at)
-           VALUES ($1, $2, $3, 1, $4, $5, $6, now()) RETURNING id`,
-          [org, incidentId, notice!.id, JSON.stringify(content), manager.id, legal.id],
-        );
-        return version!.id;
+        return createApprovedNotice(tx, {
+          organizationId: org,
+          incidentId,
+          authorId: manager.id,
+          approverId: legal.id,
+        });
       },
       { system: true },
     );

@@ -1,12 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { rotateKeys, runReencryption } from '../src/modules/keys/key-rotation.js';
 import { moduleTimers } from '../src/modules/index.js';
 import { startJobs } from '../src/platform/jobs.js';
-import { createLogger } from '../src/platform/logger.js';
-import { createTestApp } from './app.js';
+import { createTestApp, testLogger } from './app.js';
 import { createIncident, createOrganization, createUser, sessionFor } from './factories.js';
 import { sensitive } from './secrets.js';
 
@@ -166,15 +164,7 @@ describe('no plaintext personal data at rest or in logs', () => {
   it('and through the job queue: "Was I affected?" look-ups and the re-encryption after a key rotation', async () => {
     // pg-boss's schema and its job rows are scanned too.
     // The workers' log lines join the captured logs that are scanned below.
-    const logger = createLogger({
-      level: 'info',
-      destination: new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          t.logs.push(chunk.toString());
-          done();
-        },
-      }),
-    });
+    const logger = testLogger(t);
     const jobs = await startJobs({
       db: t.db,
       databaseUrl: t.databaseUrl,

@@ -1,15 +1,19 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../../../test/app.js';
-import { createIncident, createOrganization, createUser, sessionFor } from '../../../test/factories.js';
+import { createTestApp, testLogger } from '../../../test/app.js';
+import {
+  createApprovedNotice,
+  createIncident,
+  createOrganization,
+  createUser,
+  sessionFor,
+} from '../../../test/factories.js';
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
 import { startJobs } from '../../platform/jobs.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
-import { createLogger } from '../../platform/logger.js';
 import { markByList } from '../customers/affected-repo.js';
 import { upsertCustomer, type PersonalFields } from '../customers/customer-repo.js';
 import type { CustomerView } from '../customers/customer-schemas.js';
@@ -18,7 +22,6 @@ import { sendProgress } from './delivery-control.js';
 import { SEND_QUEUE } from './delivery-engine.js';
 import { createNoticeWorker, jobSender } from './delivery-worker.js';
 import type { ChannelSender, NoticeKind } from './notice-contracts.js';
-import { templateFor } from './notice-templates.js';
 
 /**
  * Notices by webhook to an incident's affected customers (not only to test recipients): the
@@ -47,15 +50,7 @@ await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const port = (receiver.address() as AddressInfo).port;
 
 const t = await createTestApp();
-const logger = createLogger({
-  level: 'info',
-  destination: new Writable({
-    write(chunk: Buffer, _enc, done) {
-      t.logs.push(chunk.toString());
-      done();
-    },
-  }),
-});
+const logger = testLogger(t);
 const keyring = organizationKeyring(masterKeyFrom(t.config.secrets));
 
 // The real webhook channel twice: loopback allowed (the local receiver), and not (production's
@@ -173,19 +168,14 @@ async function approvedVersion(): Promise<string> {
   return withOrg(
     t.db,
     org,
-    async (tx) => {
-      const [notice] = await tx.query<{ id: string }>(
-        `INSERT INTO notices (organization_id, incident_id, kind, created_by) VALUES ($1, $2, 'mandatory', $3) RETURNING id`,
-        [org, incidentId, manager.id],
-      );
-      const content = templateFor({ type: 'data_breach', hasSupportUrl: false, hasLookupUrl: false });
-      const [version] = await tx.query<{ id: string }>(
-        `INSERT INTO notice_versions (organization_id, incident_id, notice_id, version, content, author_id, approved_by, approved_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, now()) RETURNING id`,
-        [org, incidentId, notice!.id, ++versions, JSON.stringify(content), manager.id, legal.id],
-      );
-      return version!.id;
-    },
+    (tx) =>
+      createApprovedNotice(tx, {
+        organizationId: org,
+        incidentId,
+        authorId: manager.id,
+        approverId: legal.id,
+        version: ++versions,
+      }),
     { system: true },
   );
 }

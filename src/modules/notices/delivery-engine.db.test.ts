@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../../../test/app.js';
-import { createIncident, createOrganization, createUser, sessionFor } from '../../../test/factories.js';
+import { createTestApp, testLogger } from '../../../test/app.js';
+import {
+  createApprovedNotice,
+  createIncident,
+  createOrganization,
+  createUser,
+  sessionFor,
+} from '../../../test/factories.js';
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
 import { startJobs } from '../../platform/jobs.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
-import { createLogger } from '../../platform/logger.js';
 import { markByList } from '../customers/affected-repo.js';
 import { upsertCustomer } from '../customers/customer-repo.js';
 import { DATA_CATEGORIES, type DataCategory } from '../incidents/incident-model.js';
@@ -19,20 +23,11 @@ import type { EmailDnsGuidance } from './email-settings.js';
 import { saveEmailSettings } from './email-settings.js';
 import type { Channel, NoticeKind, NoticeLocale } from './notice-contracts.js';
 import { categoryList } from './notice-render.js';
-import { templateFor } from './notice-templates.js';
 import { addTestRecipient } from './notice-test-recipients.js';
 import { isSuppressed } from './suppression.js';
 
 const t = await createTestApp();
-const logger = createLogger({
-  level: 'info',
-  destination: new Writable({
-    write(chunk: Buffer, _enc, done) {
-      t.logs.push(chunk.toString());
-      done();
-    },
-  }),
-});
+const logger = testLogger(t);
 const keyring = organizationKeyring(masterKeyFrom(t.config.secrets));
 // Retries after 200–300 ms instead of 10 s and up: the backoff's shape is the outbox's own test.
 const worker = createNoticeWorker({
@@ -79,19 +74,13 @@ async function setUp(options: { exercise?: boolean } = {}): Promise<Setup & { ve
   const versionId = await withOrg(
     t.db,
     org,
-    async (tx) => {
-      const [notice] = await tx.query<{ id: string }>(
-        `INSERT INTO notices (organization_id, incident_id, kind, created_by) VALUES ($1, $2, 'mandatory', $3) RETURNING id`,
-        [org, incidentId, manager.id],
-      );
-      const content = templateFor({ type: 'data_breach', hasSupportUrl: false, hasLookupUrl: false });
-      const [version] = await tx.query<{ id: string }>(
-        `INSERT INTO notice_versions (organization_id, incident_id, notice_id, version, content, author_id, approved_by, approved_at)
-         VALUES ($1, $2, $3, 1, $4, $5, $6, now()) RETURNING id`,
-        [org, incidentId, notice!.id, JSON.stringify(content), manager.id, legal.id],
-      );
-      return version!.id;
-    },
+    (tx) =>
+      createApprovedNotice(tx, {
+        organizationId: org,
+        incidentId,
+        authorId: manager.id,
+        approverId: legal.id,
+      }),
     { system: true },
   );
   return { org, incidentId, admin, versionId };

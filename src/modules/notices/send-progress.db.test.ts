@@ -2,14 +2,19 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../../../test/app.js';
-import { createIncident, createOrganization, createUser, sessionFor } from '../../../test/factories.js';
+import {
+  createApprovedNotice,
+  createIncident,
+  createOrganization,
+  createUser,
+  sessionFor,
+} from '../../../test/factories.js';
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
 import type { ClaimedNotice, DeliveryOutcome } from '../../platform/outbox.js';
 import { twilioSignature } from './channel-sms.js';
 import type { SendProgress } from './delivery-control.js';
 import { completeIfDone } from './delivery-engine.js';
-import { templateFor } from './notice-templates.js';
 
 const authToken = sensitive(randomBytes(16).toString('hex'));
 const t = await createTestApp({
@@ -64,19 +69,8 @@ const legal = await createUser(t, org, ['legal'], { totp: false });
 const versionId = await withOrg(
   t.db,
   org,
-  async (tx) => {
-    const [notice] = await tx.query<{ id: string }>(
-      `INSERT INTO notices (organization_id, incident_id, kind, created_by) VALUES ($1, $2, 'mandatory', $3) RETURNING id`,
-      [org, incidentId, manager.id],
-    );
-    const content = templateFor({ type: 'data_breach', hasSupportUrl: false, hasLookupUrl: false });
-    const [version] = await tx.query<{ id: string }>(
-      `INSERT INTO notice_versions (organization_id, incident_id, notice_id, version, content, author_id, approved_by, approved_at)
-       VALUES ($1, $2, $3, 1, $4, $5, $6, now()) RETURNING id`,
-      [org, incidentId, notice!.id, JSON.stringify(content), manager.id, legal.id],
-    );
-    return version!.id;
-  },
+  (tx) =>
+    createApprovedNotice(tx, { organizationId: org, incidentId, authorId: manager.id, approverId: legal.id }),
   { system: true },
 );
 

@@ -1,19 +1,22 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../../../test/app.js';
-import { createIncident, createOrganization, createUser, sessionFor } from '../../../test/factories.js';
+import { createTestApp, testLogger } from '../../../test/app.js';
+import {
+  createApprovedNotice,
+  createIncident,
+  createOrganization,
+  createUser,
+  sessionFor,
+} from '../../../test/factories.js';
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
 import { startJobs } from '../../platform/jobs.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
-import { createLogger } from '../../platform/logger.js';
 import { createSmsChannel } from './channel-sms.js';
 import { SEND_QUEUE } from './delivery-engine.js';
 import { createNoticeWorker, jobSender } from './delivery-worker.js';
-import { templateFor } from './notice-templates.js';
 import { addTestRecipient } from './notice-test-recipients.js';
 
 /**
@@ -58,15 +61,7 @@ const t = await createTestApp({
   CANDOR_SMS_AUTH_TOKEN: authToken,
   CANDOR_SMS_FROM: '+15005550006',
 });
-const logger = createLogger({
-  level: 'info',
-  destination: new Writable({
-    write(chunk: Buffer, _enc, done) {
-      t.logs.push(chunk.toString());
-      done();
-    },
-  }),
-});
+const logger = testLogger(t);
 const keyring = organizationKeyring(masterKeyFrom(t.config.secrets));
 const worker = createNoticeWorker({
   db: t.db,
@@ -126,18 +121,12 @@ describe('verification codes through the delivery engine', () => {
           phone,
           webhookUrl: hook,
         });
-        // The drafting side's rows, as an approved version leaves them.
-        const [notice] = await tx.query<{ id: string }>(
-          `INSERT INTO notices (organization_id, incident_id, kind, created_by) VALUES ($1, $2, 'mandatory', $3) RETURNING id`,
-          [org, incidentId, manager.id],
-        );
-        const content = templateFor({ type: 'data_breach', hasSupportUrl: false, hasLookupUrl: false });
-        const [version] = await tx.query<{ id: string }>(
-          `INSERT INTO notice_versions (organization_id, incident_id, notice_id, version, content, author_id, approved_by, approved_at)
-           VALUES ($1, $2, $3, 1, $4, $5, $6, now()) RETURNING id`,
-          [org, incidentId, notice!.id, JSON.stringify(content), manager.id, legal.id],
-        );
-        return version!.id;
+        return createApprovedNotice(tx, {
+          organizationId: org,
+          incidentId,
+          authorId: manager.id,
+          approverId: legal.id,
+        });
       },
       { system: true },
     );
