@@ -5,6 +5,7 @@
 import PgBoss from 'pg-boss';
 import type { Config } from '../../config.js';
 import type { Database } from '../../platform/db.js';
+import type { ModuleTimer } from '../../platform/jobs.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Outbox } from '../../platform/outbox.js';
@@ -30,6 +31,25 @@ export function jobSender(db: Database): DeliveryDeps['enqueue'] {
   return async (queue, data) => {
     const id = await boss.send(queue, data, { retryLimit: 5, retryDelay: 10, retryBackoff: true });
     if (!id) throw new Error(`The ${queue} queue does not exist: start a worker (CANDOR_ROLE=worker or all)`);
+  };
+}
+
+export const VACUUM_QUEUE = 'deliveries-vacuum';
+
+/**
+ * Every minute, VACUUM the outbox's tables. A bulk send writes each delivery three times; until
+ * its dead versions are cleared every claim walks past them in the due index, and each claim
+ * slows as the send goes on. Autovacuum may be off on a server, and the embedded database has
+ * none. A vacuum that finds nothing to do reads only the pages not yet all-visible.
+ */
+export function vacuumTimer(db: Database): ModuleTimer {
+  return {
+    name: VACUUM_QUEUE,
+    cron: '* * * * *',
+    async run() {
+      await db.exec('VACUUM deliveries, delivery_counts');
+      return 0;
+    },
   };
 }
 
@@ -88,6 +108,7 @@ export function createNoticeWorker(deps: {
   });
   return {
     ...engine,
+    timers: [...engine.timers, vacuumTimer(deps.db)],
     async close() {
       await Promise.all(Object.values(channels).map((c) => c.close()));
     },
