@@ -17,10 +17,16 @@ afterEach(async () => {
 });
 
 /** A real SMTP server (smtp-server) with the given options; records what it accepted. */
-async function server(options: SMTPServerOptions & { refuse?: (to: string) => number | undefined } = {}) {
+async function server(
+  options: SMTPServerOptions & {
+    refuse?: (to: string) => number | undefined;
+    /** A reply code to answer a message's content with, instead of accepting it. */
+    refuseData?: () => number | undefined;
+  } = {},
+) {
   const received: Received[] = [];
   const commands: string[] = [];
-  const { refuse, ...rest } = options;
+  const { refuse, refuseData, ...rest } = options;
   const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -40,6 +46,12 @@ async function server(options: SMTPServerOptions & { refuse?: (to: string) => nu
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        const code = refuseData?.();
+        if (code) {
+          const error = new Error(`refused ${code}`) as Error & { responseCode: number };
+          error.responseCode = code;
+          return callback(error);
+        }
         received.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
@@ -113,6 +125,20 @@ describe('the pipelining SMTP pool', () => {
     expect(ok.status).toBe('fulfilled');
     expect(s.received.map((r) => r.to)).toEqual([['ok@example.test']]);
     expect(s.smtp.connections.size).toBe(1);
+  });
+
+  it('a 421 ends the connection at once: the next message, already queued, goes over a new one', async () => {
+    let replies = [421];
+    const s = await server({ refuseData: () => replies.shift() });
+    const p = pool(`smtp://127.0.0.1:${s.port}`, 1);
+    const [closing, next] = await Promise.allSettled([
+      p.send({ from: 'b@candor.test', to: 'first@example.test' }, message('1')),
+      p.send({ from: 'b@candor.test', to: 'second@example.test' }, message('2')),
+    ]);
+    expect(closing.status === 'rejected' && (closing.reason as SmtpError).responseCode).toBe(421);
+    expect(next.status).toBe('fulfilled');
+    expect(s.received.map((r) => r.to)).toEqual([['second@example.test']]);
+    replies = [];
   });
 
   it('STARTTLS when offered, AUTH PLAIN over it; a certificate it cannot verify is refused unless allowed', async () => {

@@ -171,6 +171,14 @@ class Connection {
     this.socket?.destroy();
   }
 
+  /**
+   * A 421 says the server is closing the channel (RFC 5321 §3.8): the connection takes no other
+   * message, even before the socket's close arrives.
+   */
+  private closing(error: SmtpError) {
+    this.fail(error);
+  }
+
   private reply(): Promise<Reply> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
@@ -183,6 +191,7 @@ class Connection {
 
   /** Writes commands at once and reads one reply per command. */
   command(...lines: string[]): Promise<Reply[]> {
+    if (this.failure) return Promise.reject(this.failure);
     const replies = lines.map(() => this.reply());
     this.write(lines.map((l) => `${l}\r\n`).join(''));
     return Promise.all(replies);
@@ -354,15 +363,24 @@ class Connection {
             ? replyError('DATA', dataReply!)
             : undefined;
     if (refused) {
+      if (refused.responseCode === 421) {
+        this.closing(refused);
+        throw refused;
+      }
       // A DATA that was accepted although a command before it failed is ended empty (RFC 2920 §3.1).
       if (dataReply?.code === 354) await this.command('.');
-      if (refused.responseCode !== 421) await this.command('RSET').catch(() => undefined);
+      await this.command('RSET').catch(() => undefined);
       throw refused;
     }
+    if (this.failure) throw this.failure;
     const done = this.reply();
     this.write(data);
     const final = await done;
-    if (final.code !== 250) throw replyError('end of DATA', final);
+    if (final.code !== 250) {
+      const error = replyError('end of DATA', final);
+      if (final.code === 421) this.closing(error);
+      throw error;
+    }
     return final.text;
   }
 
