@@ -2,7 +2,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestApp, testLogger } from '../../../test/app.js';
+import { createTestApp } from '../../../test/app.js';
+import { startTestNoticeWorker } from '../../../test/notice-worker.js';
 import {
   createApprovedNotice,
   createIncident,
@@ -12,7 +13,6 @@ import {
 } from '../../../test/factories.js';
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
-import { startJobs } from '../../platform/jobs.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { markByList } from '../customers/affected-repo.js';
 import { upsertCustomer, type PersonalFields } from '../customers/customer-repo.js';
@@ -20,7 +20,7 @@ import type { CustomerView } from '../customers/customer-schemas.js';
 import { createWebhookChannel } from './channel-webhook.js';
 import { sendProgress } from './delivery-control.js';
 import { SEND_QUEUE } from './delivery-engine.js';
-import { createNoticeWorker, jobSender } from './delivery-worker.js';
+import { jobSender } from './delivery-worker.js';
 import type { ChannelSender, NoticeKind } from './notice-contracts.js';
 
 /**
@@ -50,7 +50,6 @@ await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const port = (receiver.address() as AddressInfo).port;
 
 const t = await createTestApp();
-const logger = testLogger(t);
 const keyring = organizationKeyring(masterKeyFrom(t.config.secrets));
 
 // The real webhook channel twice: loopback allowed (the local receiver), and not (production's
@@ -66,20 +65,8 @@ const webhook: ChannelSender = {
     await strict.close();
   },
 };
-const worker = createNoticeWorker({
-  db: t.db,
-  config: t.config,
-  logger,
-  outbox: t.outbox,
-  smtpUrl: t.smtp.url,
-  channels: { webhook },
-  overrides: { retryDelayMs: () => 200 },
-});
-worker.attach();
-const jobs = await startJobs({ db: t.db, databaseUrl: t.databaseUrl, logger, timers: worker.timers });
+await startTestNoticeWorker(t, { channels: { webhook }, overrides: { retryDelayMs: () => 200 } });
 afterAll(async () => {
-  await jobs.stop();
-  await worker.close();
   receiver.closeAllConnections();
   await new Promise((resolve) => receiver.close(resolve));
 });

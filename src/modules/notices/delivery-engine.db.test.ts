@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createTestApp, testLogger } from '../../../test/app.js';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../../../test/app.js';
+import { startTestNoticeWorker } from '../../../test/notice-worker.js';
 import {
   createApprovedNotice,
   createIncident,
@@ -11,14 +12,13 @@ import {
 } from '../../../test/factories.js';
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
-import { startJobs } from '../../platform/jobs.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { markByList } from '../customers/affected-repo.js';
 import { upsertCustomer } from '../customers/customer-repo.js';
 import { DATA_CATEGORIES, type DataCategory } from '../incidents/incident-model.js';
 import { cancelSend, pauseSend, resendFailed, resumeSend, sendProgress } from './delivery-control.js';
 import { SEND_QUEUE } from './delivery-engine.js';
-import { createNoticeWorker, jobSender, VACUUM_QUEUE } from './delivery-worker.js';
+import { jobSender, VACUUM_QUEUE } from './delivery-worker.js';
 import type { EmailDnsGuidance } from './email-settings.js';
 import { saveEmailSettings } from './email-settings.js';
 import type { Channel, NoticeKind, NoticeLocale } from './notice-contracts.js';
@@ -27,24 +27,12 @@ import { addTestRecipient } from './notice-test-recipients.js';
 import { isSuppressed } from './suppression.js';
 
 const t = await createTestApp();
-const logger = testLogger(t);
 const keyring = organizationKeyring(masterKeyFrom(t.config.secrets));
 // Retries after 200–300 ms instead of 10 s and up: the backoff's shape is the outbox's own test.
-const worker = createNoticeWorker({
-  db: t.db,
-  config: t.config,
-  logger,
-  outbox: t.outbox,
-  smtpUrl: t.smtp.url,
+const { worker } = await startTestNoticeWorker(t, {
   overrides: { chunkSize: 250, retryDelayMs: () => 200 + Math.random() * 100 },
 });
-worker.attach();
-const jobs = await startJobs({ db: t.db, databaseUrl: t.databaseUrl, logger, timers: worker.timers });
 const enqueue = jobSender(t.db);
-afterAll(async () => {
-  await jobs.stop();
-  await worker.close();
-});
 
 const unique = () => randomBytes(4).toString('hex');
 

@@ -2,7 +2,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestApp, testLogger } from '../../../test/app.js';
+import { createTestApp } from '../../../test/app.js';
+import { startTestNoticeWorker } from '../../../test/notice-worker.js';
 import {
   createApprovedNotice,
   createIncident,
@@ -12,11 +13,10 @@ import {
 } from '../../../test/factories.js';
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
-import { startJobs } from '../../platform/jobs.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { createSmsChannel } from './channel-sms.js';
 import { SEND_QUEUE } from './delivery-engine.js';
-import { createNoticeWorker, jobSender } from './delivery-worker.js';
+import { jobSender } from './delivery-worker.js';
 import { addTestRecipient } from './notice-test-recipients.js';
 
 /**
@@ -61,21 +61,11 @@ const t = await createTestApp({
   CANDOR_SMS_AUTH_TOKEN: authToken,
   CANDOR_SMS_FROM: '+15005550006',
 });
-const logger = testLogger(t);
 const keyring = organizationKeyring(masterKeyFrom(t.config.secrets));
-const worker = createNoticeWorker({
-  db: t.db,
-  config: t.config,
-  logger,
-  outbox: t.outbox,
-  smtpUrl: t.smtp.url,
+await startTestNoticeWorker(t, {
   channels: { sms: createSmsChannel({ settings: t.config.sms!, publicUrl: t.config.publicUrl }) },
 });
-worker.attach();
-const jobs = await startJobs({ db: t.db, databaseUrl: t.databaseUrl, logger, timers: worker.timers });
 afterAll(async () => {
-  await jobs.stop();
-  await worker.close();
   receiver.closeAllConnections();
   await new Promise((resolve) => receiver.close(resolve));
 });
