@@ -8,7 +8,7 @@ import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../accounts/account-schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
-import { openPersonal } from '../customers/customer-repo.js';
+import { normalizeWebhookUrl, openPersonal } from '../customers/customer-repo.js';
 import { recordEvent } from '../incidents/incident-events.js';
 import type { DataCategory } from '../incidents/incident-model.js';
 import { findIncident, type IncidentRow } from '../incidents/incident-repo.js';
@@ -229,6 +229,14 @@ const summary = (v: NoticeVersion) => ({
   approvedBy: v.approvedBy,
   approvedAt: v.approvedAt ? iso(v.approvedAt) : null,
 });
+
+/** A test recipient's webhook endpoint follows the customers' rule: https, no credentials, at most 2048. */
+function testRecipientInput<T extends { webhookUrl?: string }>(body: T): T {
+  if (body.webhookUrl === undefined) return body;
+  const webhookUrl = normalizeWebhookUrl(body.webhookUrl);
+  if (!webhookUrl) throw new AppError('validation_failed', 400, { field: 'webhookUrl' });
+  return { ...body, webhookUrl };
+}
 
 /**
  * Customer notices of an incident: versions written in en, cs and ar (each edit a new version),
@@ -779,7 +787,7 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
           tx,
           await keyring.get(tx, request.auth!.organizationId),
           request.auth!.organizationId,
-          request.body,
+          testRecipientInput(request.body),
         );
         await appendAudit(tx, auditKey, request.auth!.organizationId, requestActor(request), {
           action: 'notice_test_recipient.created',
@@ -809,7 +817,7 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
           tx,
           await keyring.get(tx, request.auth!.organizationId),
           request.params.id,
-          request.body,
+          testRecipientInput(request.body),
         );
         if (!r) throw new AppError('not_found', 404);
         await appendAudit(tx, auditKey, request.auth!.organizationId, requestActor(request), {

@@ -308,6 +308,16 @@ describe('notices', () => {
       email,
     });
     expect(added.statusCode, added.body).toBe(201);
+    // A webhook endpoint follows the customers' rule: https only, no credentials in it.
+    for (const webhookUrl of ['https://user:secret@hooks.example.test/n', 'http://hooks.example.test/n']) {
+      const refused = await admin.post('/api/notice-test-recipients', {
+        name: 'Hook',
+        locale: 'en',
+        webhookUrl,
+      });
+      expect(refused.statusCode, refused.body).toBe(400);
+      expect(refused.body).toContain('webhookUrl');
+    }
     // Communications may not manage them.
     expect((await s.writer.get('/api/notice-test-recipients')).statusCode).toBe(403);
     // Sealed: the address is nowhere in clear.
