@@ -43,6 +43,12 @@ export interface EmailChannelConfig {
   readonly bounceSmtpHost: string;
   /** Bearer secret of the relay's bounce and complaint webhook; the route is off without it. */
   readonly bounceWebhookSecret: string | undefined;
+  /**
+   * Reports (bounces, complaints, unsubscribes) taken per minute from one source address, on the
+   * inbound SMTP listener and the HTTP routes each (CANDOR_REPORTS_PER_MINUTE); more are put off
+   * (SMTP 421, HTTP 429), not lost: a mail server tries again.
+   */
+  readonly reportsPerMinute: number;
   /** SPF guidance: the mechanism that names the relay, e.g. include:_spf.relay.example or ip4:192.0.2.1. */
   readonly spfMechanism: string | undefined;
   /** DMARC guidance: where aggregate reports go, e.g. mailto:dmarc@example.com. */
@@ -155,6 +161,7 @@ function emailChannel(source: Source, publicUrl: URL): EmailChannelConfig {
         : integer(source, 'CANDOR_BOUNCE_SMTP_PORT', 0, 0, 65535),
     bounceSmtpHost: source.CANDOR_BOUNCE_SMTP_HOST ?? '127.0.0.1',
     bounceWebhookSecret: secret,
+    reportsPerMinute: integer(source, 'CANDOR_REPORTS_PER_MINUTE', 600, 1, 1_000_000),
     spfMechanism: spf,
     dmarcRua: rua,
   };

@@ -94,6 +94,7 @@ export async function startCandor(
           host: config.email.bounceSmtpHost,
           port: config.email.bounceSmtpPort,
           bounceDomain: config.email.bounceDomain,
+          reportsPerMinute: config.email.reportsPerMinute,
         });
         logger.info({ port: bounces.port }, 'bounce listener started');
         closers.push(bounces.close);

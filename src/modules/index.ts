@@ -28,6 +28,7 @@ import { bounceRoutes } from './notices/bounce-routes.js';
 import { deliveryRoutes } from './notices/delivery-routes.js';
 import { emailSettingsRoutes } from './notices/email-settings-routes.js';
 import { suppressionRoutes } from './notices/suppression-routes.js';
+import { reportReviewRoutes } from './notices/report-review-routes.js';
 import { reportRoutes } from './reports/report-routes.js';
 import { tokenRoutes } from './tokens/token-routes.js';
 
@@ -59,6 +60,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(emailSettingsRoutes);
   await app.register(deliveryRoutes);
   await app.register(bounceRoutes);
+  await app.register(reportReviewRoutes);
 }
 
 /** The modules' timers, beside the platform's own (platform/jobs.ts TIMERS). */

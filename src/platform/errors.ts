@@ -39,6 +39,9 @@ export type ErrorCode =
   | 'guidance_not_approved'
   | 'guidance_outdated'
   | 'link_expired'
+  | 'email_settings_missing'
+  | 'sms_settings_missing'
+  | 'webhook_secret_missing'
   | 'internal';
 
 export const notFound = () => new AppError('not_found', 404);

@@ -56,21 +56,31 @@ export interface ClaimedNotice {
 /** What became of one claimed delivery. */
 export interface DeliveryOutcome {
   id: string;
-  /** 'pending' retries after retryInSeconds; 'paused' waits for its send to resume. */
-  status: 'sent' | 'pending' | 'failed' | 'cancelled' | 'paused';
+  /**
+   * 'pending' retries after retryInSeconds; 'paused' waits for its send to resume; 'suppressed':
+   * the address is on the suppression list for this kind of message.
+   */
+  status: 'sent' | 'pending' | 'failed' | 'cancelled' | 'paused' | 'suppressed';
   error: string | null;
   retryInSeconds: number;
   /** Not an attempt (e.g. held back by a rate limit): the claim's attempt is given back. */
   notAnAttempt?: boolean;
   /** The channel's id for the accepted message (e.g. the SMS provider's). */
   acceptedBy?: string;
+  /** The blind index of the address tried: a report about the delivery acts on this address only. */
+  recipientIndex?: string;
 }
 
 export interface NoticeHandler {
   /** Sends a claimed batch (one outcome per row, in order); never throws for one row's failure. */
   send(rows: ClaimedNotice[]): Promise<DeliveryOutcome[]>;
-  /** After a batch's outcomes are written, in the organization's transaction (e.g. a send completes). */
+  /**
+   * In the batch's transaction, after its outcomes are written and before it commits. Not where a
+   * send completes: this transaction cannot see a batch committing beside it (a test holds two here).
+   */
   recorded?(tx: Sql, organizationId: string, sendIds: string[]): Promise<void>;
+  /** After the batch's transaction commits (e.g. a send completes, checked in a transaction of its own). */
+  settled?(organizationId: string, sendIds: string[]): Promise<void>;
 }
 
 /** The outbox's key for sealed payloads; notice deliveries seal their verification code with it. */
@@ -164,10 +174,12 @@ export function createOutbox(deps: {
              attempts = CASE WHEN o.skip THEN d.attempts - 1 ELSE d.attempts END,
              sent_at = CASE WHEN o.status = 'sent' THEN now() END,
              accepted_by = CASE WHEN o.status = 'sent' THEN o.accepted ELSE d.accepted_by END,
+             recipient_index = coalesce(o.recipient, d.recipient_index),
              next_attempt_at = CASE WHEN o.status = 'pending' THEN now() + make_interval(secs => o.retry)
                                     ELSE d.next_attempt_at END
            FROM json_to_recordset($1::json)
-             AS o(id uuid, status text, error text, retry double precision, skip boolean, accepted text)
+             AS o(id uuid, status text, error text, retry double precision, skip boolean, accepted text,
+                  recipient text)
            WHERE d.id = o.id`,
           [
             JSON.stringify(
@@ -178,6 +190,7 @@ export function createOutbox(deps: {
                 retry: o.retryInSeconds,
                 skip: o.notAnAttempt ?? false,
                 accepted: o.acceptedBy?.slice(0, 200) ?? null,
+                recipient: o.recipientIndex ?? null,
               })),
             ),
           ],
@@ -186,6 +199,13 @@ export function createOutbox(deps: {
       },
       { system: true },
     );
+    // The outcomes are written whatever the check does: a failed one is left to the next batch's
+    // check or to the engine's sweeper.
+    if (sendIds.length && notices?.settled) {
+      await notices.settled(organizationId, sendIds).catch((error: unknown) => {
+        logger.error({ err: error, organizationId }, 'notice send check failed');
+      });
+    }
   }
 
   async function sendAll(claimed: Claimed[]): Promise<Outcome[]> {
@@ -276,7 +296,8 @@ export function createOutbox(deps: {
           purpose,
           idempotencyKey,
           seal(key, JSON.stringify(message), context(organizationId, id)),
-          `<${id}@${config.publicUrl.hostname}>`,
+          // Random, not the delivery id: the Message-ID a recipient sees names no row.
+          `<${randomUUID()}@${config.publicUrl.hostname}>`,
         ],
       );
     },

@@ -81,6 +81,10 @@ describe('tenant isolation in the database', () => {
     expect(updated).toEqual([]);
     // Outside any organization the app role sees no tenant rows at all.
     expect(await asApp(db, (tx) => tx.query('SELECT id FROM users'))).toEqual([]);
+    // Reports that belong to no organization: the app role may only add one, through its function.
+    await expect(asApp(db, (tx) => tx.query('SELECT id FROM unattributed_reports'))).rejects.toThrow(
+      /permission denied/,
+    );
   });
 
   it('the cross-organization paths are the named SECURITY DEFINER functions, executable by the app role only', async () => {
@@ -119,9 +123,11 @@ describe('tenant isolation in the database', () => {
       'candor_find_webauthn_credential',
       'candor_incident_visible',
       'candor_next_incident_number',
+      'candor_notice_sends_done',
       'candor_notice_sends_without_job',
       'candor_purge_expired',
       'candor_purge_import_errors',
+      'candor_record_unattributed_report',
       'candor_setup_consume',
       'candor_setup_needed',
     ]);

@@ -15,7 +15,7 @@ export interface ReportedRecipient {
   action: string;
   /** The enhanced status code, e.g. 5.1.1; undefined for a complaint. */
   status: string | undefined;
-  /** The address the report names (Final-Recipient or Original-Rcpt-To); not trusted, see bounce-service. */
+  /** The address the report names (Original-Recipient, else Final-Recipient; ARF Original-Rcpt-To); not trusted, see bounce-service. */
   recipient: string | undefined;
   diagnostic: string | undefined;
 }
@@ -114,7 +114,8 @@ export async function parseBounce(raw: Buffer | string): Promise<BounceReport | 
       .map((b) => ({
         action: (b.get('action') ?? '').toLowerCase(),
         status: /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(b.get('status') ?? '')?.[1],
-        recipient: addressOf(b.get('final-recipient') ?? b.get('original-recipient')),
+        // The address as Candor gave it when the report says so (forwarding may change the final one).
+        recipient: addressOf(b.get('original-recipient') ?? b.get('final-recipient')),
         diagnostic: b.get('diagnostic-code')?.slice(0, 500),
       }));
     return { type: 'delivery-status', to, recipients };

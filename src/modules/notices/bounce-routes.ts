@@ -1,14 +1,15 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { Type } from 'typebox';
 import { safeEqual } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { ErrorBody } from '../accounts/account-schemas.js';
 import { parseBounce } from './bounce-dsn.js';
-import { applyBounce, type BounceDeps, type BounceOutcome } from './bounce-service.js';
+import { applyReport, type BounceDeps, type BounceOutcome } from './bounce-service.js';
 import { handleInbound } from './bounce-smtp.js';
-import { parseVerp } from './channel-email.js';
+import { parseVerp } from './verp.js';
 
 const Uuid = Type.String({ format: 'uuid' });
 /**
@@ -32,7 +33,13 @@ const RelayBody = Type.Object(
 );
 const Outcomes = Type.Object({
   outcomes: Type.Array(
-    Type.Union([Type.Literal('applied'), Type.Literal('noted'), Type.Literal('unknown_delivery')]),
+    Type.Union([
+      Type.Literal('applied'),
+      Type.Literal('noted'),
+      Type.Literal('held'),
+      Type.Literal('unknown_delivery'),
+      Type.Literal('ignored'),
+    ]),
   ),
 });
 const DsnQuery = Type.Object(
@@ -41,19 +48,40 @@ const DsnQuery = Type.Object(
 );
 
 /**
+ * A limit per source address of the routes that take reports from outside (bounces, complaints,
+ * one-click unsubscribes): more than `perMinute` in a minute from one address answer 429 with
+ * Retry-After.
+ */
+export function reportRateLimit(perMinute: number) {
+  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
+  return async (request: FastifyRequest): Promise<void> => {
+    try {
+      await limiter.consume(request.ip);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      throw new AppError('rate_limited', 429, {
+        retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)),
+      });
+    }
+  };
+}
+
+/**
  * Bounces and complaints from a relay, over HTTP: its JSON events, or a raw DSN it received for
  * us. Authenticated by CANDOR_BOUNCE_WEBHOOK_SECRET as a bearer token; without that setting the
- * routes answer 404.
+ * routes answer 404. Rate-limited per source address (CANDOR_REPORTS_PER_MINUTE).
  */
 export async function bounceRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, config } = app.deps;
+  const { db, config, logger } = app.deps;
   const deps: BounceDeps = {
     db,
     keyring: organizationKeyring(masterKeyFrom(config.secrets)),
     auditKey: config.secrets.auditKey,
+    logger,
   };
   const secret = config.email.bounceWebhookSecret;
+  const limit = reportRateLimit(config.email.reportsPerMinute);
 
   for (const type of ['message/rfc822', 'message/global']) {
     app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: 1_000_000 }, (_request, body, done) =>
@@ -77,17 +105,25 @@ export async function bounceRoutes(fastify: FastifyInstance): Promise<void> {
       schema: {
         tags: ['notices'],
         body: RelayBody,
-        response: { 200: Outcomes, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        response: { 200: Outcomes, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 429: ErrorBody },
       },
     },
     async (request) => {
+      await limit(request);
       authenticate(request);
-      const outcomes: BounceOutcome[] = [];
-      for (const [i, e] of request.body.events.entries()) {
-        const deliveryId =
-          e.deliveryId ?? (e.envelopeSender ? parseVerp(e.envelopeSender)?.deliveryId : undefined);
-        if (!deliveryId)
+      // Every event checked before any is applied: a bad one refuses the batch, which the relay resends.
+      const events = request.body.events.map((e, i) => {
+        const verp = e.envelopeSender ? parseVerp(e.envelopeSender) : undefined;
+        if (e.envelopeSender && !verp)
           throw new AppError('validation_failed', 400, { field: `events/${i}/envelopeSender` });
+        // A relay names a delivery by id (its bearer secret vouches for it) or by the VERP
+        // address it bounced to (whose MAC is checked like any other).
+        const names = e.deliveryId ? { relayDeliveryId: e.deliveryId } : verp ? { verp } : undefined;
+        if (!names) throw new AppError('validation_failed', 400, { field: `events/${i}/envelopeSender` });
+        return { e, names };
+      });
+      const outcomes: BounceOutcome[] = [];
+      for (const { e, names } of events) {
         const kind =
           e.type === 'complaint'
             ? 'complaint'
@@ -95,12 +131,14 @@ export async function bounceRoutes(fastify: FastifyInstance): Promise<void> {
               ? 'soft'
               : 'hard';
         outcomes.push(
-          await applyBounce(deps, {
-            deliveryId,
+          await applyReport(deps, {
+            names,
             kind,
-            status: e.status,
-            reportedRecipient: e.recipient,
+            ...(e.status ? { status: e.status } : {}),
+            recipients: e.recipient === undefined ? [] : [e.recipient],
             source: 'relay',
+            remoteAddress: request.ip,
+            raw: Buffer.from(JSON.stringify(e)),
           }),
         );
       }
@@ -115,17 +153,18 @@ export async function bounceRoutes(fastify: FastifyInstance): Promise<void> {
       schema: {
         tags: ['notices'],
         querystring: DsnQuery,
-        response: { 200: Outcomes, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        response: { 200: Outcomes, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 429: ErrorBody },
       },
     },
     async (request) => {
+      await limit(request);
       authenticate(request);
       if (!Buffer.isBuffer(request.body)) throw new AppError('validation_failed', 400, { field: 'body' });
       const raw = request.body;
       // The VERP address the DSN was sent to: given by the relay, or the report's own To header.
       const to = request.query.to ?? (await parseBounce(raw))?.to;
       if (!to || !parseVerp(to)) throw new AppError('validation_failed', 400, { field: 'to' });
-      return { outcomes: await handleInbound(deps, [to], raw) };
+      return { outcomes: await handleInbound(deps, [to], raw, request.ip) };
     },
   );
 }

@@ -1,117 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import { seal } from '../../platform/crypto.js';
 import { asApp, withOrg, type Database, type Sql } from '../../platform/db.js';
-import type { OrganizationKeyring } from '../../platform/keys.js';
+import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
+import type { Logger } from '../../platform/logger.js';
 import { appendAudit, systemActor } from '../audit/audit-service.js';
-import { addressIndex, suppressIndex, type SuppressionSource } from './suppression.js';
+import { listTestRecipients } from './notice-test-recipients.js';
+import {
+  addressIndex,
+  suppressIndex,
+  type SuppressionReason,
+  type SuppressionSource,
+} from './suppression.js';
+import { verpValid, type ParsedVerp } from './verp.js';
 
-export interface BounceEvent {
-  deliveryId: string;
-  /** hard: the address does not take mail (5.x.x); soft: delayed (4.x.x), noted only; complaint; unsubscribe. */
+/**
+ * A bounce, complaint or unsubscribe as it arrived: which delivery it names and how it names it,
+ * and what it says. Nothing in it is trusted beyond what names the delivery: the addresses a
+ * report lists are compared with the delivery's own recipient, never acted on.
+ */
+export interface InboundReport {
+  /**
+   * How the report names its delivery: by a VERP or unsubscribe address (its MAC is checked
+   * against the organization's key), or by id from the relay, whose bearer secret authenticated it.
+   */
+  names: { verp: ParsedVerp } | { relayDeliveryId: string };
+  /** hard: the address takes no mail (5.x.x); soft: delayed (4.x.x), noted only; complaint; unsubscribe. */
   kind: 'hard' | 'soft' | 'complaint' | 'unsubscribe';
   /** The enhanced status code reported, e.g. 5.1.1. */
   status?: string;
-  /** The recipient the report names: used only when the delivery itself knows no address. */
-  reportedRecipient?: string;
+  /**
+   * Every recipient address the report names (DSN Final-Recipient or Original-Recipient, ARF
+   * Original-Rcpt-To, a relay event's recipient); empty when it names none (an unsubscribe: its
+   * From may be forged, so it is never read). Only compared with the delivery's recipient.
+   */
+  recipients: readonly (string | undefined)[];
   source: SuppressionSource;
+  /** The peer that handed the report over (SMTP client or HTTP caller), for the review list. */
+  remoteAddress?: string;
+  /** The report as received, kept sealed with a held report. */
+  raw?: Buffer;
 }
 
 export interface BounceDeps {
   db: Database;
   keyring: OrganizationKeyring;
   auditKey: Buffer;
+  logger?: Logger;
 }
 
-export type BounceOutcome = 'applied' | 'noted' | 'unknown_delivery';
+/**
+ * applied: the delivery's recipient was suppressed (or the delivery failed); noted: a soft bounce
+ * written on the delivery; held: the report could not be trusted and was kept for review, nothing
+ * changed; unknown_delivery: no such delivery (kept as unattributed).
+ */
+export type BounceOutcome = 'applied' | 'noted' | 'held' | 'unknown_delivery';
+export type HeldVerdict = 'bad_token' | 'recipient_mismatch' | 'not_a_notice';
 
 interface DeliveryFacts {
   channel: string;
   status: string;
-  customer_id?: string | null;
+  send_id: string | null;
+  customer_id: string | null;
+  test_recipient_id: string | null;
+  recipient_index: string | null;
 }
 
+const REASON: Record<Exclude<InboundReport['kind'], 'soft'>, SuppressionReason> = {
+  hard: 'hard_bounce',
+  complaint: 'complaint',
+  unsubscribe: 'unsubscribed',
+};
+const ACTION: Record<Exclude<InboundReport['kind'], 'soft'>, string> = {
+  hard: 'delivery.bounced',
+  complaint: 'delivery.complained',
+  unsubscribe: 'delivery.unsubscribed',
+};
+
+export const inboundReportContext = (organizationId: string, id: string) =>
+  `inbound-report:${organizationId}:${id}`;
+
+const deliveryIdOf = (report: InboundReport) =>
+  'verp' in report.names ? report.names.verp.deliveryId : report.names.relayDeliveryId;
+
 /**
- * Applies a bounce, complaint or unsubscribe to the delivery its VERP address names: a hard
- * bounce fails the delivery and suppresses its address ('hard_bounce'); a complaint and an
- * unsubscribe suppress it; a soft bounce is noted on the delivery only. The address suppressed is
- * the delivery's own (its customer's blind index), so a forged report cannot suppress someone
- * else; only a delivery without a customer (platform mail, a test recipient) falls back on the
- * address the report names. Bounce processing never sees or logs the address in clear beyond that.
+ * Applies a report to the recipient of the delivery it names, and to nothing else: a hard bounce
+ * fails the delivery and suppresses its address for every notice; a complaint or an unsubscribe
+ * suppresses it for optional updates only (a mandatory breach notice still goes out); a soft
+ * bounce is noted on the delivery. A report is held for review, audited, and changes nothing
+ * when its VERP MAC is wrong or missing, when it lists any recipient other than the delivery's,
+ * or when the delivery is not a notice e-mail (platform mail carries no VERP address). A report
+ * for a delivery that does not exist is kept as unattributed. No address is logged or stored in
+ * clear.
  */
-export async function applyBounce(deps: BounceDeps, event: BounceEvent): Promise<BounceOutcome> {
+export async function applyReport(deps: BounceDeps, report: InboundReport): Promise<BounceOutcome> {
+  const deliveryId = deliveryIdOf(report);
   const found = await asApp(deps.db, (tx) =>
-    tx.query<{ organization_id: string; id: string }>('SELECT * FROM candor_find_delivery($1)', [
-      event.deliveryId,
-    ]),
+    tx.query<{ organization_id: string; id: string }>('SELECT * FROM candor_find_delivery($1)', [deliveryId]),
   );
   const organizationId = found[0]?.organization_id;
-  if (!organizationId) return 'unknown_delivery';
-  return withOrg(
+  if (!organizationId) {
+    await asApp(deps.db, (tx) =>
+      tx.query('SELECT candor_record_unattributed_report($1, $2, $3, $4)', [
+        deliveryId,
+        report.kind,
+        report.source,
+        report.remoteAddress ?? null,
+      ]),
+    );
+    deps.logger?.warn({ source: report.source, kind: report.kind }, 'report for an unknown delivery kept');
+    return 'unknown_delivery';
+  }
+  const outcome = await withOrg(
     deps.db,
     organizationId,
     async (tx) => {
-      // As JSON: the row's notice columns (customer_id) belong to the delivery engine's migration.
+      // As JSON: the row's notice columns belong to the delivery engine's migrations.
       const row = (
         await tx.query<{ d: DeliveryFacts }>(
           'SELECT to_jsonb(d) AS d FROM deliveries d WHERE id = $1 FOR UPDATE',
-          [event.deliveryId],
+          [deliveryId],
         )
       )[0]?.d;
-      if (!row) return 'unknown_delivery';
-      const status = event.status ? ` ${event.status}` : '';
-      if (event.kind === 'soft') {
-        await tx.query(`UPDATE deliveries SET last_error = $2 WHERE id = $1`, [
-          event.deliveryId,
-          `Delayed (reported by ${event.source})${status}`,
-        ]);
-        return 'noted';
+      if (!row) return { result: 'unknown_delivery' as const };
+      const keys = await deps.keyring.get(tx, organizationId);
+      const expectedKind = report.kind === 'unsubscribe' ? 'unsubscribe' : 'bounce';
+      if (
+        'verp' in report.names &&
+        (report.names.verp.kind !== expectedKind || !verpValid(keys, report.names.verp))
+      ) {
+        return hold(tx, deps, keys, organizationId, deliveryId, report, 'bad_token', 0);
       }
-      if (event.kind === 'hard') {
+      if (row.channel !== 'email' || row.send_id === null) {
+        return hold(tx, deps, keys, organizationId, deliveryId, report, 'not_a_notice', 0);
+      }
+      const own = row.recipient_index ?? (await currentIndex(tx, keys, row));
+      const foreign = report.recipients.filter(
+        (r) => !own || !r || addressIndex(keys, 'email', r) !== own,
+      ).length;
+      if (!own || foreign > 0) {
+        return hold(tx, deps, keys, organizationId, deliveryId, report, 'recipient_mismatch', foreign);
+      }
+      const status = report.status ? ` ${report.status}` : '';
+      if (report.kind === 'soft') {
+        await tx.query(`UPDATE deliveries SET last_error = $2 WHERE id = $1`, [
+          deliveryId,
+          `Delayed (reported by ${report.source})${status}`,
+        ]);
+        return { result: 'noted' as const };
+      }
+      if (report.kind === 'hard') {
         await tx.query(
           `UPDATE deliveries SET status = 'failed', last_error = $2, locked_until = NULL
-           WHERE id = $1 AND status <> 'cancelled'`,
-          [event.deliveryId, `Bounced (reported by ${event.source})${status}`],
+           WHERE id = $1 AND status NOT IN ('cancelled', 'suppressed')`,
+          [deliveryId, `Bounced (reported by ${report.source})${status}`],
         );
       }
-      const index = await deliveryAddressIndex(tx, deps, organizationId, row, event);
-      const reason =
-        event.kind === 'hard' ? 'hard_bounce' : event.kind === 'complaint' ? 'complaint' : 'unsubscribed';
-      const added =
-        index !== undefined &&
-        (await suppressIndex(tx, organizationId, 'email', index, reason, {
-          source: event.source,
-          deliveryId: event.deliveryId,
-        }));
-      await appendAudit(tx, deps.auditKey, organizationId, systemActor(), {
-        action:
-          event.kind === 'hard'
-            ? 'delivery.bounced'
-            : event.kind === 'complaint'
-              ? 'delivery.complained'
-              : 'delivery.unsubscribed',
-        targetType: 'delivery',
-        targetId: event.deliveryId,
-        data: { source: event.source, status: event.status ?? null, suppressed: added },
+      const reason = REASON[report.kind];
+      const added = await suppressIndex(tx, organizationId, 'email', own, reason, {
+        source: report.source,
+        deliveryId,
       });
-      return 'applied';
+      await appendAudit(tx, deps.auditKey, organizationId, systemActor(), {
+        action: ACTION[report.kind],
+        targetType: 'delivery',
+        targetId: deliveryId,
+        data: { source: report.source, status: report.status ?? null, suppressed: added },
+      });
+      return { result: 'applied' as const };
     },
     { system: true },
   );
+  if (outcome.result === 'held') {
+    deps.logger?.warn(
+      { deliveryId, organizationId, verdict: outcome.verdict, source: report.source, kind: report.kind },
+      'report not trusted: kept for review',
+    );
+  }
+  return outcome.result;
 }
 
-async function deliveryAddressIndex(
+/** The delivery's address as the record holds it now: for a delivery sent before addresses were recorded. */
+async function currentIndex(
   tx: Sql,
-  deps: BounceDeps,
-  organizationId: string,
+  keys: OrganizationKeys,
   row: DeliveryFacts,
-  event: BounceEvent,
 ): Promise<string | undefined> {
-  if (row.channel !== 'email') return undefined;
   if (row.customer_id) {
-    const customer = await tx.query<{ email_index: string | null }>(
+    const found = await tx.query<{ email_index: string | null }>(
       'SELECT email_index FROM customers WHERE id = $1',
       [row.customer_id],
     );
-    return customer[0]?.email_index ?? undefined;
+    return found[0]?.email_index ?? undefined;
   }
-  if (!event.reportedRecipient) return undefined;
-  return addressIndex(await deps.keyring.get(tx, organizationId), 'email', event.reportedRecipient);
+  if (row.test_recipient_id) {
+    const tester = (await listTestRecipients(tx, keys)).find((r) => r.id === row.test_recipient_id);
+    return tester?.email ? addressIndex(keys, 'email', tester.email) : undefined;
+  }
+  return undefined;
+}
+
+async function hold(
+  tx: Sql,
+  deps: BounceDeps,
+  keys: OrganizationKeys,
+  organizationId: string,
+  deliveryId: string,
+  report: InboundReport,
+  verdict: HeldVerdict,
+  foreign: number,
+): Promise<{ result: 'held'; verdict: HeldVerdict }> {
+  const id = randomUUID();
+  const raw =
+    report.raw && seal(keys.data(keys.dataVersion), report.raw, inboundReportContext(organizationId, id));
+  await tx.query(
+    `INSERT INTO inbound_reports (id, organization_id, delivery_id, kind, source, verdict, recipients,
+       foreign_recipients, statuses, remote_address, raw, key_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    [
+      id,
+      organizationId,
+      deliveryId,
+      report.kind,
+      report.source,
+      verdict,
+      report.recipients.length,
+      foreign,
+      report.status ? [report.status] : [],
+      report.remoteAddress?.slice(0, 100) ?? null,
+      raw ?? null,
+      raw ? keys.dataVersion : null,
+    ],
+  );
+  await appendAudit(tx, deps.auditKey, organizationId, systemActor(), {
+    action: 'delivery.report_held',
+    targetType: 'inbound_report',
+    targetId: id,
+    data: {
+      deliveryId,
+      verdict,
+      kind: report.kind,
+      source: report.source,
+      recipients: report.recipients.length,
+      foreignRecipients: foreign,
+    },
+  });
+  return { result: 'held', verdict };
 }

@@ -8,6 +8,7 @@ import { composeNotice } from './mime-compose.js';
 import { createSmtpPool } from './smtp-client.js';
 import type { ChannelResult, ChannelSender, OutgoingNotice } from './notice-contracts.js';
 import { unsubscribeToken } from './suppression.js';
+import { verpAddress, type VerpKind } from './verp.js';
 
 export interface EmailChannelDeps {
   db: Database;
@@ -17,30 +18,11 @@ export interface EmailChannelDeps {
   email: EmailChannelConfig;
   /** Candor's public origin: the one-click unsubscribe URL of optional updates. */
   publicUrl: URL;
-  /** How long an organization's unsealed DKIM key and settings are kept in memory. */
+  /**
+   * How long an organization's unsealed DKIM key and settings are kept in memory (5 s unless set):
+   * short, so settings saved through any process are used everywhere within seconds.
+   */
   settingsCacheMs?: number;
-}
-
-/** The VERP envelope sender of one delivery: a bounce names the delivery it belongs to. */
-export const verpAddress = (deliveryId: string, bounceDomain: string) =>
-  `bounces+${deliveryId}@${bounceDomain}`;
-/** The mailto: of List-Unsubscribe: a message to it unsubscribes the delivery's recipient. */
-export const unsubscribeMailbox = (deliveryId: string, bounceDomain: string) =>
-  `unsubscribe+${deliveryId}@${bounceDomain}`;
-
-/** The delivery id of a VERP address (bounces+<id>@… or unsubscribe+<id>@…), with which of the two. */
-export function parseVerp(
-  address: string,
-): { kind: 'bounce' | 'unsubscribe'; deliveryId: string } | undefined {
-  const match =
-    /^(bounces|unsubscribe)\+([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@/i.exec(
-      address.trim(),
-    );
-  if (!match) return undefined;
-  return {
-    kind: match[1]!.toLowerCase() === 'bounces' ? 'bounce' : 'unsubscribe',
-    deliveryId: match[2]!.toLowerCase(),
-  };
 }
 
 /**
@@ -162,7 +144,7 @@ const angle = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
  * The e-mail channel: one pool of pipelining SMTP connections (maxConnections from the config,
  * unlimited messages per connection, `smtp-client.ts`); each message DKIM-signed with its organization's key as
  * d=<From domain> (aligned), sent from the organization's From address with the VERP envelope
- * sender bounces+<delivery id>@<bounce domain>, the delivery's stable Message-ID, a text and an
+ * sender bounces+<delivery id>.<mac>@<bounce domain> (verp.ts), the delivery's stable Message-ID, a text and an
  * HTML part (in the reader's direction), and List-Unsubscribe (one-click) on optional updates
  * only: a mandatory breach notice never carries it.
  */
@@ -175,13 +157,14 @@ export function createEmailChannel(deps: EmailChannelDeps): ChannelSender {
     greetingTimeoutMs: 30_000,
     socketTimeoutMs: 60_000,
   });
-  const cacheMs = deps.settingsCacheMs ?? 60_000;
+  const cacheMs = deps.settingsCacheMs ?? 5_000;
   const cache = new Map<string, { value: Promise<Signing | undefined>; until: number }>();
 
   interface Signing {
     settings: SigningSettings;
     key: KeyObject;
     unsubscribe(email: string): string;
+    verp(kind: VerpKind, deliveryId: string): string;
   }
 
   function signing(organizationId: string): Promise<Signing | undefined> {
@@ -198,13 +181,22 @@ export function createEmailChannel(deps: EmailChannelDeps): ChannelSender {
             settings,
             key: createPrivateKey(settings.privateKey),
             unsubscribe: (email: string) => unsubscribeToken(keys, organizationId, email),
+            verp: (kind: VerpKind, deliveryId: string) =>
+              verpAddress(keys, kind, deliveryId, deps.email.bounceDomain),
           }
         );
       },
       { system: true },
     );
+    // The messages of one batch share the read in flight; afterwards only settings found are kept.
+    // "None" is never kept: settings saved a moment later must count for the very next message.
     cache.set(organizationId, { value, until: Date.now() + cacheMs });
-    value.catch(() => cache.delete(organizationId));
+    const forget = () => {
+      if (cache.get(organizationId)?.value === value) cache.delete(organizationId);
+    };
+    value.then((found) => {
+      if (!found) forget();
+    }, forget);
     return value;
   }
 
@@ -233,7 +225,7 @@ export function createEmailChannel(deps: EmailChannelDeps): ChannelSender {
       const headers: Record<string, string> = { 'Content-Language': rendered.locale };
       if (message.kind === 'optional') {
         const url = new URL(`/unsubscribe/${org.unsubscribe(message.to)}`, deps.publicUrl).toString();
-        const mailto = `mailto:${unsubscribeMailbox(message.deliveryId, deps.email.bounceDomain)}?subject=unsubscribe`;
+        const mailto = `mailto:${org.verp('unsubscribe', message.deliveryId)}?subject=unsubscribe`;
         headers['List-Unsubscribe'] = `<${url}>, <${mailto}>`;
         headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
       }
@@ -253,10 +245,7 @@ export function createEmailChannel(deps: EmailChannelDeps): ChannelSender {
           selector: settings.dkimSelector,
           key: org.key,
         });
-        const info = await pool.send(
-          { from: verpAddress(message.deliveryId, deps.email.bounceDomain), to: message.to },
-          raw,
-        );
+        const info = await pool.send({ from: org.verp('bounce', message.deliveryId), to: message.to }, raw);
         const queued = /queued as\s+([A-Za-z0-9._-]{1,100})/i.exec(info.response);
         return { outcome: 'accepted', ...(queued ? { providerId: queued[1] } : {}) };
       } catch (error) {

@@ -9,7 +9,7 @@ import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { ErrorBody } from '../accounts/account-schemas.js';
 import { normalizePhone } from '../customers/customer-repo.js';
 import type { ChannelResult, ChannelSender, OutgoingNotice } from './notice-contracts.js';
-import { suppress } from './suppression.js';
+import { addressIndex, suppressIndex } from './suppression.js';
 
 /**
  * The SMS channel: Twilio's Programmable Messaging REST API (POST
@@ -210,8 +210,8 @@ export async function smsStatusRoutes(fastify: FastifyInstance): Promise<void> {
         organizationId,
         async (tx) => {
           const delivery = (
-            await tx.query<{ status: string; accepted_by: string | null }>(
-              `SELECT status, accepted_by FROM deliveries WHERE id = $1 AND channel = 'sms' FOR UPDATE`,
+            await tx.query<{ status: string; accepted_by: string | null; recipient_index: string | null }>(
+              `SELECT status, accepted_by, recipient_index FROM deliveries WHERE id = $1 AND channel = 'sms' FOR UPDATE`,
               [deliveryId],
             )
           )[0];
@@ -239,13 +239,15 @@ export async function smsStatusRoutes(fastify: FastifyInstance): Promise<void> {
               ],
             );
           }
+          // The number suppressed is the one the delivery was sent to (recorded when it was sent);
+          // the report's To only for a delivery sent before numbers were recorded.
           const number = params.To && normalizePhone(params.To);
-          if (errorCode && SUPPRESSING_REPORTS.has(errorCode) && number) {
+          if (errorCode && SUPPRESSING_REPORTS.has(errorCode)) {
+            const keys = await keyring.get(tx, organizationId);
+            const own = delivery.recipient_index ?? (number ? addressIndex(keys, 'sms', number) : undefined);
             const reason = errorCode === '21610' ? 'unsubscribed' : 'permanent_failure';
-            await suppress(tx, await keyring.get(tx, organizationId), organizationId, 'sms', number, reason, {
-              source: 'sms',
-              deliveryId,
-            });
+            if (own)
+              await suppressIndex(tx, organizationId, 'sms', own, reason, { source: 'sms', deliveryId });
           }
         },
         { system: true },

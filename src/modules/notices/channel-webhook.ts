@@ -79,7 +79,8 @@ export async function webhookSecretCreatedAt(tx: Sql): Promise<Date | null> {
   return row ? new Date(row.created_at) : null;
 }
 
-async function loadWebhookSecret(tx: Sql, keys: OrganizationKeys, organizationId: string) {
+/** The organization's secret, unsealed; undefined when none was created. Read per message: never cached. */
+export async function loadWebhookSecret(tx: Sql, keys: OrganizationKeys, organizationId: string) {
   const row = (
     await tx.query<{ secret: Uint8Array; key_version: number }>(
       'SELECT secret, key_version FROM notice_webhook_secrets WHERE organization_id = $1',

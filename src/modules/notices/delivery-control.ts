@@ -6,9 +6,18 @@
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { Channel } from './notice-contracts.js';
-import { completeIfDone, loadSend, type SendRow } from './delivery-engine.js';
+import { loadSend, type SendRow } from './delivery-engine.js';
+import { completeIfDone } from './send-completion.js';
 
-export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'cancelled', 'paused'] as const;
+export const DELIVERY_STATUSES = [
+  'pending',
+  'sending',
+  'sent',
+  'failed',
+  'cancelled',
+  'paused',
+  'suppressed',
+] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 async function sendOrFail(tx: Sql, sendId: string): Promise<SendRow> {
@@ -32,8 +41,11 @@ export async function pauseSend(tx: Sql, sendId: string): Promise<SendRow['statu
   return 'paused';
 }
 
-/** Goes on where it stopped: held deliveries are due at once. */
-export async function resumeSend(tx: Sql, sendId: string): Promise<SendRow['status']> {
+/**
+ * Goes on where it stopped: held deliveries are due at once; a send with nothing left is completed
+ * (audited under auditKey). One whose last messages commit beside the resume is left to the sweeper.
+ */
+export async function resumeSend(tx: Sql, sendId: string, auditKey: Buffer): Promise<SendRow['status']> {
   const send = await sendOrFail(tx, sendId);
   if (send.status !== 'paused') refuse(send, 'resume');
   const chunks = (
@@ -50,7 +62,7 @@ export async function resumeSend(tx: Sql, sendId: string): Promise<SendRow['stat
     `UPDATE deliveries SET status = 'pending', next_attempt_at = now() WHERE send_id = $1 AND status = 'paused'`,
     [sendId],
   );
-  await completeIfDone(tx, sendId);
+  await completeIfDone(tx, auditKey, sendId);
   return status;
 }
 
@@ -73,10 +85,11 @@ export async function cancelSend(tx: Sql, sendId: string): Promise<number> {
 }
 
 /**
- * Tries the failed deliveries again, each with a fresh set of attempts and the SAME Message-ID
- * and verification code: it is the same notice to the same person, so a recipient whose server
- * did take an earlier attempt despite the error sees one message, not two. Suppressed addresses
- * are skipped again when the worker reaches them.
+ * Tries the failed and suppressed deliveries again, each with a fresh set of attempts and the
+ * SAME Message-ID and verification code: it is the same notice to the same person, so a recipient
+ * whose server did take an earlier attempt despite the error sees one message, not two. An
+ * address still on the suppression list is suppressed again when the worker reaches it (one
+ * taken off the list since is sent to).
  */
 export async function resendFailed(tx: Sql, sendId: string): Promise<number> {
   const send = await sendOrFail(tx, sendId);
@@ -84,7 +97,7 @@ export async function resendFailed(tx: Sql, sendId: string): Promise<number> {
   const rows = await tx.query(
     `UPDATE deliveries SET status = CASE WHEN $2 THEN 'paused' ELSE 'pending' END, attempts = 0,
        next_attempt_at = now(), locked_until = NULL
-     WHERE send_id = $1 AND status = 'failed' RETURNING id`,
+     WHERE send_id = $1 AND status IN ('failed', 'suppressed') RETURNING id`,
     [sendId, send.status === 'paused'],
   );
   if (rows.length && send.status === 'completed') {
@@ -185,6 +198,11 @@ export interface RecipientStatus {
   sentAt: Date | null;
   /** When the SMS provider reported the message delivered to the phone; null when it has not. */
   deliveredAt: Date | null;
+  /**
+   * The channels the customer has on record now (clear flags, no address): how staff can reach
+   * someone whose delivery was suppressed or failed. Empty for a test recipient or an erased customer.
+   */
+  channelsOnRecord: Channel[];
 }
 
 /** The per-recipient list, clear fields only, by keyset on the delivery id. */
@@ -205,10 +223,14 @@ export async function listRecipientStatuses(
     last_error: string | null;
     sent_at: Date | null;
     delivered_at: Date | null;
+    channels_on_record: Channel[] | null;
   }>(
     // A report for an earlier message of the delivery (sent again after a crash) does not count.
     `SELECT d.id, c.external_id, d.test_recipient_id, d.channel, d.locale, d.status, d.attempts, d.last_error,
-            d.sent_at, r.delivered_at
+            d.sent_at, r.delivered_at,
+            array_remove(ARRAY[CASE WHEN c.email_index IS NOT NULL THEN 'email' END,
+                               CASE WHEN c.phone_index IS NOT NULL THEN 'sms' END,
+                               CASE WHEN c.has_webhook THEN 'webhook' END], NULL) AS channels_on_record
      FROM deliveries d LEFT JOIN customers c ON c.id = d.customer_id
      LEFT JOIN LATERAL (
        SELECT min(received_at) AS delivered_at FROM sms_status_reports
@@ -230,5 +252,6 @@ export async function listRecipientStatuses(
     lastError: r.last_error,
     sentAt: r.sent_at,
     deliveredAt: r.status === 'sent' ? r.delivered_at : null,
+    channelsOnRecord: r.channels_on_record ?? [],
   }));
 }

@@ -298,10 +298,10 @@ describe('notice delivery', () => {
     // Not retried on its own:
     await new Promise((r) => setTimeout(r, 1000));
     expect(mailTo(person!.email)).toHaveLength(0);
-    // Resend to the failed: the suppressed address is skipped, not mailed.
+    // Resend to the failed: the suppressed address is skipped, not mailed, and listed as suppressed.
     expect(await withOrg(t.db, s.org, (tx) => resendFailed(tx, sendId), { system: true })).toBe(1);
     const again = await completed(s.org, sendId);
-    expect(again.totals).toMatchObject({ cancelled: 1, failed: 0 });
+    expect(again.totals).toMatchObject({ suppressed: 1, failed: 0, cancelled: 0 });
     expect(mailTo(person!.email)).toHaveLength(0);
   }, 60_000);
 
@@ -346,7 +346,7 @@ describe('notice delivery', () => {
     expect(paused.status).toBe('paused');
     expect(atPause).toBeLessThan(300);
 
-    await withOrg(t.db, s.org, (tx) => resumeSend(tx, sendId), { system: true });
+    await withOrg(t.db, s.org, (tx) => resumeSend(tx, sendId, t.config.secrets.auditKey), { system: true });
     await until(
       'more messages after resume',
       async () => people.filter((p) => mailTo(p.email).length > 0).length > atPause,
@@ -457,7 +457,9 @@ describe('notice delivery', () => {
     expect(audit.map((a) => a.action)).toEqual([
       'notice_send.fan_out_started',
       'notice_send.fanned_out',
+      'notice_send.completed',
       'notice_send.resent_failed',
+      'notice_send.completed',
     ]);
     // Someone without notices.send cannot control it; an unknown send is 404.
     const viewer = await sessionFor(t, await createUser(t, s.org, ['viewer'], { totp: false }));
@@ -484,7 +486,9 @@ describe('notice delivery', () => {
     await withOrg(t.db, s.org, (tx) =>
       tx.query('DELETE FROM customers WHERE external_id = $1', [people[1]!.externalId]),
     );
-    expect(await withOrg(t.db, s.org, (tx) => resumeSend(tx, sendId), { system: true })).toBe('sending');
+    expect(
+      await withOrg(t.db, s.org, (tx) => resumeSend(tx, sendId, t.config.secrets.auditKey), { system: true }),
+    ).toBe('sending');
     const done = await completed(s.org, sendId);
     expect(done.recipients).toBe(4);
     expect(done.totals).toMatchObject({ sent: 1, cancelled: 1 });

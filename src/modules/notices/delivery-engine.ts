@@ -38,6 +38,7 @@ import {
   type RenderedNotice,
 } from './notice-contracts.js';
 import { createRateLimiter, rateDomain, type RateLimits } from './delivery-rate.js';
+import { sendCompletionTimer, settleSends } from './send-completion.js';
 
 /** The associated data of a customer's sealed record (customer-repo.ts seals it so). */
 const customerContext = (id: string) => `customer:${id}`;
@@ -128,17 +129,6 @@ export async function loadSend(tx: Sql, sendId: string, lock = false): Promise<S
   )[0];
 }
 
-/** Marks a send completed once it is fanned out and nothing of it waits or is in flight. */
-export async function completeIfDone(tx: Sql, sendId: string): Promise<void> {
-  await tx.query(
-    `UPDATE notice_sends s SET status = 'completed', updated_at = now()
-     WHERE s.id = $1 AND s.status = 'sending'
-       AND NOT EXISTS (SELECT 1 FROM notice_send_chunks c WHERE c.send_id = s.id AND c.done_at IS NULL)
-       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.send_id = s.id AND d.status IN ('pending', 'sending', 'paused'))`,
-    [sendId],
-  );
-}
-
 export function createDeliveryEngine(deps: DeliveryDeps) {
   const { db, logger } = deps;
   const key = outboxKey(deps.config.secrets.masterKey);
@@ -199,11 +189,12 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
           targetId: send.id,
           data: { chunks: bounds.length, recipients: bounds.reduce((n, b) => n + b.n, 0) },
         });
-        if (bounds.length === 0) await completeIfDone(tx, send.id);
         return bounds.map((b) => b.chunk);
       },
       { system: true },
     );
+    // Nothing to fan out (an empty audience, or a repeated job): complete it, once committed.
+    if (chunks.length === 0) await settleSends(db, auditKey, data.organizationId, [data.sendId]);
     for (const chunk of chunks) await deps.enqueue(CHUNK_QUEUE, { ...data, chunk });
     return chunks.length;
   }
@@ -228,6 +219,11 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
       db,
       data.organizationId,
       async (tx) => {
+        // The send's row first (pause and cancel take it first too): one send's chunks finish one
+        // at a time, so of two last chunks the second sees the first done and moves the send on
+        // (each seeing the other still open would leave it fanning out for ever).
+        const send = await loadSend(tx, data.sendId, true);
+        if (!send) return 0;
         const chunk = (
           await tx.query<{ first_id: string; last_id: string; done_at: Date | null }>(
             'SELECT first_id, last_id, done_at FROM notice_send_chunks WHERE send_id = $1 AND chunk = $2 FOR UPDATE',
@@ -235,8 +231,6 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
           )
         )[0];
         if (!chunk || chunk.done_at) return 0;
-        const send = await loadSend(tx, data.sendId);
-        if (!send) return 0;
         const orgLocale = (
           await tx.query<{ default_locale: NoticeLocale }>(
             'SELECT default_locale FROM organizations WHERE id = $1',
@@ -255,7 +249,8 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
             channel,
             key: `notice:${send.notice_version_id}:${recipient.customerId ?? `test:${recipient.testRecipientId}`}:${channel}`,
             payload: `\\x${sealNoticeSecret(key, send.organization_id, id, deps.newVerificationCode()).toString('hex')}`,
-            message_id: `<${id}@${deps.config.publicUrl.hostname}>`,
+            // Random, not the delivery id: a Message-ID a reader forwards tells nothing about the row.
+            message_id: `<${randomUUID()}@${deps.config.publicUrl.hostname}>`,
             customer_id: recipient.customerId ?? null,
             test_recipient_id: recipient.testRecipientId ?? null,
             locale,
@@ -340,12 +335,14 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
             targetId: send.id,
             data: {},
           });
-          await completeIfDone(tx, send.id);
         }
         return inserted.length;
       },
       { system: true },
     );
+    // Once committed: the last chunk may end the send (it wrote nothing to send, and the earlier
+    // chunks' messages went out while it was fanning out); a repeated job ends one a crash left.
+    await settleSends(db, auditKey, data.organizationId, [data.sendId]);
     if (written > 0) deps.outbox.wake();
     return written;
   }
@@ -365,6 +362,8 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
   interface Prepared {
     row: ClaimedNotice;
     to: string;
+    /** The address's blind index: recorded on the delivery, so a bounce acts on this address only. */
+    index: string | undefined;
     rendered: RenderedNotice;
   }
 
@@ -483,22 +482,37 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
           }
           candidates.push({ row, to, recipient });
         }
-        // The suppression list, one query per channel for the whole batch.
+        // The suppression list, one query per channel and kind for the whole batch: a mandatory
+        // notice is stopped only by a suppression of every notice (an unsubscribe stops optional
+        // updates only). A stopped delivery is 'suppressed': the send's report lists it.
+        const indexes = new Map<string, string>();
+        for (const c of candidates) {
+          const index = addressIndex(keys, c.row.channel, c.to);
+          if (index) indexes.set(c.row.id, index);
+        }
         const suppressed = new Set<string>();
-        for (const channel of new Set(candidates.map((c) => c.row.channel))) {
-          const indexes = new Map<string, string>();
-          for (const c of candidates.filter((x) => x.row.channel === channel)) {
-            const index = addressIndex(keys, channel, c.to);
-            if (index) indexes.set(c.row.id, index);
-          }
-          const hits = await suppressedIndexes(tx, channel, [...indexes.values()]);
-          for (const [id, index] of indexes) if (hits.has(index)) suppressed.add(id);
+        const groups = new Set(candidates.map((c) => `${c.row.channel}:${c.row.kind}`));
+        for (const group of groups) {
+          const [channel, kind] = group.split(':') as [Channel, NoticeKind];
+          const ids = candidates
+            .filter((c) => c.row.channel === channel && c.row.kind === kind && indexes.has(c.row.id))
+            .map((c) => c.row.id);
+          const hits = await suppressedIndexes(
+            tx,
+            channel,
+            ids.map((id) => indexes.get(id)!),
+            kind,
+          );
+          for (const id of ids) if (hits.has(indexes.get(id)!)) suppressed.add(id);
         }
         const prepared: Prepared[] = [];
         const records: VerificationRecord[] = [];
         for (const { row, to, recipient } of candidates) {
           if (suppressed.has(row.id)) {
-            done(row, { status: 'cancelled', error: 'the address is on the suppression list' });
+            done(row, {
+              status: 'suppressed',
+              error: `the ${row.channel} address is on the suppression list`,
+            });
             continue;
           }
           const rendered = (await renderer(tx, organizationId, row.notice_version_id))(recipient);
@@ -511,7 +525,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
             sentAt: new Date(),
             maskedRecipient: maskRecipient(row.channel, to),
           });
-          prepared.push({ row, to, rendered });
+          prepared.push({ row, to, index: indexes.get(row.id), rendered });
         }
         // What /verify confirms; recorded before the messages leave (again, harmlessly, on a repeat),
         // the whole batch in one statement where the recorder can.
@@ -578,8 +592,16 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
     } catch (error) {
       result = { outcome: 'temporary' as const, error: (error as Error).message };
     }
+    const recipientIndex = p.index;
     if (result.outcome === 'accepted') {
-      return { id: row.id, status: 'sent', error: null, retryInSeconds: 0, acceptedBy: result.providerId };
+      return {
+        id: row.id,
+        status: 'sent',
+        error: null,
+        retryInSeconds: 0,
+        acceptedBy: result.providerId,
+        recipientIndex,
+      };
     }
     // A refusal often quotes the recipient: the address never goes into last_error.
     const error = redactAddress(result.error, to).slice(0, 500);
@@ -589,6 +611,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
         status: 'failed',
         error,
         retryInSeconds: 0,
+        recipientIndex,
         ...(result.suppress ? { suppress: to } : {}),
       };
     }
@@ -598,6 +621,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
       status: last ? 'failed' : 'pending',
       error,
       retryInSeconds: (deps.retryDelayMs ?? retryDelayMs)(row.attempts) / 1000,
+      recipientIndex,
     };
   }
 
@@ -635,14 +659,18 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
       }
       return rows.map((r) => outcomes.get(r.id)!);
     },
-    async recorded(tx, _organizationId, sendIds) {
-      for (const id of sendIds) await completeIfDone(tx, id);
+    // After the batch's transaction commits, in one of its own: the last check to start sees
+    // every batch's outcomes (one inside the batch's transaction could miss a batch committing
+    // beside it, and the send would stay 'sending').
+    async settled(organizationId, sendIds) {
+      await settleSends(db, auditKey, organizationId, sendIds);
     },
   };
 
   const timers: ModuleTimer[] = [
     { name: SEND_QUEUE, run: runSend },
     { name: CHUNK_QUEUE, run: runChunk },
+    sendCompletionTimer({ db, auditKey, logger }),
   ];
 
   return {

@@ -2,10 +2,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Sql } from '../../platform/db.js';
+import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../accounts/account-schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
+import { assertChannelsReady, failedChannels } from './channel-readiness.js';
 import {
   DELIVERY_STATUSES,
   cancelSend,
@@ -54,6 +56,8 @@ const Recipient = Type.Object({
   sentAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   /** An SMS the provider reported delivered to the phone: when. */
   deliveredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  /** The channels the customer has on record now: how to reach someone a suppression stopped. */
+  channelsOnRecord: Type.Array(ChannelName),
 });
 
 const RecipientQuery = Type.Object(
@@ -81,6 +85,7 @@ export async function deliveryRoutes(fastify: FastifyInstance): Promise<void> {
   const { db, config, outbox, logger, metrics } = app.deps;
   // One computation per watched send per interval in this process, shared by its viewers.
   const hub = createProgressHub({ db, logger, registry: metrics.registry, intervalMs: EVENT_INTERVAL_MS });
+  const readiness = { keyring: organizationKeyring(masterKeyFrom(config.secrets)), sms: config.sms };
   app.addHook('onClose', async () => hub.close());
 
   app.get(
@@ -159,7 +164,7 @@ export async function deliveryRoutes(fastify: FastifyInstance): Promise<void> {
   const action = (
     path: string,
     audit: string,
-    run: (tx: Sql, sendId: string) => Promise<{ status: string; affected: number }>,
+    run: (tx: Sql, sendId: string, organizationId: string) => Promise<{ status: string; affected: number }>,
   ) =>
     app.post(
       `/api/notice-sends/:sendId/${path}`,
@@ -169,7 +174,7 @@ export async function deliveryRoutes(fastify: FastifyInstance): Promise<void> {
       },
       async (request: FastifyRequest<{ Params: { sendId: string } }>) => {
         const result = await withCaller(db, request, async (tx) => {
-          const done = await run(tx, request.params.sendId);
+          const done = await run(tx, request.params.sendId, request.auth!.organizationId);
           await appendAudit(
             tx,
             config.secrets.auditKey,
@@ -194,14 +199,16 @@ export async function deliveryRoutes(fastify: FastifyInstance): Promise<void> {
     return { status, affected: 0 };
   });
   action('resume', 'notice_send.resumed', async (tx, id) => {
-    const status = await resumeSend(tx, id);
+    const status = await resumeSend(tx, id, config.secrets.auditKey);
     return { status, affected: 0 };
   });
   action('cancel', 'notice_send.cancelled', async (tx, id) => ({
     affected: await cancelSend(tx, id),
     status: 'cancelled',
   }));
-  action('resend-failed', 'notice_send.resent_failed', async (tx, id) => {
+  action('resend-failed', 'notice_send.resent_failed', async (tx, id, organizationId) => {
+    // Sending the failed again into missing settings would only fail them again.
+    await assertChannelsReady(tx, readiness, organizationId, await failedChannels(tx, id));
     const affected = await resendFailed(tx, id);
     const [row] = await tx.query<{ status: string }>('SELECT status FROM notice_sends WHERE id = $1', [id]);
     return { affected, status: row!.status };

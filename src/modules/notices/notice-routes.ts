@@ -13,6 +13,7 @@ import { recordEvent } from '../incidents/incident-events.js';
 import type { DataCategory } from '../incidents/incident-model.js';
 import { findIncident, type IncidentRow } from '../incidents/incident-repo.js';
 import { findPage, latestVersion as latestGuidance } from '../lookup/guidance-repo.js';
+import { assertChannelsReady } from './channel-readiness.js';
 import { candourCheck, type CandourFlag } from './notice-candour.js';
 import { NOTICE_PARTS, type NoticeLocale } from './notice-contracts.js';
 import { findTextProblem, type NoticeContent } from './notice-model.js';
@@ -728,6 +729,13 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
         }
         // An exercise never reaches a customer: only the organization's test recipients.
         const audience = incident.is_exercise ? 'test_recipients' : (request.body.audience ?? 'customers');
+        // Refused now rather than accepted and failed for every recipient: each channel needs its settings.
+        await assertChannelsReady(
+          tx,
+          { keyring, sms: config.sms },
+          request.auth!.organizationId,
+          request.body.channels,
+        );
         const created = await insertSend(tx, {
           organizationId: request.auth!.organizationId,
           incidentId: incident.id,

@@ -13,7 +13,13 @@ import { loadRenderer } from './notice-render.js';
 import { NOTICE_SEND_QUEUE, noticeSendRequeueTimer } from './notice-sends.js';
 import { listTestRecipients } from './notice-test-recipients.js';
 
-const t = await createTestApp();
+// An SMS provider is configured (a send by SMS needs one); nothing is ever sent to it here.
+const t = await createTestApp({
+  CANDOR_SMS_URL: 'http://127.0.0.1:9',
+  CANDOR_SMS_ACCOUNT_SID: `AC${randomBytes(16).toString('hex')}`,
+  CANDOR_SMS_AUTH_TOKEN: sensitive(randomBytes(16).toString('hex')),
+  CANDOR_SMS_FROM: '+15005550006',
+});
 // The delivery engine's queue must exist for send requests to be queued. Until N2's worker is
 // wired here, a stand-in worker that only records what it was given (it never delivers).
 const seen: unknown[] = [];
@@ -53,6 +59,15 @@ async function setup(options: { isExercise?: boolean } = {}) {
   const legal = await sessionFor(t, await createUser(t, org, ['legal'], { totp: false }));
   const viewer = await sessionFor(t, await createUser(t, org, ['viewer'], { totp: false }));
   return { org, incident, writer, legal, viewer };
+}
+
+/** The organization's e-mail settings, saved as an admin saves them: a send by e-mail needs them. */
+async function saveEmailSettings(admin: Awaited<ReturnType<typeof sessionFor>>) {
+  const saved = await admin.put('/api/email-settings', {
+    fromAddress: 'notices@shop.example',
+    dkimSelector: 'candor',
+  });
+  expect(saved.statusCode, saved.body).toBe(200);
 }
 
 async function addAffected(
@@ -228,6 +243,7 @@ describe('notices', () => {
   it('sends an approved version now or at a time: a send row and a notice-send job', async () => {
     const s = await setup();
     await addAffected(s, 'en', ['contact_details']);
+    await saveEmailSettings(await sessionFor(t, await createUser(t, s.org, ['admin'], { totp: false })));
     const n = await draftFromTemplate(s);
     expect((await approve(s, n)).statusCode).toBe(200);
     // Legal approves but does not send.
@@ -301,6 +317,7 @@ describe('notices', () => {
     const s = await setup({ isExercise: true });
     await addAffected(s, 'en', ['contact_details']);
     const admin = await sessionFor(t, await createUser(t, s.org, ['admin'], { totp: false }));
+    await saveEmailSettings(admin);
     const email = sensitive(`tester-${randomBytes(3).toString('hex')}@example.test`);
     const added = await admin.post('/api/notice-test-recipients', {
       name: sensitive('Tereza Testová'),

@@ -14,7 +14,7 @@ import { withOrg } from '../../platform/db.js';
 import type { ClaimedNotice, DeliveryOutcome } from '../../platform/outbox.js';
 import { twilioSignature } from './channel-sms.js';
 import type { SendProgress } from './delivery-control.js';
-import { completeIfDone } from './delivery-engine.js';
+import { settleSends } from './send-completion.js';
 
 const authToken = sensitive(randomBytes(16).toString('hex'));
 const t = await createTestApp({
@@ -57,13 +57,19 @@ t.outbox.handleNotices({
     await new Promise((resolve) => setTimeout(resolve, 20));
     return rows.map(outcome);
   },
-  async recorded(tx, _organizationId, sendIds) {
-    for (const id of sendIds) await completeIfDone(tx, id);
+  async settled(organizationId, sendIds) {
+    await settleSends(t.db, t.config.secrets.auditKey, organizationId, sendIds);
   },
 });
 
 const org = await createOrganization(t);
 const admin = await sessionFor(t, await createUser(t, org, ['admin'], { totp: false }));
+// Resending the failed needs each channel's settings: e-mail's are the organization's.
+const emailSettings = await admin.put('/api/email-settings', {
+  fromAddress: 'notices@shop.example',
+  dkimSelector: 'candor',
+});
+expect(emailSettings.statusCode, emailSettings.body).toBe(200);
 const { id: incidentId, manager } = await createIncident(t, org, { title: 'Progress' });
 const legal = await createUser(t, org, ['legal'], { totp: false });
 const versionId = await withOrg(

@@ -8,6 +8,7 @@ import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody, IdParams } from '../accounts/account-schemas.js';
 import { appendAudit, requestActor, systemActor } from '../audit/audit-service.js';
+import { reportRateLimit } from './bounce-routes.js';
 import {
   addressIndex,
   listSuppressions,
@@ -31,6 +32,8 @@ const SuppressionView = Type.Object({
     Type.Literal('permanent_failure'),
     Type.Literal('unsubscribed'),
   ]),
+  /** all: no notice goes to the address on this channel; optional: optional updates do not, mandatory notices do. */
+  scope: Type.Union([Type.Literal('all'), Type.Literal('optional')]),
   source: Type.String(),
   deliveryId: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
@@ -56,13 +59,15 @@ const view = (s: Suppression) => ({ ...s, createdAt: s.createdAt.toISOString() }
 /**
  * The suppression list for admins (list, find one address, remove), and the one-click unsubscribe
  * of optional updates (RFC 8058: a POST to the List-Unsubscribe URL, from a mail provider, so it
- * carries no Origin: the token is its authentication).
+ * carries no Origin: the token is its authentication). An unsubscribe stops optional updates
+ * only: mandatory breach notices still reach the address.
  */
 export async function suppressionRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
   const auditKey = config.secrets.auditKey;
   const keyring = organizationKeyring(masterKeyFrom(config.secrets));
+  const limit = reportRateLimit(config.email.reportsPerMinute);
 
   // A one-click unsubscribe posts "List-Unsubscribe=One-Click" as a form; its body is not needed.
   for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data']) {
@@ -154,10 +159,11 @@ export async function suppressionRoutes(fastify: FastifyInstance): Promise<void>
       schema: {
         tags: ['notices'],
         params: TokenParams,
-        response: { 200: Type.Object({ status: Type.Literal('unsubscribed') }), ...errors },
+        response: { 200: Type.Object({ status: Type.Literal('unsubscribed') }), ...errors, 429: ErrorBody },
       },
     },
     async (request) => {
+      await limit(request);
       const parsed = parseUnsubscribeToken(request.params.token);
       if (!parsed) throw new AppError('not_found', 404);
       await withOrg(
@@ -183,7 +189,7 @@ export async function suppressionRoutes(fastify: FastifyInstance): Promise<void>
             await appendAudit(tx, auditKey, parsed.organizationId, systemActor(request.id), {
               action: 'suppression.added',
               targetType: 'suppression',
-              data: { channel: 'email', reason: 'unsubscribed' },
+              data: { channel: 'email', reason: 'unsubscribed', scope: 'optional' },
             });
           }
         },

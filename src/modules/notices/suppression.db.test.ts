@@ -4,7 +4,20 @@ import { createOrganization, createUser, sessionFor } from '../../../test/factor
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
-import { isSuppressed, suppress, suppressedIndexes, addressIndex, unsubscribeToken } from './suppression.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../../platform/paths.js';
+import { CHANNELS, type Channel } from './notice-contracts.js';
+import {
+  SUPPRESSION_REASONS,
+  addressIndex,
+  isSuppressed,
+  scopeFor,
+  suppress,
+  suppressedIndexes,
+  unsubscribeToken,
+  type SuppressionReason,
+} from './suppression.js';
 
 const t = await createTestApp();
 const org = await createOrganization(t);
@@ -25,7 +38,7 @@ describe('suppression list', () => {
     await inOrg(org, async (tx) => {
       const keys = await keyring.get(tx, org);
       expect(await suppress(tx, keys, org, 'email', bounced, 'hard_bounce', { source: 'dsn' })).toBe(true);
-      // A second report of the same address keeps the first reason.
+      // A second report of the same address keeps the first reason (a narrower one never replaces a wider).
       expect(await suppress(tx, keys, org, 'email', ' eva.dvorakova@example.cz', 'complaint')).toBe(false);
       expect(await suppress(tx, keys, org, 'sms', phone, 'permanent_failure', { source: 'sms' })).toBe(true);
       expect(await suppress(tx, keys, org, 'webhook', webhook, 'permanent_failure')).toBe(true);
@@ -41,7 +54,7 @@ describe('suppression list', () => {
       expect(await isSuppressed(tx, keys, 'webhook', 'https://HOOKS.example.com:443/candor')).toBe(true);
       expect(await isSuppressed(tx, keys, 'email', 'someone@example.cz')).toBe(false);
       const wanted = [addressIndex(keys, 'email', bounced)!, addressIndex(keys, 'email', 'x@example.org')!];
-      expect([...(await suppressedIndexes(tx, 'email', wanted))]).toEqual([wanted[0]]);
+      expect([...(await suppressedIndexes(tx, 'email', wanted, 'mandatory'))]).toEqual([wanted[0]]);
     });
     await inOrg(other, async (tx) => {
       expect(await isSuppressed(tx, await keyring.get(tx, other), 'email', bounced)).toBe(false);
@@ -98,11 +111,43 @@ describe('suppression list', () => {
     expect(done.json()).toEqual({ status: 'unsubscribed' });
     expect((await post(token)).statusCode).toBe(200);
     await inOrg(org, async (tx) => {
-      expect(await isSuppressed(tx, await keyring.get(tx, org), 'email', 'Reader@example.org')).toBe(true);
+      const keys = await keyring.get(tx, org);
+      // Optional updates stop; a mandatory breach notice still goes to the address.
+      expect(await isSuppressed(tx, keys, 'email', 'Reader@example.org', 'optional')).toBe(true);
+      expect(await isSuppressed(tx, keys, 'email', 'Reader@example.org', 'mandatory')).toBe(false);
     });
     const entries = (await admin.get('/api/suppressions?channel=email')).json<
-      { reason: string; source: string }[]
+      { reason: string; scope: string; source: string }[]
     >();
-    expect(entries).toEqual([expect.objectContaining({ reason: 'unsubscribed', source: 'unsubscribe' })]);
+    expect(entries).toEqual([
+      expect.objectContaining({ reason: 'unsubscribed', scope: 'optional', source: 'unsubscribe' }),
+    ]);
+  });
+
+  it('scopes: a hard bounce or a permanent failure stops every notice, an e-mail unsubscribe or a complaint optional ones; SMS STOP every one', () => {
+    expect(scopeFor('email', 'hard_bounce')).toBe('all');
+    expect(scopeFor('email', 'permanent_failure')).toBe('all');
+    expect(scopeFor('webhook', 'permanent_failure')).toBe('all');
+    expect(scopeFor('email', 'unsubscribed')).toBe('optional');
+    expect(scopeFor('email', 'complaint')).toBe('optional');
+    expect(scopeFor('sms', 'unsubscribed')).toBe('all');
+  });
+
+  it('the migration gave existing suppressions the same scopes as the rule', async () => {
+    const source = readFileSync(
+      path.join(projectRoot, 'migrations', '20261207000000_report_scope.sql'),
+      'utf8',
+    );
+    const update = /UPDATE suppressions SET scope = 'optional'\s+WHERE ([^;]+);/.exec(source)![1]!;
+    // The migration's rule, run against every (channel, reason), agrees with scopeFor.
+    const cases = CHANNELS.flatMap((channel) => SUPPRESSION_REASONS.map((reason) => ({ channel, reason })));
+    const migrated = await t.db.query<{ channel: Channel; reason: SuppressionReason; optional: boolean }>(
+      `SELECT c.channel, c.reason, (${update.replace(/\breason\b/g, 'c.reason').replace(/\bchannel\b/g, 'c.channel')}) AS optional
+       FROM json_to_recordset($1::json) AS c(channel text, reason text)`,
+      [JSON.stringify(cases)],
+    );
+    for (const m of migrated) {
+      expect(m.optional ? 'optional' : 'all', `${m.channel} ${m.reason}`).toBe(scopeFor(m.channel, m.reason));
+    }
   });
 });

@@ -3,7 +3,7 @@ import { hmac, safeEqual } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
 import type { OrganizationKeys } from '../../platform/keys.js';
 import { emailIndex, normalizeEmail, normalizePhone, phoneIndex } from '../customers/customer-repo.js';
-import type { Channel } from './notice-contracts.js';
+import type { Channel, NoticeKind } from './notice-contracts.js';
 
 /**
  * The suppression list: addresses a channel must not send to again (hard bounces, complaints,
@@ -17,10 +17,31 @@ export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 /** What told us: a DSN, a relay's webhook, the SMTP reply at sending, a one-click unsubscribe, an admin. */
 export type SuppressionSource = 'dsn' | 'relay' | 'smtp' | 'sms' | 'webhook' | 'unsubscribe' | 'admin';
 
+/**
+ * What a suppression stops: 'all' every notice on the channel, 'optional' optional updates only
+ * (a mandatory breach notice still goes out).
+ */
+export const SUPPRESSION_SCOPES = ['all', 'optional'] as const;
+export type SuppressionScope = (typeof SUPPRESSION_SCOPES)[number];
+
+/**
+ * The rule (migration 20261207000000 applied it to the rows before it): an address that takes no
+ * mail (a hard bounce, a permanent refusal at sending) is suppressed for everything; an e-mail
+ * unsubscribe or a complaint is a choice about optional mail only. An SMS unsubscribe (STOP) is
+ * 'all': the provider refuses every later message to the number, mandatory or not, so the send's
+ * report must show it rather than fail it.
+ */
+export function scopeFor(channel: Channel, reason: SuppressionReason): SuppressionScope {
+  if (reason === 'complaint') return 'optional';
+  if (reason === 'unsubscribed') return channel === 'sms' ? 'all' : 'optional';
+  return 'all';
+}
+
 export interface Suppression {
   id: string;
   channel: Channel;
   reason: SuppressionReason;
+  scope: SuppressionScope;
   source: string;
   deliveryId: string | null;
   createdAt: Date;
@@ -58,43 +79,48 @@ export function addressIndex(keys: OrganizationKeys, channel: Channel, address: 
   }
 }
 
-/** Whether the channel must not send to this address. An address that is not one is never suppressed. */
+/**
+ * Whether the channel must not send a notice of this kind to this address: a mandatory notice is
+ * stopped by an 'all' suppression only, an optional update by any. An address that is not one is
+ * never suppressed.
+ */
 export async function isSuppressed(
   tx: Sql,
   keys: OrganizationKeys,
   channel: Channel,
   address: string,
+  kind: NoticeKind = 'optional',
 ): Promise<boolean> {
   const index = addressIndex(keys, channel, address);
   if (!index) return false;
-  const rows = await tx.query('SELECT 1 FROM suppressions WHERE channel = $1 AND address_index = $2', [
-    channel,
-    index,
-  ]);
-  return rows.length > 0;
+  return (await suppressedIndexes(tx, channel, [index], kind)).size > 0;
 }
 
 /**
- * The indexes among `indexes` that are suppressed on the channel, for a fan-out that checks a
- * whole chunk at once (compute each with addressIndex).
+ * The indexes among `indexes` that a notice of this kind must not be sent to on the channel, for
+ * a batch checked at once (compute each with addressIndex).
  */
 export async function suppressedIndexes(
   tx: Sql,
   channel: Channel,
   indexes: readonly string[],
+  kind: NoticeKind,
 ): Promise<Set<string>> {
   if (indexes.length === 0) return new Set();
   const rows = await tx.query<{ address_index: string }>(
-    'SELECT address_index FROM suppressions WHERE channel = $1 AND address_index = ANY ($2::text[])',
-    [channel, [...new Set(indexes)]],
+    `SELECT address_index FROM suppressions
+     WHERE channel = $1 AND address_index = ANY ($2::text[]) AND ($3 OR scope = 'all')`,
+    [channel, [...new Set(indexes)], kind === 'optional'],
   );
   return new Set(rows.map((r) => r.address_index));
 }
 
 /**
- * Adds the address to the list (in the caller's organization transaction). Once suppressed, an
- * address stays suppressed with its first reason; returns whether this call added it. An address
- * that is not one is refused.
+ * Adds the address to the list (in the caller's organization transaction), its scope from the
+ * reason (scopeFor). Once suppressed, an address keeps its first reason, unless a reason that
+ * stops everything follows one that stopped optional mail only (an unsubscribed address that then
+ * hard-bounces): the entry is widened to 'all' with the new reason. Returns whether this call
+ * added or widened it. An address that is not one is refused.
  */
 export async function suppress(
   tx: Sql,
@@ -120,11 +146,22 @@ export async function suppressIndex(
   options: { source?: SuppressionSource; deliveryId?: string } = {},
 ): Promise<boolean> {
   const rows = await tx.query(
-    `INSERT INTO suppressions (organization_id, channel, address_index, reason, source, delivery_id)
-     VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (organization_id, channel, address_index) DO NOTHING
+    `INSERT INTO suppressions (organization_id, channel, address_index, reason, scope, source, delivery_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (organization_id, channel, address_index) DO UPDATE
+       SET reason = EXCLUDED.reason, scope = EXCLUDED.scope, source = EXCLUDED.source,
+           delivery_id = EXCLUDED.delivery_id, created_at = now()
+       WHERE suppressions.scope = 'optional' AND EXCLUDED.scope = 'all'
      RETURNING id`,
-    [organizationId, channel, index, reason, options.source ?? 'admin', options.deliveryId ?? null],
+    [
+      organizationId,
+      channel,
+      index,
+      reason,
+      scopeFor(channel, reason),
+      options.source ?? 'admin',
+      options.deliveryId ?? null,
+    ],
   );
   return rows.length > 0;
 }
@@ -133,6 +170,7 @@ interface SuppressionRow {
   id: string;
   channel: Channel;
   reason: SuppressionReason;
+  scope: SuppressionScope;
   source: string;
   delivery_id: string | null;
   created_at: Date;
@@ -142,6 +180,7 @@ const toSuppression = (r: SuppressionRow): Suppression => ({
   id: r.id,
   channel: r.channel,
   reason: r.reason,
+  scope: r.scope,
   source: r.source,
   deliveryId: r.delivery_id,
   createdAt: r.created_at,
@@ -153,7 +192,7 @@ export async function listSuppressions(
   options: { limit: number; channel?: Channel; before?: { createdAt: Date; id: string }; index?: string },
 ): Promise<Suppression[]> {
   const rows = await tx.query<SuppressionRow>(
-    `SELECT id, channel, reason, source, delivery_id, created_at FROM suppressions
+    `SELECT id, channel, reason, scope, source, delivery_id, created_at FROM suppressions
      WHERE ($1::text IS NULL OR channel = $1)
        AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
        AND ($4::text IS NULL OR address_index = $4)
@@ -171,7 +210,7 @@ export async function listSuppressions(
 
 export async function removeSuppression(tx: Sql, id: string): Promise<Suppression | undefined> {
   const rows = await tx.query<SuppressionRow>(
-    'DELETE FROM suppressions WHERE id = $1 RETURNING id, channel, reason, source, delivery_id, created_at',
+    'DELETE FROM suppressions WHERE id = $1 RETURNING id, channel, reason, scope, source, delivery_id, created_at',
     [id],
   );
   return rows[0] && toSuppression(rows[0]);
