@@ -22,7 +22,10 @@ export interface BrowserRig {
   origin: string;
   setupLink: string;
   problems: PageProblems;
-  newPage(options?: { locale?: string }): Promise<{ context: BrowserContext; page: Page }>;
+  newPage(options?: {
+    locale?: string;
+    timezoneId?: string;
+  }): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
 }
 
@@ -31,7 +34,7 @@ export interface BrowserRig {
  * server in this process) and one headless Chromium from the system, shared
  * by the tests of a file.
  */
-export async function startRig(): Promise<BrowserRig> {
+export async function startRig(options: { env?: Record<string, string> } = {}): Promise<BrowserRig> {
   assertBuilt();
   const smtp = await startTestSmtp();
   const dataDir = tempDir('candor-browser-');
@@ -43,6 +46,7 @@ export async function startRig(): Promise<BrowserRig> {
       CANDOR_PUBLIC_URL: origin,
       CANDOR_SMTP_URL: smtp.url,
       LOG_LEVEL: 'info',
+      ...options.env,
     },
     { port },
   );
@@ -56,9 +60,10 @@ export async function startRig(): Promise<BrowserRig> {
   const contexts: BrowserContext[] = [];
   mkdirSync(SCREENSHOTS, { recursive: true });
 
-  async function newPage(options: { locale?: string } = {}) {
+  async function newPage(options: { locale?: string; timezoneId?: string } = {}) {
     const context = await browser.newContext({
       locale: options.locale ?? 'en-US',
+      ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
       viewport: { width: 1280, height: 860 },
       baseURL: origin,
     });

@@ -11,8 +11,8 @@ import { SCREENSHOTS, startRig, type BrowserRig } from './browser.js';
  * Customer notices in a real browser against a real server: a communications user drafts a
  * breach notice from the built-in template, sees a candour flag on wording that plays the
  * incident down and accepts it with a reason, previews the notice in Arabic (right to left) as
- * a sample customer; a lawyer who did not write it approves it; the notice is sent (the send
- * request appears; delivery itself belongs to the delivery engine).
+ * a sample customer; a lawyer who did not write it approves it; sending it is refused while the
+ * organization has no e-mail settings, and once the admin saves them it is sent and arrives.
  */
 
 const admin = {
@@ -75,6 +75,14 @@ async function enrolTotp(p: Page) {
 async function apiPost(p: Page, url: string, data: unknown) {
   const session = (await (await p.request.get('/api/auth/session')).json()) as { csrfToken?: string };
   return p.request.post(url, {
+    headers: { origin: rig.origin, 'x-csrf-token': session.csrfToken ?? '' },
+    data,
+  });
+}
+
+async function apiPut(p: Page, url: string, data: unknown) {
+  const session = (await (await p.request.get('/api/auth/session')).json()) as { csrfToken?: string };
+  return p.request.put(url, {
     headers: { origin: rig.origin, 'x-csrf-token': session.csrfToken ?? '' },
     data,
   });
@@ -201,6 +209,22 @@ describe('customer notices', () => {
       .click();
     const mine = writerPage.getByTestId('notice-editor');
     await mine.getByText(t('en', 'app.notices.status.approved')).first().waitFor();
+    // No e-mail settings yet: the send is refused where it is requested, saying what to set up.
+    await mine.getByTestId('notice-send-now').click();
+    const alert = mine.getByTestId('notice-send-panel').getByRole('alert');
+    await alert.getByText(t('en', 'error.email_settings_missing')).waitFor();
+    await mine.getByTestId('notice-send-panel').screenshot({
+      path: path.join(SCREENSHOTS, 'notices-send-refused.png'),
+    });
+    expect(rig.problems.consoleErrors.splice(0)).toEqual([expect.stringMatching(/status of 409/)]);
+    // The way to the settings is offered only to one who may change them; the admin saves them.
+    expect(await mine.getByTestId('notice-send-email-settings').count()).toBe(0);
+    const saved = await apiPut(page, '/api/email-settings', {
+      fromAddress: 'oznameni@knihy.example',
+      dkimSelector: 'candor',
+    });
+    expect(saved.status()).toBe(200);
+
     await mine.getByTestId('notice-send-now').click();
     const row = mine.getByTestId('notice-send');
     await row.waitFor();
@@ -209,6 +233,9 @@ describe('customer notices', () => {
     await row.getByTestId('send-progress').waitFor();
     await row.getByTestId('send-progress-bar').waitFor();
     await mine.screenshot({ path: path.join(SCREENSHOTS, 'notices-sent.png') });
+    // Sent at once, with no wait for anything to expire: the notice reaches the customer.
+    const mail = await rig.smtp.waitFor(customerEmail, 30_000);
+    expect(mail.parsed.from?.value[0]?.address).toBe('oznameni@knihy.example');
   });
 
   it('the navigation leads one who may manage them to the test recipients, and no one else', async () => {

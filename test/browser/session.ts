@@ -29,11 +29,13 @@ export interface Founder extends Person {
  * value typed in the browser reached the server's output; after each test, that no page had a
  * CSP violation or a console error. The rig's members are there once the tests run.
  */
-export function useBrowserRig(options: { leakCheck?: 'stdout' | 'stdout and stderr' } = {}): BrowserRig {
+export function useBrowserRig(
+  options: { leakCheck?: 'stdout' | 'stdout and stderr'; env?: Record<string, string> } = {},
+): BrowserRig {
   const rig = {} as BrowserRig;
   let started = false;
   beforeAll(async () => {
-    Object.assign(rig, await startRig());
+    Object.assign(rig, await startRig({ env: options.env }));
     started = true;
   });
   afterAll(async () => {

@@ -120,17 +120,25 @@ export function useFormatInstant() {
   return useCallback(
     (value: string | Date | null | undefined, timeZone?: string) => {
       if (!value) return '';
-      try {
-        return intl.formatDate(value, {
-          dateStyle: 'medium',
-          timeStyle: 'short',
-          timeZone,
-          timeZoneName: 'short',
-        });
-      } catch {
-        // An unknown zone: the viewer's own rather than nothing.
-        return intl.formatDate(value, { dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' });
+      // The fields of dateStyle medium and timeStyle short: Intl refuses timeZoneName beside those styles.
+      const fields = {
+        year: 'numeric',
+        month: 'short',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: '2-digit',
+        timeZoneName: 'short',
+      } as const;
+      if (timeZone) {
+        try {
+          // Checked here: react-intl reports a bad option to onError and prints the raw date instead.
+          new Intl.DateTimeFormat(intl.locale, { timeZone });
+          return intl.formatDate(value, { ...fields, timeZone });
+        } catch {
+          // An unknown zone: the viewer's own rather than nothing.
+        }
       }
+      return intl.formatDate(value, fields);
     },
     [intl],
   );

@@ -256,7 +256,7 @@ describe('bounces', () => {
     expect(await held(id)).toEqual([
       { verdict: 'recipient_mismatch', kind: 'hard', recipients: 1, foreign_recipients: 1 },
     ]);
-    const response = await admin.get('/api/inbound-reports?status=open');
+    const response = await admin.get('/api/inbound-reports?status=open&limit=5');
     expect(response.statusCode, response.body).toBe(200);
     const listed = response.json<{ id: string; deliveryId: string }[]>();
     const entry = listed.find((r) => r.deliveryId === id)!;
@@ -267,6 +267,7 @@ describe('bounces', () => {
     expect((await admin.post(`/api/inbound-reports/${entry.id}/reviewed`, {})).json()).toMatchObject({
       reviewedAt: expect.any(String),
     });
+    expect((await admin.get('/api/inbound-reports?limit=501')).statusCode).toBe(400);
     const open = (await admin.get('/api/inbound-reports?status=open')).json<{ id: string }[]>();
     expect(open.map((r) => r.id)).not.toContain(entry.id);
     const audit = await withOrg(

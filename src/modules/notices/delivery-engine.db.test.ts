@@ -1,78 +1,28 @@
-import { randomBytes } from 'node:crypto';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../../../test/app.js';
+import { createUser, sessionFor } from '../../../test/factories.js';
+import { noticeSends, unique, until, type SendSetup } from '../../../test/notice-sends.js';
 import { startTestNoticeWorker } from '../../../test/notice-worker.js';
-import {
-  createApprovedNotice,
-  createIncident,
-  createOrganization,
-  createUser,
-  sessionFor,
-} from '../../../test/factories.js';
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
-import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
-import { markByList } from '../customers/affected-repo.js';
-import { upsertCustomer } from '../customers/customer-repo.js';
 import { DATA_CATEGORIES, type DataCategory } from '../incidents/incident-model.js';
-import { cancelSend, pauseSend, resendFailed, resumeSend, sendProgress } from './delivery-control.js';
+import { cancelSend, pauseSend, resendFailed, resumeSend } from './delivery-control.js';
 import { SEND_QUEUE } from './delivery-engine.js';
-import { jobSender, VACUUM_QUEUE } from './delivery-worker.js';
+import { VACUUM_QUEUE } from './delivery-worker.js';
 import type { EmailDnsGuidance } from './email-settings.js';
-import { saveEmailSettings } from './email-settings.js';
-import type { Channel, NoticeKind, NoticeLocale } from './notice-contracts.js';
+import type { NoticeLocale } from './notice-contracts.js';
 import { categoryList } from './notice-render.js';
 import { addTestRecipient } from './notice-test-recipients.js';
 import { isSuppressed } from './suppression.js';
 
 const t = await createTestApp();
-const keyring = organizationKeyring(masterKeyFrom(t.config.secrets));
 // Retries after 200–300 ms instead of 10 s and up: the backoff's shape is the outbox's own test.
 const { worker } = await startTestNoticeWorker(t, {
   overrides: { chunkSize: 250, retryDelayMs: () => 200 + Math.random() * 100 },
 });
-const enqueue = jobSender(t.db);
-
-const unique = () => randomBytes(4).toString('hex');
-
-interface Setup {
-  org: string;
-  incidentId: string;
-  admin: Awaited<ReturnType<typeof sessionFor>>;
-}
-
-/** An organization with e-mail settings, an incident, and an approved notice version. */
-async function setUp(options: { exercise?: boolean } = {}): Promise<Setup & { versionId: string }> {
-  const org = await createOrganization(t);
-  const adminUser = await createUser(t, org, ['admin'], { totp: false });
-  const admin = await sessionFor(t, adminUser);
-  const legal = await createUser(t, org, ['legal'], { totp: false });
-  await withOrg(t.db, org, async (tx) =>
-    saveEmailSettings(tx, await keyring.get(tx, org), org, {
-      fromAddress: 'notices@shop.example',
-      dkimSelector: 'candor2026',
-    }),
-  );
-  const { id: incidentId, manager } = await createIncident(t, org, {
-    title: 'Card data exposed',
-    ...(options.exercise ? { isExercise: true } : {}),
-  });
-  // The drafting side (N1's): a notice with one version, approved by a legal user who did not write it.
-  const versionId = await withOrg(
-    t.db,
-    org,
-    (tx) =>
-      createApprovedNotice(tx, {
-        organizationId: org,
-        incidentId,
-        authorId: manager.id,
-        approverId: legal.id,
-      }),
-    { system: true },
-  );
-  return { org, incidentId, admin, versionId };
-}
+const sends = noticeSends(t);
+const { keyring, enqueue, setUp, requestSend, progress, completed } = sends;
 
 interface Person {
   externalId: string;
@@ -89,7 +39,8 @@ const LANGUAGES: [string, NoticeLocale][] = [
   ['de', 'en'], // not a notice language: the organization's default
 ];
 
-async function addCustomers(s: Setup, n: number): Promise<Person[]> {
+/** n customers in turn in each language, each with its own set of categories, marked affected. */
+async function addCustomers(s: SendSetup, n: number): Promise<Person[]> {
   const tag = unique();
   const people: Person[] = Array.from({ length: n }, (_, i) => {
     const [language, locale] = LANGUAGES[i % LANGUAGES.length]!;
@@ -104,96 +55,9 @@ async function addCustomers(s: Setup, n: number): Promise<Person[]> {
       categories,
     };
   });
-  await withOrg(t.db, s.org, async (tx) => {
-    const keys = await keyring.get(tx, s.org);
-    for (const p of people) {
-      await upsertCustomer(tx, keys, s.org, {
-        externalId: p.externalId,
-        language: p.language,
-        timeZone: 'Europe/Prague',
-        country: 'CZ',
-        region: null,
-        tags: [],
-        attributes: {},
-        consent: { email: false, sms: false, webhook: false },
-        personal: {
-          name: sensitive(`Person ${tag} ${p.externalId}`),
-          email: p.email,
-          phone: null,
-          address: null,
-          attributes: {},
-        },
-      });
-    }
-    await markByList(
-      tx,
-      keys,
-      s.org,
-      s.incidentId,
-      people.map((p) => ({ externalId: p.externalId, categories: p.categories })),
-    );
-  });
+  await sends.addCustomers(s, people);
   return people;
 }
-
-/** The send request as N1's send route writes it, and its job. */
-async function requestSend(
-  s: Setup & { versionId: string },
-  options: {
-    audience?: 'customers' | 'test_recipients';
-    kind?: NoticeKind;
-    channels?: Channel[];
-    /** Paused before its job runs: the fan-out writes held rows. */
-    paused?: boolean;
-  } = {},
-): Promise<string> {
-  const sendId = await withOrg(
-    t.db,
-    s.org,
-    async (tx) =>
-      (
-        await tx.query<{ id: string }>(
-          `INSERT INTO notice_sends (organization_id, incident_id, notice_version_id, kind, channels, audience)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-          [
-            s.org,
-            s.incidentId,
-            s.versionId,
-            options.kind ?? 'mandatory',
-            options.channels ?? ['email'],
-            options.audience ?? 'customers',
-          ],
-        )
-      )[0]!.id,
-    { system: true },
-  );
-  if (options.paused) await withOrg(t.db, s.org, (tx) => pauseSend(tx, sendId), { system: true });
-  await enqueue(SEND_QUEUE, { organizationId: s.org, sendId });
-  return sendId;
-}
-
-const progress = (org: string, sendId: string) =>
-  withOrg(t.db, org, (tx) => sendProgress(tx, sendId), { system: true });
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const completed = (org: string, sendId: string) =>
-  until(`send ${sendId} to complete`, async () => {
-    const p = await progress(org, sendId);
-    return p.status === 'completed' && p;
-  });
 
 const mailTo = (address: string) => t.smtp.received.filter((m) => m.to.includes(address.toLowerCase()));
 

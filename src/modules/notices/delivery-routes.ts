@@ -65,7 +65,8 @@ const RecipientQuery = Type.Object(
     status: Type.Optional(Status),
     channel: Type.Optional(ChannelName),
     after: Type.Optional(Type.String({ format: 'uuid' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    /** 1 to 500 (a query string is text: the number is checked by its pattern). */
+    limit: Type.Optional(Type.String({ pattern: '^(500|[1-4][0-9]{2}|[1-9][0-9]?)$' })),
   },
   { additionalProperties: false },
 );
@@ -111,7 +112,7 @@ export async function deliveryRoutes(fastify: FastifyInstance): Promise<void> {
           status: request.query.status,
           channel: request.query.channel,
           after: request.query.after,
-          limit: request.query.limit ?? 100,
+          limit: Number(request.query.limit ?? 100),
         }),
       );
       return {

@@ -241,7 +241,7 @@ describe('forged reports against breach notices', () => {
     const next = await sends.requestSend(await sends.addNotice(s, 'mandatory'));
     const done = await sends.completed(s.org, next);
     expect(done.totals.suppressed).toBe(1);
-    const report = await s.admin.get(`/api/notice-sends/${next}/recipients?status=suppressed`);
+    const report = await s.admin.get(`/api/notice-sends/${next}/recipients?status=suppressed&limit=50`);
     expect(report.statusCode, report.body).toBe(200);
     expect(report.json()).toEqual({
       recipients: [

@@ -41,7 +41,8 @@ const ListQuery = Type.Object(
   {
     /** open: only those nobody has marked reviewed (default all). */
     status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('all')])),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    /** 1 to 500 (a query string is text: the number is checked by its pattern). */
+    limit: Type.Optional(Type.String({ pattern: '^(500|[1-4][0-9]{2}|[1-9][0-9]?)$' })),
     beforeAt: Type.Optional(Type.String({ format: 'date-time' })),
     beforeId: Type.Optional(Type.String({ format: 'uuid' })),
   },
@@ -118,7 +119,7 @@ export async function reportReviewRoutes(fastify: FastifyInstance): Promise<void
            WHERE ($1::text IS DISTINCT FROM 'open' OR reviewed_at IS NULL)
              AND ($2::timestamptz IS NULL OR (received_at, id) < ($2::timestamptz, $3::uuid))
            ORDER BY received_at DESC, id DESC LIMIT $4`,
-          [q.status ?? null, q.beforeAt ?? null, q.beforeId ?? null, q.limit ?? 100],
+          [q.status ?? null, q.beforeAt ?? null, q.beforeId ?? null, Number(q.limit ?? 100)],
         ),
       );
       return rows.map(view);

@@ -1,23 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestApp, testLogger } from '../../../test/app.js';
 import { testDbKind } from '../../../test/db.js';
-import {
-  createApprovedNotice,
-  createIncident,
-  createOrganization,
-  createUser,
-} from '../../../test/factories.js';
+import { noticeSends, unique, type SendSetup } from '../../../test/notice-sends.js';
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
-import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { smtpMailer } from '../../platform/mailer.js';
 import { createMetrics } from '../../platform/metrics.js';
 import { createOutbox } from '../../platform/outbox.js';
-import { markByList } from '../customers/affected-repo.js';
-import { upsertCustomer } from '../customers/customer-repo.js';
 import { createNoticeWorker } from './delivery-worker.js';
-import { saveEmailSettings } from './email-settings.js';
 import { SEND_COMPLETION_QUEUE } from './send-completion.js';
 
 // Sends finish, every time (issue 11): a send is completed by a check after each batch commits,
@@ -25,7 +15,7 @@ import { SEND_COMPLETION_QUEUE } from './send-completion.js';
 
 const t = await createTestApp();
 const logger = testLogger(t);
-const keyring = organizationKeyring(masterKeyFrom(t.config.secrets));
+const sends = noticeSends(t);
 const mailer = smtpMailer(t.smtp.url);
 // A worker's outbox with claim loops of two rows: a send of four e-mails goes out as two batches,
 // one per loop when the two loops run side by side (as the outbox's tick runs them with
@@ -61,8 +51,6 @@ afterAll(async () => {
   await mailer.close();
 });
 
-const unique = () => randomBytes(4).toString('hex');
-
 /** n parties meet: each arrive() resolves once all n have arrived. */
 function barrier(n: number) {
   let arrived = 0;
@@ -78,65 +66,32 @@ function barrier(n: number) {
 }
 
 /** An organization with e-mail settings, an incident and n affected customers. */
-async function setUp(n: number) {
-  const org = await createOrganization(t);
-  const legal = await createUser(t, org, ['legal'], { totp: false });
-  const { id: incidentId, manager } = await createIncident(t, org, { title: 'Card data exposed' });
+async function setUp(n: number): Promise<SendSetup> {
+  const s = await sends.setUp();
   const tag = unique();
-  await withOrg(
-    t.db,
-    org,
-    async (tx) => {
-      const keys = await keyring.get(tx, org);
-      await saveEmailSettings(tx, keys, org, {
-        fromAddress: 'notices@shop.example',
-        dkimSelector: 'candor2026',
-      });
-      for (let i = 0; i < n; i++) {
-        await upsertCustomer(tx, keys, org, {
-          externalId: `c-${tag}-${i}`,
-          language: 'en',
-          timeZone: 'Europe/Prague',
-          country: 'CZ',
-          region: null,
-          tags: [],
-          attributes: {},
-          consent: { email: false, sms: false, webhook: false },
-          personal: {
-            name: sensitive(`Person ${tag} ${i}`),
-            email: sensitive(`c${i}-${tag}@example.test`),
-            phone: null,
-            address: null,
-            attributes: {},
-          },
-        });
-      }
-      await markByList(
-        tx,
-        keys,
-        org,
-        incidentId,
-        Array.from({ length: n }, (_, i) => ({
-          externalId: `c-${tag}-${i}`,
-          categories: ['contact_details'],
-        })),
-      );
-    },
-    { system: true },
-  );
-  return { org, incidentId, authorId: manager.id, approverId: legal.id };
+  if (n > 0) {
+    await sends.addCustomers(
+      s,
+      Array.from({ length: n }, (_, i) => ({
+        externalId: `c-${tag}-${i}`,
+        email: sensitive(`c${i}-${tag}@example.test`),
+        categories: ['contact_details' as const],
+      })),
+    );
+  }
+  return s;
 }
 
 /**
  * A new approved notice sent by e-mail to every affected customer, fanned out: its deliveries
  * wait to be claimed.
  */
-async function fannedOutSend(s: Awaited<ReturnType<typeof setUp>>): Promise<string> {
+async function fannedOutSend(s: SendSetup): Promise<string> {
+  const { versionId } = await sends.addNotice(s, 'mandatory');
   const sendId = await withOrg(
     t.db,
     s.org,
     async (tx) => {
-      const versionId = await createApprovedNotice(tx, { organizationId: s.org, ...s });
       const [send] = await tx.query<{ id: string }>(
         `INSERT INTO notice_sends (organization_id, incident_id, notice_version_id, kind, channels, audience)
          VALUES ($1, $2, $3, 'mandatory', '{email}', 'customers') RETURNING id`,

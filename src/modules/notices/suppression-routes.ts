@@ -41,7 +41,8 @@ const SuppressionView = Type.Object({
 const ListQuery = Type.Object(
   {
     channel: Type.Optional(ChannelSchema),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    /** 1 to 500 (a query string is text: the number is checked by its pattern). */
+    limit: Type.Optional(Type.String({ pattern: '^(500|[1-4][0-9]{2}|[1-9][0-9]?)$' })),
     /** The createdAt and id of the last row of the previous page. */
     beforeAt: Type.Optional(Type.String({ format: 'date-time' })),
     beforeId: Type.Optional(Type.String({ format: 'uuid' })),
@@ -101,7 +102,7 @@ export async function suppressionRoutes(fastify: FastifyInstance): Promise<void>
       }
       const rows = await withCaller(db, request, (tx) =>
         listSuppressions(tx, {
-          limit: q.limit ?? 100,
+          limit: Number(q.limit ?? 100),
           channel: q.channel,
           before: q.beforeAt && q.beforeId ? { createdAt: new Date(q.beforeAt), id: q.beforeId } : undefined,
         }),

@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { api, get, post, put } from '../api';
-import { T, useT, type MessageId } from '../i18n';
+import { T, useFormatInstant, useT, type MessageId } from '../i18n';
 import { ErrorNotice, Loading } from '../ui/feedback';
 import { Button, CheckboxField, Form, SelectField, TextField } from '../ui/form';
 import { useAction, useLoad } from '../ui/hooks';
 import { PageHeader, Section } from '../ui/layout';
+import { HeldReports } from './held-reports';
 import './email-settings.css';
 
 interface DnsRecord {
@@ -35,11 +36,14 @@ interface EmailSettingsView {
 
 type Channel = 'email' | 'sms' | 'webhook';
 type Reason = 'hard_bounce' | 'complaint' | 'permanent_failure' | 'unsubscribed';
+/** all: no notice reaches the address on its channel; optional: mandatory breach notices still do. */
+type Scope = 'all' | 'optional';
 
 interface Suppression {
   id: string;
   channel: Channel;
   reason: Reason;
+  scope: Scope;
   source: string;
   deliveryId: string | null;
   createdAt: string;
@@ -50,6 +54,10 @@ const REASONS: Record<Reason, MessageId> = {
   complaint: 'app.emailSettings.reason.complaint',
   permanent_failure: 'app.emailSettings.reason.permanentFailure',
   unsubscribed: 'app.emailSettings.reason.unsubscribed',
+};
+const SCOPES: Record<Scope, MessageId> = {
+  all: 'app.emailSettings.scope.all',
+  optional: 'app.emailSettings.scope.optional',
 };
 const CHANNELS: Record<Channel, MessageId> = {
   email: 'app.emailSettings.channel.email',
@@ -200,6 +208,7 @@ function SettingsForm({
 /** E-mail for notices: the From address and DKIM key, the DNS records to publish, and the suppression list. */
 export function EmailSettingsPage() {
   const t = useT();
+  const formatInstant = useFormatInstant();
   const loaded = useLoad(() => get<EmailSettingsView>('/api/email-settings'));
   const [channel, setChannel] = useState<Channel>('email');
   const suppressions = useLoad(() => get<Suppression[]>(`/api/suppressions?channel=${channel}`), channel);
@@ -223,42 +232,50 @@ export function EmailSettingsPage() {
   }
 
   const rows = (items: Suppression[]) => (
-    <table className="table">
-      <thead>
-        <tr>
-          <th scope="col">
-            <T id="app.emailSettings.suppressions.channel" />
-          </th>
-          <th scope="col">
-            <T id="app.emailSettings.suppressions.reason" />
-          </th>
-          <th scope="col">
-            <T id="app.emailSettings.suppressions.since" />
-          </th>
-          <th scope="col">
-            <span className="visually-hidden">
-              <T id="app.emailSettings.suppressions.remove" />
-            </span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {items.map((s) => (
-          <tr key={s.id}>
-            <td>{t(CHANNELS[s.channel])}</td>
-            <td>{t(REASONS[s.reason])}</td>
-            <td>
-              <time dateTime={s.createdAt}>{new Date(s.createdAt).toLocaleString()}</time>
-            </td>
-            <td>
-              <Button onClick={() => void remove(s.id)}>
+    <div className="table-wrap">
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">
+              <T id="app.emailSettings.suppressions.channel" />
+            </th>
+            <th scope="col">
+              <T id="app.emailSettings.suppressions.reason" />
+            </th>
+            <th scope="col">
+              <T id="app.emailSettings.suppressions.scope" />
+            </th>
+            <th scope="col">
+              <T id="app.emailSettings.suppressions.since" />
+            </th>
+            <th scope="col">
+              <span className="visually-hidden">
                 <T id="app.emailSettings.suppressions.remove" />
-              </Button>
-            </td>
+              </span>
+            </th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {items.map((s) => (
+            <tr key={s.id}>
+              <td>{t(CHANNELS[s.channel])}</td>
+              <td>{t(REASONS[s.reason])}</td>
+              <td data-testid="suppression-scope" data-scope={s.scope}>
+                {t(SCOPES[s.scope])}
+              </td>
+              <td className="nowrap">
+                <time dateTime={s.createdAt}>{formatInstant(s.createdAt)}</time>
+              </td>
+              <td>
+                <Button onClick={() => void remove(s.id)}>
+                  <T id="app.emailSettings.suppressions.remove" />
+                </Button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 
   return (
@@ -349,6 +366,12 @@ export function EmailSettingsPage() {
           </p>
         )}
         {suppressions.data && suppressions.data.length > 0 && rows(suppressions.data)}
+      </Section>
+      <Section
+        title={<T id="app.emailSettings.reports" />}
+        intro={<T id="app.emailSettings.reports.intro" />}
+      >
+        <HeldReports />
       </Section>
     </div>
   );

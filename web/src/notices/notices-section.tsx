@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { get, post, put } from '../api';
+import { ApiError, get, post, put } from '../api';
 import { LANGUAGE_NAMES, LOCALES, T, useT, type Locale, type MessageId } from '../i18n';
 import { Link } from '../router';
 import { useSession } from '../session';
@@ -571,6 +571,16 @@ function SendPanel({ view, onSent }: { view: NoticeView; onSent(): void }) {
         onChange={(event) => setAt(event.target.value)}
       />
       <ErrorNotice error={action.error} />
+      {/* The message says where e-mail is set up; one who may set it up gets the way there too. */}
+      {action.error instanceof ApiError &&
+        action.error.code === 'email_settings_missing' &&
+        can('organization.manage') && (
+          <p>
+            <Link to="/email-settings" data-testid="notice-send-email-settings">
+              <T id="app.nav.emailSettings" />
+            </Link>
+          </p>
+        )}
       <div className="row">
         <Button
           variant="primary"

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useIntl } from 'react-intl';
 import { get, post } from '../api';
 import { T, useT } from '../i18n';
 import { ErrorNotice } from '../ui/feedback';
@@ -7,7 +8,8 @@ import { useAction } from '../ui/hooks';
 import './send-progress.css';
 
 type SendStatus = 'scheduled' | 'fanning_out' | 'sending' | 'paused' | 'cancelled' | 'completed';
-type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled' | 'paused';
+type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled' | 'paused' | 'suppressed';
+type Channel = 'email' | 'sms' | 'webhook';
 
 export interface SendProgressView {
   sendId: string;
@@ -15,7 +17,7 @@ export interface SendProgressView {
   chunks: { total: number; done: number };
   recipients: number;
   totals: Record<DeliveryStatus, number>;
-  byChannel: { channel: 'email' | 'sms' | 'webhook'; status: DeliveryStatus; count: number }[];
+  byChannel: { channel: Channel; status: DeliveryStatus; count: number }[];
   ratePerSecond: number;
   etaSeconds: number | null;
 }
@@ -24,7 +26,7 @@ interface RecipientRow {
   deliveryId: string;
   externalId: string | null;
   testRecipient: boolean;
-  channel: 'email' | 'sms' | 'webhook';
+  channel: Channel;
   locale: string;
   status: DeliveryStatus;
   attempts: number;
@@ -32,9 +34,21 @@ interface RecipientRow {
   sentAt: string | null;
   /** An SMS the provider reported delivered to the phone: when. */
   deliveredAt: string | null;
+  /** The channels the customer has on record now: how to reach one a suppression or failure stopped. */
+  channelsOnRecord: Channel[];
 }
 
-const STATUSES: DeliveryStatus[] = ['sent', 'failed', 'pending', 'sending', 'paused', 'cancelled'];
+const STATUSES: DeliveryStatus[] = [
+  'sent',
+  'failed',
+  'suppressed',
+  'pending',
+  'sending',
+  'paused',
+  'cancelled',
+];
+/** The statuses whose customers staff may need to reach another way. */
+const UNREACHED: DeliveryStatus[] = ['failed', 'suppressed'];
 const finished = (s: SendStatus) => s === 'completed' || s === 'cancelled';
 
 /**
@@ -45,6 +59,7 @@ const finished = (s: SendStatus) => s === 'completed' || s === 'cancelled';
  */
 export function SendProgress({ sendId, canControl = false }: { sendId: string; canControl?: boolean }) {
   const t = useT();
+  const intl = useIntl();
   const [view, setView] = useState<SendProgressView>();
   const [streamError, setStreamError] = useState(false);
   const [listed, setListed] = useState<{ status: DeliveryStatus; rows: RecipientRow[] }>();
@@ -72,7 +87,8 @@ export function SendProgress({ sendId, canControl = false }: { sendId: string; c
   const list = (status: DeliveryStatus) =>
     void action.run(async () => {
       const { recipients } = await get<{ recipients: RecipientRow[] }>(
-        `/api/notice-sends/${encodeURIComponent(sendId)}/recipients?status=${status}&limit=100`,
+        // The server's default page of 100: its integer ?limit= is refused, query strings are not coerced.
+        `/api/notice-sends/${encodeURIComponent(sendId)}/recipients?status=${status}`,
       );
       setListed({ status, rows: recipients });
     });
@@ -85,7 +101,10 @@ export function SendProgress({ sendId, canControl = false }: { sendId: string; c
     ) : null;
   }
   const total = STATUSES.reduce((n, s) => n + view.totals[s], 0);
-  const done = view.totals.sent + view.totals.failed + view.totals.cancelled;
+  const done = view.totals.sent + view.totals.failed + view.totals.suppressed + view.totals.cancelled;
+  // Resending retries the suppressed too (after an address is taken off the suppression list).
+  const unreached = view.totals.failed + view.totals.suppressed;
+  const showChannels = listed !== undefined && UNREACHED.includes(listed.status);
   const percent = total === 0 ? 0 : Math.floor((done / total) * 100);
 
   return (
@@ -165,16 +184,28 @@ export function SendProgress({ sendId, canControl = false }: { sendId: string; c
           </Button>
         </div>
       )}
-      {canControl && view.totals.failed > 0 && view.status !== 'cancelled' && (
+      {canControl && unreached > 0 && view.status !== 'cancelled' && (
         <Button
           pending={action.pending}
           onClick={() => control('resend-failed')}
           data-testid="send-resend-failed"
         >
-          <T id="app.notices.progress.resendFailed" values={{ count: view.totals.failed }} />
+          <T
+            id={
+              view.totals.suppressed > 0
+                ? 'app.notices.progress.resendUnreached'
+                : 'app.notices.progress.resendFailed'
+            }
+            values={{ count: unreached }}
+          />
         </Button>
       )}
       {action.error !== undefined && <ErrorNotice error={action.error} />}
+      {listed?.status === 'suppressed' && (
+        <p className="send-progress-explain" data-testid="send-suppressed-explain">
+          <T id="app.notices.progress.suppressedExplain" />
+        </p>
+      )}
       {listed && (
         <table className="send-progress-recipients" data-testid="send-recipients">
           <thead>
@@ -194,12 +225,17 @@ export function SendProgress({ sendId, canControl = false }: { sendId: string; c
               <th>
                 <T id="app.notices.progress.report" />
               </th>
+              {showChannels && (
+                <th>
+                  <T id="app.notices.progress.onRecord" />
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
             {listed.rows.map((r) => (
               <tr key={r.deliveryId}>
-                <td>
+                <td className="nowrap">
                   {r.testRecipient || r.externalId === null ? (
                     <T
                       id={
@@ -214,12 +250,30 @@ export function SendProgress({ sendId, canControl = false }: { sendId: string; c
                   <T id={`app.notices.channel.${r.channel}`} />
                 </td>
                 <td>{r.attempts}</td>
-                <td>{r.lastError ?? ''}</td>
+                <td>
+                  {r.status === 'suppressed' ? (
+                    <T id="app.notices.progress.suppressedReason" />
+                  ) : (
+                    (r.lastError ?? '')
+                  )}
+                </td>
                 <td data-testid="send-recipient-report">
                   {r.deliveredAt !== null && (
                     <T id="app.notices.progress.delivered" values={{ at: new Date(r.deliveredAt) }} />
                   )}
                 </td>
+                {showChannels && (
+                  <td data-testid="send-recipient-on-record">
+                    {r.channelsOnRecord.length === 0 ? (
+                      <T id="app.notices.progress.noneOnRecord" />
+                    ) : (
+                      intl.formatList(
+                        r.channelsOnRecord.map((c) => t(`app.notices.channel.${c}`)),
+                        { type: 'unit' },
+                      )
+                    )}
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
