@@ -18,6 +18,41 @@ export default tseslint.config(
     },
   },
   {
+    // A module knows the platform and other modules, never the app that composes them: what it
+    // needs is a dependency type of its own (src/app.ts and src/server.ts hand it over).
+    files: ['src/modules/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(app|server|main)\\.js$',
+              message: 'A module does not import the app: declare the dependencies it needs as its own type.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The platform is what modules stand on: it knows neither them nor the configuration's shape.
+    files: ['src/platform/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(modules/.*|config|app|server|main)\\.js$',
+              message: 'The platform imports nothing from src/modules, src/config.ts or the app.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Benchmarks print their figures; scripts say what they did.
     files: ['bench/**/*.ts', 'scripts/**/*.mjs'],
     rules: { 'no-console': 'off' },

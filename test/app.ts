@@ -89,6 +89,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   return { app, db: tdb.db, config, smtp, outbox, logs, databaseUrl: tdb.url };
 }
 
+/** Another app built from the same dependencies (a test that adds routes to its own copy). */
+export const rebuildApp = (t: Pick<TestApp, 'app'>): Promise<App> => buildApp(t.app.deps);
+
 /**
  * A logger for workers and job runners a test starts itself: its lines join
  * t.logs, so the scan after the file's tests covers them too.

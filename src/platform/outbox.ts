@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config.js';
 import { deriveKey, open, seal } from './crypto.js';
 import { asApp, withOrg, type Database, type Sql } from './db.js';
 import type { Logger } from './logger.js';
@@ -111,8 +110,15 @@ export function retryDelayMs(attempt: number, random = Math.random()): number {
   return Math.round(ceiling * (0.5 + random / 2));
 }
 
+/** What the outbox needs of the configuration: its key's source, the sender and the host of Message-IDs. */
+export interface OutboxConfig {
+  secrets: { masterKey: Buffer };
+  mailFrom: string;
+  publicUrl: URL;
+}
+
 export function createOutbox(deps: {
-  config: Config;
+  config: OutboxConfig;
   db: Database;
   logger: Logger;
   metrics: Metrics;

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createTestApp } from '../../../test/app.js';
+import { createTestApp, rebuildApp } from '../../../test/app.js';
 import { createOrganization, createUser, sessionFor, type TestUser } from '../../../test/factories.js';
-import { buildApp } from '../../app.js';
 import { PERMISSIONS, ROLES, type Access, type Role } from './permissions.js';
 
 const t = await createTestApp();
@@ -41,7 +40,7 @@ describe('authorization matrix', () => {
   });
 
   it('refuses to build an app with an API route that declares no access rule', async () => {
-    const app = await buildApp(t.app.deps);
+    const app = await rebuildApp(t);
     expect(() => app.get('/api/unguarded', async () => 'open')).toThrow(/declares no access rule/);
     await app.close();
   });

@@ -4,7 +4,8 @@ import { Type } from 'typebox';
 import { withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
-import { ErrorBody, LocaleSchema, Password } from './account-schemas.js';
+import { Password } from './account-schemas.js';
+import { ErrorBody, LocaleSchema } from '../../platform/http/schemas.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.js';
 import { deleteSessionsOf, findUser } from './user-repo.js';
 

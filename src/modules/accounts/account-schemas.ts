@@ -1,8 +1,8 @@
 import { Type, type Static } from 'typebox';
+import { LocaleSchema } from '../../platform/http/schemas.js';
 
 export const Email = Type.String({ format: 'email', maxLength: 254 });
 export const Password = Type.String({ minLength: 1, maxLength: 1024 });
-export const LocaleSchema = Type.Union([Type.Literal('en'), Type.Literal('cs'), Type.Literal('ar')]);
 export const RoleSchema = Type.Union([
   Type.Literal('admin'),
   Type.Literal('incident_manager'),
@@ -12,18 +12,7 @@ export const RoleSchema = Type.Union([
   Type.Literal('viewer'),
 ]);
 export const Roles = Type.Array(RoleSchema, { minItems: 1, uniqueItems: true });
-export const Uuid = Type.String({ format: 'uuid' });
-export const IdParams = Type.Object({ id: Uuid });
 export const Token = Type.String({ minLength: 10, maxLength: 200 });
-
-export const ErrorBody = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    requestId: Type.String(),
-    details: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
-  }),
-});
 
 export const SessionState = Type.Union([Type.Literal('mfa'), Type.Literal('enroll'), Type.Literal('active')]);
 

@@ -1,4 +1,3 @@
-import type { HasDeps } from '../../app.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -9,17 +8,15 @@ import { AppError } from '../../platform/errors.js';
 import { chooseLocale, type Locale } from '../../platform/i18n.js';
 import { appendAudit, requestActor, type AuditActor } from '../audit/audit-service.js';
 import { actionMail } from './account-mail.js';
-import {
-  Email,
-  ErrorBody,
-  LocaleSchema,
-  Password,
-  SessionInfo,
-  SignInResult,
-  Token,
-} from './account-schemas.js';
+import { Email, Password, SessionInfo, SignInResult, Token } from './account-schemas.js';
+import { ErrorBody, LocaleSchema } from '../../platform/http/schemas.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.js';
-import { clearSessionCookie, startSession, type SessionState } from './session-service.js';
+import {
+  clearSessionCookie,
+  startSession,
+  type HasSessionDeps,
+  type SessionState,
+} from './session-service.js';
 import { assertNotThrottled, clearThrottle, recordFailure, throttleKey } from './throttle.js';
 import { deleteSessionsOf, findUser, hasSecondFactor, insertUser, type UserRow } from './user-repo.js';
 
@@ -47,7 +44,7 @@ async function requireMfaOf(tx: Sql): Promise<boolean> {
 
 /** Creates a user, audits it and signs them in: shared by first-time setup and invitations. */
 async function createAndSignIn(
-  app: HasDeps,
+  app: HasSessionDeps,
   tx: Sql,
   request: FastifyRequest,
   reply: FastifyReply,

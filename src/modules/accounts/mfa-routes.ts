@@ -13,7 +13,8 @@ import { hmac, safeEqual } from '../../platform/crypto.js';
 import { asApp, withOrg, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
-import { ErrorBody, IdParams, SignInResult } from './account-schemas.js';
+import { SignInResult } from './account-schemas.js';
+import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
 import {
   acceptedStep,
   decryptTotp,

@@ -1,8 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { HasDeps } from '../../app.js';
+import type { Config } from '../../config.js';
 import { hashToken, hmac, newToken } from '../../platform/crypto.js';
-import { asApp, locate, withOrg, type Sql } from '../../platform/db.js';
+import { asApp, locate, withOrg, type Sql, type Database } from '../../platform/db.js';
 import type { Permission, Role } from '../access/permissions.js';
+
+/** What sessions need of the app: its database and configuration (secrets, cookie lifetimes, origin). */
+export interface HasSessionDeps {
+  deps: { db: Database; config: Config };
+}
 
 export const SESSION_COOKIE = 'candor_session';
 
@@ -23,7 +28,7 @@ export interface Auth {
 const TOUCH_AFTER_MS = 60_000;
 
 /** Who is calling: a session cookie, an API bearer token, or nobody. */
-export async function resolveAuth(app: HasDeps, request: FastifyRequest): Promise<Auth | undefined> {
+export async function resolveAuth(app: HasSessionDeps, request: FastifyRequest): Promise<Auth | undefined> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
   if (bearer && request.url.startsWith('/api/')) return resolveApiToken(app, bearer);
   const cookie = request.cookies[SESSION_COOKIE];
@@ -31,7 +36,7 @@ export async function resolveAuth(app: HasDeps, request: FastifyRequest): Promis
   return undefined;
 }
 
-async function resolveSession(app: HasDeps, token: string): Promise<Auth | undefined> {
+async function resolveSession(app: HasSessionDeps, token: string): Promise<Auth | undefined> {
   const { db, config } = app.deps;
   const tokenHash = hashToken(token);
   const where = await asApp(db, (tx) => locate(tx, 'candor_find_session', tokenHash));
@@ -75,7 +80,7 @@ async function resolveSession(app: HasDeps, token: string): Promise<Auth | undef
   });
 }
 
-async function resolveApiToken(app: HasDeps, token: string): Promise<Auth | undefined> {
+async function resolveApiToken(app: HasSessionDeps, token: string): Promise<Auth | undefined> {
   const { db } = app.deps;
   const tokenHash = hashToken(token);
   const where = await asApp(db, (tx) => locate(tx, 'candor_find_api_token', tokenHash));
@@ -100,7 +105,7 @@ async function resolveApiToken(app: HasDeps, token: string): Promise<Auth | unde
   });
 }
 
-export function csrfTokenFor(app: HasDeps, sessionId: string): string {
+export function csrfTokenFor(app: HasSessionDeps, sessionId: string): string {
   return hmac(app.deps.config.secrets.sessionKey, `csrf:${sessionId}`);
 }
 
@@ -109,7 +114,7 @@ export function csrfTokenFor(app: HasDeps, sessionId: string): string {
  * browser arrived with (session fixation).
  */
 export async function startSession(
-  app: HasDeps,
+  app: HasSessionDeps,
   tx: Sql,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -138,7 +143,7 @@ export async function startSession(
   return { id, csrfToken: csrfTokenFor(app, id) };
 }
 
-export function setSessionCookie(app: HasDeps, reply: FastifyReply, token: string): void {
+export function setSessionCookie(app: HasSessionDeps, reply: FastifyReply, token: string): void {
   const { publicUrl, sessionAbsoluteHours } = app.deps.config;
   void reply.setCookie(SESSION_COOKIE, token, {
     path: '/',

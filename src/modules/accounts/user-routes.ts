@@ -8,15 +8,8 @@ import { isLocale } from '../../platform/i18n.js';
 import type { Access } from '../access/permissions.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
 import { actionMail } from './account-mail.js';
-import {
-  Email,
-  ErrorBody,
-  IdParams,
-  InvitationView,
-  LocaleSchema,
-  Roles,
-  UserView,
-} from './account-schemas.js';
+import { Email, InvitationView, Roles, UserView } from './account-schemas.js';
+import { ErrorBody, IdParams, LocaleSchema } from '../../platform/http/schemas.js';
 import { blockedUntil, clearThrottle, throttleKey } from './throttle.js';
 import { countActiveAdmins, deleteSessionsOf, findUser, listUsers, type UserRow } from './user-repo.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { AppDeps } from '../../app.js';
+import type { Config } from '../../config.js';
 import type { Sql } from '../../platform/db.js';
 import { requestActor } from '../audit/audit-service.js';
 import { recordEvent } from '../incidents/incident-events.js';
@@ -7,13 +7,18 @@ import { onIncidentChanged } from '../incidents/incident-hooks.js';
 import { findIncident } from '../incidents/incident-repo.js';
 import { affectedCounts, writeCountedAffected, type AffectedCounts } from './affected-repo.js';
 
+/** What this needs of the app: the audit key (and the master key) from its secrets. */
+export interface RecountDeps {
+  config: Pick<Config, 'secrets'>;
+}
+
 /**
  * After the affected customers of an incident changed: the counts go into its jurisdictions, a
  * timeline event (counts only, audited) records it, and its clocks are recomputed.
  */
 export async function recountAffected(
   tx: Sql,
-  deps: AppDeps,
+  deps: RecountDeps,
   request: FastifyRequest,
   incidentId: string,
   kind: 'affected_customers_marked' | 'affected_customers_removed',

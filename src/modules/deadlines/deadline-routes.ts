@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { withOrg, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { ErrorBody, IdParams } from '../accounts/account-schemas.js';
+import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
 import { withCaller } from '../access/acting.js';
 import { rolesGrant, type Access, type Permission } from '../access/permissions.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AppDeps } from '../../app.js';
+import type { Config } from '../../config.js';
 import { deriveKey, open, seal } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -23,6 +23,11 @@ import {
   updateComputed,
   type ClockRow,
 } from './deadline-repo.js';
+
+/** What this needs of the app: the audit key (and the master key) from its secrets. */
+export interface DeadlineDeps {
+  config: Pick<Config, 'secrets'>;
+}
 
 export interface Caller {
   organizationId: string;
@@ -65,7 +70,7 @@ export async function incidentFacts(tx: Sql, incident: IncidentRow): Promise<Inc
  */
 export async function syncClocks(
   tx: Sql,
-  _deps: AppDeps,
+  _deps: DeadlineDeps,
   incident: IncidentRow,
   _actor: AuditActor,
 ): Promise<void> {
@@ -109,7 +114,7 @@ async function mustFindActiveClock(tx: Sql, incidentId: string, clockId: string)
   return clock;
 }
 
-const evidenceKey = (deps: AppDeps) => deriveKey(deps.config.secrets.masterKey, 'deadline-evidence');
+const evidenceKey = (deps: DeadlineDeps) => deriveKey(deps.config.secrets.masterKey, 'deadline-evidence');
 const evidenceContext = (organizationId: string, clockId: string) =>
   `deadline-evidence:${organizationId}:${clockId}`;
 
@@ -123,7 +128,7 @@ export interface Evidence {
 /** Marks a notification as filed: its clock stops, the evidence is kept (the document sealed). */
 export async function fileClock(
   tx: Sql,
-  deps: AppDeps,
+  deps: DeadlineDeps,
   caller: Caller,
   incident: IncidentRow,
   clockId: string,
@@ -171,7 +176,7 @@ export async function fileClock(
 /** A person's decision that a clock does not apply (an exemption, an authority's decision), with the reason. */
 export async function waiveClock(
   tx: Sql,
-  deps: AppDeps,
+  deps: DeadlineDeps,
   caller: Caller,
   incident: IncidentRow,
   clockId: string,
@@ -197,7 +202,7 @@ export async function waiveClock(
 /** The filed document, opened; undefined when the clock has none. */
 export async function clockDocument(
   tx: Sql,
-  deps: AppDeps,
+  deps: DeadlineDeps,
   organizationId: string,
   incidentId: string,
   clockId: string,

@@ -1,13 +1,18 @@
-import type { AppDeps } from '../../app.js';
+import type { Config } from '../../config.js';
 import type { Sql } from '../../platform/db.js';
 import type { AuditActor } from '../audit/audit-service.js';
 import { syncClocks } from '../deadlines/deadline-service.js';
 import { handOverQueuedTasks, startPlan } from '../plans/task-service.js';
 import type { IncidentRow } from './incident-repo.js';
 
+/** What this needs of the app: the audit key (and the master key) from its secrets. */
+export interface IncidentDeps {
+  config: Pick<Config, 'secrets'>;
+}
+
 export interface IncidentHookContext {
   tx: Sql;
-  deps: AppDeps;
+  deps: IncidentDeps;
   incident: IncidentRow;
   actor: AuditActor;
 }

@@ -5,7 +5,7 @@ import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { withCaller } from '../access/acting.js';
 import type { Access, Permission } from '../access/permissions.js';
-import { ErrorBody } from '../accounts/account-schemas.js';
+import { ErrorBody } from '../../platform/http/schemas.js';
 import { requestActor } from '../audit/audit-service.js';
 import { MOMENTS, TRANSITIONS } from './incident-model.js';
 import {

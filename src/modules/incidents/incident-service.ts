@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { AppDeps } from '../../app.js';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { AuditActor } from '../audit/audit-service.js';
 import { recordEvent } from './incident-events.js';
-import { onIncidentChanged, onIncidentDeclared } from './incident-hooks.js';
+import { onIncidentChanged, onIncidentDeclared, type IncidentDeps } from './incident-hooks.js';
 import { canTransition, MOMENTS, TRANSITIONS, type IncidentState } from './incident-model.js';
 import {
   findIncident,
@@ -46,7 +45,7 @@ async function assertUsers(tx: Sql, userIds: string[]): Promise<void> {
  */
 export async function declareIncident(
   tx: Sql,
-  deps: AppDeps,
+  deps: IncidentDeps,
   caller: Caller,
   body: DeclareBody,
 ): Promise<IncidentRow> {
@@ -152,7 +151,7 @@ async function assertMayRestrict(tx: Sql, caller: Caller, incident: IncidentRow)
 
 export async function updateIncident(
   tx: Sql,
-  deps: AppDeps,
+  deps: IncidentDeps,
   caller: Caller,
   id: string,
   body: UpdateBody,
@@ -181,7 +180,7 @@ export async function updateIncident(
   return incident;
 }
 
-export async function setMoments(tx: Sql, deps: AppDeps, caller: Caller, id: string, moments: Moments) {
+export async function setMoments(tx: Sql, deps: IncidentDeps, caller: Caller, id: string, moments: Moments) {
   const before = await mustFindIncident(tx, id);
   const changed: Record<string, { from: string | null; to: string | null }> = {};
   for (const moment of MOMENTS) {
@@ -217,7 +216,7 @@ export async function setMoments(tx: Sql, deps: AppDeps, caller: Caller, id: str
 
 export async function setJurisdictions(
   tx: Sql,
-  deps: AppDeps,
+  deps: IncidentDeps,
   caller: Caller,
   id: string,
   list: { code: string; estimatedAffected?: number | null }[],
@@ -261,7 +260,7 @@ const MOMENT_OF_STATE: Partial<Record<IncidentState, 'contained' | 'resolved'>> 
 
 export async function transitionIncident(
   tx: Sql,
-  deps: AppDeps,
+  deps: IncidentDeps,
   caller: Caller,
   id: string,
   to: IncidentState,
@@ -298,7 +297,7 @@ export async function transitionIncident(
 
 export async function addMember(
   tx: Sql,
-  deps: AppDeps,
+  deps: IncidentDeps,
   caller: Caller,
   id: string,
   userId: string,
@@ -326,7 +325,7 @@ export async function addMember(
 
 export async function removeMember(
   tx: Sql,
-  deps: AppDeps,
+  deps: IncidentDeps,
   caller: Caller,
   id: string,
   userId: string,
@@ -354,7 +353,7 @@ export async function removeMember(
   ]);
 }
 
-export async function addNote(tx: Sql, deps: AppDeps, caller: Caller, id: string, note: string) {
+export async function addNote(tx: Sql, deps: IncidentDeps, caller: Caller, id: string, note: string) {
   await mustFindIncident(tx, id);
   return recordEvent(tx, deps.config.secrets.auditKey, {
     organizationId: caller.organizationId,

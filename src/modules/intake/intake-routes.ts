@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { deriveKey, open, seal } from '../../platform/crypto.js';
 import { withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { ErrorBody } from '../accounts/account-schemas.js';
+import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
 import { Alert, newWebhookSecret, receiveAlert, verifyWebhookSignature } from './intake-service.js';
 

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { Type, type Static } from 'typebox';
-import type { AppDeps } from '../../app.js';
+import type { Config } from '../../config.js';
 import { safeEqual } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -9,6 +9,11 @@ import { recordEvent } from '../incidents/incident-events.js';
 import { INCIDENT_TYPES } from '../incidents/incident-model.js';
 import type { Severity } from '../incidents/incident-model.js';
 import { declareIncident } from '../incidents/incident-service.js';
+
+/** What this needs of the app: the audit key (and the master key) from its secrets. */
+export interface IntakeDeps {
+  config: Pick<Config, 'secrets'>;
+}
 
 /** The documented generic alert a detection tool posts (see docs/INTAKE.md). */
 export const Alert = Type.Object(
@@ -73,7 +78,7 @@ const INTAKE_LOCK = 727_004;
  */
 export async function receiveAlert(
   tx: Sql,
-  deps: AppDeps,
+  deps: IntakeDeps,
   organizationId: string,
   actor: AuditActor,
   alert: Alert,

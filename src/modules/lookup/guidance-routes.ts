@@ -6,7 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import { isLocale, LOCALES } from '../../platform/i18n.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
-import { ErrorBody } from '../accounts/account-schemas.js';
+import { ErrorBody } from '../../platform/http/schemas.js';
 import { requestActor } from '../audit/audit-service.js';
 import { recordEvent } from '../incidents/incident-events.js';
 import { findIncident } from '../incidents/incident-repo.js';

@@ -7,7 +7,7 @@ import { AppError } from '../../platform/errors.js';
 import { fromAcceptLanguage, isLocale, LOCALES, type Locale } from '../../platform/i18n.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import type { Access } from '../access/permissions.js';
-import { ErrorBody } from '../accounts/account-schemas.js';
+import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, systemActor } from '../audit/audit-service.js';
 import { emailIndex, normalizeEmail } from '../customers/customer-repo.js';
 import { completeIn, guidanceLocale, type GuidanceContent } from './guidance-repo.js';

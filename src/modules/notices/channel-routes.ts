@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
-import { ErrorBody } from '../accounts/account-schemas.js';
+import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
 import { openPersonal } from '../customers/customer-repo.js';
 import type { DataCategory } from '../incidents/incident-model.js';

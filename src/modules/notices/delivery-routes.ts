@@ -5,7 +5,7 @@ import type { Sql } from '../../platform/db.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
-import { ErrorBody } from '../accounts/account-schemas.js';
+import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
 import { assertChannelsReady, failedChannels } from './channel-readiness.js';
 import {

@@ -6,7 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
-import { ErrorBody } from '../accounts/account-schemas.js';
+import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
 import { normalizeWebhookUrl, openPersonal } from '../customers/customer-repo.js';
 import { recordEvent } from '../incidents/incident-events.js';

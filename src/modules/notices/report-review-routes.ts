@@ -6,7 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
-import { ErrorBody, IdParams } from '../accounts/account-schemas.js';
+import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
 import { inboundReportContext } from './bounce-service.js';
 

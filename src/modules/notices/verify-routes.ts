@@ -6,7 +6,7 @@ import { asApp, withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import type { Access } from '../access/permissions.js';
-import { ErrorBody } from '../accounts/account-schemas.js';
+import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, systemActor } from '../audit/audit-service.js';
 import { countLookup } from '../lookup/lookup-throttle.js';
 import { CHANNELS } from './notice-contracts.js';

@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import { direction, t, type Locale, type MessageKey } from '../../platform/i18n.js';
 import type { Channel, Contact } from './contact-repo.js';
 import { escapeHtml } from '../../platform/html.js';
@@ -8,32 +9,32 @@ const label = (locale: Locale, column: (typeof COLUMNS)[number]) =>
 const channelLabel = (locale: Locale, channel: Channel) =>
   `${t(locale, `plan.contacts.channel.${channel.type}` as MessageKey)}: ${channel.value}`;
 
-// A phone number such as "+420 601 234 567" is data, not a formula; anything else that a
-// spreadsheet would evaluate (=, +, -, @, tab, CR first) is neutralised with a leading quote.
+// A phone number such as "+420 601 234 567" is data, not a formula (no letters, so no function or
+// reference): it is left as it is. Anything else a spreadsheet would evaluate (=, +, -, @, tab, CR
+// first) gets a leading quote from csv-stringify's escape_formulas; a field-level option (see its
+// `cast` option) turns that off for phone numbers only.
 const PHONE_LIKE = /^\+[0-9 ()./-]+$/;
-function cell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) && !PHONE_LIKE.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
+const phoneAsData = { escape_formulas: false };
 
 /** RFC 4180 CSV with a byte-order mark, so spreadsheets read Czech and Arabic text as UTF-8. */
 export function contactsCsv(contacts: Contact[], locale: Locale): string {
-  const lines = [COLUMNS.map((c) => cell(label(locale, c))).join(',')];
-  for (const c of contacts) {
-    lines.push(
-      [
-        c.name,
-        c.role,
-        c.affiliation,
-        c.phone,
-        c.channels.map((ch) => channelLabel(locale, ch)).join('; '),
-        c.notes,
-      ]
-        .map(cell)
-        .join(','),
-    );
-  }
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  const rows = contacts.map((c) => [
+    c.name,
+    c.role,
+    c.affiliation,
+    c.phone,
+    c.channels.map((ch) => channelLabel(locale, ch)).join('; '),
+    c.notes,
+  ]);
+  return stringify([COLUMNS.map((c) => label(locale, c)), ...rows], {
+    bom: true,
+    record_delimiter: 'windows',
+    // Given a record delimiter, csv-stringify quotes only fields holding that whole sequence: a
+    // lone CR or LF in a note must be quoted too.
+    quote_record_delimiter: true,
+    escape_formulas: true,
+    cast: { string: (value) => (PHONE_LIKE.test(value) ? { value, ...phoneAsData } : value) },
+  });
 }
 
 export const PRINT_CSS_PATH = '/api/contacts/print.css';

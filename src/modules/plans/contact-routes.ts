@@ -6,7 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import { requestLocale } from '../../platform/request-locale.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
-import { ErrorBody } from '../accounts/account-schemas.js';
+import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor, type AuditEntry } from '../audit/audit-service.js';
 import { contactsCsv, contactsHtml, PRINT_CSS, PRINT_CSS_PATH } from './contact-export.js';
 import {

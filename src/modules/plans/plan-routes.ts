@@ -6,7 +6,7 @@ import { t, type Locale, type MessageKey } from '../../platform/i18n.js';
 import { requestLocale } from '../../platform/request-locale.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
-import { ErrorBody } from '../accounts/account-schemas.js';
+import { ErrorBody } from '../../platform/http/schemas.js';
 import { requestActor } from '../audit/audit-service.js';
 import type { IncidentType } from '../incidents/incident-model.js';
 import { contactRoutes } from './contact-routes.js';

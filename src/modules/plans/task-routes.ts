@@ -7,7 +7,7 @@ import { requestLocale } from '../../platform/request-locale.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import type { Actor } from '../accounts/session-service.js';
-import { ErrorBody } from '../accounts/account-schemas.js';
+import { ErrorBody } from '../../platform/http/schemas.js';
 import { requestActor } from '../audit/audit-service.js';
 import type { IncidentType } from '../incidents/incident-model.js';
 import { findIncident, type IncidentRow } from '../incidents/incident-repo.js';

@@ -1,4 +1,4 @@
-import type { AppDeps } from '../../app.js';
+import type { Config } from '../../config.js';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { PERMISSIONS, type Role } from '../access/permissions.js';
@@ -26,6 +26,11 @@ import {
   type Texts,
 } from './plan-repo.js';
 import { PLAYBOOKS } from './playbooks/index.js';
+
+/** What this needs of the app: the audit key (and the master key) from its secrets. */
+export interface TaskDeps {
+  config: Pick<Config, 'secrets'>;
+}
 
 export interface StartedPlan {
   name: string;
@@ -58,7 +63,7 @@ export function assigneeFor(
  */
 export async function startPlan(
   tx: Sql,
-  deps: Pick<AppDeps, 'config'>,
+  deps: TaskDeps,
   incident: IncidentRow,
   actor: AuditActor,
 ): Promise<StartedPlan | null> {
@@ -294,7 +299,7 @@ async function assertCanTakeTask(tx: Sql, incident: Pick<IncidentRow, 'id' | 're
  */
 export async function handOverQueuedTasks(
   tx: Sql,
-  deps: Pick<AppDeps, 'config'>,
+  deps: TaskDeps,
   incident: IncidentRow,
   actor: AuditActor,
 ): Promise<number> {

@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Agent } from '../../../test/agent.js';
-import { createTestApp } from '../../../test/app.js';
+import { createTestApp, rebuildApp } from '../../../test/app.js';
 import { createIncident, createOrganization, createUser, sessionFor } from '../../../test/factories.js';
-import { buildApp } from '../../app.js';
 import { AppError } from '../../platform/errors.js';
 import { createPdfRenderer } from './report-pdf.js';
 
@@ -181,7 +180,7 @@ describe('regulator report PDFs', () => {
 
   it('prints concurrent exports in one Chromium, started on the first PDF and closed with the app', async () => {
     const before = browsers();
-    const app = await buildApp(t.app.deps);
+    const app = await rebuildApp(t);
     await app.ready();
     const { id } = await createIncident(t, org);
     const session = await sessionFor(t, legal);

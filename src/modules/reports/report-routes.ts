@@ -6,7 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import { chooseLocale } from '../../platform/i18n.js';
 import { withCaller } from '../access/acting.js';
 import type { Access, Permission } from '../access/permissions.js';
-import { ErrorBody } from '../accounts/account-schemas.js';
+import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
 import { findIncident } from '../incidents/incident-repo.js';
 import { mustFindIncident } from '../incidents/incident-service.js';

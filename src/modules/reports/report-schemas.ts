@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
-import { LocaleSchema } from '../accounts/account-schemas.js';
+import { LocaleSchema } from '../../platform/http/schemas.js';
 import {
   CHOICES,
   EXPORT_FORMATS,

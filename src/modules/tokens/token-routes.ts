@@ -5,7 +5,7 @@ import { hashToken, newToken } from '../../platform/crypto.js';
 import { withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { TOKEN_SCOPES, type Access } from '../access/permissions.js';
-import { ErrorBody, IdParams } from '../accounts/account-schemas.js';
+import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
 
 const manage: { access: Access } = { access: { kind: 'permission', permission: 'organization.manage' } };
