@@ -151,7 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     { config: { access: { kind: 'public' } }, schema: { hide: true } },
     async (req, reply) => {
       const given = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
-      if (!safeEqual(given, config.secrets.metricsToken)) throw new AppError('unauthenticated', 401);
+      if (!safeEqual(given, config.secrets.metricsToken)) throw new AppError('unauthenticated');
       return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
     },
   );

@@ -1,16 +1,18 @@
 /**
- * The one error type. `code` names a message in the catalogs (error.<code>),
- * so the client reads it in the user's language; `details` may only hold
- * values safe to show (field paths, limits), never personal data.
+ * The one error type. Code raises an error by its code (`new AppError('invalid_mfa_code')`);
+ * ERROR_STATUS gives each code its one HTTP status, and the catalogs its message (error.<code>),
+ * so the client reads it in the user's language. `details` may only hold values safe to show
+ * (field paths, limits), never personal data.
  */
 export class AppError extends Error {
+  readonly status: number;
   constructor(
     readonly code: ErrorCode,
-    readonly status: number,
     readonly details: Record<string, string | number> = {},
   ) {
     super(code);
     this.name = 'AppError';
+    this.status = ERROR_STATUS[code];
   }
 }
 
@@ -42,8 +44,42 @@ export type ErrorCode =
   | 'email_settings_missing'
   | 'sms_settings_missing'
   | 'webhook_secret_missing'
+  | 'passkey_not_verified'
   | 'internal';
 
-export const notFound = () => new AppError('not_found', 404);
-export const forbidden = () => new AppError('forbidden', 403);
-export const unauthenticated = () => new AppError('unauthenticated', 401);
+/** Each error code's HTTP status: one per code, whoever raises it. */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  csrf_failed: 403,
+  rate_limited: 429,
+  invalid_credentials: 401,
+  mfa_required: 401,
+  mfa_enrollment_required: 403,
+  invalid_mfa_code: 401,
+  invalid_token: 400,
+  weak_password: 400,
+  email_taken: 409,
+  last_admin: 409,
+  illegal_transition: 409,
+  pdf_unavailable: 503,
+  payload_too_large: 413,
+  unavailable: 503,
+  author_cannot_approve: 403,
+  guidance_not_approved: 409,
+  guidance_outdated: 409,
+  link_expired: 410,
+  email_settings_missing: 409,
+  sms_settings_missing: 409,
+  webhook_secret_missing: 409,
+  passkey_not_verified: 400,
+  internal: 500,
+};
+
+export const notFound = () => new AppError('not_found');
+export const forbidden = () => new AppError('forbidden');
+export const unauthenticated = () => new AppError('unauthenticated');

@@ -75,12 +75,12 @@ function checkCsrf(app: FastifyInstance, request: FastifyRequest): void {
   if (request.auth?.actor.type === 'api_token') return;
   const expected = app.deps.config.publicUrl.origin;
   const origin = request.headers.origin ?? originOf(request.headers.referer);
-  if (origin !== expected) throw new AppError('csrf_failed', 403);
+  if (origin !== expected) throw new AppError('csrf_failed');
   const session = request.auth?.session;
   if (session) {
     const given = request.headers['x-csrf-token'];
     if (typeof given !== 'string' || !safeEqual(given, session.csrfToken)) {
-      throw new AppError('csrf_failed', 403);
+      throw new AppError('csrf_failed');
     }
   }
 }
@@ -97,21 +97,21 @@ function originOf(referer: string | undefined): string | undefined {
 export function authorize(request: FastifyRequest, access: Access): void {
   if (access.kind === 'public') return;
   const auth = request.auth;
-  if (!auth) throw new AppError('unauthenticated', 401);
+  if (!auth) throw new AppError('unauthenticated');
   if (access.kind === 'session') {
-    if (auth.actor.type !== 'user') throw new AppError('forbidden', 403);
+    if (auth.actor.type !== 'user') throw new AppError('forbidden');
     return;
   }
   if (auth.actor.type === 'user') {
-    if (auth.session?.state === 'mfa') throw new AppError('mfa_required', 401);
+    if (auth.session?.state === 'mfa') throw new AppError('mfa_required');
     if (access.kind === 'enrolled') return;
-    if (auth.session?.state === 'enroll') throw new AppError('mfa_enrollment_required', 403);
+    if (auth.session?.state === 'enroll') throw new AppError('mfa_enrollment_required');
     if (access.kind === 'user') return;
-    if (!rolesGrant(auth.actor.roles, access.permission)) throw new AppError('forbidden', 403);
+    if (!rolesGrant(auth.actor.roles, access.permission)) throw new AppError('forbidden');
     return;
   }
-  if (access.kind === 'user' || access.kind === 'enrolled') throw new AppError('forbidden', 403);
+  if (access.kind === 'user' || access.kind === 'enrolled') throw new AppError('forbidden');
   if (!(auth.actor.scopes as readonly string[]).includes(access.permission)) {
-    throw new AppError('forbidden', 403);
+    throw new AppError('forbidden');
   }
 }

@@ -12,6 +12,6 @@ export function withCaller<T>(
   fn: (tx: Sql) => Promise<T>,
 ): Promise<T> {
   const auth = request.auth;
-  if (!auth) throw new AppError('unauthenticated', 401);
+  if (!auth) throw new AppError('unauthenticated');
   return withOrg(db, auth.organizationId, fn, auth.actor.type === 'user' ? { userId: auth.actor.id } : {});
 }

@@ -96,7 +96,7 @@ export async function accountRoutes(fastify: FastifyInstance): Promise<void> {
       const auth = request.auth!;
       const user = (await withOrg(db, auth.organizationId, (tx) => findUser(tx, auth.actor.id)))!;
       if (!(await verifyPassword(user.password_hash, request.body.currentPassword))) {
-        throw new AppError('invalid_credentials', 401);
+        throw new AppError('invalid_credentials');
       }
       checkPasswordPolicy(request.body.newPassword, user.email);
       const hash = await hashPassword(request.body.newPassword);

@@ -147,11 +147,11 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
         const used = await tx.query<{ ok: boolean }>('SELECT candor_setup_consume($1) AS ok', [
           hashToken(body.token),
         ]);
-        if (!used[0]?.ok) throw new AppError('invalid_token', 400);
+        if (!used[0]?.ok) throw new AppError('invalid_token');
         const taken = await tx.query<{ taken: boolean }>('SELECT candor_email_taken($1) AS taken', [
           body.email,
         ]);
-        if (taken[0]?.taken) throw new AppError('email_taken', 409);
+        if (taken[0]?.taken) throw new AppError('email_taken');
         await tx.query('INSERT INTO organizations (id, name, default_locale) VALUES ($1, $2, $3)', [
           organizationId,
           body.organizationName,
@@ -217,7 +217,7 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
             }),
           );
         }
-        throw new AppError('invalid_credentials', 401);
+        throw new AppError('invalid_credentials');
       }
       await asApp(db, (tx) => clearThrottle(tx, [accountKey]));
       return withOrg(db, user.organization_id, async (tx) => {
@@ -354,7 +354,7 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
       const { token, password } = request.body;
       const tokenHash = hashToken(token);
       const found = await asApp(db, (tx) => locate(tx, 'candor_find_password_reset', tokenHash));
-      if (!found) throw new AppError('invalid_token', 400);
+      if (!found) throw new AppError('invalid_token');
       const reset = await withOrg(db, found.organization_id, async (tx) => {
         const rows = await tx.query<{ user_id: string }>(
           `SELECT user_id FROM password_resets WHERE id = $1 AND used_at IS NULL AND expires_at > now()`,
@@ -363,7 +363,7 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
         const userId = rows[0]?.user_id;
         return userId ? await findUser(tx, userId) : undefined;
       });
-      if (!reset || reset.status !== 'active') throw new AppError('invalid_token', 400);
+      if (!reset || reset.status !== 'active') throw new AppError('invalid_token');
       checkPasswordPolicy(password, reset.email);
       const passwordHash = await hashPassword(password);
       await withOrg(db, found.organization_id, async (tx) => {
@@ -371,7 +371,7 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
           `UPDATE password_resets SET used_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id`,
           [found.id],
         );
-        if (used.length === 0) throw new AppError('invalid_token', 400);
+        if (used.length === 0) throw new AppError('invalid_token');
         await tx.query('UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1', [
           reset.id,
           passwordHash,
@@ -393,7 +393,7 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
 
   async function openInvitation(token: string) {
     const found = await asApp(db, (tx) => locate(tx, 'candor_find_invitation', hashToken(token)));
-    if (!found) throw new AppError('invalid_token', 400);
+    if (!found) throw new AppError('invalid_token');
     return found;
   }
 
@@ -423,7 +423,7 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
           [found.id],
         );
         const invitation = rows[0];
-        if (!invitation) throw new AppError('invalid_token', 400);
+        if (!invitation) throw new AppError('invalid_token');
         return { organizationName: invitation.name, email: invitation.email, roles: invitation.roles };
       });
     },
@@ -459,12 +459,12 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
           [found.id],
         );
         const invitation = rows[0];
-        if (!invitation) throw new AppError('invalid_token', 400);
+        if (!invitation) throw new AppError('invalid_token');
         checkPasswordPolicy(body.password, invitation.email);
         const taken = await tx.query<{ taken: boolean }>('SELECT candor_email_taken($1) AS taken', [
           invitation.email,
         ]);
-        if (taken[0]?.taken) throw new AppError('email_taken', 409);
+        if (taken[0]?.taken) throw new AppError('email_taken');
         return createAndSignIn(
           app,
           tx,

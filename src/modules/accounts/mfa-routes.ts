@@ -79,7 +79,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
     const result = await fn();
     if (result === undefined) {
       await asApp(db, (tx) => recordFailure(tx, 'mfa', key));
-      throw new AppError('invalid_mfa_code', 401);
+      throw new AppError('invalid_mfa_code');
     }
     await asApp(db, (tx) => clearThrottle(tx, [key]));
     return result;
@@ -87,7 +87,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
 
   function pendingMfa(request: FastifyRequest) {
     const auth = request.auth!;
-    if (auth.session?.state !== 'mfa') throw new AppError('bad_request', 400);
+    if (auth.session?.state !== 'mfa') throw new AppError('bad_request');
     return auth;
   }
 
@@ -306,7 +306,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
         );
         const challenge = rows[0]?.webauthn_challenge;
         await tx.query('UPDATE sessions SET webauthn_challenge = NULL WHERE id = $1', [auth.session!.id]);
-        if (!challenge) throw new AppError('bad_request', 400);
+        if (!challenge) throw new AppError('bad_request');
         const verification = await verifyRegistrationResponse({
           response: request.body.response as unknown as RegistrationResponseJSON,
           expectedChallenge: challenge,
@@ -315,7 +315,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
           requireUserVerification: true,
         }).catch(() => undefined);
         if (!verification?.verified || !verification.registrationInfo)
-          throw new AppError('invalid_mfa_code', 400);
+          throw new AppError('passkey_not_verified');
         const { credential } = verification.registrationInfo;
         const inserted = await tx.query<{ id: string }>(
           `INSERT INTO webauthn_credentials (organization_id, user_id, credential_id, public_key, counter, transports, name)
@@ -401,7 +401,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
           'DELETE FROM webauthn_credentials WHERE id = $1 AND user_id = $2 RETURNING id',
           [request.params.id, auth.actor.id],
         );
-        if (rows.length === 0) throw new AppError('not_found', 404);
+        if (rows.length === 0) throw new AppError('not_found');
         await appendAudit(tx, auditKey, auth.organizationId, requestActor(request), {
           action: 'mfa.passkey_removed',
           targetType: 'passkey',
@@ -454,7 +454,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
         !safeEqual(mac, hmac(config.secrets.sessionKey, `webauthn:${challenge}.${expires}`)) ||
         Number(expires) < Date.now()
       ) {
-        throw new AppError('invalid_token', 400);
+        throw new AppError('invalid_token');
       }
       const response = request.body.response as unknown as AuthenticationResponseJSON;
       const ipKey = throttleKey(config.secrets.sessionKey, 'ip', request.ip);
@@ -469,7 +469,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
       });
       const fail = async () => {
         await asApp(db, (tx) => recordFailure(tx, 'ip', ipKey));
-        return new AppError('invalid_credentials', 401);
+        return new AppError('invalid_credentials');
       };
       if (!found) throw await fail();
       // A failure is recorded after the transaction: PGlite runs one at a time.

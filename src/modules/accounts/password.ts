@@ -33,10 +33,10 @@ export async function verifyPassword(hash: string | undefined, password: string)
 export function checkPasswordPolicy(password: string, email: string): void {
   const length = [...password].length;
   if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
-    throw new AppError('weak_password', 400, { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH });
+    throw new AppError('weak_password', { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH });
   }
   const local = email.split('@')[0] ?? '';
   if (local.length >= 4 && password.toLowerCase().includes(local.toLowerCase())) {
-    throw new AppError('weak_password', 400, { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH });
+    throw new AppError('weak_password', { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH });
   }
 }

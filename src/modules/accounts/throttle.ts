@@ -30,7 +30,7 @@ export async function assertNotThrottled(tx: Sql, keys: string[]): Promise<void>
     [keys],
   );
   const wait = rows[0]?.wait;
-  if (wait && wait > 0) throw new AppError('rate_limited', 429, { retryAfterSeconds: wait });
+  if (wait && wait > 0) throw new AppError('rate_limited', { retryAfterSeconds: wait });
 }
 
 export async function recordFailure(tx: Sql, kind: ThrottleKind, key: string): Promise<void> {

@@ -42,7 +42,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
 
   async function mustFind(tx: Sql, id: string): Promise<UserRow> {
     const user = await findUser(tx, id);
-    if (!user) throw new AppError('not_found', 404);
+    if (!user) throw new AppError('not_found');
     return user;
   }
 
@@ -54,7 +54,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
       user.roles.includes('admin') &&
       (await countActiveAdmins(tx)) <= 1
     ) {
-      throw new AppError('last_admin', 409);
+      throw new AppError('last_admin');
     }
   }
 
@@ -216,7 +216,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
       const token = newToken();
       const invitation = await withOrg(db, auth.organizationId, async (tx) => {
         const taken = await tx.query<{ taken: boolean }>('SELECT candor_email_taken($1) AS taken', [email]);
-        if (taken[0]?.taken) throw new AppError('email_taken', 409);
+        if (taken[0]?.taken) throw new AppError('email_taken');
         const rows = await tx.query<{ id: string; expires_at: Date; created_at: Date }>(
           `INSERT INTO invitations (organization_id, email, roles, token_hash, invited_by, expires_at)
            VALUES ($1, $2, $3, $4, $5, now() + make_interval(days => $6)) RETURNING id, expires_at, created_at`,
@@ -275,7 +275,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
           'UPDATE invitations SET revoked_at = now() WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id',
           [request.params.id],
         );
-        if (rows.length === 0) throw new AppError('not_found', 404);
+        if (rows.length === 0) throw new AppError('not_found');
         await appendAudit(tx, auditKey, auth.organizationId, requestActor(request), {
           action: 'invitation.revoked',
           targetType: 'invitation',

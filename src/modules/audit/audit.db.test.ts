@@ -175,6 +175,15 @@ describe('audit chain', () => {
     const bad = await runCommand({ config: fresh.config, db: fresh.db }, ['audit', 'verify']);
     expect(bad.exitCode).toBe(1);
     expect(bad.output).toContain(`BROKEN  organization ${org}: row 1 was altered`);
+    expect(bad.error).toBe('The audit chain of 1 organization is broken.\n');
+    const json = await runCommand({ config: fresh.config, db: fresh.db }, ['audit', 'verify', '--json']);
+    expect(json.exitCode).toBe(1);
+    expect(JSON.parse(json.output)).toEqual({
+      ok: false,
+      organizations: [
+        { organizationId: org, events: 1, ok: false, problem: expect.stringContaining('row 1') },
+      ],
+    });
   });
 });
 

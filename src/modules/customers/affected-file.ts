@@ -50,7 +50,7 @@ const HEADERS: Record<string, Column> = {
 };
 const headerKey = (cell: string) => cell.toLowerCase().replace(/[\s_-]+/g, '');
 
-const refuse = (problem: string) => new AppError('bad_request', 400, { problem });
+const refuse = (problem: string) => new AppError('bad_request', { problem });
 
 /** UTF-8 text of the body (a BOM is dropped); a binary or non-UTF-8 file is refused whole. */
 async function* utf8(source: AsyncIterable<Buffer>): AsyncGenerator<string> {

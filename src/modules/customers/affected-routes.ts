@@ -175,7 +175,7 @@ function parseDefaultCategories(text: string | undefined): DataCategory[] {
   if (text === undefined) return [];
   const list = [...new Set(text.split(',').map((c) => c.trim()))].filter(Boolean);
   if (!list.length || list.some((c) => !(DATA_CATEGORIES as readonly string[]).includes(c))) {
-    throw new AppError('validation_failed', 400, { field: 'categories' });
+    throw new AppError('validation_failed', { field: 'categories' });
   }
   return list as DataCategory[];
 }
@@ -204,7 +204,7 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
 
   async function visibleIncident(tx: Sql, id: string) {
     const incident = await findIncident(tx, id);
-    if (!incident) throw new AppError('not_found', 404);
+    if (!incident) throw new AppError('not_found');
     return incident;
   }
 
@@ -272,7 +272,7 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
     async (request) => {
       const body = request.body;
       if (!(body instanceof Readable)) {
-        throw new AppError('bad_request', 400, {
+        throw new AppError('bad_request', {
           problem: `send the file as the body with content-type ${FILE_TYPES.join(', ')}`,
         });
       }
@@ -413,8 +413,8 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
       const b = request.body;
       const email = b.email === undefined ? undefined : normalizeEmail(b.email);
       const phone = b.phone === undefined ? undefined : normalizePhone(b.phone);
-      if (b.email !== undefined && !email) throw new AppError('validation_failed', 400, { field: 'email' });
-      if (b.phone !== undefined && !phone) throw new AppError('validation_failed', 400, { field: 'phone' });
+      if (b.email !== undefined && !email) throw new AppError('validation_failed', { field: 'email' });
+      if (b.phone !== undefined && !phone) throw new AppError('validation_failed', { field: 'phone' });
       return withCaller(db, request, async (tx) => {
         await visibleIncident(tx, request.params.id);
         const rows = await searchAffected(tx, await keysOf(tx, request), request.params.id, {
@@ -441,7 +441,7 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
     async (request, reply) => {
       const exported = await withCaller(db, request, async (tx) => {
         const result = await exportCustomer(tx, await keysOf(tx, request), request.params.id);
-        if (!result) throw new AppError('not_found', 404);
+        if (!result) throw new AppError('not_found');
         await appendAudit(tx, config.secrets.auditKey, request.auth!.organizationId, requestActor(request), {
           action: 'customer.exported',
           targetType: 'customer',

@@ -817,15 +817,14 @@ export async function runImport(
   /** Source rows already counted by the committed batches of the import being resumed. */
   let skip = 0;
   if (options.resume) {
-    if (!options.importId) throw new AppError('validation_failed', 400, { field: 'importId' });
+    if (!options.importId) throw new AppError('validation_failed', { field: 'importId' });
     const previous = await org(async (tx) => {
       // Row lock: the import is taken over by this run.
       const row = (await tx.query<ImportRow>('SELECT * FROM imports WHERE id = $1 FOR UPDATE', [id]))[0];
       // Another organization's import is not visible here: the same answer as an unknown id.
-      if (!row) throw new AppError('not_found', 404, { import: id });
-      if (row.status === 'completed') throw new AppError('conflict', 409, { import: id, status: row.status });
-      if (row.format !== options.format)
-        throw new AppError('conflict', 409, { import: id, format: row.format });
+      if (!row) throw new AppError('not_found', { import: id });
+      if (row.status === 'completed') throw new AppError('conflict', { import: id, status: row.status });
+      if (row.format !== options.format) throw new AppError('conflict', { import: id, format: row.format });
       await tx.query(
         `UPDATE imports SET status = 'running', failure = NULL, finished_at = NULL, updated_at = now()
          WHERE id = $1`,

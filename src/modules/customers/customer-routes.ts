@@ -43,7 +43,7 @@ export const customerView = (c: CustomerSummary): CustomerView => ({
   updatedAt: c.updatedAt.toISOString(),
 });
 
-const invalid = (field: string) => new AppError('validation_failed', 400, { field });
+const invalid = (field: string) => new AppError('validation_failed', { field });
 
 function email(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
@@ -181,7 +181,7 @@ export async function customerRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const customer = await withCaller(db, request, (tx) => findCustomer(tx, request.params.id));
-      if (!customer) throw new AppError('not_found', 404);
+      if (!customer) throw new AppError('not_found');
       return customerView(customer);
     },
   );
@@ -201,7 +201,7 @@ export async function customerRoutes(fastify: FastifyInstance): Promise<void> {
       withCaller(db, request, async (tx) => {
         const keys = await keysOf(tx, request);
         const opened = await openPersonal(tx, keys, request.params.id);
-        if (!opened) throw new AppError('not_found', 404);
+        if (!opened) throw new AppError('not_found');
         const note = request.body.note?.trim() ?? '';
         // The reason's code goes into the audit log; free text may name people, so it is sealed apart.
         const seq = await audit(tx, request, {
@@ -228,7 +228,7 @@ export async function customerRoutes(fastify: FastifyInstance): Promise<void> {
           'SELECT incident_id FROM incident_affected_customers WHERE customer_id = $1 ORDER BY incident_id',
           [request.params.id],
         );
-        if (!(await deleteCustomer(tx, request.params.id))) throw new AppError('not_found', 404);
+        if (!(await deleteCustomer(tx, request.params.id))) throw new AppError('not_found');
         await audit(tx, request, {
           action: 'customer.deleted',
           targetType: 'customer',

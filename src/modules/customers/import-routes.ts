@@ -97,7 +97,7 @@ const MappingView = Type.Object({
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const invalid = (field: string) => new AppError('validation_failed', 400, { field });
+const invalid = (field: string) => new AppError('validation_failed', { field });
 
 export const importView = (s: ImportSummary) => ({
   ...s,
@@ -191,7 +191,7 @@ export async function importRoutes(fastify: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const body = request.body;
       if (!(body instanceof Readable)) {
-        throw new AppError('bad_request', 400, {
+        throw new AppError('bad_request', {
           problem: `send the file as the body with content-type ${STREAMED_TYPES.join(', ')}`,
         });
       }
@@ -227,7 +227,7 @@ export async function importRoutes(fastify: FastifyInstance): Promise<void> {
       ).catch((error: unknown) => {
         // A chosen id already taken (in any organization: ids are global) is refused, never resumed.
         if (options.id && (error as { code?: unknown }).code === '23505') {
-          throw new AppError('conflict', 409, { field: 'id' });
+          throw new AppError('conflict', { field: 'id' });
         }
         throw error;
       });
@@ -287,7 +287,7 @@ export async function importRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const summary = await withCaller(db, request, (tx) => findImport(tx, request.params.id));
-      if (!summary) throw new AppError('not_found', 404);
+      if (!summary) throw new AppError('not_found');
       return importView(summary);
     },
   );
@@ -305,7 +305,7 @@ export async function importRoutes(fastify: FastifyInstance): Promise<void> {
     async (request) =>
       withCaller(db, request, async (tx) => {
         const summary = await findImport(tx, request.params.id);
-        if (!summary) throw new AppError('not_found', 404);
+        if (!summary) throw new AppError('not_found');
         const auth = request.auth!;
         const report = await openErrorReport(tx, await keyring.get(tx, auth.organizationId), summary.id);
         await appendAudit(tx, auditKey, auth.organizationId, requestActor(request), {

@@ -120,7 +120,7 @@ export function clockView(row: ClockRow, now: Date, withEvidence: boolean): Cloc
 
 async function mustFindIncident(tx: Sql, id: string): Promise<IncidentRow> {
   const incident = await findIncident(tx, id);
-  if (!incident) throw new AppError('not_found', 404);
+  if (!incident) throw new AppError('not_found');
   return incident;
 }
 
@@ -164,7 +164,7 @@ export async function deadlineRoutes(fastify: FastifyInstance): Promise<void> {
     async (request) => {
       const body = request.body;
       if (!body.reference && !body.text && !body.document) {
-        throw new AppError('validation_failed', 400, {
+        throw new AppError('validation_failed', {
           where: 'body',
           problem: 'reference, text or document',
         });
@@ -172,7 +172,7 @@ export async function deadlineRoutes(fastify: FastifyInstance): Promise<void> {
       const filedAt = body.filedAt ? new Date(body.filedAt) : new Date();
       // A little leeway for the filer's clock; a filing in the future is a mistake.
       if (filedAt.getTime() > Date.now() + 5 * 60_000) {
-        throw new AppError('validation_failed', 400, { where: 'body/filedAt', problem: 'in the future' });
+        throw new AppError('validation_failed', { where: 'body/filedAt', problem: 'in the future' });
       }
       return withCaller(db, request, async (tx) => {
         const incident = await mustFindIncident(tx, request.params.id);
@@ -234,7 +234,7 @@ export async function deadlineRoutes(fastify: FastifyInstance): Promise<void> {
           incident.id,
           request.params.clockId,
         );
-        if (!found) throw new AppError('not_found', 404);
+        if (!found) throw new AppError('not_found');
         await appendAudit(tx, config.secrets.auditKey, request.auth!.organizationId, requestActor(request), {
           action: 'deadline.evidence_read',
           targetType: 'deadline_clock',
@@ -398,7 +398,7 @@ export async function deadlineRoutes(fastify: FastifyInstance): Promise<void> {
            WHERE warning_id = $1 AND user_id = $2 RETURNING warning_id`,
           [request.params.id, request.auth!.actor.id],
         );
-        if (rows.length === 0) throw new AppError('not_found', 404);
+        if (rows.length === 0) throw new AppError('not_found');
       });
       return reply.status(204).send(null);
     },

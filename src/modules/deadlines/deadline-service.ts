@@ -109,8 +109,8 @@ export async function syncClocks(
 
 async function mustFindActiveClock(tx: Sql, incidentId: string, clockId: string): Promise<ClockRow> {
   const clock = await findClock(tx, incidentId, clockId);
-  if (!clock) throw new AppError('not_found', 404);
-  if (clock.status !== 'active') throw new AppError('conflict', 409, { status: clock.status });
+  if (!clock) throw new AppError('not_found');
+  if (clock.status !== 'active') throw new AppError('conflict', { status: clock.status });
   return clock;
 }
 

@@ -139,7 +139,7 @@ export async function incidentRoutes(fastify: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const caller = callerOf(request);
       if (request.body.restricted && !caller.userId) {
-        throw new AppError('validation_failed', 400, {
+        throw new AppError('validation_failed', {
           where: 'body/restricted',
           problem: 'needs a signed-in user',
         });

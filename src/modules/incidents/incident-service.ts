@@ -23,7 +23,7 @@ interface Caller {
 
 export async function mustFindIncident(tx: Sql, id: string): Promise<IncidentRow> {
   const incident = await findIncident(tx, id);
-  if (!incident) throw new AppError('not_found', 404);
+  if (!incident) throw new AppError('not_found');
   return incident;
 }
 
@@ -35,7 +35,7 @@ async function assertUsers(tx: Sql, userIds: string[]): Promise<void> {
     [[...new Set(userIds)]],
   );
   if (rows.length !== new Set(userIds).size) {
-    throw new AppError('validation_failed', 400, { where: 'body/members', problem: 'unknown user' });
+    throw new AppError('validation_failed', { where: 'body/members', problem: 'unknown user' });
   }
 }
 
@@ -142,7 +142,7 @@ async function assertMayRestrict(tx: Sql, caller: Caller, incident: IncidentRow)
         ])
       ).length > 0);
   if (!member) {
-    throw new AppError('validation_failed', 400, {
+    throw new AppError('validation_failed', {
       where: 'body/restricted',
       problem: caller.userId ? 'needs a member' : 'needs a signed-in user',
     });
@@ -268,7 +268,7 @@ export async function transitionIncident(
 ) {
   const before = await mustFindIncident(tx, id);
   if (!canTransition(before.state, to)) {
-    throw new AppError('illegal_transition', 409, {
+    throw new AppError('illegal_transition', {
       from: before.state,
       to,
       allowed: TRANSITIONS[before.state].join(', '),
@@ -336,7 +336,7 @@ export async function removeMember(
     'SELECT 1 FROM incident_members WHERE incident_id = $1 AND user_id = $2 AND role = $3',
     [id, userId, role],
   );
-  if (found.length === 0) throw new AppError('not_found', 404);
+  if (found.length === 0) throw new AppError('not_found');
   // Recorded first: a member leaving a restricted incident can no longer write to it afterwards.
   await recordEvent(tx, deps.config.secrets.auditKey, {
     organizationId: caller.organizationId,

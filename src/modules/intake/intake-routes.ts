@@ -38,7 +38,7 @@ export async function intakeRoutes(fastify: FastifyInstance): Promise<void> {
       try {
         done(null, JSON.parse(body as string));
       } catch {
-        done(new AppError('bad_request', 400, { problem: 'the body is not valid JSON' }));
+        done(new AppError('bad_request', { problem: 'the body is not valid JSON' }));
       }
     },
   );
@@ -89,7 +89,7 @@ export async function intakeRoutes(fastify: FastifyInstance): Promise<void> {
           );
           const sealed = rows[0]?.intake_webhook_secret;
           // An unknown organization and one without a secret answer like a bad signature.
-          if (!sealed) throw new AppError('unauthenticated', 401, { problem: 'bad webhook-signature' });
+          if (!sealed) throw new AppError('unauthenticated', { problem: 'bad webhook-signature' });
           const secret = open(secretKey, Buffer.from(sealed), `intake:${organizationId}`).toString();
           verifyWebhookSignature(
             secret,

@@ -191,12 +191,12 @@ export function verifyWebhookSignature(
 ): void {
   const { id, timestamp, signature } = headers;
   if (!id || !timestamp || !signature)
-    throw new AppError('unauthenticated', 401, {
+    throw new AppError('unauthenticated', {
       problem: 'missing webhook-id, webhook-timestamp or webhook-signature',
     });
   const seconds = Number(timestamp);
   if (!Number.isInteger(seconds) || Math.abs(now / 1000 - seconds) > TOLERANCE_SECONDS) {
-    throw new AppError('unauthenticated', 401, { problem: 'webhook-timestamp is missing or too old' });
+    throw new AppError('unauthenticated', { problem: 'webhook-timestamp is missing or too old' });
   }
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
   const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${rawBody}`).digest('base64');
@@ -204,5 +204,5 @@ export function verifyWebhookSignature(
     .split(' ')
     .map((s) => s.split(','))
     .some(([version, sig]) => version === 'v1' && sig !== undefined && safeEqual(sig, expected));
-  if (!valid) throw new AppError('unauthenticated', 401, { problem: 'bad webhook-signature' });
+  if (!valid) throw new AppError('unauthenticated', { problem: 'bad webhook-signature' });
 }

@@ -49,10 +49,10 @@ export async function organizationDeletionRoutes(fastify: FastifyInstance): Prom
         name: (await tx.query<{ name: string }>('SELECT name FROM organizations'))[0]?.name,
       }));
       if (!user || !(await verifyPassword(user.password_hash, request.body.password))) {
-        throw new AppError('invalid_credentials', 401);
+        throw new AppError('invalid_credentials');
       }
       if (name === undefined || request.body.confirm.trim() !== name.trim()) {
-        throw new AppError('bad_request', 400, { problem: 'confirm must be the organization’s exact name' });
+        throw new AppError('bad_request', { problem: 'confirm must be the organization’s exact name' });
       }
       const receipt = await deleteOrganization(db, auth.organizationId, request.body.confirm);
       request.log.info({ receipt, by: auth.actor.id }, 'organization deleted');

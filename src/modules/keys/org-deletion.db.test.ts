@@ -87,10 +87,10 @@ describe('organization deletion (crypto-shredding)', () => {
     const ctx = { config: t.config, db: t.db };
     const wrong = await runKeysCommand(ctx, ['org', 'delete', doomed, '--confirm', 'Some Other Shop']);
     expect(wrong).toMatchObject({ exitCode: 1 });
-    expect(wrong.output).toMatch(/does not match the organization's name/);
+    expect(wrong.error).toMatch(/does not match the organization's name/);
     const usage = await runKeysCommand(ctx, ['org', 'delete', 'not-an-id', '--confirm', doomedName]);
     expect(usage.exitCode).toBe(1);
-    expect(usage.output).toMatch(/^Usage: candor org delete/);
+    expect(usage.error).toMatch(/^Usage: candor org delete/);
     expect(await t.db.query('SELECT 1 FROM organizations WHERE id = $1', [doomed])).toHaveLength(1);
   });
 

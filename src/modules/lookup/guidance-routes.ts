@@ -105,7 +105,7 @@ export async function guidanceRoutes(fastify: FastifyInstance): Promise<void> {
 
   async function visibleIncident(tx: Sql, id: string) {
     const incident = await findIncident(tx, id);
-    if (!incident) throw new AppError('not_found', 404);
+    if (!incident) throw new AppError('not_found');
     return incident;
   }
 
@@ -152,7 +152,7 @@ export async function guidanceRoutes(fastify: FastifyInstance): Promise<void> {
 
   const userOf = (request: FastifyRequest) => {
     const actor = request.auth!.actor;
-    if (actor.type !== 'user') throw new AppError('forbidden', 403);
+    if (actor.type !== 'user') throw new AppError('forbidden');
     return actor.id;
   };
 
@@ -212,19 +212,19 @@ export async function guidanceRoutes(fastify: FastifyInstance): Promise<void> {
         const wanted = (await listVersions(tx, request.params.id, 1000)).find(
           (v) => v.version === Number(request.params.version),
         );
-        if (!wanted || !latest) throw new AppError('not_found', 404);
-        if (wanted.authorId === userId) throw new AppError('author_cannot_approve', 403);
+        if (!wanted || !latest) throw new AppError('not_found');
+        if (wanted.authorId === userId) throw new AppError('author_cannot_approve');
         // Only the newest version can be approved: an older one was replaced by an edit.
         if (wanted.version !== latest.version) {
-          throw new AppError('guidance_outdated', 409, { latest: latest.version });
+          throw new AppError('guidance_outdated', { latest: latest.version });
         }
-        if (wanted.approvedBy) throw new AppError('conflict', 409, { reason: 'already_approved' });
+        if (wanted.approvedBy) throw new AppError('conflict', { reason: 'already_approved' });
         const organizationLocale = (
           await tx.query<{ default_locale: string }>('SELECT default_locale FROM organizations')
         )[0]?.default_locale;
         const fallback = isLocale(organizationLocale) ? organizationLocale : 'en';
         if (!completeIn(wanted.content, fallback)) {
-          throw new AppError('validation_failed', 400, {
+          throw new AppError('validation_failed', {
             where: `body/content/${fallback}`,
             problem: 'incomplete',
           });
@@ -251,7 +251,7 @@ export async function guidanceRoutes(fastify: FastifyInstance): Promise<void> {
         await visibleIncident(tx, request.params.id);
         const userId = userOf(request);
         const latest = await latestVersion(tx, request.params.id);
-        if (!latest?.approvedBy) throw new AppError('guidance_not_approved', 409);
+        if (!latest?.approvedBy) throw new AppError('guidance_not_approved');
         const page = await publishPage(
           tx,
           request.auth!.organizationId,
@@ -278,7 +278,7 @@ export async function guidanceRoutes(fastify: FastifyInstance): Promise<void> {
       withCaller(db, request, async (tx) => {
         await visibleIncident(tx, request.params.id);
         const page = await unpublishPage(tx, request.params.id);
-        if (!page) throw new AppError('not_found', 404);
+        if (!page) throw new AppError('not_found');
         await event(tx, request, request.params.id, 'lookup_page_unpublished', { publicId: page.publicId });
         return view(tx, request.params.id);
       }),

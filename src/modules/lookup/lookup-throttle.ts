@@ -38,5 +38,5 @@ export async function countLookup(tx: Sql, keys: { key: string; limit: number }[
   }
   // Old windows go as they are passed by.
   await tx.query(`DELETE FROM lookup_throttle WHERE window_start < now() - interval '1 day'`);
-  if (wait > 0) throw new AppError('rate_limited', 429, { retryAfterSeconds: wait });
+  if (wait > 0) throw new AppError('rate_limited', { retryAfterSeconds: wait });
 }

@@ -80,7 +80,7 @@ export async function publicLookupRoutes(fastify: FastifyInstance): Promise<void
         publicId,
       ]),
     );
-    if (!found[0]) throw new AppError('not_found', 404);
+    if (!found[0]) throw new AppError('not_found');
     return { organizationId: found[0].organization_id, incidentId: found[0].id };
   }
 
@@ -94,7 +94,7 @@ export async function publicLookupRoutes(fastify: FastifyInstance): Promise<void
         [incidentId],
       )
     )[0];
-    if (!row) throw new AppError('not_found', 404);
+    if (!row) throw new AppError('not_found');
     return row;
   }
 
@@ -145,7 +145,7 @@ export async function publicLookupRoutes(fastify: FastifyInstance): Promise<void
     async (request, reply) => {
       const email = normalizeEmail(request.body.email);
       if (!email)
-        throw new AppError('validation_failed', 400, {
+        throw new AppError('validation_failed', {
           where: 'body/email',
           problem: 'not an e-mail address',
         });
@@ -194,7 +194,7 @@ export async function publicLookupRoutes(fastify: FastifyInstance): Promise<void
           ]),
         )
       )[0];
-      if (!link || link.organization_id !== organizationId) throw new AppError('link_expired', 410);
+      if (!link || link.organization_id !== organizationId) throw new AppError('link_expired');
       return withOrg(
         db,
         organizationId,
@@ -208,7 +208,7 @@ export async function publicLookupRoutes(fastify: FastifyInstance): Promise<void
               [link.id, incidentId],
             )
           )[0];
-          if (!used) throw new AppError('link_expired', 410);
+          if (!used) throw new AppError('link_expired');
           const row = await loadPage(tx, incidentId);
           const categories =
             (

@@ -59,7 +59,7 @@ export function reportRateLimit(perMinute: number) {
       await limiter.consume(request.ip);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      throw new AppError('rate_limited', 429, {
+      throw new AppError('rate_limited', {
         retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)),
       });
     }
@@ -90,10 +90,10 @@ export async function bounceRoutes(fastify: FastifyInstance): Promise<void> {
   }
 
   function authenticate(request: FastifyRequest): void {
-    if (!secret) throw new AppError('not_found', 404);
+    if (!secret) throw new AppError('not_found');
     const header = request.headers.authorization ?? '';
     const given = header.startsWith('Bearer ') ? header.slice(7) : '';
-    if (!safeEqual(given, secret)) throw new AppError('unauthenticated', 401);
+    if (!safeEqual(given, secret)) throw new AppError('unauthenticated');
   }
 
   const access = { access: { kind: 'public' as const }, signedWebhook: true };
@@ -115,11 +115,11 @@ export async function bounceRoutes(fastify: FastifyInstance): Promise<void> {
       const events = request.body.events.map((e, i) => {
         const verp = e.envelopeSender ? parseVerp(e.envelopeSender) : undefined;
         if (e.envelopeSender && !verp)
-          throw new AppError('validation_failed', 400, { field: `events/${i}/envelopeSender` });
+          throw new AppError('validation_failed', { field: `events/${i}/envelopeSender` });
         // A relay names a delivery by id (its bearer secret vouches for it) or by the VERP
         // address it bounced to (whose MAC is checked like any other).
         const names = e.deliveryId ? { relayDeliveryId: e.deliveryId } : verp ? { verp } : undefined;
-        if (!names) throw new AppError('validation_failed', 400, { field: `events/${i}/envelopeSender` });
+        if (!names) throw new AppError('validation_failed', { field: `events/${i}/envelopeSender` });
         return { e, names };
       });
       const outcomes: BounceOutcome[] = [];
@@ -159,11 +159,11 @@ export async function bounceRoutes(fastify: FastifyInstance): Promise<void> {
     async (request) => {
       await limit(request);
       authenticate(request);
-      if (!Buffer.isBuffer(request.body)) throw new AppError('validation_failed', 400, { field: 'body' });
+      if (!Buffer.isBuffer(request.body)) throw new AppError('validation_failed', { field: 'body' });
       const raw = request.body;
       // The VERP address the DSN was sent to: given by the relay, or the report's own To header.
       const to = request.query.to ?? (await parseBounce(raw))?.to;
-      if (!to || !parseVerp(to)) throw new AppError('validation_failed', 400, { field: 'to' });
+      if (!to || !parseVerp(to)) throw new AppError('validation_failed', { field: 'to' });
       return { outcomes: await handleInbound(deps, [to], raw, request.ip) };
     },
   );

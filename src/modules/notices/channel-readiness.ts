@@ -69,7 +69,7 @@ export async function assertChannelsReady(
   const missing = await missingSettings(tx, deps, organizationId, channels);
   const first = missing[0];
   if (!first) return;
-  throw new AppError(first.code, 409, {
+  throw new AppError(first.code, {
     channel: first.channel,
     missing: first.missing.join(' '),
     channels: missing.map((m) => m.channel).join(' '),

@@ -123,17 +123,17 @@ export async function channelRoutes(fastify: FastifyInstance): Promise<void> {
       const pricing = config.sms?.pricing;
       return withCaller(db, request, async (tx) => {
         const notice = await findNotice(tx, request.params.noticeId);
-        if (!notice) throw new AppError('not_found', 404);
+        if (!notice) throw new AppError('not_found');
         const version = request.query.version
           ? await findVersion(tx, notice.id, request.query.version)
           : await latestVersion(tx, notice.id);
-        if (!version) throw new AppError('not_found', 404, { where: 'querystring/version' });
+        if (!version) throw new AppError('not_found', { where: 'querystring/version' });
         const incident = (
           await tx.query<{ is_exercise: boolean }>('SELECT is_exercise FROM incidents WHERE id = $1', [
             notice.incidentId,
           ])
         )[0];
-        if (!incident) throw new AppError('not_found', 404);
+        if (!incident) throw new AppError('not_found');
         const audience = request.query.audience ?? (incident.is_exercise ? 'test_recipients' : 'customers');
         const keys = await keyring.get(tx, organizationId);
         const render = await loadRenderer(tx, organizationId, version.id);

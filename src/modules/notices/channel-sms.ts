@@ -180,7 +180,7 @@ export async function smsStatusRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      if (!settings) throw new AppError('not_found', 404);
+      if (!settings) throw new AppError('not_found');
       const params = (request.body ?? {}) as Record<string, string>;
       const given = request.headers['x-twilio-signature'];
       const expected = twilioSignature(
@@ -193,12 +193,12 @@ export async function smsStatusRoutes(fastify: FastifyInstance): Promise<void> {
         given.length !== expected.length ||
         !timingSafeEqual(Buffer.from(given), Buffer.from(expected))
       ) {
-        throw new AppError('forbidden', 403);
+        throw new AppError('forbidden');
       }
       const status = params.MessageStatus ?? params.SmsStatus;
       const providerId = params.MessageSid ?? params.SmsSid;
       if (!status || !STATUSES.includes(status) || !providerId || !/^[A-Za-z0-9]{10,64}$/.test(providerId)) {
-        throw new AppError('validation_failed', 400, {
+        throw new AppError('validation_failed', {
           where: 'body',
           problem: 'MessageSid and MessageStatus expected',
         });

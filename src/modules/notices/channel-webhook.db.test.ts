@@ -225,4 +225,69 @@ describe('webhook targets (the allow flag off, as in production)', () => {
     for (const address of ['127.0.0.53', '::', '64:ff9b::a00:1', '2002:a00:1::1', 'fc12::1', 'ff02::1'])
       expect(isPrivateAddress(address), address).toBe(true);
   });
+
+  // An allow-list: only unicast passes, and an IPv6 form carrying an IPv4 address is judged by it.
+  it.each([
+    ['::7f00:1', 'IPv4-compatible loopback'],
+    ['::a00:1', 'IPv4-compatible private'],
+    ['::ffff:127.0.0.1', 'IPv4-mapped loopback, dotted'],
+    ['::ffff:7f00:1', 'IPv4-mapped loopback, hex'],
+    ['::ffff:0:7f00:1', 'IPv4-translated (RFC 6145)'],
+    ['64:ff9b::7f00:1', 'NAT64 of loopback'],
+    ['64:ff9b::a00:1', 'NAT64 of private'],
+    ['64:ff9b:1::a00:1', 'local-use NAT64 of private, /96 layout'],
+    ['64:ff9b:1:0:a:0:100:0', 'local-use NAT64 of private, /64 layout'],
+    ['64:ff9b:1:0:15d:b8d8:2200:0', 'local-use NAT64 with bits 64-71 set'],
+    ['2002:7f00:1::', '6to4 of loopback'],
+    ['2002:c0a8:101::', '6to4 of 192.168.1.1'],
+    ['2001:0:4136:e378:8000:63bf:f5ff:fffe', 'Teredo, client 10.0.0.1'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo, client 192.0.2.45'],
+    ['2001:0:a00:1:8000:63bf:a247:27dd', 'Teredo, server 10.0.0.1'],
+    ['fec0::1', 'deprecated site-local'],
+    ['fe80::1', 'link-local'],
+    ['fc00::1', 'unique local'],
+    ['::1', 'loopback'],
+    ['::', 'unspecified'],
+    ['ff02::1', 'multicast'],
+    ['2001:db8::1', 'documentation'],
+    ['100::1', 'discard'],
+    ['0.0.0.0', 'unspecified'],
+    ['127.0.0.1', 'loopback'],
+    ['10.1.2.3', 'private'],
+    ['172.16.0.1', 'private'],
+    ['192.168.1.1', 'private'],
+    ['169.254.169.254', 'link-local, cloud metadata'],
+    ['100.64.0.1', 'carrier-grade NAT'],
+    ['192.0.0.8', 'IETF protocol assignments'],
+    ['192.0.2.1', 'documentation'],
+    ['198.18.0.1', 'benchmarking'],
+    ['224.0.0.1', 'multicast'],
+    ['240.0.0.1', 'reserved'],
+    ['255.255.255.255', 'broadcast'],
+    ['localhost', 'not an address'],
+  ])('refuses %s (%s)', (address) => {
+    expect(isPrivateAddress(address)).toBe(true);
+  });
+
+  it.each([
+    ['93.184.216.34', 'public IPv4'],
+    ['1.1.1.1', 'public IPv4'],
+    ['2606:2800:220:1:248:1893:25c8:1946', 'global unicast IPv6'],
+    ['::ffff:93.184.216.34', 'IPv4-mapped public'],
+    ['64:ff9b::5db8:d822', 'NAT64 of 93.184.216.34'],
+    ['64:ff9b:1::5db8:d822', 'local-use NAT64 of 93.184.216.34, /96 layout'],
+    ['64:ff9b:1:0:5d:b8d8:2200:0', 'local-use NAT64 of 93.184.216.34, /64 layout'],
+    ['2002:5db8:d822::1', '6to4 of 93.184.216.34'],
+    ['2001:0:5db8:d822:8000:63bf:a247:27dd', 'Teredo, server and client 93.184.216.34'],
+  ])('allows %s (%s)', (address) => {
+    expect(isPrivateAddress(address)).toBe(false);
+  });
+
+  it('refuses a URL whose host is an IPv6 form carrying a loopback address', async () => {
+    for (const host of ['[::ffff:127.0.0.1]', '[::7f00:1]', '[64:ff9b::7f00:1]', '[2002:7f00:1::]']) {
+      await expect(checkWebhookTarget(`https://${host}/hook`, false), host).rejects.toThrow(
+        'private, loopback or link-local',
+      );
+    }
+  });
 });

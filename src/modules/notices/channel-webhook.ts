@@ -2,7 +2,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { open, seal } from '../../platform/crypto.js';
 import { withOrg, type Database, type Sql } from '../../platform/db.js';
 import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
@@ -93,73 +94,62 @@ export async function loadWebhookSecret(tx: Sql, keys: OrganizationKeys, organiz
 
 // --- Targets ---------------------------------------------------------------------------------------
 
-const blocked = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8], // "this network", unspecified
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10], // carrier-grade NAT
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16], // link-local, cloud metadata
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, broadcast
-] as const) {
-  blocked.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
-  ['fe80::', 10], // link-local
-  ['fc00::', 7], // unique local
-  ['ff00::', 8], // multicast
-  ['100::', 64], // discard
-  ['2001:db8::', 32], // documentation
-] as const) {
-  blocked.addSubnet(network, prefix, 'ipv6');
-}
+/**
+ * RFC 6052 §2.2: the bytes that hold the IPv4 address under a NAT64 prefix of each length (byte 8,
+ * bits 64-71, is always zero and skipped); the bytes after them are zero.
+ */
+const NAT64_LAYOUTS = [
+  [6, 7, 9, 10],
+  [7, 9, 10, 11],
+  [9, 10, 11, 12],
+  [12, 13, 14, 15],
+] as const;
+const NAT64_WELL_KNOWN = ipaddr.IPv6.parse('64:ff9b::');
 
-/** The IPv4 address an IPv6 address carries (mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16), if any. */
-function embeddedIpv4(address: string): string | undefined {
-  const lower = address.toLowerCase();
-  const dotted = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const words = expandIpv6(lower);
-  if (!words) return undefined;
-  const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) return v4(words[6]!, words[7]!);
-  if (words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every((w) => w === 0))
-    return v4(words[6]!, words[7]!);
-  if (words[0] === 0x2002) return v4(words[1]!, words[2]!);
-  return undefined;
-}
-
-function expandIpv6(address: string): number[] | undefined {
-  if (address.includes('.')) return undefined;
-  const [head, tail] = address.split('::') as [string, string | undefined];
-  const part = (s: string | undefined) => (s ? s.split(':').map((w) => parseInt(w, 16)) : []);
-  const left = part(head);
-  const right = part(tail);
-  if (tail === undefined) return left.length === 8 ? left : undefined;
-  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
-}
-
-/** Whether an address is one a webhook may never reach (private, loopback, link-local, …). */
-export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return blocked.check(address, 'ipv4');
-  if (family === 6) {
-    const v4 = embeddedIpv4(address);
-    if (v4) return blocked.check(v4, 'ipv4');
-    return blocked.check(address, 'ipv6');
+/**
+ * The IPv4 addresses an IPv6 address stands for, when it is a form that carries one: a packet to
+ * it reaches (or is translated to) that IPv4 address, so that address is what gets judged.
+ * Undefined when the form carries none; empty when it claims to but its layout is not valid.
+ */
+function carriedIpv4(ip: ipaddr.IPv6): ipaddr.IPv4[] | undefined {
+  const bytes = ip.toByteArray();
+  const v4 = (at: readonly number[], xor = 0) => new ipaddr.IPv4(at.map((i) => bytes[i]! ^ xor));
+  // IPv4-compatible ::/96, which ipaddr.js calls unicast (`::` and `::1` carry 0.0.0.0 and 0.0.0.1).
+  if (ip.parts.slice(0, 6).every((word) => word === 0)) return [v4([12, 13, 14, 15])];
+  switch (ip.range()) {
+    case 'ipv4Mapped': // ::ffff:0:0/96
+      return [ip.toIPv4Address()];
+    case 'rfc6052': {
+      if (ip.match(NAT64_WELL_KNOWN, 96)) return [v4([12, 13, 14, 15])];
+      // The local-use 64:ff9b:1::/48 may be cut to any prefix from /48 to /96: judge every layout
+      // the address is consistent with, so no reading of it can reach a private address.
+      if (bytes[8] !== 0) return [];
+      return NAT64_LAYOUTS.filter((at) => bytes.slice(at[3] + 1).every((b) => b === 0)).map((at) => v4(at));
+    }
+    case '6to4': // 2002:VVVV:VVVV::/48
+      return [v4([2, 3, 4, 5])];
+    case 'teredo': // 2001:0:<server v4>:<flags>:<port>:<client v4 XOR 0xffffffff>
+      return [v4([4, 5, 6, 7]), v4([12, 13, 14, 15], 0xff)];
+    default:
+      return undefined;
   }
-  return true;
 }
+
+/**
+ * Whether an address is one a webhook may reach: an allow-list, so only what ipaddr.js calls
+ * `unicast` passes, and an IPv6 form carrying an IPv4 address passes only when that one does.
+ */
+export function isPublicAddress(address: string): boolean {
+  if (!isIP(address)) return false;
+  const ip = ipaddr.parse(address);
+  if (ip instanceof ipaddr.IPv4) return ip.range() === 'unicast';
+  const carried = carriedIpv4(ip);
+  if (carried) return carried.length > 0 && carried.every((v4) => v4.range() === 'unicast');
+  return ip.range() === 'unicast';
+}
+
+/** Whether an address is one a webhook may never reach (private, loopback, link-local, reserved, …). */
+export const isPrivateAddress = (address: string): boolean => !isPublicAddress(address);
 
 export class WebhookTargetRefused extends Error {}
 

@@ -22,12 +22,12 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 async function sendOrFail(tx: Sql, sendId: string): Promise<SendRow> {
   const send = await loadSend(tx, sendId, true);
-  if (!send) throw new AppError('not_found', 404);
+  if (!send) throw new AppError('not_found');
   return send;
 }
 
 function refuse(send: SendRow, action: string): never {
-  throw new AppError('conflict', 409, { status: send.status, action });
+  throw new AppError('conflict', { status: send.status, action });
 }
 
 /** Stops claiming: waiting deliveries are held (in-flight ones finish); fan-out writes held rows. */
@@ -141,7 +141,7 @@ export interface SendProgress {
 
 export async function sendProgress(tx: Sql, sendId: string): Promise<SendProgress> {
   const send = await loadSend(tx, sendId);
-  if (!send) throw new AppError('not_found', 404);
+  if (!send) throw new AppError('not_found');
   const [chunks] = await tx.query<{ total: number; done: number; recipients: number }>(
     `SELECT count(*)::int AS total, count(done_at)::int AS done, coalesce(sum(recipients), 0)::int AS recipients
      FROM notice_send_chunks WHERE send_id = $1`,
@@ -211,7 +211,7 @@ export async function listRecipientStatuses(
   sendId: string,
   filter: { status?: DeliveryStatus; channel?: Channel; after?: string; limit: number },
 ): Promise<RecipientStatus[]> {
-  if (!(await loadSend(tx, sendId))) throw new AppError('not_found', 404);
+  if (!(await loadSend(tx, sendId))) throw new AppError('not_found');
   const rows = await tx.query<{
     id: string;
     external_id: string | null;

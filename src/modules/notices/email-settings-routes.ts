@@ -106,7 +106,7 @@ export async function emailSettingsRoutes(fastify: FastifyInstance): Promise<voi
           return saved.settings;
         } catch (error) {
           if (error instanceof EmailSettingsError)
-            throw new AppError('validation_failed', 400, { field: error.field });
+            throw new AppError('validation_failed', { field: error.field });
           throw error;
         }
       });

@@ -235,7 +235,7 @@ const summary = (v: NoticeVersion) => ({
 function testRecipientInput<T extends { webhookUrl?: string }>(body: T): T {
   if (body.webhookUrl === undefined) return body;
   const webhookUrl = normalizeWebhookUrl(body.webhookUrl);
-  if (!webhookUrl) throw new AppError('validation_failed', 400, { field: 'webhookUrl' });
+  if (!webhookUrl) throw new AppError('validation_failed', { field: 'webhookUrl' });
   return { ...body, webhookUrl };
 }
 
@@ -279,13 +279,13 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
 
   async function visibleIncident(tx: Sql, id: string): Promise<IncidentRow> {
     const incident = await findIncident(tx, id);
-    if (!incident) throw new AppError('not_found', 404);
+    if (!incident) throw new AppError('not_found');
     return incident;
   }
 
   async function visibleNotice(tx: Sql, id: string): Promise<{ notice: Notice; incident: IncidentRow }> {
     const notice = await findNotice(tx, id);
-    if (!notice) throw new AppError('not_found', 404);
+    if (!notice) throw new AppError('not_found');
     return { notice, incident: await visibleIncident(tx, notice.incidentId) };
   }
 
@@ -304,7 +304,7 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
   function validContent(content: NoticeContent): NoticeContent {
     const problem = findTextProblem(content);
     if (problem) {
-      throw new AppError('validation_failed', 400, {
+      throw new AppError('validation_failed', {
         where: `body/content/${problem.locale}/${problem.field}`,
         locale: problem.locale,
         part: problem.field,
@@ -368,7 +368,7 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
 
   async function versionOf(tx: Sql, noticeId: string, raw: string): Promise<NoticeVersion> {
     const version = await findVersion(tx, noticeId, Number(raw));
-    if (!version) throw new AppError('not_found', 404);
+    if (!version) throw new AppError('not_found');
     return version;
   }
 
@@ -522,14 +522,14 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
         const version = await versionOf(tx, notice.id, request.params.version);
         const reason = request.body.reason.trim();
         if (reason.length < 3)
-          throw new AppError('validation_failed', 400, { where: 'body/reason', problem: 'empty' });
+          throw new AppError('validation_failed', { where: 'body/reason', problem: 'empty' });
         const { flags } = await flagsOf(tx, incident, version);
         const flag = flags.find((f) => f.id === request.params.flagId);
-        if (!flag) throw new AppError('not_found', 404, { flag: request.params.flagId });
+        if (!flag) throw new AppError('not_found', { flag: request.params.flagId });
         if (
           !(await acceptFlag(tx, request.auth!.organizationId, version, flag.id, reason, userOf(request)))
         ) {
-          throw new AppError('conflict', 409, { reason: 'already_accepted', flag: flag.id });
+          throw new AppError('conflict', { reason: 'already_accepted', flag: flag.id });
         }
         // The reason is kept with the version; the audit log names the flag and the reason's length.
         await event(tx, request, incident.id, 'notice_flag_accepted', {
@@ -570,18 +570,18 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
       withCaller(db, request, async (tx) => {
         const { notice, incident } = await visibleNotice(tx, request.params.noticeId);
         const userId = userOf(request);
-        if (!userId) throw new AppError('forbidden', 403);
+        if (!userId) throw new AppError('forbidden');
         const version = await versionOf(tx, notice.id, request.params.version);
-        if (version.authorId === userId) throw new AppError('author_cannot_approve', 403);
+        if (version.authorId === userId) throw new AppError('author_cannot_approve');
         const latest = (await latestVersion(tx, notice.id))!;
         // An edit voids approval: only the newest version can be approved.
         if (latest.version !== version.version) {
-          throw new AppError('conflict', 409, { reason: 'outdated_version', latest: latest.version });
+          throw new AppError('conflict', { reason: 'outdated_version', latest: latest.version });
         }
-        if (version.approvedBy) throw new AppError('conflict', 409, { reason: 'already_approved' });
+        if (version.approvedBy) throw new AppError('conflict', { reason: 'already_approved' });
         const open = (await flagsOf(tx, incident, version)).flags.filter((f) => !f.accepted);
         if (open.length) {
-          throw new AppError('conflict', 409, {
+          throw new AppError('conflict', {
             reason: 'candour_flags',
             flags: open.map((f) => f.id).join(' '),
           });
@@ -626,13 +626,13 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
               [incident.id, request.body.customerId],
             )
           )[0];
-          if (!affected) throw new AppError('not_found', 404, { where: 'body/customerId' });
+          if (!affected) throw new AppError('not_found', { where: 'body/customerId' });
           const opened = await openPersonal(
             tx,
             await keyring.get(tx, request.auth!.organizationId),
             request.body.customerId,
           );
-          if (!opened) throw new AppError('not_found', 404, { where: 'body/customerId' });
+          if (!opened) throw new AppError('not_found', { where: 'body/customerId' });
           // DESIGN: communications see customers' personal data in previews only; each is audited.
           await appendAudit(tx, auditKey, request.auth!.organizationId, requestActor(request), {
             action: 'customer.revealed',
@@ -719,13 +719,13 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const scheduledAt = request.body.scheduledAt ? new Date(request.body.scheduledAt) : null;
       if (scheduledAt && Number.isNaN(scheduledAt.getTime())) {
-        throw new AppError('validation_failed', 400, { where: 'body/scheduledAt' });
+        throw new AppError('validation_failed', { where: 'body/scheduledAt' });
       }
       const { created, version } = await withCaller(db, request, async (tx) => {
         const { notice, incident } = await visibleNotice(tx, request.params.noticeId);
         const latest = (await latestVersion(tx, notice.id))!;
         if (!latest.approvedBy) {
-          throw new AppError('conflict', 409, { reason: 'not_approved', version: latest.version });
+          throw new AppError('conflict', { reason: 'not_approved', version: latest.version });
         }
         // An exercise never reaches a customer: only the organization's test recipients.
         const audience = incident.is_exercise ? 'test_recipients' : (request.body.audience ?? 'customers');
@@ -767,7 +767,7 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
           ]),
         );
         request.log.error({ err: error, sendId: created.id }, 'notice send not queued');
-        throw new AppError('unavailable', 503);
+        throw new AppError('unavailable');
       }
       return reply.status(201).send(sendView(created, new Map([[created.noticeVersionId, version]])));
     },
@@ -827,7 +827,7 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
           request.params.id,
           testRecipientInput(request.body),
         );
-        if (!r) throw new AppError('not_found', 404);
+        if (!r) throw new AppError('not_found');
         await appendAudit(tx, auditKey, request.auth!.organizationId, requestActor(request), {
           action: 'notice_test_recipient.updated',
           targetType: 'notice_test_recipient',
@@ -845,7 +845,7 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       await withCaller(db, request, async (tx) => {
-        if (!(await deleteTestRecipient(tx, request.params.id))) throw new AppError('not_found', 404);
+        if (!(await deleteTestRecipient(tx, request.params.id))) throw new AppError('not_found');
         await appendAudit(tx, auditKey, request.auth!.organizationId, requestActor(request), {
           action: 'notice_test_recipient.deleted',
           targetType: 'notice_test_recipient',

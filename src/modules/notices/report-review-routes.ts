@@ -109,7 +109,7 @@ export async function reportReviewRoutes(fastify: FastifyInstance): Promise<void
     async (request) => {
       const q = request.query;
       if ((q.beforeAt === undefined) !== (q.beforeId === undefined)) {
-        throw new AppError('validation_failed', 400, {
+        throw new AppError('validation_failed', {
           field: q.beforeAt === undefined ? 'beforeAt' : 'beforeId',
         });
       }
@@ -141,7 +141,7 @@ export async function reportReviewRoutes(fastify: FastifyInstance): Promise<void
             [request.params.id],
           )
         )[0];
-        if (!row?.raw || row.key_version === null) throw new AppError('not_found', 404);
+        if (!row?.raw || row.key_version === null) throw new AppError('not_found');
         const keys = await keyring.get(tx, organizationId);
         const message = open(
           keys.data(row.key_version),
@@ -172,7 +172,7 @@ export async function reportReviewRoutes(fastify: FastifyInstance): Promise<void
             [request.params.id, request.auth!.actor.type === 'user' ? request.auth!.actor.id : null],
           )
         )[0];
-        if (!row) throw new AppError('not_found', 404);
+        if (!row) throw new AppError('not_found');
         await appendAudit(tx, auditKey, request.auth!.organizationId, requestActor(request), {
           action: 'inbound_report.reviewed',
           targetType: 'inbound_report',

@@ -96,7 +96,7 @@ export async function suppressionRoutes(fastify: FastifyInstance): Promise<void>
     async (request) => {
       const q = request.query;
       if ((q.beforeAt === undefined) !== (q.beforeId === undefined)) {
-        throw new AppError('validation_failed', 400, {
+        throw new AppError('validation_failed', {
           field: q.beforeAt === undefined ? 'beforeAt' : 'beforeId',
         });
       }
@@ -125,7 +125,7 @@ export async function suppressionRoutes(fastify: FastifyInstance): Promise<void>
       const { channel, address } = request.body;
       const rows = await withCaller(db, request, async (tx) => {
         const index = addressIndex(await keyring.get(tx, request.auth!.organizationId), channel, address);
-        if (!index) throw new AppError('validation_failed', 400, { field: 'address' });
+        if (!index) throw new AppError('validation_failed', { field: 'address' });
         return listSuppressions(tx, { limit: 10, channel, index });
       });
       return rows.map(view);
@@ -141,7 +141,7 @@ export async function suppressionRoutes(fastify: FastifyInstance): Promise<void>
     async (request, reply) => {
       await withCaller(db, request, async (tx) => {
         const removed = await removeSuppression(tx, request.params.id);
-        if (!removed) throw new AppError('not_found', 404);
+        if (!removed) throw new AppError('not_found');
         await appendAudit(tx, auditKey, request.auth!.organizationId, requestActor(request), {
           action: 'suppression.removed',
           targetType: 'suppression',
@@ -166,15 +166,15 @@ export async function suppressionRoutes(fastify: FastifyInstance): Promise<void>
     async (request) => {
       await limit(request);
       const parsed = parseUnsubscribeToken(request.params.token);
-      if (!parsed) throw new AppError('not_found', 404);
+      if (!parsed) throw new AppError('not_found');
       await withOrg(
         db,
         parsed.organizationId,
         async (tx) => {
           const exists = await tx.query('SELECT 1 FROM organizations');
-          if (exists.length === 0) throw new AppError('not_found', 404);
+          if (exists.length === 0) throw new AppError('not_found');
           if (!unsubscribeTokenValid(await keyring.get(tx, parsed.organizationId), parsed)) {
-            throw new AppError('not_found', 404);
+            throw new AppError('not_found');
           }
           const added = await suppressIndex(
             tx,

@@ -68,7 +68,7 @@ export async function verifyRoutes(fastify: FastifyInstance): Promise<void> {
       );
       const code = normalizeVerificationCode(request.body.code);
       if (!code) {
-        throw new AppError('validation_failed', 400, {
+        throw new AppError('validation_failed', {
           where: 'body/code',
           problem: 'a code has 12 letters and digits, like K7QF-2M9X-D4TA',
         });

@@ -105,7 +105,7 @@ export async function contactRoutes(fastify: FastifyInstance): Promise<void> {
     async (request) =>
       withCaller(db, request, async (tx) => {
         const before = await findContact(tx, key, request.params.id);
-        if (!before) throw new AppError('not_found', 404);
+        if (!before) throw new AppError('not_found');
         const b = request.body;
         const updated = await updateContact(tx, key, {
           ...before,
@@ -135,7 +135,7 @@ export async function contactRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       await withCaller(db, request, async (tx) => {
-        if (!(await deleteContact(tx, request.params.id))) throw new AppError('not_found', 404);
+        if (!(await deleteContact(tx, request.params.id))) throw new AppError('not_found');
         await audit(tx, request, {
           action: 'contact.deleted',
           targetType: 'oob_contact',

@@ -33,13 +33,13 @@ export function isUniqueViolation(error: unknown): boolean {
 
 export async function mustFindPlan(tx: Sql, id: string): Promise<PlanRow> {
   const plan = await findPlan(tx, id);
-  if (!plan) throw new AppError('not_found', 404);
+  if (!plan) throw new AppError('not_found');
   return plan;
 }
 
 export async function mustFindVersion(tx: Sql, planId: string, version?: number): Promise<VersionRow> {
   const found = await findVersion(tx, planId, version);
-  if (!found) throw new AppError('not_found', 404);
+  if (!found) throw new AppError('not_found');
   return found;
 }
 
@@ -51,7 +51,7 @@ export async function copyPlaybook(
   type: IncidentType,
   locale: Locale,
 ): Promise<CurrentPlanRow> {
-  if (await findPlanForType(tx, type)) throw new AppError('conflict', 409, { reason: 'plan_exists' });
+  if (await findPlanForType(tx, type)) throw new AppError('conflict', { reason: 'plan_exists' });
   const playbook = localizePlaybook(PLAYBOOKS[type], locale);
   let plan: PlanRow;
   try {
@@ -62,7 +62,7 @@ export async function copyPlaybook(
       createdBy: caller.userId,
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError('conflict', 409, { reason: 'plan_exists' });
+    if (isUniqueViolation(error)) throw new AppError('conflict', { reason: 'plan_exists' });
     throw error;
   }
   const version = await insertVersion(tx, {
@@ -104,13 +104,13 @@ export async function saveVersion(
   const plan = await mustFindPlan(tx, planId);
   const current = await mustFindVersion(tx, plan.id);
   if (current.version !== body.baseVersion) {
-    throw new AppError('conflict', 409, { reason: 'stale_version', currentVersion: current.version });
+    throw new AppError('conflict', { reason: 'stale_version', currentVersion: current.version });
   }
   const seen = new Set<string>();
   const tasks: PlanTask[] = body.tasks.map((task, i) => {
     const key = task.key ?? `task-${randomBytes(4).toString('hex')}`;
     if (seen.has(key)) {
-      throw new AppError('validation_failed', 400, {
+      throw new AppError('validation_failed', {
         where: `body/tasks/${i}/key`,
         problem: 'duplicate key',
       });
@@ -139,7 +139,7 @@ export async function saveVersion(
       createdBy: caller.userId,
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError('conflict', 409, { reason: 'stale_version' });
+    if (isUniqueViolation(error)) throw new AppError('conflict', { reason: 'stale_version' });
     throw error;
   }
   await appendAudit(tx, auditKey, caller.organizationId, caller.actor, {

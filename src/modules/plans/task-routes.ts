@@ -63,7 +63,7 @@ export function taskView(
 
 async function mustFindIncident(tx: Sql, id: string): Promise<IncidentRow> {
   const incident = await findIncident(tx, id);
-  if (!incident) throw new AppError('not_found', 404);
+  if (!incident) throw new AppError('not_found');
   return incident;
 }
 
@@ -131,7 +131,7 @@ export async function taskRoutes(fastify: FastifyInstance): Promise<void> {
       const view = await withCaller(db, request, async (tx) => {
         const incident = await mustFindIncident(tx, request.params.id);
         if (!(await startPlan(tx, app.deps, incident, requestActor(request)))) {
-          throw new AppError('conflict', 409, { reason: 'plan_started' });
+          throw new AppError('conflict', { reason: 'plan_started' });
         }
         return tasksOf(tx, incident, requestLocale(request), request.auth!.actor);
       });

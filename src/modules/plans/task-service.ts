@@ -165,10 +165,9 @@ async function workableTask(
   taskId: string,
 ): Promise<TaskRow> {
   const task = await findTask(tx, incidentId, taskId);
-  if (!task) throw new AppError('not_found', 404);
-  if (!mayWork(caller.actor, task)) throw new AppError('forbidden', 403);
-  if (task.status !== 'open')
-    throw new AppError('conflict', 409, { reason: 'task_closed', status: task.status });
+  if (!task) throw new AppError('not_found');
+  if (!mayWork(caller.actor, task)) throw new AppError('forbidden');
+  if (task.status !== 'open') throw new AppError('conflict', { reason: 'task_closed', status: task.status });
   return task;
 }
 
@@ -182,7 +181,7 @@ export async function completeTask(
   const task = await workableTask(tx, caller, incidentId, taskId);
   const by = caller.actor.type === 'user' ? caller.actor.id : null;
   if (!(await closeTask(tx, task.id, { status: 'done', by, reason: null }))) {
-    throw new AppError('conflict', 409, { reason: 'task_closed' });
+    throw new AppError('conflict', { reason: 'task_closed' });
   }
   await recordEvent(tx, auditKey, {
     organizationId: caller.organizationId,
@@ -209,11 +208,11 @@ export async function skipTask(
   reason: string,
 ): Promise<TaskRow> {
   const why = reason.trim();
-  if (!why) throw new AppError('validation_failed', 400, { where: 'body/reason', problem: 'empty' });
+  if (!why) throw new AppError('validation_failed', { where: 'body/reason', problem: 'empty' });
   const task = await workableTask(tx, caller, incidentId, taskId);
   const by = caller.actor.type === 'user' ? caller.actor.id : null;
   if (!(await closeTask(tx, task.id, { status: 'skipped', by, reason: why }))) {
-    throw new AppError('conflict', 409, { reason: 'task_closed' });
+    throw new AppError('conflict', { reason: 'task_closed' });
   }
   await recordEvent(tx, auditKey, {
     organizationId: caller.organizationId,
@@ -241,8 +240,7 @@ export async function reassignTask(
   const task = await workableTask(tx, caller, incident.id, taskId);
   const target = 'userId' in to ? { userId: to.userId, role: null } : { userId: null, role: to.role };
   if (target.userId) await assertCanTakeTask(tx, incident, target.userId);
-  if (!(await assignTask(tx, task.id, target)))
-    throw new AppError('conflict', 409, { reason: 'task_closed' });
+  if (!(await assignTask(tx, task.id, target))) throw new AppError('conflict', { reason: 'task_closed' });
   await recordEvent(tx, auditKey, {
     organizationId: caller.organizationId,
     incidentId: incident.id,
@@ -280,14 +278,14 @@ async function assertCanTakeTask(tx: Sql, incident: Pick<IncidentRow, 'id' | 're
       : !user.roles.some((r) => (PERMISSIONS['tasks.work'] as readonly Role[]).includes(r))
         ? 'cannot work tasks'
         : undefined;
-  if (problem) throw new AppError('validation_failed', 400, { where: 'body/userId', problem });
+  if (problem) throw new AppError('validation_failed', { where: 'body/userId', problem });
   if (incident.restricted) {
     const member = await tx.query('SELECT 1 FROM incident_members WHERE incident_id = $1 AND user_id = $2', [
       incident.id,
       userId,
     ]);
     if (member.length === 0) {
-      throw new AppError('validation_failed', 400, { where: 'body/userId', problem: 'not a member' });
+      throw new AppError('validation_failed', { where: 'body/userId', problem: 'not a member' });
     }
   }
 }

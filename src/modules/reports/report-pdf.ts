@@ -14,7 +14,7 @@ const DOCUMENT_URL = 'https://document.invalid/report.html';
 const MAX_PAGES = 2;
 const TIMEOUT_MS = 30_000;
 
-const unavailable = () => new AppError('pdf_unavailable', 503);
+const unavailable = () => new AppError('pdf_unavailable');
 
 /**
  * One headless Chromium, started on the first PDF and reused by every later

@@ -246,7 +246,7 @@ export async function reportRoutes(fastify: FastifyInstance): Promise<void> {
         const incident = version && (await findIncident(tx, version.incident_id));
         return version && incident ? { version, incident } : undefined;
       });
-      if (!found) throw new AppError('not_found', 404);
+      if (!found) throw new AppError('not_found');
       const { version, incident } = found;
       return reply
         .header('content-type', CONTENT_TYPES[version.format])

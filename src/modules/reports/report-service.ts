@@ -37,7 +37,7 @@ export async function mustFindReport(
   options: { lock?: boolean } = {},
 ): Promise<ReportRow> {
   const report = await findReport(tx, id, options);
-  if (!report) throw new AppError('not_found', 404);
+  if (!report) throw new AppError('not_found');
   return report;
 }
 
@@ -51,7 +51,7 @@ export async function createReport(
 ): Promise<ReportRow> {
   const incident = await mustFindIncident(tx, incidentId);
   if (await findReportOfKind(tx, incident.id, body.kind)) {
-    throw new AppError('conflict', 409, { kind: body.kind });
+    throw new AppError('conflict', { kind: body.kind });
   }
   const fields = fieldsForKind(body.kind, await prefillFields(tx, incident, body.locale));
   const report = await insertReport(tx, {
@@ -78,7 +78,7 @@ function assertFieldsOfKind(kind: ReportKind, names: string[]): void {
   const allowed = new Set<string>(fieldsOf(kind));
   const foreign = names.find((name) => !allowed.has(name));
   if (foreign) {
-    throw new AppError('validation_failed', 400, {
+    throw new AppError('validation_failed', {
       where: `body/fields/${foreign}`,
       problem: 'not part of this report',
     });
@@ -87,7 +87,7 @@ function assertFieldsOfKind(kind: ReportKind, names: string[]): void {
 
 function assertRevision(report: ReportRow, revision: number | undefined): void {
   if (revision !== undefined && revision !== report.revision) {
-    throw new AppError('conflict', 409, { revision: report.revision });
+    throw new AppError('conflict', { revision: report.revision });
   }
 }
 

@@ -122,7 +122,7 @@ export async function tokenRoutes(fastify: FastifyInstance): Promise<void> {
           'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id',
           [request.params.id],
         );
-        if (rows.length === 0) throw new AppError('not_found', 404);
+        if (rows.length === 0) throw new AppError('not_found');
         await appendAudit(tx, config.secrets.auditKey, auth.organizationId, requestActor(request), {
           action: 'api_token.revoked',
           targetType: 'api_token',
