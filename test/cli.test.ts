@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { program } from '../src/cli/main.js';
+import { projectRoot } from '../src/platform/paths.js';
 import { leaksIn, sensitive } from './secrets.js';
 import {
   assertBuilt,
@@ -39,6 +40,7 @@ const admin1: Admin = newAdmin();
 const admin2: Admin = newAdmin();
 let pendingLink: string;
 let backupFile: string;
+let organizationId: string;
 
 const lockFile = () => path.join(dataDir, 'candor.lock');
 const socketFile = () => path.join(dataDir, 'candor.sock');
@@ -127,12 +129,23 @@ describe('the command-line tool while Candor runs (through the control socket)',
     pendingLink = sensitive(link!);
   });
 
-  test('audit verify prints an ok line per organization and exits 0', async () => {
+  test('audit verify prints an ok line per organization and exits 0; --json the same as JSON', async () => {
     const result = await candor(['audit', 'verify'], env);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^ok\s+organization [0-9a-f-]{36}: \d+ events, chain intact$/);
+
+    const json = await candor(['audit', 'verify', '--json'], env);
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.stderr).toBe('');
+    const report = JSON.parse(json.stdout) as { ok: boolean; organizations: { organizationId: string }[] };
+    expect(report).toEqual({
+      ok: true,
+      organizations: [{ organizationId: expect.any(String), events: expect.any(Number), ok: true }],
+    });
+    expect(lines[0]).toContain(report.organizations[0]!.organizationId);
+    organizationId = report.organizations[0]!.organizationId;
   });
 
   test('audit export FILE writes the events as JSON Lines', async () => {
@@ -152,10 +165,26 @@ describe('the command-line tool while Candor runs (through the control socket)',
   test('admin reset-mfa names an unknown address and succeeds for a known one', async () => {
     const unknown = await candor(['admin', 'reset-mfa', 'nobody@example.test'], env);
     expect(unknown.code).toBe(1);
-    expect(unknown.stdout).toContain('No user has the e-mail address nobody@example.test');
+    expect(unknown.stderr).toContain('No user has the e-mail address nobody@example.test');
+    expect(unknown.stdout).toBe('');
     const known = await candor(['admin', 'reset-mfa', admin1.email], env);
     expect(known.code, known.stdout).toBe(0);
     expect(known.stdout).toContain('Second factors removed');
+  });
+
+  test('a failure goes to standard error only: `customers export … > dsar.json` never saves it', async () => {
+    const missing = await candor(['customers', 'export', 'nobody', '--org', organizationId], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toBe(`No customer nobody in organization ${organizationId}.\n`);
+    const usage = await candor(['customers', 'export', 'nobody', '--org', 'not-an-id'], env);
+    expect(usage.code).toBe(1);
+    expect(usage.stdout).toBe('');
+    expect(usage.stderr).toMatch(/^Usage: candor customers export/);
+    const unknown = await candor(['no-such-command'], env);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toContain("unknown command 'no-such-command'");
   });
 
   test('backup FILE writes a gzipped backup while Candor runs', async () => {
@@ -340,6 +369,16 @@ describe('help and configuration errors', () => {
     });
   });
 
+  test('--version prints the version of package.json', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-V']) {
+      const result = await candor([flag], {});
+      expect(result).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
   test('in production, a start without CANDOR_SMTP_URL or without secrets fails naming the variable', async () => {
     const prodDir = path.join(root, 'production');
     const noSmtp = await candor(['start'], {
@@ -407,7 +446,19 @@ describe('help and configuration errors', () => {
 
   test('the JSON logs on stdout hold no secret, token, password or e-mail address', () => {
     expect(serverLogs.length).toBeGreaterThanOrEqual(4);
-    expect(serverLogs.join('\n')).toContain('"msg":"incoming request"');
+    // One line per request, by route pattern; probes and the app's files only at debug.
+    const requests = serverLogs
+      .join('\n')
+      .split('\n')
+      .filter((l) => l.includes('"msg":"request"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(requests).toContainEqual(
+      expect.objectContaining({ method: 'POST', route: '/api/auth/sign-in', status: 200, level: 30 }),
+    );
+    for (const line of requests) expect(Object.keys(line)).not.toContain('req');
+    expect(requests.map((l) => l.route)).not.toContain('/readyz');
+    expect(serverLogs.join('\n')).not.toContain('incoming request');
+    expect(serverLogs.join('\n')).not.toContain('request completed');
     expect(leaksIn(serverLogs.join('\n'))).toEqual([]);
   });
 });

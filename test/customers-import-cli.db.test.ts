@@ -519,11 +519,15 @@ describe.runIf(embedded)('candor customers import through a running embedded ser
     });
     expect(run.stdout).toContain('1 row was rejected.');
 
-    // The same file again: every valid row unchanged.
-    const again = await candor(['customers', 'import', file, '--org', org], env, 120_000);
+    // The same file again, the summary as JSON: every valid row unchanged.
+    const again = await candor(['customers', 'import', file, '--org', org, '--json'], env, 120_000);
     cliOutput.push(again.stdout, again.stderr);
     expect(again.code, again.stderr).toBe(0);
-    expect(printedCounts(again.stdout)).toEqual({
+    expect(JSON.parse(again.stdout)).toEqual({
+      id: /Starting import ([0-9a-f-]{36})/.exec(again.stderr)?.[1],
+      organizationId: org,
+      status: 'completed',
+      format: 'csv',
       read: 1200,
       inserted: 0,
       updated: 0,
@@ -651,6 +655,11 @@ describe.runIf(embedded)('candor customers import through a running embedded ser
       `${binary} was refused whole. The file is not text. Choose a CSV or JSON Lines file.`,
     );
     expect(refused.stderr).toMatch(/Nothing was imported \(import [0-9a-f-]{36}, status failed\)/);
+    // --json shapes the answer; a failure stays a sentence on standard error.
+    const refusedJson = await candor(['customers', 'import', binary, '--org', org, '--json'], env);
+    expect(refusedJson.code).toBe(1);
+    expect(refusedJson.stdout).toBe('');
+    expect(refusedJson.stderr).toContain(`${binary} was refused whole.`);
 
     const empty = path.join(root, 'empty.csv');
     writeFileSync(empty, '');
@@ -699,6 +708,7 @@ describe.runIf(embedded)('candor customers import through a running embedded ser
       '--save-mapping',
       '--resume',
       '--batch-size',
+      '--json',
     ])
       expect(help.stdout).toContain(option);
   });

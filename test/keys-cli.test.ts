@@ -91,6 +91,18 @@ describe('candor keys and candor org', () => {
     expect(after.stdout).toContain(
       `${org}  data key version 2 (older still held: 1)  rows to re-encrypt: 2 (customers 2)`,
     );
+    const json = await candor(['keys', 'status', '--json'], env);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({
+      organizations: [
+        {
+          organizationId: org,
+          currentVersion: 2,
+          versions: [1, 2],
+          remaining: expect.objectContaining({ customers: 2 }),
+        },
+      ],
+    });
   });
 
   test('--new-master-key is refused while Candor runs', async () => {
@@ -121,6 +133,9 @@ describe('candor keys and candor org', () => {
 
     const wrong = await candor(['org', 'delete', org, '--confirm', 'Another Shop'], env);
     expect(wrong.code).toBe(1);
+    // A refusal goes to standard error: standard output holds answers only.
+    expect(wrong.stdout).toBe('');
+    expect(wrong.stderr).toMatch(/does not match the organization's name/);
     const deleted = await candor(['org', 'delete', org, '--confirm', orgName], env);
     expect(deleted.code, deleted.stdout + deleted.stderr).toBe(0);
     expect(deleted.stdout).toContain(`Deleted organization ${org}`);
@@ -128,8 +143,13 @@ describe('candor keys and candor org', () => {
     expect(server.stderr).toContain(`"msg":"organization deleted"`);
     const gone = await candor(['customers', 'export', 'cli-0', '--org', org], env);
     expect(gone.code).toBe(1);
+    expect(gone.stdout).toBe('');
+    expect(gone.stderr).toBe(`No customer cli-0 in organization ${org}.\n`);
     const status = await candor(['keys', 'status'], env);
     expect(status.stdout).toBe('No organization holds keys yet.\n');
+    expect(JSON.parse((await candor(['keys', 'status', '--json'], env)).stdout)).toEqual({
+      organizations: [],
+    });
     expect(await fetch(`${server.url}/readyz`).then((r) => r.status)).toBe(200);
   });
 });

@@ -18,9 +18,9 @@ export interface CommandContext {
 
 export interface CommandResult {
   exitCode: number;
-  /** The answer, for standard output. */
+  /** The answer, for standard output: what `candor … > file` saves. */
   output: string;
-  /** A refusal, for standard error. */
+  /** Why the command failed, for standard error: never mixed into the answer. */
   error?: string;
 }
 
@@ -82,13 +82,22 @@ export async function runCommand(
     }
     case 'audit verify': {
       const reports = await verifyAuditChains(ctx.db, ctx.config.secrets.auditKey);
+      const broken = reports.filter((r) => !r.ok).length;
       const lines = reports.map((r) =>
         r.ok
           ? `ok      organization ${r.organizationId}: ${r.events} events, chain intact`
           : `BROKEN  organization ${r.organizationId}: ${r.problem}`,
       );
-      const broken = reports.some((r) => !r.ok);
-      return { exitCode: broken ? 1 : 0, output: `${lines.join('\n') || 'No organizations yet.'}\n` };
+      // The report is the answer either way; a broken chain also fails the command, on stderr.
+      const output = args.includes('--json')
+        ? `${JSON.stringify({ ok: broken === 0, organizations: reports }, null, 2)}\n`
+        : `${lines.join('\n') || 'No organizations yet.'}\n`;
+      if (!broken) return ok(output);
+      return {
+        exitCode: 1,
+        output,
+        error: `The audit chain of ${broken} ${broken === 1 ? 'organization is' : 'organizations are'} broken.\n`,
+      };
     }
     case 'audit export': {
       const file = args[0];
@@ -149,4 +158,4 @@ export async function runCommand(
 }
 
 const ok = (output: string): CommandResult => ({ exitCode: 0, output });
-const fail = (output: string): CommandResult => ({ exitCode: 1, output });
+const fail = (error: string): CommandResult => ({ exitCode: 1, output: '', error });

@@ -73,6 +73,8 @@ export interface ImportRequest {
   saveMappingAs?: string;
   resume?: string;
   batchSize?: number;
+  /** The summary as JSON. */
+  json?: boolean;
 }
 
 /** A mistake in the command line: the message names the option and what it accepts. */
@@ -114,6 +116,7 @@ export function parseImportArgs(args: string[]): ImportRequest {
         'save-mapping': { type: 'string' },
         resume: { type: 'string' },
         'batch-size': { type: 'string' },
+        json: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -201,6 +204,7 @@ export function parseImportArgs(args: string[]): ImportRequest {
     }
     request.batchSize = n;
   }
+  if (values.json) request.json = true;
   return request;
 }
 
@@ -358,7 +362,13 @@ export async function customersImport(
         `Nothing ${request.resume ? 'more ' : ''}was imported (import ${summary.id}, status ${summary.status}).`,
     );
   }
-  return { exitCode: 0, output: summaryText(summary, org) };
+  return { exitCode: 0, output: request.json ? summaryJson(summary, org) : summaryText(summary, org) };
+}
+
+function summaryJson(s: ImportSummary, organizationId: string): string {
+  const { id, status, format, read, inserted, updated, unchanged, rejected } = s;
+  const summary = { id, organizationId, status, format, read, inserted, updated, unchanged, rejected };
+  return `${JSON.stringify(summary, null, 2)}\n`;
 }
 
 const n = (value: number) => value.toLocaleString('en');
@@ -562,11 +572,12 @@ export function addImportCommands(customers: Command, run: (argv: string[]) => P
     .option('--save-mapping <name>', 'save the --map columns under this name for next time')
     .option('--resume <import-id>', 'continue an import that was interrupted (the same file)')
     .option('--batch-size <n>', 'rows per committed batch')
+    .option('--json', 'print the summary as JSON')
     .description(
       'Import customers into the vault: upsert by external id, progress on standard error, summary on ' +
         'standard output; rejected rows go to an error report (audited)',
     )
-    .action(async (file: string, options: Record<string, string | string[] | undefined>) => {
+    .action(async (file: string, options: Record<string, string | string[] | boolean | undefined>) => {
       const argv = ['customers', 'import', path.resolve(file)];
       for (const [key, flag] of [
         ['org', '--org'],
@@ -583,6 +594,7 @@ export function addImportCommands(customers: Command, run: (argv: string[]) => P
         if (typeof value === 'string') argv.push(`${flag}=${value}`);
       }
       for (const item of (options.map as string[] | undefined) ?? []) argv.push(`--map=${item}`);
+      if (options.json) argv.push('--json');
       // Checked here too, before any database is opened.
       parseImportArgs(argv.slice(2));
       await run(argv);

@@ -43,6 +43,9 @@ export async function runKeysCommand(ctx: CommandContext, argv: string[]): Promi
     }
     case 'keys status': {
       const status = await keyStatus(ctx.db);
+      if (args.includes('--json')) {
+        return { exitCode: 0, output: `${JSON.stringify({ organizations: status }, null, 2)}\n` };
+      }
       if (!status.length) return { exitCode: 0, output: 'No organization holds keys yet.\n' };
       const lines = status.map((s) => {
         const remaining = Object.values(s.remaining).reduce((a, b) => a + b, 0);
@@ -63,10 +66,7 @@ export async function runKeysCommand(ctx: CommandContext, argv: string[]): Promi
       const at = args.indexOf('--confirm');
       const confirmation = at >= 0 ? args[at + 1] : undefined;
       if (!id || !UUID.test(id) || confirmation === undefined) {
-        return {
-          exitCode: 1,
-          output: 'Usage: candor org delete ORGANIZATION_ID --confirm "ORGANIZATION NAME"\n',
-        };
+        return fail('Usage: candor org delete ORGANIZATION_ID --confirm "ORGANIZATION NAME"\n');
       }
       try {
         const receipt = await deleteOrganization(ctx.db, id, confirmation);
@@ -85,14 +85,16 @@ export async function runKeysCommand(ctx: CommandContext, argv: string[]): Promi
             'Backups made before now still hold its data and keys: destroy them as your retention policy says.\n',
         };
       } catch (error) {
-        if (error instanceof DeletionRefused) return { exitCode: 1, output: `${error.message}\n` };
+        if (error instanceof DeletionRefused) return fail(`${error.message}\n`);
         throw error;
       }
     }
     default:
-      return { exitCode: 1, output: `Unknown command: ${argv.join(' ')}\n` };
+      return fail(`Unknown command: ${argv.join(' ')}\n`);
   }
 }
+
+const fail = (error: string): CommandResult => ({ exitCode: 1, output: '', error });
 
 /**
  * `--new-master-key` on an embedded install: a new master key into secrets.json, the old one kept
@@ -154,7 +156,10 @@ export function addKeysCommands(cli: Command, dispatch: (argv: string[]) => Prom
   keys
     .command('status')
     .description('Per organization: the data key version in use and the rows still to re-encrypt')
-    .action(() => dispatch(['keys', 'status']));
+    .option('--json', 'print the status as JSON')
+    .action((options: { json?: boolean }) =>
+      dispatch(['keys', 'status', ...(options.json ? ['--json'] : [])]),
+    );
 
   const org = cli.command('org').description('Organizations');
   org

@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import { controlSocketPath, lockHolder, openDatabase, pgDataPath } from '../platform/data-dir.js';
 import { openServer } from '../platform/db.js';
+import { projectRoot } from '../platform/paths.js';
 import { migrate } from '../platform/migrations.js';
 import { SECRET_VARIABLES, SECRETS_FILE } from '../platform/secrets.js';
 import { startCandor } from '../server.js';
@@ -141,8 +142,12 @@ function refuseWhileRunning(config: Config, what: string): void {
 }
 
 export function program(): Command {
+  const { version } = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
+    version: string;
+  };
   const cli = new Command('candor')
     .description('Candor: keep your customers’ trust through a cybersecurity incident.')
+    .version(version, '-V, --version', 'print the version of Candor')
     .showHelpAfterError();
 
   cli
@@ -201,7 +206,10 @@ export function program(): Command {
   audit
     .command('verify')
     .description('Verify every organization’s hash chain; names the first row altered, inserted or removed')
-    .action(() => dispatch(['audit', 'verify']));
+    .option('--json', 'print the report as JSON')
+    .action((options: { json?: boolean }) =>
+      dispatch(['audit', 'verify', ...(options.json ? ['--json'] : [])]),
+    );
   audit
     .command('export')
     .argument('[file]', 'write JSON Lines to this file instead of standard output')

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { routeLabel } from './request-log.js';
 
 export interface Metrics {
   registry: Registry;
@@ -31,8 +32,9 @@ export function createMetrics(): Metrics {
         requests.observe(
           {
             method: request.method,
-            // The route pattern, never the raw URL: ids and tokens stay out of labels.
-            route: request.routeOptions.url ?? 'unmatched',
+            // The route pattern, never the raw URL (ids and tokens stay out of labels); the admin
+            // app's files under one label, not one series per hashed file name.
+            route: routeLabel(request, reply.statusCode),
             status: String(reply.statusCode),
           },
           reply.elapsedTime / 1000,
