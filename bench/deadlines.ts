@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { masterKeyFrom, organizationKeyring } from '../src/platform/keys.js';
 import type { AppDeps } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { systemActor } from '../src/modules/audit/audit-service.js';
@@ -56,7 +57,14 @@ const outbox = createOutbox({
     throw new Error('the bench only enqueues');
   },
 });
-const deps: AppDeps = { config, db, logger, outbox, metrics };
+const deps: AppDeps = {
+  config,
+  db,
+  logger,
+  outbox,
+  metrics,
+  keyring: organizationKeyring(masterKeyFrom(config.secrets)),
+};
 
 // Baseline: the pure engine on the same facts.
 const facts: IncidentFacts = {

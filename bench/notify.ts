@@ -21,16 +21,16 @@ import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { emailIndex } from '../src/modules/customers/customer-repo.js';
 import { DATA_CATEGORIES } from '../src/modules/incidents/incident-model.js';
-import { SEND_QUEUE } from '../src/modules/notices/delivery-engine.js';
 import { createEmailChannel } from '../src/modules/notices/channel-email.js';
-import { createNoticeWorker, jobSender } from '../src/modules/notices/delivery-worker.js';
+import { createNoticeWorker } from '../src/modules/notices/delivery-worker.js';
+import { noticeSendJob } from '../src/modules/notices/notice-sends.js';
 import { loadSigningSettings, saveEmailSettings } from '../src/modules/notices/email-settings.js';
 import type { NoticeLocale, RenderedNotice } from '../src/modules/notices/notice-contracts.js';
 import { loadRenderer } from '../src/modules/notices/notice-render.js';
 import { templateFor } from '../src/modules/notices/notice-templates.js';
 import { seal } from '../src/platform/crypto.js';
 import { openServer, withOrg } from '../src/platform/db.js';
-import { startJobs } from '../src/platform/jobs.js';
+import { sendJob, startJobs } from '../src/platform/jobs.js';
 import { masterKeyFrom, organizationKeyring } from '../src/platform/keys.js';
 import { createLogger } from '../src/platform/logger.js';
 import { createMetrics } from '../src/platform/metrics.js';
@@ -317,7 +317,7 @@ try {
       )[0]!.id,
     { system: true },
   );
-  await jobSender(db)(SEND_QUEUE, { organizationId: org, sendId });
+  await db.transaction((tx) => sendJob(tx, noticeSendJob, { organizationId: org, sendId }));
 
   // Polled cheaply: the send's status (completed when nothing waits or is in flight), not a count
   // over its rows, which at a million rows costs PostgreSQL more than a second each time.

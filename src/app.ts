@@ -8,6 +8,7 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { registerAccess } from './modules/access/access-hooks.js';
+import { SECURITY_SCHEMES } from './modules/access/route-docs.js';
 import { registerModules } from './modules/index.js';
 import type { Database } from './platform/db.js';
 import { AppError } from './platform/errors.js';
@@ -15,9 +16,11 @@ import { t } from './platform/i18n.js';
 import type { Logger } from './platform/logger.js';
 import type { Metrics } from './platform/metrics.js';
 import { pendingMigrations } from './platform/migrations.js';
+import type { OrganizationKeyring } from './platform/keys.js';
 import type { Outbox } from './platform/outbox.js';
 import { projectRoot } from './platform/paths.js';
 import { requestLocale } from './platform/request-locale.js';
+import { RequestLog } from './platform/request-log.js';
 import { safeEqual } from './platform/crypto.js';
 
 export interface AppDeps {
@@ -26,6 +29,11 @@ export interface AppDeps {
   logger: Logger;
   outbox: Outbox;
   metrics: Metrics;
+  /**
+   * The organizations' keys, one cache for the process: a rotation or an organization's deletion
+   * forgets them once, for every route.
+   */
+  keyring: OrganizationKeyring;
 }
 
 declare module 'fastify' {
@@ -46,6 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
+    logController: new RequestLog(),
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
@@ -77,13 +86,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Candor API', version: '1' },
-      components: {
-        securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'candor_session' },
-          token: { type: 'http', scheme: 'bearer' },
-        },
+      info: {
+        title: 'Candor API',
+        version: '1',
+        license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
       },
+      servers: [{ url: config.publicUrl.origin }],
+      // Each operation's security is generated from its access rule (modules/access/route-docs.ts).
+      components: { securitySchemes: SECURITY_SCHEMES },
     },
   });
 

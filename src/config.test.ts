@@ -50,6 +50,43 @@ describe('config', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', CANDOR_DATA_DIR: dataDir })).toThrow(/CANDOR_SMTP_URL/);
   });
 
+  it('accepts the hooks of the test suite under NODE_ENV=test only: a real process never kills itself', () => {
+    const hooks = { CANDOR_TEST_CRASH_AT: 'notice_send.after_commit', CANDOR_TEST_WITHOUT_TIMERS: 'a, b' };
+    expect(loadConfig({ NODE_ENV: 'test', CANDOR_DATA_DIR: dir(), ...hooks }).testHooks).toEqual({
+      crashAt: 'notice_send.after_commit',
+      withoutTimers: ['a', 'b'],
+    });
+    expect(loadConfig({ NODE_ENV: 'test', CANDOR_DATA_DIR: dir() }).testHooks).toEqual({
+      crashAt: undefined,
+      withoutTimers: [],
+    });
+    expect(() => loadConfig({ NODE_ENV: 'test', CANDOR_DATA_DIR: dir(), CANDOR_TEST_CRASH_AT: 'x' })).toThrow(
+      /CANDOR_TEST_CRASH_AT: "x" is not one of/,
+    );
+    const production = {
+      NODE_ENV: 'production',
+      CANDOR_SMTP_URL: 'smtp://mail.test',
+      CANDOR_SESSION_SECRET: Buffer.alloc(32, 1).toString('base64'),
+      CANDOR_MASTER_KEY: Buffer.alloc(32, 2).toString('base64'),
+      CANDOR_AUDIT_KEY: Buffer.alloc(32, 3).toString('base64'),
+      CANDOR_METRICS_TOKEN: 'metrics-token-of-a-real-install',
+    };
+    expect(loadConfig({ ...production, CANDOR_DATA_DIR: dir() }).testHooks.crashAt).toBeUndefined();
+    for (const env of [production, { NODE_ENV: 'development' }, {}]) {
+      for (const [name, value] of Object.entries(hooks)) {
+        expect(() => loadConfig({ ...env, CANDOR_DATA_DIR: dir(), [name]: value })).toThrow(
+          `${name}: is a hook of the test suite`,
+        );
+      }
+    }
+    // Nor through the configuration file.
+    const file = path.join(dir(), 'candor.json');
+    writeFileSync(file, JSON.stringify({ CANDOR_TEST_CRASH_AT: 'notice_send.before_commit' }));
+    expect(() => loadConfig({ ...production, CANDOR_DATA_DIR: dir(), CANDOR_CONFIG_FILE: file })).toThrow(
+      /CANDOR_TEST_CRASH_AT: is a hook of the test suite/,
+    );
+  });
+
   it('reads an optional JSON file that the environment overrides', () => {
     const file = path.join(dir(), 'candor.json');
     writeFileSync(file, JSON.stringify({ PORT: 5000, CANDOR_PUBLIC_URL: 'https://candor.example.test' }));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseSmsPrices, type SmsPricing } from './modules/notices/sms-segments.js';
+import { CRASH_POINTS, type CrashPoint } from './platform/crash-points.js';
 import { loadOrCreateSecrets, type Secrets } from './platform/secrets.js';
 
 export type ProcessRole = 'all' | 'web' | 'worker';
@@ -29,6 +30,15 @@ export interface Config {
   /** The notices' e-mail channel (channel-email.ts) and its bounces (bounce-*.ts). */
   readonly email: EmailChannelConfig;
   readonly secrets: Secrets;
+  /** Hooks of the test suite: accepted under NODE_ENV=test only, refused in any other environment. */
+  readonly testHooks: TestHooks;
+}
+
+export interface TestHooks {
+  /** CANDOR_TEST_CRASH_AT: the process kills itself at this point (platform/crash-points.ts). */
+  readonly crashAt: CrashPoint | undefined;
+  /** CANDOR_TEST_WITHOUT_TIMERS: timers and queues (comma-separated names) this process does not run. */
+  readonly withoutTimers: readonly string[];
 }
 
 export interface EmailChannelConfig {
@@ -125,7 +135,29 @@ export function loadConfig(env: Source = process.env): Config {
     webhookAllowPrivate: oneOf(source, 'CANDOR_WEBHOOK_ALLOW_PRIVATE', ['true', 'false'], 'false') === 'true',
     email: emailChannel(source, publicUrl),
     secrets,
+    testHooks: testHooks(source, nodeEnv),
   });
+}
+
+const TEST_HOOKS = ['CANDOR_TEST_CRASH_AT', 'CANDOR_TEST_WITHOUT_TIMERS'] as const;
+
+function testHooks(source: Source, nodeEnv: NodeEnv): TestHooks {
+  if (nodeEnv !== 'test') {
+    // A process that can be told to kill itself, or to skip its safety nets, is never a real one.
+    const set = TEST_HOOKS.find((name) => source[name] !== undefined);
+    if (set) throw new ConfigError(set, 'is a hook of the test suite: accepted only with NODE_ENV=test');
+    return { crashAt: undefined, withoutTimers: [] };
+  }
+  return {
+    crashAt:
+      source.CANDOR_TEST_CRASH_AT === undefined
+        ? undefined
+        : oneOf(source, 'CANDOR_TEST_CRASH_AT', CRASH_POINTS, CRASH_POINTS[0]),
+    withoutTimers: (source.CANDOR_TEST_WITHOUT_TIMERS ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  };
 }
 
 function emailChannel(source: Source, publicUrl: URL): EmailChannelConfig {

@@ -5,14 +5,14 @@ import { CONTROL_NDJSON, runCommand, type CommandContext, type CommandResult } f
 import type { Config } from './config.js';
 import { controlSocketPath, openDatabase } from './platform/data-dir.js';
 import type { Database } from './platform/db.js';
-import { startJobs, type Jobs } from './platform/jobs.js';
+import { prepareJobs, startJobs, type Jobs } from './platform/jobs.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { smtpMailer, startDevMailbox, type Mailer } from './platform/mailer.js';
 import { createMetrics } from './platform/metrics.js';
 import { migrate } from './platform/migrations.js';
 import { createOutbox, type Outbox } from './platform/outbox.js';
 import { issueSetupLink, setupNeeded } from './modules/accounts/setup-service.js';
-import { moduleTimers } from './modules/index.js';
+import { moduleTimers, sentJobs } from './modules/index.js';
 import { startBounceListener } from './modules/notices/bounce-smtp.js';
 import { masterKeyFrom, organizationKeyring } from './platform/keys.js';
 import { createNoticeWorker } from './modules/notices/delivery-worker.js';
@@ -60,6 +60,8 @@ export async function startCandor(
     }
     let mailer: Mailer | undefined;
     const metrics = createMetrics();
+    // One cache of the organizations' keys for the whole process.
+    const keyring = organizationKeyring(masterKeyFrom(config.secrets));
     const outbox = createOutbox({
       config,
       db,
@@ -73,14 +75,16 @@ export async function startCandor(
     let jobs: Jobs | undefined;
     if (config.role !== 'web') {
       // The notice engine: its fan-out jobs, and the outbox's workers sending notices too.
-      const notices = createNoticeWorker({ db, config, logger, outbox, smtpUrl });
+      const notices = createNoticeWorker({ db, config, logger, outbox, smtpUrl, keyring });
       notices.attach();
       closers.push(() => notices.close());
       jobs = await startJobs({
         db,
         databaseUrl: config.databaseUrl,
         logger,
-        timers: [...moduleTimers({ db, config, outbox, logger }), ...notices.timers],
+        timers: [...moduleTimers({ db, config, outbox, logger, keyring }), ...notices.timers].filter(
+          (timer) => !config.testHooks.withoutTimers.includes(timer.name),
+        ),
       });
       closers.push(() => jobs!.stop());
       outbox.start();
@@ -88,7 +92,7 @@ export async function startCandor(
       if (config.email.bounceSmtpPort !== undefined) {
         const bounces = await startBounceListener({
           db,
-          keyring: organizationKeyring(masterKeyFrom(config.secrets)),
+          keyring,
           auditKey: config.secrets.auditKey,
           logger,
           host: config.email.bounceSmtpHost,
@@ -101,10 +105,16 @@ export async function startCandor(
       }
     }
 
+    // A web process works no jobs but queues some (in its requests' transactions): their queues
+    // must exist before the first request, whether or not a worker ever started.
+    if (config.role === 'web') {
+      await prepareJobs({ db, databaseUrl: config.databaseUrl, logger, jobs: sentJobs });
+    }
+
     let app: App | undefined;
     let url = config.publicUrl.origin;
     if (config.role !== 'worker') {
-      app = await buildApp({ config, db, logger, outbox, metrics });
+      app = await buildApp({ config, db, logger, outbox, metrics, keyring });
       closers.push(() => app!.close());
       const address = await app.listen({ host: config.host, port: config.port });
       if (config.port === 0) url = address;

@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import type { Database } from '../src/platform/db.js';
 import { createLogger, type Logger } from '../src/platform/logger.js';
 import { smtpMailer } from '../src/platform/mailer.js';
+import { masterKeyFrom, organizationKeyring } from '../src/platform/keys.js';
 import { createMetrics } from '../src/platform/metrics.js';
 import { createOutbox, type Outbox } from '../src/platform/outbox.js';
 import { projectRoot } from '../src/platform/paths.js';
@@ -68,11 +69,12 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       done();
     },
   });
-  const logger = createLogger({ level: 'info', destination });
+  const logger = createLogger({ level: config.logLevel, destination });
   const metrics = createMetrics();
   const mailer = smtpMailer(smtp.url);
   const outbox = createOutbox({ config, db: tdb.db, logger, metrics, mailer: () => mailer, pollMs: 100 });
-  const app = await buildApp({ config, db: tdb.db, logger, outbox, metrics });
+  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
+  const app = await buildApp({ config, db: tdb.db, logger, outbox, metrics, keyring });
   await app.ready();
   outbox.start();
 

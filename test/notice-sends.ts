@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { withOrg } from '../src/platform/db.js';
+import { sendJob } from '../src/platform/jobs.js';
 import { masterKeyFrom, organizationKeyring } from '../src/platform/keys.js';
 import { markByList } from '../src/modules/customers/affected-repo.js';
 import { upsertCustomer } from '../src/modules/customers/customer-repo.js';
 import type { DataCategory } from '../src/modules/incidents/incident-model.js';
 import { pauseSend, sendProgress } from '../src/modules/notices/delivery-control.js';
-import { SEND_QUEUE } from '../src/modules/notices/delivery-engine.js';
-import { jobSender } from '../src/modules/notices/delivery-worker.js';
 import { saveEmailSettings } from '../src/modules/notices/email-settings.js';
 import type { Channel, NoticeKind } from '../src/modules/notices/notice-contracts.js';
+import { noticeSendJob } from '../src/modules/notices/notice-sends.js';
 import type { TestApp } from './app.js';
 import {
   createApprovedNotice,
@@ -34,7 +34,9 @@ export const unique = () => randomBytes(4).toString('hex');
 
 export function noticeSends(t: TestApp) {
   const keyring = organizationKeyring(masterKeyFrom(t.config.secrets));
-  const enqueue = jobSender(t.db);
+  /** Queues a notice-send job for a send, in a transaction of its own. */
+  const queueSendJob = (organizationId: string, sendId: string) =>
+    t.db.transaction((tx) => sendJob(tx, noticeSendJob, { organizationId, sendId }));
 
   /** An organization with e-mail settings, an incident, and an approved notice version of the kind. */
   async function setUp(options: { exercise?: boolean; kind?: NoticeKind } = {}): Promise<SendSetup> {
@@ -174,7 +176,7 @@ export function noticeSends(t: TestApp) {
       { system: true },
     );
     if (options.paused) await withOrg(t.db, s.org, (tx) => pauseSend(tx, sendId), { system: true });
-    await enqueue(SEND_QUEUE, { organizationId: s.org, sendId });
+    await queueSendJob(s.org, sendId);
     return sendId;
   }
 
@@ -187,7 +189,7 @@ export function noticeSends(t: TestApp) {
       return p.status === 'completed' && p;
     });
 
-  return { keyring, enqueue, setUp, addNotice, addCustomers, requestSend, progress, completed };
+  return { keyring, queueSendJob, setUp, addNotice, addCustomers, requestSend, progress, completed };
 }
 
 /** Polls `check` every 100 ms until it returns a value, or fails after the timeout. */

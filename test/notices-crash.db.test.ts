@@ -5,11 +5,11 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withOrg } from '../src/platform/db.js';
+import { sendJob } from '../src/platform/jobs.js';
 import { masterKeyFrom, organizationKeyring } from '../src/platform/keys.js';
 import { markByList } from '../src/modules/customers/affected-repo.js';
 import { upsertCustomer } from '../src/modules/customers/customer-repo.js';
-import { SEND_QUEUE } from '../src/modules/notices/delivery-engine.js';
-import { jobSender } from '../src/modules/notices/delivery-worker.js';
+import { noticeSendJob } from '../src/modules/notices/notice-sends.js';
 import { sendProgress } from '../src/modules/notices/delivery-control.js';
 import { saveEmailSettings } from '../src/modules/notices/email-settings.js';
 import { createTestApp, testSecretsEnv } from './app.js';
@@ -171,7 +171,7 @@ describe.runIf(onServer)('notice delivery survives a worker killed with SIGKILL'
         )[0]!.id,
       { system: true },
     );
-    await jobSender(t.db)(SEND_QUEUE, { organizationId: org, sendId });
+    await t.db.transaction((tx) => sendJob(tx, noticeSendJob, { organizationId: org, sendId }));
     const progress = () => withOrg(t.db, org, (tx) => sendProgress(tx, sendId), { system: true });
 
     // Killed once exactly N messages were accepted and the next one is held: not on a timer.

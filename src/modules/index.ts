@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ModuleTimer } from '../platform/jobs.js';
+import type { JobType, ModuleTimer } from '../platform/jobs.js';
 import { accountRoutes } from './accounts/account-routes.js';
 import { authRoutes } from './accounts/auth-routes.js';
 import { mfaRoutes } from './accounts/mfa-routes.js';
@@ -14,14 +14,14 @@ import { deadlineTimer, type WarningDeps } from './deadlines/deadline-warnings.j
 import { incidentRoutes } from './incidents/incident-routes.js';
 import { intakeRoutes } from './intake/intake-routes.js';
 import { guidanceRoutes } from './lookup/guidance-routes.js';
-import { lookupWorker } from './lookup/lookup-job.js';
+import { lookupJob, lookupWorker, type LookupDeps } from './lookup/lookup-job.js';
 import { publicLookupRoutes } from './lookup/public-routes.js';
 import { verifyRoutes } from './notices/verify-routes.js';
 import { channelRoutes } from './notices/channel-routes.js';
 import { smsStatusRoutes } from './notices/channel-sms.js';
 import { reencryptionTimer } from './keys/keys-timer.js';
 import { noticeRoutes } from './notices/notice-routes.js';
-import { noticeSendRequeueTimer } from './notices/notice-sends.js';
+import { noticeSendJob, noticeSendRequeueTimer } from './notices/notice-sends.js';
 import { organizationDeletionRoutes } from './keys/org-deletion-routes.js';
 import { planRoutes } from './plans/plan-routes.js';
 import { bounceRoutes } from './notices/bounce-routes.js';
@@ -64,6 +64,9 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
 }
 
 /** The modules' timers, beside the platform's own (platform/jobs.ts TIMERS). */
-export function moduleTimers(deps: WarningDeps): ModuleTimer[] {
+export function moduleTimers(deps: WarningDeps & LookupDeps): ModuleTimer[] {
   return [deadlineTimer(deps), reencryptionTimer(deps), lookupWorker(deps), noticeSendRequeueTimer(deps)];
 }
+
+/** The jobs requests queue (in their transactions): a web process makes their queues at start. */
+export const sentJobs: readonly JobType[] = [noticeSendJob, lookupJob];

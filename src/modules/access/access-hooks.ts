@@ -3,6 +3,7 @@ import { safeEqual } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import { resolveAuth, type Auth } from '../accounts/session-service.js';
 import { rolesGrant, type Access } from './permissions.js';
+import { documentRoute } from './route-docs.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -36,6 +37,9 @@ export function registerAccess(app: FastifyInstance): void {
       for (const method of [route.method].flat()) {
         if (method !== 'HEAD') table.push({ method, url: route.url, access });
       }
+      // The API document's operationId, summary and security, from this same rule.
+      if (route.url.startsWith('/api/') || route.url.startsWith('/unsubscribe/'))
+        documentRoute(route, access);
     };
     if (config.access) {
       record(config.access);

@@ -4,7 +4,6 @@ import { Readable } from 'node:stream';
 import { Type, type Static, type TSchema } from 'typebox';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
@@ -190,7 +189,7 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
   const deps = app.deps;
-  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
+  const { keyring } = app.deps;
   const keysOf = (tx: Sql, request: FastifyRequest) => keyring.get(tx, request.auth!.organizationId);
 
   app.addHook('onSend', async (_request, reply) => {

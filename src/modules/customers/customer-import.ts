@@ -1,4 +1,4 @@
-import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { parse, type Options as CsvOptions } from 'csv-parse';
@@ -8,6 +8,7 @@ import { deriveKey, hmac, open, seal } from '../../platform/crypto.js';
 import { withOrg, type Database, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
+import { sealCustomerRecords } from '../keys/vault.js';
 import { appendAudit, type AuditActor } from '../audit/audit-service.js';
 import {
   emailIndex,
@@ -515,20 +516,6 @@ export function rowFingerprint(keys: OrganizationKeys, input: CustomerInput): st
 }
 
 /**
- * The customer's sealed record, as customer-repo seals it (one AES-256-GCM operation, bound to the
- * row's id), in platform/crypto's format: version(1) | nonce(12) | tag(16) | ciphertext. The nonce
- * is one of the batch's, drawn from the CSPRNG with one call rather than one call per record.
- */
-function sealPersonal(key: Buffer, nonce: Buffer, customerId: string, p: CustomerInput['personal']) {
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
-  cipher.setAAD(Buffer.from(`customer:${customerId}`));
-  const body = cipher.update(personalRecord(p), 'utf8');
-  const last = cipher.final();
-  return Buffer.concat([SEAL_VERSION, nonce, cipher.getAuthTag(), body, last]).toString('base64');
-}
-const SEAL_VERSION = Buffer.from([1]);
-
-/**
  * The batch's rows as one JSON array (quicker to build here and to read there than one array per
  * column), inserted or, through the (organization, external id) index, updated with `set`.
  */
@@ -667,15 +654,11 @@ async function writeBatch(
     }
     pending = [];
     if (!writes.length) break;
-    const dataKey = keys.data(keys.dataVersion);
-    const nonces = randomBytes(12 * writes.length);
-    const records = writes.map((w, i) =>
-      record(
-        keys,
-        w,
-        sealPersonal(dataKey, nonces.subarray(i * 12, i * 12 + 12), w.id, w.candidate.input.personal),
-      ),
+    const sealed = sealCustomerRecords(
+      keys,
+      writes.map((w) => ({ customerId: w.id, record: personalRecord(w.candidate.input.personal) })),
     );
+    const records = writes.map((w, i) => record(keys, w, sealed[i]!.toString('base64')));
     const written = await tx.query<{ external_id: string; inserted: boolean }>(UPSERT, [
       organizationId,
       keys.dataVersion,

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { domainToASCII } from 'node:url';
-import { hmac, open, seal } from '../../platform/crypto.js';
+import { hmac, seal } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
 import type { OrganizationKeys } from '../../platform/keys.js';
+import { openCustomerRecord, sealCustomerRecord } from '../keys/vault.js';
 
 /** The personal part of a customer: sealed at rest as one record, shown only by a reveal. */
 export interface PersonalFields {
@@ -98,8 +99,6 @@ export const personalRecord = (p: PersonalFields) =>
 export const emailIndex = (keys: OrganizationKeys, email: string) => hmac(keys.index, `email:${email}`);
 export const phoneIndex = (keys: OrganizationKeys, phone: string) => hmac(keys.index, `phone:${phone}`);
 
-const context = (id: string) => `customer:${id}`;
-
 interface CustomerRow {
   id: string;
   external_id: string;
@@ -151,7 +150,7 @@ export async function upsertCustomer(
   )[0];
   const id = existing?.id ?? randomUUID();
   const p = input.personal;
-  const personal = seal(keys.data(keys.dataVersion), personalRecord(p), context(id));
+  const personal = sealCustomerRecord(keys, id, personalRecord(p));
   const rows = await tx.query<CustomerRow & { inserted: boolean }>(
     `INSERT INTO customers (id, organization_id, external_id, personal, key_version, email_index, phone_index,
        language, time_zone, country, region, tags, attributes, consent_email, consent_sms, consent_webhook,
@@ -238,9 +237,10 @@ export async function openPersonal(
     )
   )[0];
   if (!row) return undefined;
-  const sealed = JSON.parse(
-    open(keys.data(row.key_version), Buffer.from(row.personal), context(row.id)).toString('utf8'),
-  ) as Omit<PersonalFields, 'webhookUrl'> & { webhookUrl?: string };
+  const sealed = JSON.parse(openCustomerRecord(keys, row.id, row.personal, row.key_version)) as Omit<
+    PersonalFields,
+    'webhookUrl'
+  > & { webhookUrl?: string };
   // Records sealed before customers had webhook endpoints have no such key.
   const personal = { ...sealed, webhookUrl: sealed.webhookUrl ?? null };
   return { customer: toSummary(row), personal };

@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import { Type, type Static } from 'typebox';
 import { AppError } from '../../platform/errors.js';
-import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
@@ -166,7 +165,7 @@ export async function importRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
   const auditKey = config.secrets.auditKey;
-  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
+  const { keyring } = app.deps;
 
   // The body stays a stream: an upload of any size is read in constant memory.
   app.addContentTypeParser(STREAMED_TYPES, { bodyLimit: UPLOAD_LIMIT }, (_request, payload, done) => {

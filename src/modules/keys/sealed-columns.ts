@@ -1,3 +1,5 @@
+import { customerRecordContext } from './vault.js';
+
 /**
  * Every column sealed under an organization's data key, for the re-encryption job. A feature
  * that seals a column with `keys.data(keys.dataVersion)` registers it here: the table (with
@@ -25,7 +27,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     columns: ['personal'],
     key: ['id'],
     order: ['external_id'],
-    context: (row) => `customer:${String(row.id)}`,
+    context: (row) => customerRecordContext(String(row.id)),
   },
   {
     // customer-repo.ts addRevealNote: the free-text reason of a reveal.

@@ -1,10 +1,10 @@
-import PgBoss from 'pg-boss';
+import { Type, type Static } from 'typebox';
 import type { Config } from '../../config.js';
 import { hashToken, newToken } from '../../platform/crypto.js';
 import { withOrg, type Database, type Sql } from '../../platform/db.js';
-import { isLocale, type Locale } from '../../platform/i18n.js';
-import type { ModuleTimer } from '../../platform/jobs.js';
-import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
+import { isLocale, LOCALES, type Locale } from '../../platform/i18n.js';
+import { defineJob, type JobDefinition, type JobType } from '../../platform/jobs.js';
+import { masterKeyFrom, organizationKeyring, type OrganizationKeyring } from '../../platform/keys.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Outbox } from '../../platform/outbox.js';
 import { actionMail } from '../accounts/account-mail.js';
@@ -21,57 +21,36 @@ export const LINK_MINUTES = 15;
  * What a look-up job carries: never the address, only the organization's keyed blind index of it
  * (the same HMAC the customers table holds), which cannot be turned back into the address.
  */
-export interface LookupJobData {
-  organizationId: string;
-  incidentId: string;
-  emailIndex: string;
-  /** The language the person used on the page: the e-mail's language if the customer has none. */
-  locale: Locale;
-}
+export const LookupJobData = Type.Object(
+  {
+    organizationId: Type.String({ format: 'uuid' }),
+    incidentId: Type.String({ format: 'uuid' }),
+    emailIndex: Type.String(),
+    /** The language the person used on the page: the e-mail's language if the customer has none. */
+    locale: Type.Enum(LOCALES),
+  },
+  { additionalProperties: false },
+);
+export type LookupJobData = Static<typeof LookupJobData>;
+
+/** The look-up job as the public route sends it (in the transaction that counts the look-up). */
+export const lookupJob: JobType<typeof LookupJobData> = {
+  name: LOOKUP_QUEUE,
+  schema: LookupJobData,
+  options: { retryLimit: 3, retryDelay: 30 },
+};
 
 export interface LookupDeps {
   db: Database;
   config: Config;
   outbox: Outbox;
   logger: Logger;
-}
-
-/**
- * Sends look-up jobs from the web process. pg-boss is used only for its SQL here (never
- * started: no polling, no maintenance); the queue is created by the worker (startJobs).
- */
-export function lookupSender(db: Database): (data: LookupJobData) => Promise<string> {
-  const pglite = db.pglite;
-  const boss = new PgBoss({
-    db: {
-      async executeSql(text: string, values: unknown[]) {
-        if (pglite) return pglite.query(text, values);
-        return { rows: await db.query(text, values) };
-      },
-    },
-  });
-  return async (data) => {
-    const id = await boss.send(LOOKUP_QUEUE, { ...data }, { retryLimit: 3, retryDelay: 30 });
-    // No queue yet (no worker ever started on this database): a failure, never a silent drop.
-    if (!id) throw new Error('The look-up queue does not exist: start a worker (CANDOR_ROLE=worker or all)');
-    return id;
-  };
+  /** The process's keyring (the composition root's); without one, a job makes its own. */
+  keyring?: OrganizationKeyring;
 }
 
 const linkUrl = (config: Config, publicId: string, token: string) =>
   new URL(`/affected/${publicId}/result#token=${token}`, config.publicUrl).toString();
-
-function isJobData(value: unknown): value is LookupJobData {
-  const d = value as Partial<LookupJobData> | null;
-  return (
-    typeof d === 'object' &&
-    d !== null &&
-    typeof d.organizationId === 'string' &&
-    typeof d.incidentId === 'string' &&
-    typeof d.emailIndex === 'string' &&
-    isLocale(d.locale)
-  );
-}
 
 interface Match {
   customer_id: string;
@@ -85,7 +64,7 @@ interface Match {
  * e-mails a customer: the match is recorded in the audit log instead.
  */
 export async function runLookup(deps: LookupDeps, data: LookupJobData, jobId: string): Promise<number> {
-  const keyring = organizationKeyring(masterKeyFrom(deps.config.secrets));
+  const keyring = deps.keyring ?? organizationKeyring(masterKeyFrom(deps.config.secrets));
   return withOrg(
     deps.db,
     data.organizationId,
@@ -182,21 +161,14 @@ async function sendLink(
 }
 
 /** The worker side: the queue startJobs works (no cron). */
-export function lookupWorker(deps: LookupDeps): ModuleTimer {
-  return {
-    name: LOOKUP_QUEUE,
-    async run(data, jobId) {
-      if (!isJobData(data)) {
-        deps.logger.warn({ job: LOOKUP_QUEUE, jobId }, 'look-up job with unreadable data skipped');
-        return 0;
-      }
-      try {
-        return await runLookup(deps, data, jobId ?? 'unknown');
-      } catch (error) {
-        // pg-boss keeps a failed job's error: its message must never carry personal data.
-        deps.logger.error({ job: LOOKUP_QUEUE, jobId, err: error }, 'look-up job failed');
-        throw new Error('look-up failed; see the log for this job id');
-      }
-    },
-  };
+export function lookupWorker(deps: LookupDeps): JobDefinition<typeof LookupJobData> {
+  return defineJob(lookupJob.name, lookupJob.schema, async (data, jobId) => {
+    try {
+      return await runLookup(deps, data, jobId);
+    } catch (error) {
+      // pg-boss keeps a failed job's error: its message must never carry personal data.
+      deps.logger.error({ job: LOOKUP_QUEUE, jobId, err: error }, 'look-up job failed');
+      throw new Error('look-up failed; see the log for this job id');
+    }
+  });
 }

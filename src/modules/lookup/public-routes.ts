@@ -4,14 +4,14 @@ import { Type } from 'typebox';
 import { hashToken } from '../../platform/crypto.js';
 import { asApp, withOrg, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
+import { sendJob } from '../../platform/jobs.js';
 import { fromAcceptLanguage, isLocale, LOCALES, type Locale } from '../../platform/i18n.js';
-import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, systemActor } from '../audit/audit-service.js';
 import { emailIndex, normalizeEmail } from '../customers/customer-repo.js';
 import { completeIn, guidanceLocale, type GuidanceContent } from './guidance-repo.js';
-import { lookupSender } from './lookup-job.js';
+import { lookupJob } from './lookup-job.js';
 import { addressKey, countLookup, ipKey, LOOKUP_LIMITS } from './lookup-throttle.js';
 
 const open: { access: Access } = { access: { kind: 'public' } };
@@ -66,8 +66,7 @@ interface PageRow {
 export async function publicLookupRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
-  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
-  const send = lookupSender(db);
+  const { keyring } = app.deps;
 
   app.addHook('onSend', async (_request, reply) => {
     void reply.header('cache-control', 'no-store');
@@ -162,13 +161,14 @@ export async function publicLookupRoutes(fastify: FastifyInstance): Promise<void
         },
         { system: true },
       );
-      await asApp(db, (tx) =>
-        countLookup(tx, [
+      // Counted and queued in one transaction: a look-up its limits refuse queues nothing.
+      await asApp(db, async (tx) => {
+        await countLookup(tx, [
           { key: addressKey(organizationId, index), limit: LOOKUP_LIMITS.address },
           { key: ipKey(config.secrets.sessionKey, request.ip), limit: LOOKUP_LIMITS.ip },
-        ]),
-      );
-      await send({ organizationId, incidentId, emailIndex: index, locale });
+        ]);
+        await sendJob(tx, lookupJob, { organizationId, incidentId, emailIndex: index, locale });
+      });
       return reply.status(202).send(LOOKUP_ACCEPTED);
     },
   );

@@ -4,7 +4,6 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { Type } from 'typebox';
 import { safeEqual } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
-import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { parseBounce } from './bounce-dsn.js';
 import { applyReport, type BounceDeps, type BounceOutcome } from './bounce-service.js';
@@ -76,7 +75,7 @@ export async function bounceRoutes(fastify: FastifyInstance): Promise<void> {
   const { db, config, logger } = app.deps;
   const deps: BounceDeps = {
     db,
-    keyring: organizationKeyring(masterKeyFrom(config.secrets)),
+    keyring: app.deps.keyring,
     auditKey: config.secrets.auditKey,
     logger,
   };

@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
@@ -56,7 +55,7 @@ const NewSecret = Type.Object({ secret: Type.String(), createdAt: Type.String({ 
 export async function channelRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
-  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
+  const { keyring } = app.deps;
 
   app.get(
     '/api/notices/webhook-secret',

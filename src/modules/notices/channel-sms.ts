@@ -5,7 +5,6 @@ import { Type } from 'typebox';
 import type { SmsSettings } from '../../config.js';
 import { withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { normalizePhone } from '../customers/customer-repo.js';
 import type { ChannelResult, ChannelSender, OutgoingNotice } from './notice-contracts.js';
@@ -161,7 +160,7 @@ export async function smsStatusRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
   const settings = config.sms;
-  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
+  const { keyring } = app.deps;
 
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',

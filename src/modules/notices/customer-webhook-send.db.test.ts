@@ -13,14 +13,14 @@ import {
 } from '../../../test/factories.js';
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
+import { sendJob } from '../../platform/jobs.js';
+import { noticeSendJob } from './notice-sends.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { markByList } from '../customers/affected-repo.js';
 import { upsertCustomer, type PersonalFields } from '../customers/customer-repo.js';
 import type { CustomerView } from '../customers/customer-schemas.js';
 import { createWebhookChannel } from './channel-webhook.js';
 import { sendProgress } from './delivery-control.js';
-import { SEND_QUEUE } from './delivery-engine.js';
-import { jobSender } from './delivery-worker.js';
 import type { ChannelSender, NoticeKind } from './notice-contracts.js';
 
 /**
@@ -191,7 +191,7 @@ async function send(kind: NoticeKind): Promise<DeliveryRow[]> {
       )[0]!.id,
     { system: true },
   );
-  await jobSender(t.db)(SEND_QUEUE, { organizationId: org, sendId });
+  await t.db.transaction((tx) => sendJob(tx, noticeSendJob, { organizationId: org, sendId }));
   const deadline = Date.now() + 60_000;
   while (
     (await withOrg(t.db, org, (tx) => sendProgress(tx, sendId), { system: true })).status !== 'completed'

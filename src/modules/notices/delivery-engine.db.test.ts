@@ -8,7 +8,6 @@ import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
 import { DATA_CATEGORIES, type DataCategory } from '../incidents/incident-model.js';
 import { cancelSend, pauseSend, resendFailed, resumeSend } from './delivery-control.js';
-import { SEND_QUEUE } from './delivery-engine.js';
 import { VACUUM_QUEUE } from './delivery-worker.js';
 import type { EmailDnsGuidance } from './email-settings.js';
 import type { NoticeLocale } from './notice-contracts.js';
@@ -22,7 +21,7 @@ const { worker } = await startTestNoticeWorker(t, {
   overrides: { chunkSize: 250, retryDelayMs: () => 200 + Math.random() * 100 },
 });
 const sends = noticeSends(t);
-const { keyring, enqueue, setUp, requestSend, progress, completed } = sends;
+const { keyring, queueSendJob, setUp, requestSend, progress, completed } = sends;
 
 interface Person {
   externalId: string;
@@ -268,7 +267,7 @@ describe('notice delivery', () => {
     const s = await setUp();
     const people = await addCustomers(s, 10);
     const sendId = await requestSend(s);
-    await enqueue(SEND_QUEUE, { organizationId: s.org, sendId });
+    await queueSendJob(s.org, sendId);
     await worker.runChunk({ organizationId: s.org, sendId, chunk: 0 });
     await completed(s.org, sendId);
     const [{ n }] = (await withOrg(t.db, s.org, (tx) =>

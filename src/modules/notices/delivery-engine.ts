@@ -4,10 +4,11 @@
  * (FOR UPDATE SKIP LOCKED) and hand them here to be rendered and sent just before sending.
  */
 import { randomUUID } from 'node:crypto';
+import { Type, type Static } from 'typebox';
 import type { Config } from '../../config.js';
-import { open } from '../../platform/crypto.js';
+import { openCustomerRecord } from '../keys/vault.js';
 import { withOrg, type Database, type Sql } from '../../platform/db.js';
-import type { ModuleTimer } from '../../platform/jobs.js';
+import { defineJob, sendJob, type JobType, type ModuleTimer } from '../../platform/jobs.js';
 import type { OrganizationKeyring } from '../../platform/keys.js';
 import type { Logger } from '../../platform/logger.js';
 import {
@@ -38,12 +39,9 @@ import {
   type RenderedNotice,
 } from './notice-contracts.js';
 import { createRateLimiter, rateDomain, type RateLimits } from './delivery-rate.js';
+import { noticeSendJob, type NoticeSendJobData } from './notice-sends.js';
 import { sendCompletionTimer, settleSends } from './send-completion.js';
 
-/** The associated data of a customer's sealed record (customer-repo.ts seals it so). */
-const customerContext = (id: string) => `customer:${id}`;
-
-export const SEND_QUEUE = 'notice-send';
 export const CHUNK_QUEUE = 'notice-chunk';
 /** Recipients per fan-out chunk (one pg-boss job, one transaction). */
 export const CHUNK_SIZE = 1000;
@@ -72,8 +70,8 @@ export interface DeliveryDeps {
   recordVerification(tx: Sql, record: VerificationRecord): Promise<void>;
   /** A claimed batch's records (one organization's) in one statement; else one recordVerification each. */
   recordVerifications?(tx: Sql, records: readonly VerificationRecord[]): Promise<void>;
-  /** Sends a pg-boss job (the chunk jobs of a fan-out). */
-  enqueue(queue: string, data: Record<string, unknown>): Promise<void>;
+  /** Queues a job in a transaction (the chunk jobs of a fan-out); platform/jobs.ts sendJob unless a test's. */
+  sendJob?: typeof sendJob;
   rateLimits?: RateLimits;
   chunkSize?: number;
   /** The wait before retry n (default: the outbox's exponential backoff with jitter). */
@@ -91,24 +89,21 @@ export interface SendRow {
   status: 'scheduled' | 'fanning_out' | 'sending' | 'paused' | 'cancelled' | 'completed';
 }
 
-export interface SendJobData {
-  organizationId: string;
-  sendId: string;
-}
-interface ChunkJobData extends SendJobData {
-  chunk: number;
-}
+const ChunkJobData = Type.Object(
+  {
+    organizationId: Type.String({ format: 'uuid' }),
+    sendId: Type.String({ format: 'uuid' }),
+    chunk: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-function isSendJob(value: unknown): value is SendJobData {
-  const d = value as Partial<SendJobData> | null;
-  return (
-    typeof d?.organizationId === 'string' &&
-    UUID.test(d.organizationId) &&
-    typeof d.sendId === 'string' &&
-    UUID.test(d.sendId)
-  );
-}
+/** One chunk of a send's audience: queued by the send job, in the transaction that records the chunks. */
+export const noticeChunkJob: JobType<typeof ChunkJobData> = {
+  name: CHUNK_QUEUE,
+  schema: ChunkJobData,
+  options: { retryLimit: 5, retryDelay: 10, retryBackoff: true },
+};
 
 /** The customer's language if Candor writes notices in it (primary subtag), else the organization's. */
 export function noticeLocale(language: string | null, fallback: NoticeLocale): NoticeLocale {
@@ -137,9 +132,13 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
   const auditKey = deps.config.secrets.auditKey;
   const renderers = new Map<string, Promise<(r: NoticeRecipient) => RenderedNotice>>();
 
-  /** The send job: cuts the audience into chunks by keyset and sends a job per chunk. */
-  async function runSend(data: unknown): Promise<number> {
-    if (!isSendJob(data)) throw new Error('notice-send job without a valid organizationId and sendId');
+  const queueJob = deps.sendJob ?? sendJob;
+
+  /**
+   * The send job: cuts the audience into chunks by keyset and queues a job per chunk, in the
+   * transaction that records the chunks (a crash leaves both or neither).
+   */
+  async function runSend(data: NoticeSendJobData): Promise<number> {
     const chunks = await withOrg(
       db,
       data.organizationId,
@@ -151,7 +150,11 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
           [send.id],
         );
         // A repeated job (pg-boss retried it, or it ran twice) re-sends only the unfinished chunks.
-        if (existing.length) return existing.filter((c) => !c.done_at).map((c) => c.chunk);
+        if (existing.length) {
+          const open = existing.filter((c) => !c.done_at).map((c) => c.chunk);
+          for (const chunk of open) await queueJob(tx, noticeChunkJob, { ...data, chunk });
+          return open;
+        }
         let bounds: { chunk: number; first_id: string; last_id: string; n: number }[];
         if (send.audience === 'test_recipients') {
           const ids = (await listTestRecipients(tx, await deps.keyring.get(tx, send.organization_id)))
@@ -189,13 +192,13 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
           targetId: send.id,
           data: { chunks: bounds.length, recipients: bounds.reduce((n, b) => n + b.n, 0) },
         });
+        for (const b of bounds) await queueJob(tx, noticeChunkJob, { ...data, chunk: b.chunk });
         return bounds.map((b) => b.chunk);
       },
       { system: true },
     );
     // Nothing to fan out (an empty audience, or a repeated job): complete it, once committed.
     if (chunks.length === 0) await settleSends(db, auditKey, data.organizationId, [data.sendId]);
-    for (const chunk of chunks) await deps.enqueue(CHUNK_QUEUE, { ...data, chunk });
     return chunks.length;
   }
 
@@ -211,10 +214,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
   }
 
   /** One chunk: its delivery rows, idempotently (a repeated chunk inserts nothing new). */
-  async function runChunk(data: unknown): Promise<number> {
-    const d = data as Partial<ChunkJobData>;
-    if (!isSendJob(data) || !Number.isInteger(d.chunk))
-      throw new Error('notice-chunk job without a valid send and chunk');
+  async function runChunk(data: Static<typeof ChunkJobData>): Promise<number> {
     const written = await withOrg(
       db,
       data.organizationId,
@@ -227,7 +227,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
         const chunk = (
           await tx.query<{ first_id: string; last_id: string; done_at: Date | null }>(
             'SELECT first_id, last_id, done_at FROM notice_send_chunks WHERE send_id = $1 AND chunk = $2 FOR UPDATE',
-            [data.sendId, d.chunk],
+            [data.sendId, data.chunk],
           )
         )[0];
         if (!chunk || chunk.done_at) return 0;
@@ -317,7 +317,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
         );
         await tx.query(
           'UPDATE notice_send_chunks SET done_at = now(), deliveries = $3 WHERE send_id = $1 AND chunk = $2',
-          [send.id, d.chunk, inserted.length],
+          [send.id, data.chunk, inserted.length],
         );
         // The last chunk moves the send on to sending (a paused send stays paused).
         const open = await tx.query(
@@ -417,7 +417,7 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
           ]);
           for (const c of found) {
             const personal = JSON.parse(
-              open(keys.data(c.key_version), Buffer.from(c.personal), customerContext(c.id)).toString('utf8'),
+              openCustomerRecord(keys, c.id, c.personal, c.key_version),
             ) as PersonalFields;
             people.set(c.id, { personal, timeZone: c.time_zone });
           }
@@ -667,17 +667,20 @@ export function createDeliveryEngine(deps: DeliveryDeps) {
     },
   };
 
+  const sendDefinition = defineJob(noticeSendJob.name, noticeSendJob.schema, runSend);
+  const chunkDefinition = defineJob(noticeChunkJob.name, noticeChunkJob.schema, runChunk);
   const timers: ModuleTimer[] = [
-    { name: SEND_QUEUE, run: runSend },
-    { name: CHUNK_QUEUE, run: runChunk },
+    sendDefinition,
+    chunkDefinition,
     sendCompletionTimer({ db, auditKey, logger }),
   ];
 
   return {
     handler,
     timers,
-    runSend,
-    runChunk,
+    /** The jobs' handlers as pg-boss runs them: the data checked against its schema first. */
+    runSend: (data: unknown) => sendDefinition.run(data),
+    runChunk: (data: unknown) => chunkDefinition.run(data),
     /** Lets the outbox's workers send notices. */
     attach() {
       deps.outbox.handleNotices(handler);

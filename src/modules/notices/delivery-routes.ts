@@ -2,7 +2,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Sql } from '../../platform/db.js';
-import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
@@ -86,7 +85,7 @@ export async function deliveryRoutes(fastify: FastifyInstance): Promise<void> {
   const { db, config, outbox, logger, metrics } = app.deps;
   // One computation per watched send per interval in this process, shared by its viewers.
   const hub = createProgressHub({ db, logger, registry: metrics.registry, intervalMs: EVENT_INTERVAL_MS });
-  const readiness = { keyring: organizationKeyring(masterKeyFrom(config.secrets)), sms: config.sms };
+  const readiness = { keyring: app.deps.keyring, sms: config.sms };
   app.addHook('onClose', async () => hub.close());
 
   app.get(

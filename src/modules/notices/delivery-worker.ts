@@ -1,12 +1,11 @@
 /**
  * The delivery engine as a worker runs it: real channels, the verification records of /verify,
- * pg-boss for the chunk jobs, and the rate limits of CANDOR_NOTICE_RATE_LIMITS.
+ * pg-boss for the chunk jobs (queued by platform/jobs.ts sendJob), and the rate limits of CANDOR_NOTICE_RATE_LIMITS.
  */
-import PgBoss from 'pg-boss';
 import type { Config } from '../../config.js';
 import type { Database } from '../../platform/db.js';
 import type { ModuleTimer } from '../../platform/jobs.js';
-import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
+import { masterKeyFrom, organizationKeyring, type OrganizationKeyring } from '../../platform/keys.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Outbox } from '../../platform/outbox.js';
 import { createEmailChannel } from './channel-email.js';
@@ -16,23 +15,6 @@ import { createDeliveryEngine, type DeliveryDeps, type DeliveryEngine } from './
 import { parseRateLimits } from './delivery-rate.js';
 import type { Channel, ChannelSender } from './notice-contracts.js';
 import { newVerificationCode, verificationRecorder, verificationsRecorder } from './notice-verification.js';
-
-/** pg-boss for its SQL only (never started: no polling); the worker's startJobs creates the queues. */
-export function jobSender(db: Database): DeliveryDeps['enqueue'] {
-  const pglite = db.pglite;
-  const boss = new PgBoss({
-    db: {
-      async executeSql(text: string, values: unknown[]) {
-        if (pglite) return pglite.query(text, values);
-        return { rows: await db.query(text, values) };
-      },
-    },
-  });
-  return async (queue, data) => {
-    const id = await boss.send(queue, data, { retryLimit: 5, retryDelay: 10, retryBackoff: true });
-    if (!id) throw new Error(`The ${queue} queue does not exist: start a worker (CANDOR_ROLE=worker or all)`);
-  };
-}
 
 export const VACUUM_QUEUE = 'deliveries-vacuum';
 
@@ -68,8 +50,10 @@ export function createNoticeWorker(deps: {
   channels?: Partial<Record<Channel, ChannelSender>>;
   env?: Record<string, string | undefined>;
   overrides?: Partial<DeliveryDeps>;
+  /** The process's keyring (the composition root's); a worker of its own makes one. */
+  keyring?: OrganizationKeyring;
 }): NoticeWorker {
-  const keyring = organizationKeyring(masterKeyFrom(deps.config.secrets));
+  const keyring = deps.keyring ?? organizationKeyring(masterKeyFrom(deps.config.secrets));
   const email = createEmailChannel({
     db: deps.db,
     keyring,
@@ -102,7 +86,6 @@ export function createNoticeWorker(deps: {
     newVerificationCode,
     recordVerification: verificationRecorder(deps.config.secrets, keyring),
     recordVerifications: verificationsRecorder(deps.config.secrets, keyring),
-    enqueue: jobSender(deps.db),
     rateLimits: parseRateLimits((deps.env ?? process.env).CANDOR_NOTICE_RATE_LIMITS),
     ...deps.overrides,
   });

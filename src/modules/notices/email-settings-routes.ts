@@ -2,7 +2,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.js';
-import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
@@ -64,7 +63,7 @@ const SettingsBody = Type.Object(
 export async function emailSettingsRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
-  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
+  const { keyring } = app.deps;
 
   app.addHook('onSend', async (_request, reply) => {
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');

@@ -2,8 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Sql } from '../../platform/db.js';
+import { crashAt } from '../../platform/crash-points.js';
 import { AppError } from '../../platform/errors.js';
-import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
@@ -35,7 +35,7 @@ import {
   type NoticeLinks,
   type NoticeVersion,
 } from './notice-repo.js';
-import { insertSend, listSends, noticeSendEnqueuer, recordJob, type NoticeSend } from './notice-sends.js';
+import { insertSend, listSends, queueSend, type NoticeSend } from './notice-sends.js';
 import { templateFor } from './notice-templates.js';
 import { countSegments } from './sms-segments.js';
 import {
@@ -249,8 +249,7 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
   const auditKey = config.secrets.auditKey;
-  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
-  const enqueue = noticeSendEnqueuer(db);
+  const { keyring } = app.deps;
 
   app.addHook('onSend', async (_request, reply) => {
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
@@ -754,21 +753,15 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
           channels: created.channels.join(' '),
           scheduledAt: iso(created.scheduledAt),
         });
+        // The job commits with the request, or neither does: never a request nothing will act on.
+        await queueSend(tx, created, request.auth!.organizationId).catch((error: unknown) => {
+          request.log.error({ err: error }, 'notice send not queued');
+          throw new AppError('unavailable');
+        });
+        crashAt(config.testHooks.crashAt, 'notice_send.before_commit');
         return { created, version: latest.version };
       });
-      try {
-        const jobId = await enqueue(created, request.auth!.organizationId);
-        await withCaller(db, request, (tx) => recordJob(tx, created.id, jobId));
-      } catch (error) {
-        // Never a send request that nothing will act on: it is cancelled and the caller told.
-        await withCaller(db, request, (tx) =>
-          tx.query("UPDATE notice_sends SET status = 'cancelled', updated_at = now() WHERE id = $1", [
-            created.id,
-          ]),
-        );
-        request.log.error({ err: error, sendId: created.id }, 'notice send not queued');
-        throw new AppError('unavailable');
-      }
+      crashAt(config.testHooks.crashAt, 'notice_send.after_commit');
       return reply.status(201).send(sendView(created, new Map([[created.noticeVersionId, version]])));
     },
   );

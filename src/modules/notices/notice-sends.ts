@@ -1,16 +1,24 @@
-import PgBoss from 'pg-boss';
+import { Type, type Static } from 'typebox';
 import { asApp, withOrg, type Database, type Sql } from '../../platform/db.js';
-import type { ModuleTimer } from '../../platform/jobs.js';
+import { sendJob, type JobType, type ModuleTimer } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Channel, NoticeKind } from './notice-contracts.js';
 
 /** The queue the delivery engine consumes: one job per send request, {organizationId, sendId}. */
 export const NOTICE_SEND_QUEUE = 'notice-send';
 
-export interface NoticeSendJobData {
-  organizationId: string;
-  sendId: string;
-}
+export const NoticeSendJobData = Type.Object(
+  { organizationId: Type.String({ format: 'uuid' }), sendId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
+export type NoticeSendJobData = Static<typeof NoticeSendJobData>;
+
+/** The notice-send job as its senders know it; the delivery engine defines its handler. */
+export const noticeSendJob: JobType<typeof NoticeSendJobData> = {
+  name: NOTICE_SEND_QUEUE,
+  schema: NoticeSendJobData,
+  options: { retryLimit: 5, retryDelay: 30, retryBackoff: true },
+};
 
 export type SendAudience = 'customers' | 'test_recipients';
 export type SendStatus = 'scheduled' | 'fanning_out' | 'sending' | 'paused' | 'cancelled' | 'completed';
@@ -101,43 +109,18 @@ export async function findSend(tx: Sql, id: string): Promise<NoticeSend | undefi
 }
 
 /**
- * Enqueues the 'notice-send' job of a committed send request, to start at its scheduled time.
- * pg-boss is used for its SQL only (never started here); the queue is created when no worker has
- * made it yet (the job then waits for one). Called
- * after the request's transaction commits, so a job never points at a row that was rolled back;
- * the send's id is the singleton key, so enqueueing twice yields one job.
+ * Queues the send request's 'notice-send' job, to start at its scheduled time, in the transaction
+ * that wrote the request: both commit or neither does. The job's id is recorded on the request.
  */
-export function noticeSendEnqueuer(
-  db: Database,
-): (send: NoticeSend, organizationId: string) => Promise<string> {
-  const pglite = db.pglite;
-  const boss = new PgBoss({
-    db: {
-      async executeSql(text: string, values: unknown[]) {
-        if (pglite) return pglite.query(text, values);
-        return { rows: await db.query(text, values) };
-      },
-    },
-  });
-  return async (send, organizationId) => {
-    const data: NoticeSendJobData = { organizationId, sendId: send.id };
-    const options = {
-      startAfter: send.scheduledAt,
-      singletonKey: send.id,
-      retryLimit: 5,
-      retryDelay: 30,
-      retryBackoff: true,
-    };
-    let id = await boss.send(NOTICE_SEND_QUEUE, { ...data }, options);
-    if (!id) {
-      // No worker has created the queue on this database yet: create it (as startJobs does, with
-      // the defaults) so that the request waits for the first worker instead of being refused.
-      await boss.createQueue(NOTICE_SEND_QUEUE);
-      id = await boss.send(NOTICE_SEND_QUEUE, { ...data }, options);
-    }
-    if (!id) throw new Error('The notice-send job was not queued');
-    return id;
-  };
+export async function queueSend(tx: Sql, send: NoticeSend, organizationId: string): Promise<string> {
+  const jobId = await sendJob(
+    tx,
+    noticeSendJob,
+    { organizationId, sendId: send.id },
+    { startAfter: send.scheduledAt, singletonKey: send.id },
+  );
+  await recordJob(tx, send.id, jobId);
+  return jobId;
 }
 
 export async function recordJob(tx: Sql, sendId: string, jobId: string): Promise<void> {
@@ -148,15 +131,15 @@ export async function recordJob(tx: Sql, sendId: string, jobId: string): Promise
 export const REQUEUE_AFTER = '2 minutes';
 
 /**
- * The requeue timer: a scheduled send request without a job (its process died between the
- * commit and the enqueue) gets its job. A job queued twice is harmless: the delivery engine
- * resumes a send from its recorded chunks.
+ * The requeue timer, a safety net: a send request's job is queued in the transaction that writes
+ * the request (queueSend), so a scheduled request without a job is one written some other way
+ * (e.g. before that was so, or by hand). It gets its job. A job queued twice is harmless: the
+ * delivery engine resumes a send from its recorded chunks.
  */
 export function noticeSendRequeueTimer(
   deps: { db: Database; logger: Logger },
   olderThan = REQUEUE_AFTER,
 ): ModuleTimer {
-  const enqueue = noticeSendEnqueuer(deps.db);
   return {
     name: 'notice-send-requeue',
     cron: '* * * * *',
@@ -169,12 +152,17 @@ export function noticeSendRequeueTimer(
       );
       let queued = 0;
       for (const orphan of orphans) {
-        // Read, queue, record: each step on its own (the embedded engine has one connection, and
-        // the queue's SQL runs outside the organization's transaction).
-        const send = await withOrg(deps.db, orphan.organization_id, (tx) => findSend(tx, orphan.id));
+        const send = await withOrg(
+          deps.db,
+          orphan.organization_id,
+          async (tx) => {
+            const found = await findSend(tx, orphan.id);
+            if (found) await queueSend(tx, found, orphan.organization_id);
+            return found;
+          },
+          { system: true },
+        );
         if (!send) continue;
-        const jobId = await enqueue(send, orphan.organization_id);
-        await withOrg(deps.db, orphan.organization_id, (tx) => recordJob(tx, send.id, jobId));
         queued += 1;
         deps.logger.warn({ sendId: orphan.id }, 'notice send request had no job: queued');
       }

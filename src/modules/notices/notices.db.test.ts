@@ -275,6 +275,40 @@ describe('notices', () => {
     ]);
   });
 
+  it('queues the send job in the transaction of the send request: both commit, or neither does', async () => {
+    const s = await setup();
+    await saveEmailSettings(await sessionFor(t, await createUser(t, s.org, ['admin'], { totp: false })));
+    const n = await draftFromTemplate(s);
+    expect((await approve(s, n)).statusCode).toBe(200);
+    // Scheduled far ahead: no worker touches the job (and its row) while the test reads it.
+    const body = { channels: ['email'], scheduledAt: '2099-01-01T09:00:00.000Z' };
+    const sent = await s.writer.post(`/api/notices/${n.id}/sends`, body);
+    expect(sent.statusCode, sent.body).toBe(201);
+    const sendId = sent.json<{ id: string }>().id;
+    // Written by one transaction: the request (with its job's id) and the job carry the same xmin.
+    const [request] = await t.db.query<{ job_id: string; xmin: string }>(
+      'SELECT job_id, xmin::text AS xmin FROM notice_sends WHERE id = $1',
+      [sendId],
+    );
+    const [job] = await t.db.query<{ xmin: string; data: unknown }>(
+      'SELECT xmin::text AS xmin, data FROM pgboss.job WHERE id = $1',
+      [request!.job_id],
+    );
+    expect(job).toEqual({ xmin: request!.xmin, data: { organizationId: s.org, sendId } });
+
+    // A job that cannot be queued (here the request role has lost its right to) takes the request
+    // with it: no send request is left for the requeue timer to find.
+    const sendsOf = async () => (await s.writer.get(`/api/notices/${n.id}`)).json<NoticeView>().sends;
+    await t.db.exec('REVOKE INSERT ON pgboss.job FROM candor_app');
+    try {
+      const refused = await s.writer.post(`/api/notices/${n.id}/sends`, body);
+      expect(refused.statusCode, refused.body).toBe(503);
+    } finally {
+      await t.db.query('SELECT candor_grant_job_rights()');
+    }
+    expect((await sendsOf()).map((x) => x.id)).toEqual([sendId]);
+  });
+
   it('a send request left without its job (a crash after the commit) is queued by the requeue timer', async () => {
     const s = await setup();
     const n = await draftFromTemplate(s);

@@ -3,9 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { open } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
-import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
+import { PageQuery, pageOf } from '../../platform/http/pagination.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
 import { inboundReportContext } from './bounce-service.js';
@@ -41,10 +41,7 @@ const ListQuery = Type.Object(
   {
     /** open: only those nobody has marked reviewed (default all). */
     status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('all')])),
-    /** 1 to 500 (a query string is text: the number is checked by its pattern). */
-    limit: Type.Optional(Type.String({ pattern: '^(500|[1-4][0-9]{2}|[1-9][0-9]?)$' })),
-    beforeAt: Type.Optional(Type.String({ format: 'date-time' })),
-    beforeId: Type.Optional(Type.String({ format: 'uuid' })),
+    ...PageQuery,
   },
   { additionalProperties: false },
 );
@@ -93,7 +90,7 @@ const view = (r: Row) => ({
 export async function reportReviewRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
-  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
+  const { keyring } = app.deps;
   const auditKey = config.secrets.auditKey;
 
   app.get(
@@ -108,18 +105,14 @@ export async function reportReviewRoutes(fastify: FastifyInstance): Promise<void
     },
     async (request) => {
       const q = request.query;
-      if ((q.beforeAt === undefined) !== (q.beforeId === undefined)) {
-        throw new AppError('validation_failed', {
-          field: q.beforeAt === undefined ? 'beforeAt' : 'beforeId',
-        });
-      }
+      const page = pageOf(q);
       const rows = await withCaller(db, request, (tx) =>
         tx.query<Row>(
           `SELECT ${COLUMNS} FROM inbound_reports
            WHERE ($1::text IS DISTINCT FROM 'open' OR reviewed_at IS NULL)
              AND ($2::timestamptz IS NULL OR (received_at, id) < ($2::timestamptz, $3::uuid))
            ORDER BY received_at DESC, id DESC LIMIT $4`,
-          [q.status ?? null, q.beforeAt ?? null, q.beforeId ?? null, Number(q.limit ?? 100)],
+          [q.status ?? null, page.before?.at ?? null, page.before?.id ?? null, page.limit],
         ),
       );
       return rows.map(view);

@@ -40,8 +40,9 @@ const worker = createNoticeWorker({
   outbox,
   smtpUrl: t.smtp.url,
   overrides: {
-    enqueue: async (_queue, data) => {
+    sendJob: async (_tx, _job, data) => {
       chunkJobs.push(data);
+      return 'held-by-the-test';
     },
   },
 });

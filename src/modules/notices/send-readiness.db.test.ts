@@ -11,11 +11,11 @@ import {
 import { startTestNoticeWorker } from '../../../test/notice-worker.js';
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
+import { sendJob } from '../../platform/jobs.js';
+import { noticeSendJob } from './notice-sends.js';
 import { t as translate } from '../../platform/i18n.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { createEmailChannel } from './channel-email.js';
-import { SEND_QUEUE } from './delivery-engine.js';
-import { jobSender } from './delivery-worker.js';
 
 /**
  * A send that cannot be delivered is refused when it is requested, naming what is missing; once
@@ -251,7 +251,7 @@ describe('a send that cannot be delivered is refused up front', () => {
         )[0]!.id,
       { system: true },
     );
-    await jobSender(t.db)(SEND_QUEUE, { organizationId: s.org, sendId });
+    await t.db.transaction((tx) => sendJob(tx, noticeSendJob, { organizationId: s.org, sendId }));
     expect(await settled(s.org, sendId)).toMatchObject({ status: 'failed', attempts: 1 });
 
     const refused = await s.admin.post(`/api/notice-sends/${sendId}/resend-failed`, {});

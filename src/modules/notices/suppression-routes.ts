@@ -3,9 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
+import { PageQuery, pageOf } from '../../platform/http/pagination.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor, systemActor } from '../audit/audit-service.js';
 import { reportRateLimit } from './bounce-routes.js';
@@ -41,11 +41,7 @@ const SuppressionView = Type.Object({
 const ListQuery = Type.Object(
   {
     channel: Type.Optional(ChannelSchema),
-    /** 1 to 500 (a query string is text: the number is checked by its pattern). */
-    limit: Type.Optional(Type.String({ pattern: '^(500|[1-4][0-9]{2}|[1-9][0-9]?)$' })),
-    /** The createdAt and id of the last row of the previous page. */
-    beforeAt: Type.Optional(Type.String({ format: 'date-time' })),
-    beforeId: Type.Optional(Type.String({ format: 'uuid' })),
+    ...PageQuery,
   },
   { additionalProperties: false },
 );
@@ -67,7 +63,7 @@ export async function suppressionRoutes(fastify: FastifyInstance): Promise<void>
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
   const auditKey = config.secrets.auditKey;
-  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
+  const { keyring } = app.deps;
   const limit = reportRateLimit(config.email.reportsPerMinute);
 
   // A one-click unsubscribe posts "List-Unsubscribe=One-Click" as a form; its body is not needed.
@@ -95,16 +91,12 @@ export async function suppressionRoutes(fastify: FastifyInstance): Promise<void>
     },
     async (request) => {
       const q = request.query;
-      if ((q.beforeAt === undefined) !== (q.beforeId === undefined)) {
-        throw new AppError('validation_failed', {
-          field: q.beforeAt === undefined ? 'beforeAt' : 'beforeId',
-        });
-      }
+      const page = pageOf(q);
       const rows = await withCaller(db, request, (tx) =>
         listSuppressions(tx, {
-          limit: Number(q.limit ?? 100),
+          limit: page.limit,
           channel: q.channel,
-          before: q.beforeAt && q.beforeId ? { createdAt: new Date(q.beforeAt), id: q.beforeId } : undefined,
+          before: page.before && { createdAt: page.before.at, id: page.before.id },
         }),
       );
       return rows.map(view);

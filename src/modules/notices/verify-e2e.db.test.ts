@@ -13,10 +13,10 @@ import {
 } from '../../../test/factories.js';
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
+import { sendJob } from '../../platform/jobs.js';
+import { noticeSendJob } from './notice-sends.js';
 import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import { createSmsChannel } from './channel-sms.js';
-import { SEND_QUEUE } from './delivery-engine.js';
-import { jobSender } from './delivery-worker.js';
 import { addTestRecipient } from './notice-test-recipients.js';
 
 /**
@@ -133,7 +133,7 @@ describe('verification codes through the delivery engine', () => {
         )[0]!.id,
       { system: true },
     );
-    await jobSender(t.db)(SEND_QUEUE, { organizationId: org, sendId });
+    await t.db.transaction((tx) => sendJob(tx, noticeSendJob, { organizationId: org, sendId }));
 
     const hit = await until('the webhook', () => webhooks[0]);
     const text = await until('the SMS', () => texts.find((f) => f.get('To') === phone));

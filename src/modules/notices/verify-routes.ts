@@ -4,7 +4,6 @@ import { Type } from 'typebox';
 import { hmac } from '../../platform/crypto.js';
 import { asApp, withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { masterKeyFrom, organizationKeyring } from '../../platform/keys.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, systemActor } from '../audit/audit-service.js';
@@ -46,7 +45,7 @@ const Unknown = Type.Object({ status: Type.Literal('unknown') });
 export async function verifyRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
-  const keyring = organizationKeyring(masterKeyFrom(config.secrets));
+  const { keyring } = app.deps;
   const indexKeys = verificationKeys(config.secrets);
 
   app.post(
