@@ -22,6 +22,13 @@ export default tseslint.config(
     // needs is a dependency type of its own (src/app.ts and src/server.ts hand it over).
     files: ['src/modules/**/*.ts'],
     rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "TSNonNullExpression > MemberExpression[property.name='auth']",
+          message: 'Use authOf(request) (modules/access/acting.ts): it says who calls, or refuses.',
+        },
+      ],
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {

@@ -1,6 +1,16 @@
 import type { FastifyRequest } from 'fastify';
 import { withOrg, type Database, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
+import type { Auth } from '../accounts/session-service.js';
+
+/**
+ * Who is calling: on a route whose access rule is not public the access layer has resolved it
+ * before the handler runs, so this only throws (unauthenticated) on a route that forgot its rule.
+ */
+export function authOf(request: FastifyRequest): Auth {
+  if (!request.auth) throw new AppError('unauthenticated');
+  return request.auth;
+}
 
 /**
  * Runs fn inside the caller's organization as the caller: a signed-in user
@@ -11,7 +21,6 @@ export function withCaller<T>(
   request: FastifyRequest,
   fn: (tx: Sql) => Promise<T>,
 ): Promise<T> {
-  const auth = request.auth;
-  if (!auth) throw new AppError('unauthenticated');
+  const auth = authOf(request);
   return withOrg(db, auth.organizationId, fn, auth.actor.type === 'user' ? { userId: auth.actor.id } : {});
 }

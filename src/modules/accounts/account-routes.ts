@@ -8,6 +8,7 @@ import { Password } from './account-schemas.js';
 import { ErrorBody, LocaleSchema } from '../../platform/http/schemas.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.js';
 import { deleteSessionsOf, findUser } from './user-repo.js';
+import { authOf } from '../access/acting.js';
 
 const Organization = Type.Object({
   id: Type.String(),
@@ -66,7 +67,7 @@ export async function accountRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       const { locale, displayName } = request.body;
       await withOrg(db, auth.organizationId, (tx) =>
         tx.query(
@@ -93,7 +94,7 @@ export async function accountRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       const user = (await withOrg(db, auth.organizationId, (tx) => findUser(tx, auth.actor.id)))!;
       if (!(await verifyPassword(user.password_hash, request.body.currentPassword))) {
         throw new AppError('invalid_credentials');
@@ -124,7 +125,7 @@ export async function accountRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) =>
       organizationView(
-        (await withOrg(db, request.auth!.organizationId, (tx) => tx.query<OrgRow>(SELECT_ORG)))[0]!,
+        (await withOrg(db, authOf(request).organizationId, (tx) => tx.query<OrgRow>(SELECT_ORG)))[0]!,
       ),
   );
 
@@ -148,7 +149,7 @@ export async function accountRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       const b = request.body;
       return withOrg(db, auth.organizationId, async (tx) => {
         await tx.query(

@@ -19,6 +19,7 @@ import {
 } from './session-service.js';
 import { assertNotThrottled, clearThrottle, recordFailure, throttleKey } from './throttle.js';
 import { deleteSessionsOf, findUser, hasSecondFactor, insertUser, type UserRow } from './user-repo.js';
+import { authOf } from '../access/acting.js';
 
 const PASSWORD_RESET_MINUTES = 60;
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody };
@@ -248,7 +249,7 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
     '/api/auth/sign-out',
     { config: { access: { kind: 'session' } }, schema: { tags: ['auth'], response: { 204: Type.Null() } } },
     async (request, reply) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       await withOrg(db, auth.organizationId, async (tx) => {
         await tx.query('DELETE FROM sessions WHERE id = $1', [auth.session!.id]);
         await appendAudit(tx, auditKey, auth.organizationId, requestActor(request), {
@@ -266,7 +267,7 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
     '/api/auth/sign-out-everywhere',
     { config: { access: { kind: 'session' } }, schema: { tags: ['auth'], response: { 204: Type.Null() } } },
     async (request, reply) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       await withOrg(db, auth.organizationId, async (tx) => {
         const ended = await deleteSessionsOf(tx, auth.actor.id);
         await appendAudit(tx, auditKey, auth.organizationId, requestActor(request), {

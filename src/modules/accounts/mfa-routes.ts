@@ -26,6 +26,7 @@ import {
 import { startSession } from './session-service.js';
 import { assertNotThrottled, clearThrottle, recordFailure, throttleKey } from './throttle.js';
 import { findUser, type UserRow } from './user-repo.js';
+import { authOf } from '../access/acting.js';
 
 const CHALLENGE_COOKIE = 'candor_webauthn';
 const CHALLENGE_SECONDS = 300;
@@ -73,7 +74,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
   }
 
   async function throttled<T>(request: FastifyRequest, fn: () => Promise<T | undefined>): Promise<T> {
-    const auth = request.auth!;
+    const auth = authOf(request);
     const key = throttleKey(config.secrets.sessionKey, 'mfa', auth.actor.id);
     await asApp(db, (tx) => assertNotThrottled(tx, [key]));
     const result = await fn();
@@ -86,7 +87,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
   }
 
   function pendingMfa(request: FastifyRequest) {
-    const auth = request.auth!;
+    const auth = authOf(request);
     if (auth.session?.state !== 'mfa') throw new AppError('bad_request');
     return auth;
   }
@@ -162,7 +163,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       return withOrg(db, auth.organizationId, async (tx) => {
         const user = (await findUser(tx, auth.actor.id))!;
         const org = (await tx.query<{ name: string }>('SELECT name FROM organizations'))[0]!;
@@ -188,7 +189,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       return throttled(request, () =>
         withOrg(db, auth.organizationId, async (tx) => {
           const user = (await findUser(tx, auth.actor.id))!;
@@ -234,7 +235,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       return withOrg(db, auth.organizationId, async (tx) => {
         const { codes, hashes } = newRecoveryCodes(keys);
         await tx.query('UPDATE users SET recovery_codes = $2 WHERE id = $1', [auth.actor.id, hashes]);
@@ -258,7 +259,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['mfa'], response: { 200: AnyJson, ...errors } },
     },
     async (request) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       return withOrg(db, auth.organizationId, async (tx) => {
         const user = (await findUser(tx, auth.actor.id))!;
         const existing = await tx.query<{ credential_id: string; transports: string[] }>(
@@ -298,7 +299,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       return withOrg(db, auth.organizationId, async (tx) => {
         const rows = await tx.query<{ webauthn_challenge: string | null }>(
           'SELECT webauthn_challenge FROM sessions WHERE id = $1 FOR UPDATE',
@@ -372,7 +373,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       const rows = await withOrg(db, auth.organizationId, (tx) =>
         tx.query<{ id: string; name: string; created_at: Date; last_used_at: Date | null }>(
           'SELECT id, name, created_at, last_used_at FROM webauthn_credentials WHERE user_id = $1 ORDER BY created_at',
@@ -395,7 +396,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['mfa'], params: IdParams, response: { 204: Type.Null(), ...errors } },
     },
     async (request, reply) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       await withOrg(db, auth.organizationId, async (tx) => {
         const rows = await tx.query(
           'DELETE FROM webauthn_credentials WHERE id = $1 AND user_id = $2 RETURNING id',

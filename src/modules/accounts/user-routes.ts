@@ -12,6 +12,7 @@ import { Email, InvitationView, Roles, UserView } from './account-schemas.js';
 import { ErrorBody, IdParams, LocaleSchema } from '../../platform/http/schemas.js';
 import { blockedUntil, clearThrottle, throttleKey } from './throttle.js';
 import { countActiveAdmins, deleteSessionsOf, findUser, listUsers, type UserRow } from './user-repo.js';
+import { authOf } from '../access/acting.js';
 
 const INVITATION_DAYS = 7;
 const manage: { access: Access } = { access: { kind: 'permission', permission: 'organization.manage' } };
@@ -62,7 +63,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
     '/api/users',
     { config: manage, schema: { tags: ['users'], response: { 200: Type.Array(UserView) } } },
     async (request) =>
-      withOrg(db, request.auth!.organizationId, async (tx) => {
+      withOrg(db, authOf(request).organizationId, async (tx) => {
         const users = await listUsers(tx);
         const views: UserView[] = [];
         // One after the other: a transaction is one connection, which runs one query at a time.
@@ -89,7 +90,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       const { roles, displayName } = request.body;
       return withOrg(db, auth.organizationId, async (tx) => {
         const user = await mustFind(tx, request.params.id);
@@ -117,7 +118,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
         schema: { tags: ['users'], params: IdParams, response: { 200: UserView, ...errors } },
       },
       async (request) => {
-        const auth = request.auth!;
+        const auth = authOf(request);
         return withOrg(db, auth.organizationId, async (tx) => {
           const user = await mustFind(tx, request.params.id);
           if (status === 'deactivated') {
@@ -141,7 +142,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
     '/api/users/:id/reset-mfa',
     { config: manage, schema: { tags: ['users'], params: IdParams, response: { 200: UserView, ...errors } } },
     async (request) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       return withOrg(db, auth.organizationId, async (tx) => {
         const user = await mustFind(tx, request.params.id);
         await resetMfa(tx, user.id);
@@ -159,7 +160,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
     '/api/users/:id/unlock',
     { config: manage, schema: { tags: ['users'], params: IdParams, response: { 200: UserView, ...errors } } },
     async (request) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       return withOrg(db, auth.organizationId, async (tx) => {
         const user = await mustFind(tx, request.params.id);
         const cleared = await clearThrottle(tx, [
@@ -181,7 +182,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
     '/api/invitations',
     { config: manage, schema: { tags: ['users'], response: { 200: Type.Array(InvitationView) } } },
     async (request) => {
-      const rows = await withOrg(db, request.auth!.organizationId, (tx) =>
+      const rows = await withOrg(db, authOf(request).organizationId, (tx) =>
         tx.query<{ id: string; email: string; roles: string[]; expires_at: Date; created_at: Date }>(
           `SELECT id, email, roles, expires_at, created_at FROM invitations
            WHERE accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now() ORDER BY created_at`,
@@ -211,7 +212,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       const email = request.body.email.toLowerCase();
       const token = newToken();
       const invitation = await withOrg(db, auth.organizationId, async (tx) => {
@@ -269,7 +270,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['users'], params: IdParams, response: { 204: Type.Null(), ...errors } },
     },
     async (request, reply) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       await withOrg(db, auth.organizationId, async (tx) => {
         const rows = await tx.query(
           'UPDATE invitations SET revoked_at = now() WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id',

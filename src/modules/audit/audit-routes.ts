@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { withOrg, type Sql } from '../../platform/db.js';
 import type { Access } from '../access/permissions.js';
 import { appendAudit, requestActor } from './audit-service.js';
+import { authOf } from '../access/acting.js';
 
 const read: { access: Access } = { access: { kind: 'permission', permission: 'audit.read' } };
 
@@ -129,7 +130,7 @@ export async function auditRoutes(fastify: FastifyInstance): Promise<void> {
     async (request) => {
       const filters = parseFilters(request.query);
       const limit = filters.limit ?? 50;
-      const rows = await withOrg(db, request.auth!.organizationId, (tx) => query(tx, filters, limit));
+      const rows = await withOrg(db, authOf(request).organizationId, (tx) => query(tx, filters, limit));
       return {
         events: rows.map(toView),
         nextBefore: rows.length === limit ? rows[rows.length - 1]!.seq : null,
@@ -142,7 +143,7 @@ export async function auditRoutes(fastify: FastifyInstance): Promise<void> {
     { config: read, schema: { tags: ['audit'], querystring: Filters, produces: ['application/x-ndjson'] } },
     async (request, reply) => {
       const filters = parseFilters(request.query);
-      const orgId = request.auth!.organizationId;
+      const orgId = authOf(request).organizationId;
       await withOrg(db, orgId, (tx) =>
         appendAudit(tx, config.secrets.auditKey, orgId, requestActor(request), { action: 'audit.exported' }),
       );

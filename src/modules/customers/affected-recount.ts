@@ -6,6 +6,7 @@ import { recordEvent } from '../incidents/incident-events.js';
 import { onIncidentChanged } from '../incidents/incident-hooks.js';
 import { findIncident } from '../incidents/incident-repo.js';
 import { affectedCounts, writeCountedAffected, type AffectedCounts } from './affected-repo.js';
+import { authOf } from '../access/acting.js';
 
 /** What this needs of the app: the audit key (and the master key) from its secrets. */
 export interface RecountDeps {
@@ -24,7 +25,7 @@ export async function recountAffected(
   kind: 'affected_customers_marked' | 'affected_customers_removed',
   details: Record<string, string | number | null>,
 ): Promise<AffectedCounts> {
-  const organizationId = request.auth!.organizationId;
+  const organizationId = authOf(request).organizationId;
   const counts = await affectedCounts(tx, incidentId);
   await writeCountedAffected(tx, organizationId, incidentId, counts);
   await tx.query('UPDATE incidents SET updated_at = now() WHERE id = $1', [incidentId]);

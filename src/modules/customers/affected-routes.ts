@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { Type, type Static, type TSchema } from 'typebox';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { withCaller } from '../access/acting.js';
+import { authOf, withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
@@ -190,7 +190,7 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
   const { db, config } = app.deps;
   const deps = app.deps;
   const { keyring } = app.deps;
-  const keysOf = (tx: Sql, request: FastifyRequest) => keyring.get(tx, request.auth!.organizationId);
+  const keysOf = (tx: Sql, request: FastifyRequest) => keyring.get(tx, authOf(request).organizationId);
 
   app.addHook('onSend', async (_request, reply) => {
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
@@ -249,7 +249,7 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
         markByList(
           tx,
           await keysOf(tx, request),
-          request.auth!.organizationId,
+          authOf(request).organizationId,
           request.params.id,
           request.body.rows,
         ),
@@ -283,7 +283,7 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
       return withCaller(db, request, async (tx) => {
         await visibleIncident(tx, incidentId);
         const keys = await keysOf(tx, request);
-        const organizationId = request.auth!.organizationId;
+        const organizationId = authOf(request).organizationId;
         const result = await readMarkFile(body as AsyncIterable<Buffer>, defaults, (rows) =>
           markByList(tx, keys, organizationId, incidentId, rows),
         );
@@ -309,7 +309,7 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
       mark(request, request.params.id, 'segment', (tx) =>
         markBySegment(
           tx,
-          request.auth!.organizationId,
+          authOf(request).organizationId,
           request.params.id,
           request.body.segment,
           request.body.categories,
@@ -325,7 +325,7 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
       mark(request, request.params.id, 'all', (tx) =>
         markBySegment(
           tx,
-          request.auth!.organizationId,
+          authOf(request).organizationId,
           request.params.id,
           {},
           request.body.categories,
@@ -441,12 +441,18 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
       const exported = await withCaller(db, request, async (tx) => {
         const result = await exportCustomer(tx, await keysOf(tx, request), request.params.id);
         if (!result) throw new AppError('not_found');
-        await appendAudit(tx, config.secrets.auditKey, request.auth!.organizationId, requestActor(request), {
-          action: 'customer.exported',
-          targetType: 'customer',
-          targetId: request.params.id,
-          data: { reason: request.query.reason, via: 'app', incidents: result.incidents.length },
-        });
+        await appendAudit(
+          tx,
+          config.secrets.auditKey,
+          authOf(request).organizationId,
+          requestActor(request),
+          {
+            action: 'customer.exported',
+            targetType: 'customer',
+            targetId: request.params.id,
+            data: { reason: request.query.reason, via: 'app', incidents: result.incidents.length },
+          },
+        );
         return result;
       });
       return reply

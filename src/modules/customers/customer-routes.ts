@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { withCaller } from '../access/acting.js';
+import { authOf, withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor, type AuditEntry } from '../audit/audit-service.js';
@@ -81,8 +81,8 @@ export async function customerRoutes(fastify: FastifyInstance): Promise<void> {
   });
 
   const audit = (tx: Sql, request: FastifyRequest, entry: AuditEntry) =>
-    appendAudit(tx, auditKey, request.auth!.organizationId, requestActor(request), entry);
-  const keysOf = (tx: Sql, request: FastifyRequest) => keyring.get(tx, request.auth!.organizationId);
+    appendAudit(tx, auditKey, authOf(request).organizationId, requestActor(request), entry);
+  const keysOf = (tx: Sql, request: FastifyRequest) => keyring.get(tx, authOf(request).organizationId);
 
   app.post(
     '/api/customers',
@@ -120,7 +120,7 @@ export async function customerRoutes(fastify: FastifyInstance): Promise<void> {
         const result = await upsertCustomer(
           tx,
           await keysOf(tx, request),
-          request.auth!.organizationId,
+          authOf(request).organizationId,
           input,
         );
         await audit(tx, request, {
@@ -209,7 +209,8 @@ export async function customerRoutes(fastify: FastifyInstance): Promise<void> {
           targetId: opened.customer.id,
           data: { reason: request.body.reason, noteLength: note.length },
         });
-        if (note) await addRevealNote(tx, keys, request.auth!.organizationId, opened.customer.id, seq, note);
+        if (note)
+          await addRevealNote(tx, keys, authOf(request).organizationId, opened.customer.id, seq, note);
         return { customer: customerView(opened.customer), personal: opened.personal };
       }),
   );

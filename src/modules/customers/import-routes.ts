@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import { Type, type Static } from 'typebox';
 import { AppError } from '../../platform/errors.js';
-import { withCaller } from '../access/acting.js';
+import { authOf, withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
@@ -195,7 +195,7 @@ export async function importRoutes(fastify: FastifyInstance): Promise<void> {
         });
       }
       const options = importOptions(request.query, request.headers['content-type']);
-      const auth = request.auth!;
+      const auth = authOf(request);
       const mapping = await withCaller(db, request, async (tx) => {
         if (options.columns) {
           if (request.query.saveMapping) {
@@ -305,7 +305,7 @@ export async function importRoutes(fastify: FastifyInstance): Promise<void> {
       withCaller(db, request, async (tx) => {
         const summary = await findImport(tx, request.params.id);
         if (!summary) throw new AppError('not_found');
-        const auth = request.auth!;
+        const auth = authOf(request);
         const report = await openErrorReport(tx, await keyring.get(tx, auth.organizationId), summary.id);
         await appendAudit(tx, auditKey, auth.organizationId, requestActor(request), {
           action: 'customers.import_errors_downloaded',

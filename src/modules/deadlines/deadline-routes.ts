@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { withOrg, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
-import { withCaller } from '../access/acting.js';
+import { authOf, withCaller } from '../access/acting.js';
 import { rolesGrant, type Access, type Permission } from '../access/permissions.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
 import { recordEvent } from '../incidents/incident-events.js';
@@ -47,7 +47,7 @@ function may(request: FastifyRequest, permission: Permission): boolean {
 }
 
 function callerOf(request: FastifyRequest): Caller {
-  const auth = request.auth!;
+  const auth = authOf(request);
   return {
     organizationId: auth.organizationId,
     actor: requestActor(request),
@@ -230,16 +230,22 @@ export async function deadlineRoutes(fastify: FastifyInstance): Promise<void> {
         const found = await clockDocument(
           tx,
           deps,
-          request.auth!.organizationId,
+          authOf(request).organizationId,
           incident.id,
           request.params.clockId,
         );
         if (!found) throw new AppError('not_found');
-        await appendAudit(tx, config.secrets.auditKey, request.auth!.organizationId, requestActor(request), {
-          action: 'deadline.evidence_read',
-          targetType: 'deadline_clock',
-          targetId: request.params.clockId,
-        });
+        await appendAudit(
+          tx,
+          config.secrets.auditKey,
+          authOf(request).organizationId,
+          requestActor(request),
+          {
+            action: 'deadline.evidence_read',
+            targetType: 'deadline_clock',
+            targetId: request.params.clockId,
+          },
+        );
         return found;
       });
       return reply
@@ -309,7 +315,7 @@ export async function deadlineRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['deadlines'], body: ProfileView, response: { 200: ProfileView, ...errors } },
     },
     async (request) => {
-      const organizationId = request.auth!.organizationId;
+      const organizationId = authOf(request).organizationId;
       // Every open incident's clocks follow the new profile, restricted ones included.
       return withOrg(
         db,
@@ -364,7 +370,7 @@ export async function deadlineRoutes(fastify: FastifyInstance): Promise<void> {
            JOIN incidents i ON i.id = w.incident_id
            WHERE r.user_id = $1 AND ($2::boolean IS NOT TRUE OR r.read_at IS NULL)
            ORDER BY w.created_at DESC LIMIT 200`,
-          [request.auth!.actor.id, request.query.unread === 'true'],
+          [authOf(request).actor.id, request.query.unread === 'true'],
         );
         return rows.map((r) => ({
           id: r.id,
@@ -396,7 +402,7 @@ export async function deadlineRoutes(fastify: FastifyInstance): Promise<void> {
         const rows = await tx.query(
           `UPDATE deadline_warning_recipients SET read_at = coalesce(read_at, now())
            WHERE warning_id = $1 AND user_id = $2 RETURNING warning_id`,
-          [request.params.id, request.auth!.actor.id],
+          [request.params.id, authOf(request).actor.id],
         );
         if (rows.length === 0) throw new AppError('not_found');
       });

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { withCaller } from '../access/acting.js';
+import { authOf, withCaller } from '../access/acting.js';
 import type { Access, Permission } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { requestActor } from '../audit/audit-service.js';
@@ -83,7 +83,7 @@ async function viewOf(tx: Sql, i: IncidentRow) {
 }
 
 function callerOf(request: FastifyRequest) {
-  const auth = request.auth!;
+  const auth = authOf(request);
   return {
     organizationId: auth.organizationId,
     actor: requestActor(request),

@@ -7,6 +7,7 @@ import { AppError } from '../../platform/errors.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
 import { Alert, newWebhookSecret, receiveAlert, verifyWebhookSignature } from './intake-service.js';
+import { authOf } from '../access/acting.js';
 
 const Result = Type.Object({
   incidentId: Type.String(),
@@ -50,7 +51,7 @@ export async function intakeRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['intake'], body: Alert, response: responses },
     },
     async (request, reply) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       // Alert routing is system work: an alert joins its open incident even when that one is restricted.
       const result = await withOrg(
         db,
@@ -125,7 +126,7 @@ export async function intakeRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const orgId = request.auth!.organizationId;
+      const orgId = authOf(request).organizationId;
       const secret = newWebhookSecret();
       await withOrg(db, orgId, async (tx) => {
         await tx.query('UPDATE organizations SET intake_webhook_secret = $1', [

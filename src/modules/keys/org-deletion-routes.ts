@@ -8,6 +8,7 @@ import { ErrorBody } from '../../platform/http/schemas.js';
 import { verifyPassword } from '../accounts/password.js';
 import { findUser } from '../accounts/user-repo.js';
 import { deleteOrganization } from './org-deletion.js';
+import { authOf } from '../access/acting.js';
 
 const Receipt = Type.Object({
   organizationId: Type.String(),
@@ -43,7 +44,7 @@ export async function organizationDeletionRoutes(fastify: FastifyInstance): Prom
       },
     },
     async (request, reply) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       const { user, name } = await withOrg(db, auth.organizationId, async (tx) => ({
         user: await findUser(tx, auth.actor.id),
         name: (await tx.query<{ name: string }>('SELECT name FROM organizations'))[0]?.name,

@@ -4,7 +4,7 @@ import { Type, type Static } from 'typebox';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { isLocale, LOCALES } from '../../platform/i18n.js';
-import { withCaller } from '../access/acting.js';
+import { authOf, withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { requestActor } from '../audit/audit-service.js';
@@ -142,7 +142,7 @@ export async function guidanceRoutes(fastify: FastifyInstance): Promise<void> {
     data: Record<string, string | number | boolean | null>,
   ) =>
     recordEvent(tx, config.secrets.auditKey, {
-      organizationId: request.auth!.organizationId,
+      organizationId: authOf(request).organizationId,
       incidentId,
       actor: requestActor(request),
       kind,
@@ -151,7 +151,7 @@ export async function guidanceRoutes(fastify: FastifyInstance): Promise<void> {
     });
 
   const userOf = (request: FastifyRequest) => {
-    const actor = request.auth!.actor;
+    const actor = authOf(request).actor;
     if (actor.type !== 'user') throw new AppError('forbidden');
     return actor.id;
   };
@@ -183,10 +183,10 @@ export async function guidanceRoutes(fastify: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const result = await withCaller(db, request, async (tx) => {
         await visibleIncident(tx, request.params.id);
-        const actor = request.auth!.actor;
+        const actor = authOf(request).actor;
         const version = await addVersion(
           tx,
-          request.auth!.organizationId,
+          authOf(request).organizationId,
           request.params.id,
           request.body as GuidanceContent,
           actor.type === 'user' ? actor.id : null,
@@ -254,7 +254,7 @@ export async function guidanceRoutes(fastify: FastifyInstance): Promise<void> {
         if (!latest?.approvedBy) throw new AppError('guidance_not_approved');
         const page = await publishPage(
           tx,
-          request.auth!.organizationId,
+          authOf(request).organizationId,
           request.params.id,
           latest.id,
           request.body.supportUrl ?? null,

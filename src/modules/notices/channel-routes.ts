@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { withCaller } from '../access/acting.js';
+import { authOf, withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
@@ -77,7 +77,7 @@ export async function channelRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['notices'], response: { 201: NewSecret, 401: ErrorBody, 403: ErrorBody } },
     },
     async (request, reply) => {
-      const organizationId = request.auth!.organizationId;
+      const organizationId = authOf(request).organizationId;
       const actor = requestActor(request);
       const created = await withCaller(db, request, async (tx) => {
         const made = await createWebhookSecret(
@@ -118,7 +118,7 @@ export async function channelRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const organizationId = request.auth!.organizationId;
+      const organizationId = authOf(request).organizationId;
       const pricing = config.sms?.pricing;
       return withCaller(db, request, async (tx) => {
         const notice = await findNotice(tx, request.params.noticeId);

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Sql } from '../../platform/db.js';
-import { withCaller } from '../access/acting.js';
+import { authOf, withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
@@ -153,7 +153,7 @@ export async function deliveryRoutes(fastify: FastifyInstance): Promise<void> {
         res.end();
       };
       if (finished(first.status)) return stop();
-      unsubscribe = hub.subscribe(request.auth!.organizationId, sendId, (p) => {
+      unsubscribe = hub.subscribe(authOf(request).organizationId, sendId, (p) => {
         write('progress', p);
         if (finished(p.status)) stop();
       });
@@ -174,11 +174,11 @@ export async function deliveryRoutes(fastify: FastifyInstance): Promise<void> {
       },
       async (request: FastifyRequest<{ Params: { sendId: string } }>) => {
         const result = await withCaller(db, request, async (tx) => {
-          const done = await run(tx, request.params.sendId, request.auth!.organizationId);
+          const done = await run(tx, request.params.sendId, authOf(request).organizationId);
           await appendAudit(
             tx,
             config.secrets.auditKey,
-            request.auth!.organizationId,
+            authOf(request).organizationId,
             requestActor(request),
             {
               action: audit,

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.js';
-import { withCaller } from '../access/acting.js';
+import { authOf, withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
@@ -88,7 +88,7 @@ export async function emailSettingsRoutes(fastify: FastifyInstance): Promise<voi
       schema: { tags: ['notices'], body: SettingsBody, response: { 200: SettingsView, ...errors } },
     },
     async (request) => {
-      const orgId = request.auth!.organizationId;
+      const orgId = authOf(request).organizationId;
       const settings = await withCaller(db, request, async (tx) => {
         try {
           const saved = await saveEmailSettings(tx, await keyring.get(tx, orgId), orgId, request.body);

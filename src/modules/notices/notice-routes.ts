@@ -4,7 +4,7 @@ import { Type, type Static } from 'typebox';
 import type { Sql } from '../../platform/db.js';
 import { crashAt } from '../../platform/crash-points.js';
 import { AppError } from '../../platform/errors.js';
-import { withCaller } from '../access/acting.js';
+import { authOf, withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
@@ -256,7 +256,7 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
   });
 
   const userOf = (request: FastifyRequest) => {
-    const actor = request.auth!.actor;
+    const actor = authOf(request).actor;
     return actor.type === 'user' ? actor.id : null;
   };
 
@@ -268,7 +268,7 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
     data: Record<string, string | number | boolean | null>,
   ) =>
     recordEvent(tx, auditKey, {
-      organizationId: request.auth!.organizationId,
+      organizationId: authOf(request).organizationId,
       incidentId,
       actor: requestActor(request),
       kind,
@@ -432,14 +432,14 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
         validContent(content);
         const notice = await createNotice(
           tx,
-          request.auth!.organizationId,
+          authOf(request).organizationId,
           incident.id,
           request.body.kind,
           userOf(request),
         );
         const version = await addVersion(
           tx,
-          request.auth!.organizationId,
+          authOf(request).organizationId,
           notice,
           content,
           links,
@@ -488,7 +488,7 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
         const links = await linksFor(tx, incident.id);
         const version = await addVersion(
           tx,
-          request.auth!.organizationId,
+          authOf(request).organizationId,
           notice,
           content,
           links,
@@ -526,7 +526,7 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
         const flag = flags.find((f) => f.id === request.params.flagId);
         if (!flag) throw new AppError('not_found', { flag: request.params.flagId });
         if (
-          !(await acceptFlag(tx, request.auth!.organizationId, version, flag.id, reason, userOf(request)))
+          !(await acceptFlag(tx, authOf(request).organizationId, version, flag.id, reason, userOf(request)))
         ) {
           throw new AppError('conflict', { reason: 'already_accepted', flag: flag.id });
         }
@@ -628,12 +628,12 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
           if (!affected) throw new AppError('not_found', { where: 'body/customerId' });
           const opened = await openPersonal(
             tx,
-            await keyring.get(tx, request.auth!.organizationId),
+            await keyring.get(tx, authOf(request).organizationId),
             request.body.customerId,
           );
           if (!opened) throw new AppError('not_found', { where: 'body/customerId' });
           // DESIGN: communications see customers' personal data in previews only; each is audited.
-          await appendAudit(tx, auditKey, request.auth!.organizationId, requestActor(request), {
+          await appendAudit(tx, auditKey, authOf(request).organizationId, requestActor(request), {
             action: 'customer.revealed',
             targetType: 'customer',
             targetId: opened.customer.id,
@@ -732,11 +732,11 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
         await assertChannelsReady(
           tx,
           { keyring, sms: config.sms },
-          request.auth!.organizationId,
+          authOf(request).organizationId,
           request.body.channels,
         );
         const created = await insertSend(tx, {
-          organizationId: request.auth!.organizationId,
+          organizationId: authOf(request).organizationId,
           incidentId: incident.id,
           noticeVersionId: latest.id,
           kind: notice.kind,
@@ -754,7 +754,7 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
           scheduledAt: iso(created.scheduledAt),
         });
         // The job commits with the request, or neither does: never a request nothing will act on.
-        await queueSend(tx, created, request.auth!.organizationId).catch((error: unknown) => {
+        await queueSend(tx, created, authOf(request).organizationId).catch((error: unknown) => {
           request.log.error({ err: error }, 'notice send not queued');
           throw new AppError('unavailable');
         });
@@ -772,7 +772,7 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
     { config: testers, schema: { tags: ['notices'], response: { 200: Type.Array(TestRecipientView) } } },
     async (request) =>
       withCaller(db, request, async (tx) =>
-        listTestRecipients(tx, await keyring.get(tx, request.auth!.organizationId)),
+        listTestRecipients(tx, await keyring.get(tx, authOf(request).organizationId)),
       ),
   );
 
@@ -786,11 +786,11 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
       const created = await withCaller(db, request, async (tx) => {
         const r = await addTestRecipient(
           tx,
-          await keyring.get(tx, request.auth!.organizationId),
-          request.auth!.organizationId,
+          await keyring.get(tx, authOf(request).organizationId),
+          authOf(request).organizationId,
           testRecipientInput(request.body),
         );
-        await appendAudit(tx, auditKey, request.auth!.organizationId, requestActor(request), {
+        await appendAudit(tx, auditKey, authOf(request).organizationId, requestActor(request), {
           action: 'notice_test_recipient.created',
           targetType: 'notice_test_recipient',
           targetId: r.id,
@@ -816,12 +816,12 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
       withCaller(db, request, async (tx) => {
         const r = await updateTestRecipient(
           tx,
-          await keyring.get(tx, request.auth!.organizationId),
+          await keyring.get(tx, authOf(request).organizationId),
           request.params.id,
           testRecipientInput(request.body),
         );
         if (!r) throw new AppError('not_found');
-        await appendAudit(tx, auditKey, request.auth!.organizationId, requestActor(request), {
+        await appendAudit(tx, auditKey, authOf(request).organizationId, requestActor(request), {
           action: 'notice_test_recipient.updated',
           targetType: 'notice_test_recipient',
           targetId: r.id,
@@ -839,7 +839,7 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
     async (request, reply) => {
       await withCaller(db, request, async (tx) => {
         if (!(await deleteTestRecipient(tx, request.params.id))) throw new AppError('not_found');
-        await appendAudit(tx, auditKey, request.auth!.organizationId, requestActor(request), {
+        await appendAudit(tx, auditKey, authOf(request).organizationId, requestActor(request), {
           action: 'notice_test_recipient.deleted',
           targetType: 'notice_test_recipient',
           targetId: request.params.id,

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { open } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
-import { withCaller } from '../access/acting.js';
+import { authOf, withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { PageQuery, pageOf } from '../../platform/http/pagination.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
@@ -127,7 +127,7 @@ export async function reportReviewRoutes(fastify: FastifyInstance): Promise<void
     },
     async (request) =>
       withCaller(db, request, async (tx) => {
-        const organizationId = request.auth!.organizationId;
+        const organizationId = authOf(request).organizationId;
         const row = (
           await tx.query<{ raw: Uint8Array | null; key_version: number | null }>(
             'SELECT raw, key_version FROM inbound_reports WHERE id = $1',
@@ -162,11 +162,11 @@ export async function reportReviewRoutes(fastify: FastifyInstance): Promise<void
           await tx.query<Row>(
             `UPDATE inbound_reports SET reviewed_at = coalesce(reviewed_at, now()), reviewed_by = coalesce(reviewed_by, $2)
              WHERE id = $1 RETURNING ${COLUMNS}`,
-            [request.params.id, request.auth!.actor.type === 'user' ? request.auth!.actor.id : null],
+            [request.params.id, authOf(request).actor.type === 'user' ? authOf(request).actor.id : null],
           )
         )[0];
         if (!row) throw new AppError('not_found');
-        await appendAudit(tx, auditKey, request.auth!.organizationId, requestActor(request), {
+        await appendAudit(tx, auditKey, authOf(request).organizationId, requestActor(request), {
           action: 'inbound_report.reviewed',
           targetType: 'inbound_report',
           targetId: row.id,

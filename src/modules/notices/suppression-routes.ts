@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { withCaller } from '../access/acting.js';
+import { authOf, withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { PageQuery, pageOf } from '../../platform/http/pagination.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
@@ -116,7 +116,7 @@ export async function suppressionRoutes(fastify: FastifyInstance): Promise<void>
     async (request) => {
       const { channel, address } = request.body;
       const rows = await withCaller(db, request, async (tx) => {
-        const index = addressIndex(await keyring.get(tx, request.auth!.organizationId), channel, address);
+        const index = addressIndex(await keyring.get(tx, authOf(request).organizationId), channel, address);
         if (!index) throw new AppError('validation_failed', { field: 'address' });
         return listSuppressions(tx, { limit: 10, channel, index });
       });
@@ -134,7 +134,7 @@ export async function suppressionRoutes(fastify: FastifyInstance): Promise<void>
       await withCaller(db, request, async (tx) => {
         const removed = await removeSuppression(tx, request.params.id);
         if (!removed) throw new AppError('not_found');
-        await appendAudit(tx, auditKey, request.auth!.organizationId, requestActor(request), {
+        await appendAudit(tx, auditKey, authOf(request).organizationId, requestActor(request), {
           action: 'suppression.removed',
           targetType: 'suppression',
           targetId: removed.id,

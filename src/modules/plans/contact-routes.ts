@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { requestLocale } from '../../platform/request-locale.js';
-import { withCaller } from '../access/acting.js';
+import { authOf, withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor, type AuditEntry } from '../audit/audit-service.js';
@@ -54,7 +54,7 @@ export async function contactRoutes(fastify: FastifyInstance): Promise<void> {
   });
 
   const audit = (tx: Sql, request: FastifyRequest, entry: AuditEntry) =>
-    appendAudit(tx, auditKey, request.auth!.organizationId, requestActor(request), entry);
+    appendAudit(tx, auditKey, authOf(request).organizationId, requestActor(request), entry);
 
   app.get(
     '/api/contacts',
@@ -71,7 +71,7 @@ export async function contactRoutes(fastify: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const b = request.body;
       const contact = await withCaller(db, request, async (tx) => {
-        const created = await insertContact(tx, key, request.auth!.organizationId, {
+        const created = await insertContact(tx, key, authOf(request).organizationId, {
           name: b.name.trim(),
           role: b.role?.trim() ?? '',
           affiliation: b.affiliation?.trim() ?? '',

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { withOrg } from '../../platform/db.js';
 import { t, type Locale, type MessageKey } from '../../platform/i18n.js';
 import { requestLocale } from '../../platform/request-locale.js';
-import { withCaller } from '../access/acting.js';
+import { authOf, withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { requestActor } from '../audit/audit-service.js';
@@ -85,9 +85,9 @@ function checkView(
 }
 
 const callerOf = (request: FastifyRequest): PlanCaller => ({
-  organizationId: request.auth!.organizationId,
+  organizationId: authOf(request).organizationId,
   actor: requestActor(request),
-  userId: request.auth!.actor.type === 'user' ? request.auth!.actor.id : null,
+  userId: authOf(request).actor.type === 'user' ? authOf(request).actor.id : null,
 });
 
 /** Built-in playbooks, organization plans and their versions, the plan check; tasks and contacts beside. */
@@ -124,7 +124,7 @@ export async function planRoutes(fastify: FastifyInstance): Promise<void> {
       const playbook = localizePlaybook(PLAYBOOKS[request.params.type], locale);
       const result = await withOrg(
         db,
-        request.auth!.organizationId,
+        authOf(request).organizationId,
         (tx) => runCheck(tx, playbook.type, playbook.tasks),
         { system: true },
       );
@@ -250,7 +250,7 @@ export async function planRoutes(fastify: FastifyInstance): Promise<void> {
       const wanted = request.query.version ? Number(request.query.version) : undefined;
       return withOrg(
         db,
-        request.auth!.organizationId,
+        authOf(request).organizationId,
         async (tx) => {
           const plan = await mustFindPlan(tx, request.params.id);
           const version = await mustFindVersion(tx, plan.id, wanted);

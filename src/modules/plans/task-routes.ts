@@ -4,7 +4,7 @@ import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { LOCALES, type Locale } from '../../platform/i18n.js';
 import { requestLocale } from '../../platform/request-locale.js';
-import { withCaller } from '../access/acting.js';
+import { authOf, withCaller } from '../access/acting.js';
 import type { Access } from '../access/permissions.js';
 import type { Actor } from '../accounts/session-service.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
@@ -92,8 +92,8 @@ async function tasksOf(tx: Sql, incident: IncidentRow, locale: Locale, actor: Ac
 }
 
 const callerOf = (request: FastifyRequest): TaskCaller => ({
-  organizationId: request.auth!.organizationId,
-  actor: request.auth!.actor,
+  organizationId: authOf(request).organizationId,
+  actor: authOf(request).actor,
   audit: requestActor(request),
 });
 
@@ -115,7 +115,7 @@ export async function taskRoutes(fastify: FastifyInstance): Promise<void> {
           tx,
           await mustFindIncident(tx, request.params.id),
           requestLocale(request),
-          request.auth!.actor,
+          authOf(request).actor,
         ),
       ),
   );
@@ -133,7 +133,7 @@ export async function taskRoutes(fastify: FastifyInstance): Promise<void> {
         if (!(await startPlan(tx, app.deps, incident, requestActor(request)))) {
           throw new AppError('conflict', { reason: 'plan_started' });
         }
-        return tasksOf(tx, incident, requestLocale(request), request.auth!.actor);
+        return tasksOf(tx, incident, requestLocale(request), authOf(request).actor);
       });
       return reply.status(201).send(view);
     },
@@ -144,7 +144,7 @@ export async function taskRoutes(fastify: FastifyInstance): Promise<void> {
     schema: { tags: ['tasks'], params: TaskParams, response: { 200: TaskView, ...errors } },
   };
   const respond = (request: FastifyRequest, incident: IncidentRow, task: TaskRow) =>
-    taskView(task, incident, requestLocale(request), request.auth!.actor, new Date());
+    taskView(task, incident, requestLocale(request), authOf(request).actor, new Date());
 
   app.post('/api/incidents/:id/tasks/:taskId/complete', taskRoute, async (request) =>
     withCaller(db, request, async (tx) => {

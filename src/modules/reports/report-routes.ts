@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { chooseLocale } from '../../platform/i18n.js';
-import { withCaller } from '../access/acting.js';
+import { authOf, withCaller } from '../access/acting.js';
 import type { Access, Permission } from '../access/permissions.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
@@ -49,7 +49,7 @@ const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody 
 const CONTENT_TYPES = { html: 'text/html; charset=utf-8', pdf: 'application/pdf' } as const;
 
 function callerOf(request: FastifyRequest): Caller {
-  const auth = request.auth!;
+  const auth = authOf(request);
   return {
     organizationId: auth.organizationId,
     actor: requestActor(request),
@@ -133,7 +133,7 @@ export async function reportRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const view = await withCaller(db, request, async (tx) => {
-        const auth = request.auth!;
+        const auth = authOf(request);
         // The draft's language: as asked, else the editor's own, else the organization's.
         const locale =
           request.body.locale ??

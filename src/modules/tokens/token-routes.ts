@@ -7,6 +7,7 @@ import { AppError } from '../../platform/errors.js';
 import { TOKEN_SCOPES, type Access } from '../access/permissions.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
 import { appendAudit, requestActor } from '../audit/audit-service.js';
+import { authOf } from '../access/acting.js';
 
 const manage: { access: Access } = { access: { kind: 'permission', permission: 'organization.manage' } };
 const Scope = Type.Unsafe<(typeof TOKEN_SCOPES)[number]>({ type: 'string', enum: TOKEN_SCOPES });
@@ -53,7 +54,7 @@ export async function tokenRoutes(fastify: FastifyInstance): Promise<void> {
     '/api/tokens',
     { config: manage, schema: { tags: ['tokens'], response: { 200: Type.Array(TokenView) } } },
     async (request) => {
-      const rows = await withOrg(db, request.auth!.organizationId, (tx) =>
+      const rows = await withOrg(db, authOf(request).organizationId, (tx) =>
         tx.query<TokenRow>('SELECT * FROM api_tokens ORDER BY created_at DESC'),
       );
       return rows.map(toView);
@@ -78,7 +79,7 @@ export async function tokenRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       const secret = newToken();
       const prefix = secret.slice(0, 8);
       const token = `cnd_${secret}`;
@@ -116,7 +117,7 @@ export async function tokenRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['tokens'], params: IdParams, response: { 204: Type.Null(), 404: ErrorBody } },
     },
     async (request, reply) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       await withOrg(db, auth.organizationId, async (tx) => {
         const rows = await tx.query(
           'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id',
