@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { seal } from '../../platform/crypto.js';
 import { asApp, withOrg, type Database, type Sql } from '../../platform/db.js';
 import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
 import type { Logger } from '../../platform/logger.js';
 import { appendAudit, systemActor } from '../audit/audit-service.js';
+import { insertHeldReport, type HeldVerdict } from './inbound-report-repo.js';
 import { listTestRecipients } from './notice-test-recipients.js';
 import {
   addressIndex,
@@ -54,7 +54,6 @@ export interface BounceDeps {
  * changed; unknown_delivery: no such delivery (kept as unattributed).
  */
 export type BounceOutcome = 'applied' | 'noted' | 'held' | 'unknown_delivery';
-export type HeldVerdict = 'bad_token' | 'recipient_mismatch' | 'not_a_notice';
 
 interface DeliveryFacts {
   channel: string;
@@ -75,9 +74,6 @@ const ACTION: Record<Exclude<InboundReport['kind'], 'soft'>, string> = {
   complaint: 'delivery.complained',
   unsubscribe: 'delivery.unsubscribed',
 };
-
-export const inboundReportContext = (organizationId: string, id: string) =>
-  `inbound-report:${organizationId}:${id}`;
 
 const deliveryIdOf = (report: InboundReport) =>
   'verp' in report.names ? report.names.verp.deliveryId : report.names.relayDeliveryId;
@@ -210,27 +206,19 @@ async function hold(
   foreign: number,
 ): Promise<{ result: 'held'; verdict: HeldVerdict }> {
   const id = randomUUID();
-  const raw =
-    report.raw && seal(keys.data(keys.dataVersion), report.raw, inboundReportContext(organizationId, id));
-  await tx.query(
-    `INSERT INTO inbound_reports (id, organization_id, delivery_id, kind, source, verdict, recipients,
-       foreign_recipients, statuses, remote_address, raw, key_version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [
-      id,
-      organizationId,
-      deliveryId,
-      report.kind,
-      report.source,
-      verdict,
-      report.recipients.length,
-      foreign,
-      report.status ? [report.status] : [],
-      report.remoteAddress?.slice(0, 100) ?? null,
-      raw ?? null,
-      raw ? keys.dataVersion : null,
-    ],
-  );
+  await insertHeldReport(tx, keys, {
+    id,
+    organizationId,
+    deliveryId,
+    kind: report.kind,
+    source: report.source,
+    verdict,
+    recipients: report.recipients.length,
+    foreignRecipients: foreign,
+    status: report.status,
+    remoteAddress: report.remoteAddress,
+    raw: report.raw,
+  });
   await appendAudit(tx, deps.auditKey, organizationId, systemActor(), {
     action: 'delivery.report_held',
     targetType: 'inbound_report',

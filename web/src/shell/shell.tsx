@@ -147,7 +147,8 @@ export function Shell({ children }: { children: ReactNode }) {
       <div className="shell-body">
         <header className="topbar">
           <p className="topbar-org" data-testid="organization-name">
-            {session?.organization?.name}
+            {/* Isolated: a Latin name on an Arabic page keeps its full stop at its end. */}
+            <bdi>{session?.organization?.name}</bdi>
           </p>
           <div className="topbar-tools">
             {user && <WarningsIndicator />}
