@@ -82,7 +82,9 @@ export function inputHash(root, target) {
 }
 
 // Whole milliseconds: what every file system and utimes() keep.
-const outputMtime = (file) => Math.trunc(statSync(file).mtimeMs);
+// Rounded to the millisecond: a time set back through utimes (seconds as a float) comes back a few
+// nanoseconds off, and truncating would then see another millisecond.
+const outputMtime = (file) => Math.round(statSync(file).mtimeMs);
 
 function readStamp(root, target) {
   try {

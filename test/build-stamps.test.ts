@@ -109,10 +109,12 @@ describe('npm start builds only what is stale', () => {
 
   test('a dist/ rebuilt by hand or removed is not taken for the stamped one', () => {
     const main = path.join(root, 'dist/src/cli/main.js');
-    const { atime, mtime } = statSync(main);
-    utimesSync(main, atime, new Date(mtime.getTime() + 1000));
+    const { atime, mtimeMs } = statSync(main);
+    // Back to the millisecond the stamp recorded (utimes cannot give back the nanoseconds).
+    const recorded = new Date(Math.round(mtimeMs));
+    utimesSync(main, atime, new Date(recorded.getTime() + 1000));
     expect(reasons()).toEqual({ server: 'dist/ was built outside this script' });
-    utimesSync(main, atime, mtime);
+    utimesSync(main, atime, recorded);
     expect(stale()).toEqual([]);
     rmSync(path.join(root, 'dist/web'), { recursive: true });
     expect(reasons()).toEqual({ web: 'dist/web/index.html is missing' });
