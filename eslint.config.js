@@ -37,6 +37,45 @@ export default tseslint.config(
               regex: '^(\\.\\./)+(app|server|main)\\.js$',
               message: 'A module does not import the app: declare the dependencies it needs as its own type.',
             },
+            {
+              regex: '^\\.\\./(?!platform/)[a-z-]+/(?!index\\.js$|[a-z-]+-model\\.js$)',
+              message: 'Another module is reached only through its index.ts, the surface it chose to show.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A module's tests may reach into other modules to set up their data.
+    files: ['src/modules/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(app|server|main)\\.js$',
+              message: 'Tests build the app through test/app.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The composition root and the command line reach modules only through their index.ts, too.
+    files: ['src/*.ts', 'src/cli/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\.?/modules/[a-z-]+/(?!index\\.js$)',
+              message: 'A module is reached only through its index.ts, the surface it chose to show.',
+            },
           ],
         },
       ],

@@ -7,8 +7,8 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { registerAccess } from './modules/access/access-hooks.js';
-import { SECURITY_SCHEMES } from './modules/access/route-docs.js';
+import { registerAccess, SECURITY_SCHEMES } from './modules/access/index.js';
+import { resolveAuth } from './modules/accounts/index.js';
 import { registerModules } from './modules/index.js';
 import type { Database } from './platform/db.js';
 import { AppError } from './platform/errors.js';
@@ -139,7 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       .send({ error: { code, message: t(locale, `error.${code}`), requestId: request.id } });
   });
 
-  registerAccess(app);
+  registerAccess(app, resolveAuth);
   app.get('/healthz', { config: { access: { kind: 'public' } }, schema: { hide: true } }, async () => ({
     status: 'ok',
   }));

@@ -11,11 +11,10 @@ import { smtpMailer, startDevMailbox, type Mailer } from './platform/mailer.js';
 import { createMetrics } from './platform/metrics.js';
 import { migrate } from './platform/migrations.js';
 import { createOutbox, type Outbox } from './platform/outbox.js';
-import { issueSetupLink, setupNeeded } from './modules/accounts/setup-service.js';
+import { issueSetupLink, setupNeeded } from './modules/accounts/index.js';
 import { moduleTimers, sentJobs } from './modules/index.js';
-import { startBounceListener } from './modules/notices/bounce-smtp.js';
+import { startBounceListener, createNoticeWorker } from './modules/notices/index.js';
 import { masterKeyFrom, organizationKeyring } from './platform/keys.js';
-import { createNoticeWorker } from './modules/notices/delivery-worker.js';
 
 export interface Running {
   config: Config;

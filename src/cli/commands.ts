@@ -1,28 +1,16 @@
 import { writeFileSync } from 'node:fs';
-import type { Config } from '../config.js';
-import { withOrg, type Database } from '../platform/db.js';
-import { issueSetupLink } from '../modules/accounts/setup-service.js';
-import { resetMfa } from '../modules/accounts/user-routes.js';
-import { appendAudit, systemActor } from '../modules/audit/audit-service.js';
-import { verifyAuditChains } from '../modules/audit/audit-verify.js';
+import { withOrg } from '../platform/db.js';
+import { issueSetupLink, resetMfa } from '../modules/accounts/index.js';
+import { appendAudit, systemActor, verifyAuditChains } from '../modules/audit/index.js';
 import { migrate } from '../platform/migrations.js';
 import { masterKeyFrom, organizationKeyring } from '../platform/keys.js';
-import { exportCustomer, resolveCustomerId } from '../modules/customers/customer-export.js';
+import { exportCustomer, resolveCustomerId } from '../modules/customers/index.js';
 import { runKeysCommand } from './keys-commands.js';
 import { customersImport, customersImportErrors, type ImportEvent } from './customers-import.js';
 
-export interface CommandContext {
-  config: Config;
-  db: Database;
-}
+import type { CommandContext, CommandResult } from './command-types.js';
 
-export interface CommandResult {
-  exitCode: number;
-  /** The answer, for standard output: what `candor … > file` saves. */
-  output: string;
-  /** Why the command failed, for standard error: never mixed into the answer. */
-  error?: string;
-}
+export type { CommandContext, CommandResult };
 
 /** The control socket's streamed answer: one JSON message a line. */
 export const CONTROL_NDJSON = 'application/x-ndjson';

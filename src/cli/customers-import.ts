@@ -7,7 +7,7 @@ import { AppError } from '../platform/errors.js';
 import { catalogs, t, type MessageKey } from '../platform/i18n.js';
 import { withOrg } from '../platform/db.js';
 import { masterKeyFrom, organizationKeyring } from '../platform/keys.js';
-import { appendAudit, systemActor } from '../modules/audit/audit-service.js';
+import { appendAudit, systemActor } from '../modules/audit/index.js';
 import {
   IMPORT_DELIMITERS,
   IMPORT_ENCODINGS,
@@ -23,8 +23,8 @@ import {
   type ImportMapping,
   type ImportOptions,
   type ImportSummary,
-} from '../modules/customers/customer-import.js';
-import type { CommandContext, CommandResult } from './commands.js';
+} from '../modules/customers/index.js';
+import type { CommandContext, CommandResult } from './command-types.js';
 
 /* ---------- what travels from the import to the terminal (also over the control socket) ---------- */
 

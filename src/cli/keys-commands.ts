@@ -7,9 +7,8 @@ import { loadConfig } from '../config.js';
 import { lockHolder } from '../platform/data-dir.js';
 import { createLogger } from '../platform/logger.js';
 import { PREVIOUS_MASTER_KEYS_VARIABLE, SECRET_VARIABLES, SECRETS_FILE } from '../platform/secrets.js';
-import { keyStatus, rotateKeys } from '../modules/keys/key-rotation.js';
-import { deleteOrganization, DeletionRefused } from '../modules/keys/org-deletion.js';
-import type { CommandContext, CommandResult } from './commands.js';
+import { keyStatus, rotateKeys, deleteOrganization, DeletionRefused } from '../modules/keys/index.js';
+import type { CommandContext, CommandResult } from './command-types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,36 +1,38 @@
 import type { FastifyInstance } from 'fastify';
 import type { JobType, ModuleTimer } from '../platform/jobs.js';
-import { accountRoutes } from './accounts/account-routes.js';
-import { authRoutes } from './accounts/auth-routes.js';
-import { mfaRoutes } from './accounts/mfa-routes.js';
-import { peopleRoutes } from './accounts/people-routes.js';
-import { userRoutes } from './accounts/user-routes.js';
-import { auditRoutes } from './audit/audit-routes.js';
-import { affectedCustomerRoutes } from './customers/affected-routes.js';
-import { customerRoutes } from './customers/customer-routes.js';
-import { importRoutes } from './customers/import-routes.js';
-import { deadlineRoutes } from './deadlines/deadline-routes.js';
-import { deadlineTimer, type WarningDeps } from './deadlines/deadline-warnings.js';
-import { incidentRoutes } from './incidents/incident-routes.js';
-import { intakeRoutes } from './intake/intake-routes.js';
-import { guidanceRoutes } from './lookup/guidance-routes.js';
-import { lookupJob, lookupWorker, type LookupDeps } from './lookup/lookup-job.js';
-import { publicLookupRoutes } from './lookup/public-routes.js';
-import { verifyRoutes } from './notices/verify-routes.js';
-import { channelRoutes } from './notices/channel-routes.js';
-import { smsStatusRoutes } from './notices/channel-sms.js';
-import { reencryptionTimer } from './keys/keys-timer.js';
-import { noticeRoutes } from './notices/notice-routes.js';
-import { noticeSendJob, noticeSendRequeueTimer } from './notices/notice-sends.js';
-import { organizationDeletionRoutes } from './keys/org-deletion-routes.js';
-import { planRoutes } from './plans/plan-routes.js';
-import { bounceRoutes } from './notices/bounce-routes.js';
-import { deliveryRoutes } from './notices/delivery-routes.js';
-import { emailSettingsRoutes } from './notices/email-settings-routes.js';
-import { suppressionRoutes } from './notices/suppression-routes.js';
-import { reportReviewRoutes } from './notices/report-review-routes.js';
-import { reportRoutes } from './reports/report-routes.js';
-import { tokenRoutes } from './tokens/token-routes.js';
+import { accountRoutes, authRoutes, mfaRoutes, peopleRoutes, userRoutes } from './accounts/index.js';
+import { auditRoutes } from './audit/index.js';
+import { affectedCustomerRoutes, customerRoutes, importRoutes } from './customers/index.js';
+import { clockReaction, deadlineRoutes, deadlineTimer, type WarningDeps } from './deadlines/index.js';
+import { incidentRoutes, reactToIncidents } from './incidents/index.js';
+import { intakeRoutes } from './intake/index.js';
+import {
+  guidanceRoutes,
+  lookupJob,
+  lookupWorker,
+  type LookupDeps,
+  publicLookupRoutes,
+} from './lookup/index.js';
+import {
+  verifyRoutes,
+  channelRoutes,
+  smsStatusRoutes,
+  noticeRoutes,
+  noticeSendJob,
+  noticeSendRequeueTimer,
+  bounceRoutes,
+  deliveryRoutes,
+  emailSettingsRoutes,
+  suppressionRoutes,
+  reportReviewRoutes,
+} from './notices/index.js';
+import { reencryptionTimer, organizationDeletionRoutes } from './keys/index.js';
+import { planReaction, planRoutes } from './plans/index.js';
+import { reportRoutes } from './reports/index.js';
+import { tokenRoutes } from './tokens/index.js';
+
+// What follows an incident's declaration or change, in this order: its plan, then its clocks.
+reactToIncidents(planReaction, clockReaction);
 
 /** The one list of modules and their routes. */
 export async function registerModules(app: FastifyInstance): Promise<void> {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { safeEqual } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
-import { resolveAuth, type Auth } from '../accounts/session-service.js';
+import type { Auth } from './caller.js';
 import { rolesGrant, type Access } from './permissions.js';
 import { documentRoute } from './route-docs.js';
 
@@ -28,7 +28,10 @@ export interface RouteAccess {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function registerAccess(app: FastifyInstance): void {
+/** Who is calling: a session, an API token or nobody (the accounts module answers it). */
+export type ResolveAuth = (app: FastifyInstance, request: FastifyRequest) => Promise<Auth | undefined>;
+
+export function registerAccess(app: FastifyInstance, resolveAuth: ResolveAuth): void {
   const table: RouteAccess[] = [];
   app.decorate('routeAccess', table);
   app.addHook('onRoute', (route) => {

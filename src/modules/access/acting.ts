@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { withOrg, type Database, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import type { Auth } from '../accounts/session-service.js';
+import type { Auth } from './caller.js';
 
 /**
  * Who is calling: on a route whose access rule is not public the access layer has resolved it

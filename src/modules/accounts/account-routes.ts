@@ -3,12 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { appendAudit, requestActor } from '../audit/audit-service.js';
+import { appendAudit, requestActor } from '../audit/index.js';
 import { Password } from './account-schemas.js';
 import { ErrorBody, LocaleSchema } from '../../platform/http/schemas.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.js';
 import { deleteSessionsOf, findUser } from './user-repo.js';
-import { authOf } from '../access/acting.js';
+import { authOf } from '../access/index.js';
 
 const Organization = Type.Object({
   id: Type.String(),

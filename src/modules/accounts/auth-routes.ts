@@ -6,7 +6,7 @@ import { hashToken, newToken } from '../../platform/crypto.js';
 import { asApp, locate, withOrg, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { chooseLocale, type Locale } from '../../platform/i18n.js';
-import { appendAudit, requestActor, type AuditActor } from '../audit/audit-service.js';
+import { appendAudit, requestActor, type AuditActor } from '../audit/index.js';
 import { actionMail } from './account-mail.js';
 import { Email, Password, SessionInfo, SignInResult, Token } from './account-schemas.js';
 import { ErrorBody, LocaleSchema } from '../../platform/http/schemas.js';
@@ -19,7 +19,7 @@ import {
 } from './session-service.js';
 import { assertNotThrottled, clearThrottle, recordFailure, throttleKey } from './throttle.js';
 import { deleteSessionsOf, findUser, hasSecondFactor, insertUser, type UserRow } from './user-repo.js';
-import { authOf } from '../access/acting.js';
+import { authOf } from '../access/index.js';
 
 const PASSWORD_RESET_MINUTES = 60;
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody };

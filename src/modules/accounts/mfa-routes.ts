@@ -12,7 +12,7 @@ import { Type } from 'typebox';
 import { hmac, safeEqual } from '../../platform/crypto.js';
 import { asApp, withOrg, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { appendAudit, requestActor } from '../audit/audit-service.js';
+import { appendAudit, requestActor } from '../audit/index.js';
 import { SignInResult } from './account-schemas.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
 import {
@@ -26,7 +26,7 @@ import {
 import { startSession } from './session-service.js';
 import { assertNotThrottled, clearThrottle, recordFailure, throttleKey } from './throttle.js';
 import { findUser, type UserRow } from './user-repo.js';
-import { authOf } from '../access/acting.js';
+import { authOf } from '../access/index.js';
 
 const CHALLENGE_COOKIE = 'candor_webauthn';
 const CHALLENGE_SECONDS = 300;

@@ -2,8 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { withOrg } from '../../platform/db.js';
-import type { Access } from '../access/permissions.js';
-import { authOf } from '../access/acting.js';
+import { type Access, authOf } from '../access/index.js';
 
 /** One person who may be named on an incident: never their e-mail address or account state. */
 export const PersonView = Type.Object(

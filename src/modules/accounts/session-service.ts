@@ -2,7 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { hashToken, hmac, newToken } from '../../platform/crypto.js';
 import { asApp, locate, withOrg, type Sql, type Database } from '../../platform/db.js';
-import type { Permission, Role } from '../access/permissions.js';
+import type { Actor, Auth, Permission, Role, SessionState } from '../access/index.js';
+
+export type { Actor, Auth, SessionState };
 
 /** What sessions need of the app: its database and configuration (secrets, cookie lifetimes, origin). */
 export interface HasSessionDeps {
@@ -10,19 +12,6 @@ export interface HasSessionDeps {
 }
 
 export const SESSION_COOKIE = 'candor_session';
-
-export type SessionState = 'mfa' | 'enroll' | 'active';
-
-export type Actor =
-  { type: 'user'; id: string; roles: Role[] } | { type: 'api_token'; id: string; scopes: Permission[] };
-
-export interface Auth {
-  organizationId: string;
-  organizationLocale: string;
-  locale: string | null;
-  actor: Actor;
-  session?: { id: string; state: SessionState; csrfToken: string };
-}
 
 // Writing last_seen_at on every request would turn reads into writes.
 const TOUCH_AFTER_MS = 60_000;

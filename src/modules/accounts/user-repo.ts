@@ -1,5 +1,5 @@
 import type { Sql } from '../../platform/db.js';
-import type { Role } from '../access/permissions.js';
+import type { Role } from '../access/index.js';
 
 export interface UserRow {
   id: string;

@@ -5,14 +5,13 @@ import { hashToken, newToken } from '../../platform/crypto.js';
 import { withOrg, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { isLocale } from '../../platform/i18n.js';
-import type { Access } from '../access/permissions.js';
-import { appendAudit, requestActor } from '../audit/audit-service.js';
+import { type Access, authOf } from '../access/index.js';
+import { appendAudit, requestActor } from '../audit/index.js';
 import { actionMail } from './account-mail.js';
 import { Email, InvitationView, Roles, UserView } from './account-schemas.js';
 import { ErrorBody, IdParams, LocaleSchema } from '../../platform/http/schemas.js';
 import { blockedUntil, clearThrottle, throttleKey } from './throttle.js';
 import { countActiveAdmins, deleteSessionsOf, findUser, listUsers, type UserRow } from './user-repo.js';
-import { authOf } from '../access/acting.js';
 
 const INVITATION_DAYS = 7;
 const manage: { access: Access } = { access: { kind: 'permission', permission: 'organization.manage' } };

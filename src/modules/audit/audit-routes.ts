@@ -3,9 +3,8 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { withOrg, type Sql } from '../../platform/db.js';
-import type { Access } from '../access/permissions.js';
+import { type Access, authOf } from '../access/index.js';
 import { appendAudit, requestActor } from './audit-service.js';
-import { authOf } from '../access/acting.js';
 
 const read: { access: Access } = { access: { kind: 'permission', permission: 'audit.read' } };
 

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { parse, type Options as CsvOptions } from 'csv-parse';
 import { AppError } from '../../platform/errors.js';
-import { DATA_CATEGORIES, type DataCategory } from '../incidents/incident-model.js';
+import { DATA_CATEGORIES, type DataCategory } from '../incidents/index.js';
 import type { AffectedListRow, MarkResult } from './affected-repo.js';
 
 /** Rows marked per call: the file is streamed and marked a chunk at a time. */

@@ -1,12 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Sql } from '../../platform/db.js';
-import { requestActor } from '../audit/audit-service.js';
-import { recordEvent } from '../incidents/incident-events.js';
-import { onIncidentChanged } from '../incidents/incident-hooks.js';
-import { findIncident } from '../incidents/incident-repo.js';
+import { requestActor } from '../audit/index.js';
+import { recordEvent, onIncidentChanged, findIncident } from '../incidents/index.js';
 import { affectedCounts, writeCountedAffected, type AffectedCounts } from './affected-repo.js';
-import { authOf } from '../access/acting.js';
+import { authOf } from '../access/index.js';
 
 /** What this needs of the app: the audit key (and the master key) from its secrets. */
 export interface RecountDeps {

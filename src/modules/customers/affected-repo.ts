@@ -1,6 +1,6 @@
 import type { Sql } from '../../platform/db.js';
 import type { OrganizationKeys } from '../../platform/keys.js';
-import type { DataCategory } from '../incidents/incident-model.js';
+import type { DataCategory } from '../incidents/index.js';
 import { emailIndex, normalizeEmail, phoneIndex, type CustomerSummary } from './customer-repo.js';
 
 export type AffectedSource = 'file' | 'segment' | 'all';

@@ -4,12 +4,10 @@ import { Readable } from 'node:stream';
 import { Type, type Static, type TSchema } from 'typebox';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { authOf, withCaller } from '../access/acting.js';
-import type { Access } from '../access/permissions.js';
+import { authOf, withCaller, type Access } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { appendAudit, requestActor } from '../audit/audit-service.js';
-import { DATA_CATEGORIES, type DataCategory } from '../incidents/incident-model.js';
-import { findIncident } from '../incidents/incident-repo.js';
+import { appendAudit, requestActor } from '../audit/index.js';
+import { DATA_CATEGORIES, type DataCategory, findIncident } from '../incidents/index.js';
 import { readMarkFile } from './affected-file.js';
 import { recountAffected } from './affected-recount.js';
 import {

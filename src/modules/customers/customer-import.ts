@@ -8,8 +8,8 @@ import { deriveKey, hmac, open, seal } from '../../platform/crypto.js';
 import { withOrg, type Database, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
-import { sealCustomerRecords } from '../keys/vault.js';
-import { appendAudit, type AuditActor } from '../audit/audit-service.js';
+import { sealCustomerRecords } from '../keys/index.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 import {
   emailIndex,
   MAX_WEBHOOK_URL,

@@ -3,7 +3,7 @@ import { domainToASCII } from 'node:url';
 import { hmac, seal } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
 import type { OrganizationKeys } from '../../platform/keys.js';
-import { openCustomerRecord, sealCustomerRecord } from '../keys/vault.js';
+import { openCustomerRecord, sealCustomerRecord } from '../keys/index.js';
 
 /** The personal part of a customer: sealed at rest as one record, shown only by a reveal. */
 export interface PersonalFields {

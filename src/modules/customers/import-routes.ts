@@ -3,10 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import { Type, type Static } from 'typebox';
 import { AppError } from '../../platform/errors.js';
-import { authOf, withCaller } from '../access/acting.js';
-import type { Access } from '../access/permissions.js';
+import { authOf, withCaller, type Access } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { appendAudit, requestActor } from '../audit/audit-service.js';
+import { appendAudit, requestActor } from '../audit/index.js';
 import {
   IMPORT_DELIMITERS,
   IMPORT_ENCODINGS,

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { DataCategory, Moment } from '../incidents/incident-model.js';
+import type { DataCategory, Moment } from '../incidents/index.js';
 import { addBusinessDays, calendarFor, EEA, endOfDay, type Calendar } from './deadline-calendar.js';
 import {
   RULES,

@@ -4,11 +4,9 @@ import { Type } from 'typebox';
 import { withOrg, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
-import { authOf, withCaller } from '../access/acting.js';
-import { rolesGrant, type Access, type Permission } from '../access/permissions.js';
-import { appendAudit, requestActor } from '../audit/audit-service.js';
-import { recordEvent } from '../incidents/incident-events.js';
-import { findIncident, type IncidentRow } from '../incidents/incident-repo.js';
+import { authOf, withCaller, rolesGrant, type Access, type Permission } from '../access/index.js';
+import { appendAudit, requestActor } from '../audit/index.js';
+import { recordEvent, findIncident, type IncidentRow } from '../incidents/index.js';
 import { clockState, timeLeftSeconds } from './deadline-engine.js';
 import {
   listClocks,

@@ -1,4 +1,4 @@
-import type { DataCategory, Moment } from '../incidents/incident-model.js';
+import type { DataCategory, Moment } from '../incidents/index.js';
 
 /**
  * The legal clocks an incident can start, as data. Sources:

@@ -3,16 +3,17 @@ import type { Config } from '../../config.js';
 import { deriveKey, open, seal } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import type { AuditActor } from '../audit/audit-service.js';
-import { recordEvent } from '../incidents/incident-events.js';
-import { MOMENTS } from '../incidents/incident-model.js';
+import type { AuditActor } from '../audit/index.js';
 import {
+  recordEvent,
+  MOMENTS,
   affectedIn,
   findIncident,
   incidentJurisdictions,
   momentColumn,
   type IncidentRow,
-} from '../incidents/incident-repo.js';
+  type IncidentReaction,
+} from '../incidents/index.js';
 import { clockKey, evaluate, type ClockSpec, type IncidentFacts } from './deadline-engine.js';
 import {
   findClock,
@@ -220,3 +221,9 @@ export async function clockDocument(
     content: open(evidenceKey(deps), Buffer.from(row.document), evidenceContext(organizationId, row.id)),
   };
 }
+
+/** Clocks react to incidents: whatever is declared or changes, they are synced from the facts. */
+export const clockReaction: IncidentReaction = {
+  declared: (ctx) => syncClocks(ctx.tx, ctx.deps, ctx.incident, ctx.actor),
+  changed: (ctx) => syncClocks(ctx.tx, ctx.deps, ctx.incident, ctx.actor),
+};

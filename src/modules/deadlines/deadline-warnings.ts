@@ -4,7 +4,7 @@ import { isLocale, t, type Locale, type MessageKey } from '../../platform/i18n.j
 import type { ModuleTimer } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Outbox } from '../../platform/outbox.js';
-import { actionMail } from '../accounts/account-mail.js';
+import { actionMail } from '../accounts/index.js';
 import { reachedThresholds, type Threshold } from './deadline-engine.js';
 import type { RuleId } from './deadline-rules.js';
 

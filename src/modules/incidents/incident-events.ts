@@ -1,5 +1,5 @@
 import type { Sql } from '../../platform/db.js';
-import { appendAudit, type AuditActor } from '../audit/audit-service.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 
 export interface TimelineEntry {
   organizationId: string;

@@ -3,10 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { authOf, withCaller } from '../access/acting.js';
-import type { Access, Permission } from '../access/permissions.js';
+import { authOf, withCaller, type Access, type Permission } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { requestActor } from '../audit/audit-service.js';
+import { requestActor } from '../audit/index.js';
 import { MOMENTS, TRANSITIONS } from './incident-model.js';
 import {
   findIncident,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import type { AuditActor } from '../audit/audit-service.js';
+import type { AuditActor } from '../audit/index.js';
 import { recordEvent } from './incident-events.js';
 import { onIncidentChanged, onIncidentDeclared, type IncidentDeps } from './incident-hooks.js';
 import { canTransition, MOMENTS, TRANSITIONS, type IncidentState } from './incident-model.js';

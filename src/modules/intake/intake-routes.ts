@@ -5,9 +5,9 @@ import { deriveKey, open, seal } from '../../platform/crypto.js';
 import { withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { appendAudit, requestActor } from '../audit/audit-service.js';
+import { appendAudit, requestActor } from '../audit/index.js';
 import { Alert, newWebhookSecret, receiveAlert, verifyWebhookSignature } from './intake-service.js';
-import { authOf } from '../access/acting.js';
+import { authOf } from '../access/index.js';
 
 const Result = Type.Object({
   incidentId: Type.String(),

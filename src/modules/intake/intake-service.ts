@@ -4,11 +4,8 @@ import type { Config } from '../../config.js';
 import { safeEqual } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import type { AuditActor } from '../audit/audit-service.js';
-import { recordEvent } from '../incidents/incident-events.js';
-import { INCIDENT_TYPES } from '../incidents/incident-model.js';
-import type { Severity } from '../incidents/incident-model.js';
-import { declareIncident } from '../incidents/incident-service.js';
+import type { AuditActor } from '../audit/index.js';
+import { recordEvent, INCIDENT_TYPES, type Severity, declareIncident } from '../incidents/index.js';
 
 /** What this needs of the app: the audit key (and the master key) from its secrets. */
 export interface IntakeDeps {

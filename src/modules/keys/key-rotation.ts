@@ -10,7 +10,7 @@ import {
   type OrganizationKeys,
 } from '../../platform/keys.js';
 import type { Secrets } from '../../platform/secrets.js';
-import { appendAudit, systemActor } from '../audit/audit-service.js';
+import { appendAudit, systemActor } from '../audit/index.js';
 import { resealMasterSealed } from './master-sealed.js';
 import { SEALED_COLUMNS, type SealedColumn } from './sealed-columns.js';
 

@@ -3,12 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { Password } from '../accounts/account-schemas.js';
+import { Password, verifyPassword, findUser } from '../accounts/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { verifyPassword } from '../accounts/password.js';
-import { findUser } from '../accounts/user-repo.js';
 import { deleteOrganization } from './org-deletion.js';
-import { authOf } from '../access/acting.js';
+import { authOf } from '../access/index.js';
 
 const Receipt = Type.Object({
   organizationId: Type.String(),

@@ -4,12 +4,10 @@ import { Type, type Static } from 'typebox';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { isLocale, LOCALES } from '../../platform/i18n.js';
-import { authOf, withCaller } from '../access/acting.js';
-import type { Access } from '../access/permissions.js';
+import { authOf, withCaller, type Access } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { requestActor } from '../audit/audit-service.js';
-import { recordEvent } from '../incidents/incident-events.js';
-import { findIncident } from '../incidents/incident-repo.js';
+import { requestActor } from '../audit/index.js';
+import { recordEvent, findIncident } from '../incidents/index.js';
 import {
   addVersion,
   approveVersion,

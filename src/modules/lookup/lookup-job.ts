@@ -7,9 +7,9 @@ import { defineJob, type JobDefinition, type JobType } from '../../platform/jobs
 import { masterKeyFrom, organizationKeyring, type OrganizationKeyring } from '../../platform/keys.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Outbox } from '../../platform/outbox.js';
-import { actionMail } from '../accounts/account-mail.js';
-import { appendAudit, systemActor } from '../audit/audit-service.js';
-import { openPersonal } from '../customers/customer-repo.js';
+import { actionMail } from '../accounts/index.js';
+import { appendAudit, systemActor } from '../audit/index.js';
+import { openPersonal } from '../customers/index.js';
 
 /** The queue of look-ups: one job per request, known address or not. */
 export const LOOKUP_QUEUE = 'affected-lookup';

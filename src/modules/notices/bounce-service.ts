@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { asApp, withOrg, type Database, type Sql } from '../../platform/db.js';
 import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
 import type { Logger } from '../../platform/logger.js';
-import { appendAudit, systemActor } from '../audit/audit-service.js';
+import { appendAudit, systemActor } from '../audit/index.js';
 import { insertHeldReport, type HeldVerdict } from './inbound-report-repo.js';
 import { listTestRecipients } from './notice-test-recipients.js';
 import {

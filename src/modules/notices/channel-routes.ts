@@ -1,12 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { authOf, withCaller } from '../access/acting.js';
-import type { Access } from '../access/permissions.js';
+import { authOf, withCaller, type Access } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { appendAudit, requestActor } from '../audit/audit-service.js';
-import { openPersonal } from '../customers/customer-repo.js';
-import type { DataCategory } from '../incidents/incident-model.js';
+import { appendAudit, requestActor } from '../audit/index.js';
+import { openPersonal } from '../customers/index.js';
+import type { DataCategory } from '../incidents/index.js';
 import { createWebhookSecret, webhookSecretCreatedAt } from './channel-webhook.js';
 import { isNoticeLocale } from './notice-model.js';
 import { loadRenderer } from './notice-render.js';

@@ -6,7 +6,7 @@ import type { SmsSettings } from '../../config.js';
 import { withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { normalizePhone } from '../customers/customer-repo.js';
+import { normalizePhone } from '../customers/index.js';
 import type { ChannelResult, ChannelSender, OutgoingNotice } from './notice-contracts.js';
 import { addressIndex, suppressIndex } from './suppression.js';
 

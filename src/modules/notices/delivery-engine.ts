@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Type, type Static } from 'typebox';
 import type { Config } from '../../config.js';
-import { openCustomerRecord } from '../keys/vault.js';
+import { openCustomerRecord } from '../keys/index.js';
 import { withOrg, type Database, type Sql } from '../../platform/db.js';
 import { defineJob, sendJob, type JobType, type ModuleTimer } from '../../platform/jobs.js';
 import type { OrganizationKeyring } from '../../platform/keys.js';
@@ -22,13 +22,13 @@ import {
   type NoticeHandler,
   type Outbox,
 } from '../../platform/outbox.js';
-import { appendAudit, systemActor } from '../audit/audit-service.js';
-import type { PersonalFields } from '../customers/customer-repo.js';
+import { appendAudit, systemActor } from '../audit/index.js';
+import type { PersonalFields } from '../customers/index.js';
 import { loadRenderer } from './notice-render.js';
 import { maskRecipient } from './notice-verification.js';
 import { listTestRecipients, type TestRecipient } from './notice-test-recipients.js';
 import { addressIndex, suppress, suppressedIndexes } from './suppression.js';
-import type { DataCategory } from '../incidents/incident-model.js';
+import type { DataCategory } from '../incidents/index.js';
 import {
   NOTICE_LOCALES,
   type Channel,

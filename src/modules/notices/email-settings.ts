@@ -3,7 +3,7 @@ import type { EmailChannelConfig } from '../../config.js';
 import { open, seal } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
 import type { OrganizationKeys } from '../../platform/keys.js';
-import { normalizeEmail } from '../customers/customer-repo.js';
+import { normalizeEmail } from '../customers/index.js';
 
 /**
  * How an organization sends notices by e-mail: the From address, whose domain is also DKIM's d=

@@ -2,7 +2,7 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import type { Sql } from '../../platform/db.js';
 import { escapeHtml } from '../../platform/html.js';
 import { catalogs } from '../../platform/i18n.js';
-import type { DataCategory } from '../incidents/incident-model.js';
+import type { DataCategory } from '../incidents/index.js';
 import {
   NOTICE_PARTS,
   type NoticeKind,

@@ -1,5 +1,5 @@
-import type { IncidentType } from '../incidents/incident-model.js';
-import type { GuidanceContent } from '../lookup/guidance-repo.js';
+import type { IncidentType } from '../incidents/index.js';
+import type { GuidanceContent } from '../lookup/index.js';
 import { NOTICE_LOCALES, type NoticeLocale, type NoticePart } from './notice-contracts.js';
 import type { NoticeContent, NoticeLocaleContent } from './notice-model.js';
 

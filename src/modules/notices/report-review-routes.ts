@@ -2,11 +2,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.js';
-import { authOf, withCaller } from '../access/acting.js';
-import type { Access } from '../access/permissions.js';
+import { authOf, withCaller, type Access } from '../access/index.js';
 import { PageQuery, pageOf } from '../../platform/http/pagination.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
-import { appendAudit, requestActor } from '../audit/audit-service.js';
+import { appendAudit, requestActor } from '../audit/index.js';
 import {
   heldReportMessage,
   listHeldReports,

@@ -8,7 +8,7 @@
 import { asApp, withOrg, type Database, type Sql } from '../../platform/db.js';
 import type { ModuleTimer } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
-import { appendAudit, systemActor } from '../audit/audit-service.js';
+import { appendAudit, systemActor } from '../audit/index.js';
 
 export const SEND_COMPLETION_QUEUE = 'notice-send-completion';
 

@@ -6,6 +6,11 @@
  * emoji) counting two and never split.
  */
 
+import type { SmsPricing } from '../../config.js';
+
+export type { SmsPricing };
+export { parseSmsPrices } from '../../config.js';
+
 const GSM_BASIC =
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
   '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
@@ -60,40 +65,6 @@ export function countSegments(text: string): SmsSegments {
     used += size;
   }
   return { encoding, units, segments, remaining: limits.part - used };
-}
-
-/**
- * Prices per segment by the number's country calling prefix (the longest that matches), in
- * millionths of the currency so sums are exact; `default` for the rest.
- */
-export interface SmsPricing {
-  currency: string;
-  /** '+420' → micro-units per segment. */
-  byPrefix: ReadonlyMap<string, number>;
-  default: number | undefined;
-}
-
-/**
- * Parses "default=0.075,+420=0.042,+966=0.061" (prices per segment in the currency). Throws an
- * Error naming the entry at fault.
- */
-export function parseSmsPrices(spec: string, currency: string): SmsPricing {
-  const byPrefix = new Map<string, number>();
-  let fallback: number | undefined;
-  for (const raw of spec.split(',')) {
-    const entry = raw.trim();
-    if (!entry) continue;
-    const match = /^(default|\+[1-9]\d{0,5})\s*=\s*(\d{1,6}(?:\.\d{1,6})?)$/.exec(entry);
-    if (!match) {
-      throw new Error(`"${entry}" is not PREFIX=PRICE (e.g. +420=0.042 or default=0.075)`);
-    }
-    const [whole, fraction = ''] = match[2]!.split('.');
-    const micros = Number(whole) * 1_000_000 + Number(fraction.padEnd(6, '0'));
-    if (match[1] === 'default') fallback = micros;
-    else byPrefix.set(match[1]!, micros);
-  }
-  if (!/^[A-Z]{3}$/.test(currency)) throw new Error(`"${currency}" is not an ISO 4217 currency code`);
-  return { currency, byPrefix, default: fallback };
 }
 
 /** The price of one segment to this E.164 number, or undefined when no prefix and no default fits. */

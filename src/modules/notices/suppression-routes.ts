@@ -3,11 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { authOf, withCaller } from '../access/acting.js';
-import type { Access } from '../access/permissions.js';
+import { authOf, withCaller, type Access } from '../access/index.js';
 import { PageQuery, pageOf } from '../../platform/http/pagination.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
-import { appendAudit, requestActor, systemActor } from '../audit/audit-service.js';
+import { appendAudit, requestActor, systemActor } from '../audit/index.js';
 import { reportRateLimit } from './bounce-routes.js';
 import {
   addressIndex,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { hmac, safeEqual } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
 import type { OrganizationKeys } from '../../platform/keys.js';
-import { emailIndex, normalizeEmail, normalizePhone, phoneIndex } from '../customers/customer-repo.js';
+import { emailIndex, normalizeEmail, normalizePhone, phoneIndex } from '../customers/index.js';
 import type { Channel, NoticeKind } from './notice-contracts.js';
 
 /**

@@ -4,10 +4,10 @@ import { Type } from 'typebox';
 import { hmac } from '../../platform/crypto.js';
 import { asApp, withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import type { Access } from '../access/permissions.js';
+import type { Access } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { appendAudit, systemActor } from '../audit/audit-service.js';
-import { countLookup } from '../lookup/lookup-throttle.js';
+import { appendAudit, systemActor } from '../audit/index.js';
+import { countLookup } from '../lookup/index.js';
 import { CHANNELS } from './notice-contracts.js';
 import {
   locateVerification,

@@ -4,10 +4,9 @@ import { Type } from 'typebox';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { requestLocale } from '../../platform/request-locale.js';
-import { authOf, withCaller } from '../access/acting.js';
-import type { Access } from '../access/permissions.js';
+import { authOf, withCaller, type Access } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { appendAudit, requestActor, type AuditEntry } from '../audit/audit-service.js';
+import { appendAudit, requestActor, type AuditEntry } from '../audit/index.js';
 import { contactsCsv, contactsHtml, PRINT_CSS, PRINT_CSS_PATH } from './contact-export.js';
 import {
   contactKey,

@@ -1,4 +1,4 @@
-import type { IncidentType } from '../incidents/incident-model.js';
+import type { IncidentType } from '../incidents/index.js';
 import type { PlanTask } from './plan-model.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Sql } from '../../platform/db.js';
 import type { Locale } from '../../platform/i18n.js';
-import type { IncidentType } from '../incidents/incident-model.js';
+import type { IncidentType } from '../incidents/index.js';
 import type { OrgOwnerRole, OwnerRole, Phase, PlanTask, TaskKind } from './plan-model.js';
 
 export interface PlanRow {

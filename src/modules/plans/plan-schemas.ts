@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { LOCALES } from '../../platform/i18n.js';
-import { INCIDENT_TYPES } from '../incidents/incident-model.js';
+import { INCIDENT_TYPES } from '../incidents/index.js';
 import { CHECK_CODES } from './plan-check.js';
 import { CHANNEL_TYPES } from './contact-repo.js';
 import { ORG_OWNER_ROLES, OWNER_ROLES, PHASES, TASK_KEY_PATTERN, TASK_KINDS } from './plan-model.js';

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { Locale } from '../../platform/i18n.js';
-import { appendAudit, type AuditActor } from '../audit/audit-service.js';
-import type { IncidentType } from '../incidents/incident-model.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
+import type { IncidentType } from '../incidents/index.js';
 import { checkPlan, type CheckFlag } from './plan-check.js';
 import type { PlanTask } from './plan-model.js';
 import {

@@ -1,11 +1,16 @@
 import type { Config } from '../../config.js';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { PERMISSIONS, type Role } from '../access/permissions.js';
-import type { Actor } from '../accounts/session-service.js';
-import type { AuditActor } from '../audit/audit-service.js';
-import { recordEvent } from '../incidents/incident-events.js';
-import { incidentMembers, type IncidentRow, type MemberRow } from '../incidents/incident-repo.js';
+import { PERMISSIONS, type Role } from '../access/index.js';
+import type { Actor } from '../access/index.js';
+import type { AuditActor } from '../audit/index.js';
+import {
+  recordEvent,
+  incidentMembers,
+  type IncidentRow,
+  type MemberRow,
+  type IncidentReaction,
+} from '../incidents/index.js';
 import {
   FALLBACK_QUEUE,
   isIncidentOwnerRole,
@@ -327,3 +332,13 @@ export async function handOverQueuedTasks(
   }
   return handed.length;
 }
+
+/** Plans react to incidents: a declared incident starts its plan; new members take queued tasks. */
+export const planReaction: IncidentReaction = {
+  async declared(ctx) {
+    if (ctx.startPlan) await startPlan(ctx.tx, ctx.deps, ctx.incident, ctx.actor);
+  },
+  async changed(ctx) {
+    if (ctx.changed.includes('members')) await handOverQueuedTasks(ctx.tx, ctx.deps, ctx.incident, ctx.actor);
+  },
+};

@@ -1,12 +1,12 @@
 import type { Sql } from '../../platform/db.js';
 import { t, type Locale } from '../../platform/i18n.js';
-import type { IncidentType } from '../incidents/incident-model.js';
 import {
+  type IncidentType,
   affectedIn,
   incidentJurisdictions,
   incidentMembers,
   type IncidentRow,
-} from '../incidents/incident-repo.js';
+} from '../incidents/index.js';
 import {
   emptyValue,
   FIELD_NAMES,

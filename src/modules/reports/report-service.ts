@@ -2,10 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { Locale } from '../../platform/i18n.js';
-import { appendAudit, type AuditActor } from '../audit/audit-service.js';
-import { recordEvent } from '../incidents/incident-events.js';
-import type { IncidentRow } from '../incidents/incident-repo.js';
-import { mustFindIncident } from '../incidents/incident-service.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
+import { recordEvent, type IncidentRow, mustFindIncident } from '../incidents/index.js';
 import {
   fieldsOf,
   type ExportFormat,

@@ -4,10 +4,9 @@ import { Type } from 'typebox';
 import { hashToken, newToken } from '../../platform/crypto.js';
 import { withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { TOKEN_SCOPES, type Access } from '../access/permissions.js';
+import { authOf, TOKEN_SCOPES, type Access } from '../access/index.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
-import { appendAudit, requestActor } from '../audit/audit-service.js';
-import { authOf } from '../access/acting.js';
+import { appendAudit, requestActor } from '../audit/index.js';
 
 const manage: { access: Access } = { access: { kind: 'permission', permission: 'organization.manage' } };
 const Scope = Type.Unsafe<(typeof TOKEN_SCOPES)[number]>({ type: 'string', enum: TOKEN_SCOPES });

@@ -11,7 +11,7 @@ import { PasskeyEnrollment } from './passkey-enrollment';
 import { passkeysSupported } from './passkeys';
 import { RecoveryCodes } from './recovery-codes';
 import { Icon } from '../shell/icons';
-import { PasskeyIcon } from './sign-in-page';
+import { PasskeyIcon } from './passkey-icon';
 import { TotpEnrollment } from './totp-enrollment';
 
 type Step = 'choose' | 'totp' | 'passkey' | 'codes';

@@ -6,7 +6,7 @@ import { ErrorNotice } from '../ui/feedback';
 import { Button, Form, TextField } from '../ui/form';
 import { useAction } from '../ui/hooks';
 import { passkeysSupported, signInWithPasskey } from './passkeys';
-import { PasskeyIcon } from './sign-in-page';
+import { PasskeyIcon } from './passkey-icon';
 
 /** The second factor: an authenticator code, a passkey, or a recovery code. */
 export function MfaStep({

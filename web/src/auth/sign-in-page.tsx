@@ -8,6 +8,7 @@ import { Button, Form, TextField } from '../ui/form';
 import { useAction } from '../ui/hooks';
 import { AuthLayout } from '../ui/layout';
 import { MfaStep } from './mfa-step';
+import { PasskeyIcon } from './passkey-icon';
 import { passkeysSupported, signInWithPasskey } from './passkeys';
 
 /** Where to go after signing in: a path of this app, never another site. */
@@ -135,16 +136,5 @@ export function SignInPage() {
         </>
       )}
     </AuthLayout>
-  );
-}
-
-export function PasskeyIcon() {
-  return (
-    <svg className="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-      <circle cx="9" cy="8" r="4" />
-      <path d="M2.5 20c.6-3.6 3.3-6 6.5-6 1.4 0 2.7.4 3.7 1.2" />
-      <circle cx="17.5" cy="13.5" r="2.5" />
-      <path d="M17.5 16v5.5l1.5-1.2M17.5 19l1.3-1" />
-    </svg>
   );
 }

@@ -1,5 +1,5 @@
 import type { Locale } from '../../../platform/i18n.js';
-import { INCIDENT_TYPES, type IncidentType } from '../../incidents/incident-model.js';
+import { INCIDENT_TYPES, type IncidentType } from '../../incidents/index.js';
 import type { PlanTask, Playbook } from '../plan-model.js';
 import { dataBreach } from './data-breach.js';
 import { denialOfService } from './denial-of-service.js';

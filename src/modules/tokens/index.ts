@@ -1,0 +1,2 @@
+/** The tokens module's public surface: what other modules and the composition root may import. */
+export { tokenRoutes } from './token-routes.js';
