@@ -12,6 +12,7 @@ import { resolveAuth } from './modules/accounts/index.js';
 import { registerModules } from './modules/index.js';
 import type { Database } from './platform/db.js';
 import { AppError } from './platform/errors.js';
+import { shareTitledSchemas } from './platform/http/openapi-components.js';
 import { t } from './platform/i18n.js';
 import type { Logger } from './platform/logger.js';
 import type { Metrics } from './platform/metrics.js';
@@ -47,6 +48,7 @@ export type App = FastifyInstance;
 export type HasDeps = Pick<FastifyInstance, 'deps'>;
 
 export const WEB_DIST = path.join(projectRoot, 'dist', 'web');
+const ASSETS = path.join(WEB_DIST, 'assets') + path.sep;
 
 /** The HTTP app, built only from its dependencies. */
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -95,6 +97,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       // Each operation's security is generated from its access rule (modules/access/route-docs.ts).
       components: { securitySchemes: SECURITY_SCHEMES },
     },
+    // Schemas with a title are written once, under components, and referenced (platform/http).
+    transformObject: (document) =>
+      'openapiObject' in document
+        ? shareTitledSchemas(structuredClone(document.openapiObject))
+        : document.swaggerObject,
   });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
@@ -173,12 +180,25 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await registerModules(app);
 
   if (existsSync(WEB_DIST)) {
-    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: false });
+    await app.register(fastifyStatic, {
+      root: WEB_DIST,
+      wildcard: false,
+      index: false,
+      // Brotli or gzip written at build time (web/vite.config.ts), chosen by Accept-Encoding.
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders: (response, file) =>
+        // Hashed names change with their content: cached for a year. The page itself never is.
+        response.setHeader(
+          'Cache-Control',
+          file.startsWith(ASSETS) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        ),
+    });
   }
   app.setNotFoundHandler({ preHandler: undefined }, (request, reply) => {
     const wantsPage = request.method === 'GET' && !request.url.startsWith('/api/') && existsSync(WEB_DIST);
     // The admin app routes on the client: every other page path gets its shell.
-    if (wantsPage) return reply.type('text/html').sendFile('index.html');
+    if (wantsPage) return reply.type('text/html').header('Cache-Control', 'no-cache').sendFile('index.html');
     return reply.status(404).send({
       error: {
         code: 'not_found',

@@ -10,7 +10,7 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { smtpMailer, startDevMailbox, type Mailer } from './platform/mailer.js';
 import { createMetrics } from './platform/metrics.js';
 import { migrate } from './platform/migrations.js';
-import { createOutbox, type Outbox } from './platform/outbox.js';
+import { createOutbox, deliveryBacklog, type Outbox } from './platform/outbox.js';
 import { issueSetupLink, setupNeeded } from './modules/accounts/index.js';
 import { moduleTimers, sentJobs } from './modules/index.js';
 import { startBounceListener, createNoticeWorker } from './modules/notices/index.js';
@@ -103,6 +103,13 @@ export async function startCandor(
         closers.push(bounces.close);
       }
     }
+
+    // The queues' gauges on /metrics: the outbox in every process, jobs and timers where they run.
+    metrics.watchQueues({
+      backlog: () => deliveryBacklog(db),
+      queueDepths: jobs ? () => jobs!.queueDepths() : undefined,
+      timerRuns: jobs ? () => jobs!.lastRuns : undefined,
+    });
 
     // A web process works no jobs but queues some (in its requests' transactions): their queues
     // must exist before the first request, whether or not a worker ever started.

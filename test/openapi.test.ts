@@ -37,6 +37,24 @@ describe('the API document', () => {
     }
   }, 120_000);
 
+  it('writes each shared schema once, under components, and refers to it everywhere else', async () => {
+    const text = (await t.app.inject('/api/openapi.json')).body;
+    const document = JSON.parse(text) as { components: { schemas: Record<string, unknown> } };
+    expect(Object.keys(document.components.schemas)).toContain('ErrorBody');
+    const refs = text.split('"$ref":"#/components/schemas/ErrorBody"').length - 1;
+    // Every operation answers its errors with the one envelope, never an inlined copy of it.
+    expect(refs).toBeGreaterThan(100);
+    const envelopes: string[] = [];
+    JSON.parse(text, (key, value: unknown) => {
+      const properties = (value as { properties?: Record<string, unknown> } | null)?.properties;
+      if (properties && ['code', 'message', 'requestId'].every((name) => name in properties))
+        envelopes.push(key);
+      return value;
+    });
+    // Only the component itself spells the envelope's fields out.
+    expect(envelopes).toEqual(['error']);
+  });
+
   it('says for each operation who may call it, as the access layer enforces it', async () => {
     const spec = (await t.app.inject('/api/openapi.json')).json<{
       paths: Record<string, Record<string, { operationId: string; security: Record<string, string[]>[] }>>;

@@ -7,6 +7,10 @@ import type { Logger } from './logger.js';
 export interface Jobs {
   boss: PgBoss;
   stop(): Promise<void>;
+  /** Jobs waiting in each queue this process works. */
+  queueDepths(): Promise<Record<string, number>>;
+  /** When each timer or queue last finished a run in this process. */
+  lastRuns: ReadonlyMap<string, Date>;
 }
 
 /**
@@ -169,15 +173,16 @@ export async function startJobs(deps: {
   await boss.start();
   // Every queue before any worker: a job queues others in its transaction (a send its chunks), and
   // a queue not made yet would fail it.
-  for (const name of [...Object.keys(TIMERS), ...(deps.timers ?? []).map((t) => t.name)]) {
-    await boss.createQueue(name);
-  }
+  const names = [...Object.keys(TIMERS), ...(deps.timers ?? []).map((t) => t.name)];
+  for (const name of names) await boss.createQueue(name);
+  const lastRuns = new Map<string, Date>();
   await grantJobRights(deps.db);
   for (const [name, timer] of Object.entries(TIMERS)) {
     await boss.schedule(name, timer.cron);
     await boss.work(name, async () => {
       const rows = await asApp(deps.db, (tx) => tx.query<{ n: number }>(timer.sql));
       deps.logger.info({ job: name, affected: rows[0]?.n ?? 0 }, 'timer ran');
+      lastRuns.set(name, new Date());
     });
   }
   for (const timer of deps.timers ?? []) {
@@ -190,10 +195,17 @@ export async function startJobs(deps: {
         const affected = await timer.run(job.data, job.id);
         if (affected > 0) deps.logger.info({ job: timer.name, affected }, 'timer ran');
       }
+      lastRuns.set(timer.name, new Date());
     });
   }
   return {
     boss,
     stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }),
+    lastRuns,
+    async queueDepths() {
+      const depths: Record<string, number> = {};
+      for (const name of names) depths[name] = await boss.getQueueSize(name);
+      return depths;
+    },
   };
 }

@@ -3,7 +3,7 @@ import { deriveKey, open, seal } from './crypto.js';
 import { asApp, withOrg, type Database, type Sql } from './db.js';
 import type { Logger } from './logger.js';
 import { PermanentMailError, type Mailer } from './mailer.js';
-import type { Metrics } from './metrics.js';
+import type { DeliveryBacklog, Metrics } from './metrics.js';
 
 export interface EmailContent {
   to: string;
@@ -115,6 +115,16 @@ export interface OutboxConfig {
   secrets: { masterKey: Buffer };
   mailFrom: string;
   publicUrl: URL;
+}
+
+/** Deliveries due now, platform mail and notices apart, and when the oldest of each fell due. */
+export async function deliveryBacklog(db: Database): Promise<DeliveryBacklog[]> {
+  const rows = await asApp(db, (tx) =>
+    tx.query<{ kind: 'mail' | 'notice'; due: string | number; oldest_due_at: Date | null }>(
+      'SELECT kind, due, oldest_due_at FROM candor_delivery_backlog()',
+    ),
+  );
+  return rows.map((row) => ({ kind: row.kind, due: Number(row.due), oldestDueAt: row.oldest_due_at }));
 }
 
 export function createOutbox(deps: {

@@ -323,4 +323,27 @@ describe('admin web app', () => {
     const refused = rig.problems.consoleErrors.splice(0);
     expect(refused).toEqual([expect.stringMatching(/status of 401/)]);
   });
+
+  it('opens the sign-in page with only its own script and one language, compressed and cached', async () => {
+    const { context, page: fresh } = await rig.newPage({ locale: 'cs-CZ' });
+    const scripts: string[] = [];
+    fresh.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+    });
+    await fresh.goto(`${rig.origin}/sign-in`);
+    await heading(fresh, t('cs', 'app.signIn.title')).waitFor();
+    const names = scripts.map((script) => script.replace(/^\/assets\/|-[\w-]{8}\.js$/g, ''));
+    // The entry, the Czech catalog, nothing of the pages behind the sign-in.
+    expect(names).toContain('index');
+    expect(names.filter((name) => ['en', 'cs', 'ar'].includes(name))).toEqual(['cs']);
+    expect(names.filter((name) => /page|shell/.test(name))).toEqual([]);
+
+    const entry = scripts.find((script) => script.startsWith('/assets/index-'))!;
+    const asset = await fresh.request.get(`${rig.origin}${entry}`, { headers: { 'accept-encoding': 'br' } });
+    expect(asset.headers()['content-encoding']).toBe('br');
+    expect(asset.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
+    const shell = await fresh.request.get(`${rig.origin}/sign-in`);
+    expect(shell.headers()['cache-control']).toBe('no-cache');
+    await context.close();
+  });
 });

@@ -1,36 +1,68 @@
-import { useEffect, type ComponentType } from 'react';
-import { AcceptInvitationPage } from './auth/accept-invitation-page';
-import { EnrollPage } from './auth/enroll-page';
-import { ForgotPasswordPage, ResetPasswordPage } from './auth/password-pages';
-import { SetupPage } from './auth/setup-page';
+import { lazy, Suspense, useEffect, type ComponentType, type ReactNode } from 'react';
 import { SignInPage } from './auth/sign-in-page';
-import { ContactsPage } from './contacts/contacts-page';
-import { CustomerPage } from './customers/customer-page';
-import { CustomersPage } from './customers/customers-page';
-import { ImportPage } from './customers/import-page';
 import { T } from './i18n';
-import { DeclarePage } from './incidents/declare-page';
-import { IncidentPage } from './incidents/incident-page';
-import { IncidentsPage } from './incidents/incidents-page';
-import { AffectedPage, AffectedResultPage } from './lookup/affected-page';
-import { AccountPage } from './pages/account-page';
-import { AuditPage } from './pages/audit-page';
-import { OrganizationPage } from './pages/organization-page';
-import { OverviewPage } from './pages/overview-page';
 import { ForbiddenPage, NotFoundPage } from './pages/status-pages';
-import { TokensPage } from './pages/tokens-page';
-import { UsersPage } from './pages/users-page';
-import { VerifyPage } from './verify/verify-page';
-import { EmailSettingsPage } from './notices/email-settings-page';
-import { TestRecipientsPage } from './notices/test-recipients-page';
-import { UnsubscribePage } from './notices/unsubscribe-page';
-import { PlansPage } from './plans/plans-page';
 import { navigate, usePathname } from './router';
 import { may, useSession, type CAN } from './session';
-import { Shell } from './shell/shell';
 import { ErrorNotice, Loading } from './ui/feedback';
 import { AuthLayout } from './ui/layout';
-import { WarningsPage } from './warnings/warnings-page';
+
+// Each page is its own chunk, fetched when first opened: the sign-in page loads only what it needs.
+const AcceptInvitationPage = lazy(() =>
+  import('./auth/accept-invitation-page').then((m) => ({ default: m.AcceptInvitationPage })),
+);
+const EnrollPage = lazy(() => import('./auth/enroll-page').then((m) => ({ default: m.EnrollPage })));
+const ForgotPasswordPage = lazy(() =>
+  import('./auth/password-pages').then((m) => ({ default: m.ForgotPasswordPage })),
+);
+const ResetPasswordPage = lazy(() =>
+  import('./auth/password-pages').then((m) => ({ default: m.ResetPasswordPage })),
+);
+const SetupPage = lazy(() => import('./auth/setup-page').then((m) => ({ default: m.SetupPage })));
+const ContactsPage = lazy(() =>
+  import('./contacts/contacts-page').then((m) => ({ default: m.ContactsPage })),
+);
+const CustomerPage = lazy(() =>
+  import('./customers/customer-page').then((m) => ({ default: m.CustomerPage })),
+);
+const CustomersPage = lazy(() =>
+  import('./customers/customers-page').then((m) => ({ default: m.CustomersPage })),
+);
+const ImportPage = lazy(() => import('./customers/import-page').then((m) => ({ default: m.ImportPage })));
+const DeclarePage = lazy(() => import('./incidents/declare-page').then((m) => ({ default: m.DeclarePage })));
+const IncidentPage = lazy(() =>
+  import('./incidents/incident-page').then((m) => ({ default: m.IncidentPage })),
+);
+const IncidentsPage = lazy(() =>
+  import('./incidents/incidents-page').then((m) => ({ default: m.IncidentsPage })),
+);
+const AffectedPage = lazy(() => import('./lookup/affected-page').then((m) => ({ default: m.AffectedPage })));
+const AffectedResultPage = lazy(() =>
+  import('./lookup/affected-page').then((m) => ({ default: m.AffectedResultPage })),
+);
+const AccountPage = lazy(() => import('./pages/account-page').then((m) => ({ default: m.AccountPage })));
+const AuditPage = lazy(() => import('./pages/audit-page').then((m) => ({ default: m.AuditPage })));
+const OrganizationPage = lazy(() =>
+  import('./pages/organization-page').then((m) => ({ default: m.OrganizationPage })),
+);
+const OverviewPage = lazy(() => import('./pages/overview-page').then((m) => ({ default: m.OverviewPage })));
+const TokensPage = lazy(() => import('./pages/tokens-page').then((m) => ({ default: m.TokensPage })));
+const UsersPage = lazy(() => import('./pages/users-page').then((m) => ({ default: m.UsersPage })));
+const VerifyPage = lazy(() => import('./verify/verify-page').then((m) => ({ default: m.VerifyPage })));
+const EmailSettingsPage = lazy(() =>
+  import('./notices/email-settings-page').then((m) => ({ default: m.EmailSettingsPage })),
+);
+const TestRecipientsPage = lazy(() =>
+  import('./notices/test-recipients-page').then((m) => ({ default: m.TestRecipientsPage })),
+);
+const UnsubscribePage = lazy(() =>
+  import('./notices/unsubscribe-page').then((m) => ({ default: m.UnsubscribePage })),
+);
+const PlansPage = lazy(() => import('./plans/plans-page').then((m) => ({ default: m.PlansPage })));
+const WarningsPage = lazy(() =>
+  import('./warnings/warnings-page').then((m) => ({ default: m.WarningsPage })),
+);
+const Shell = lazy(() => import('./shell/shell').then((m) => ({ default: m.Shell })));
 
 /** Pages anyone may open, signed in or not: each carries its own token or none. */
 const PUBLIC: Record<string, ComponentType> = {
@@ -71,7 +103,24 @@ function Redirect({ to }: { to: string }) {
   return null;
 }
 
+/** The shell stays while a page's chunk arrives. */
+function InShell({ children }: { children: ReactNode }) {
+  return (
+    <Shell>
+      <Suspense fallback={<Loading />}>{children}</Suspense>
+    </Shell>
+  );
+}
+
 export function App() {
+  return (
+    <Suspense fallback={<Loading />}>
+      <Routes />
+    </Suspense>
+  );
+}
+
+function Routes() {
   const { session, loadError, refresh } = useSession();
   const path = usePathname();
 
@@ -114,7 +163,9 @@ export function App() {
   for (const { pattern, page: WithId, needs } of WITH_ID) {
     const id = pattern.exec(path)?.[1];
     if (!id) continue;
-    return <Shell>{needs && !may(session, needs) ? <ForbiddenPage /> : <WithId key={path} id={id} />}</Shell>;
+    return (
+      <InShell>{needs && !may(session, needs) ? <ForbiddenPage /> : <WithId key={path} id={id} />}</InShell>
+    );
   }
   const route = SIGNED_IN[path];
   const Page = route
@@ -123,8 +174,8 @@ export function App() {
       : route.page
     : NotFoundPage;
   return (
-    <Shell>
+    <InShell>
       <Page key={path} />
-    </Shell>
+    </InShell>
   );
 }

@@ -1,8 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { FormattedMessage, IntlProvider, useIntl } from 'react-intl';
-import ar from '../../locales/ar.json';
-import cs from '../../locales/cs.json';
-import en from '../../locales/en.json';
+import type en from '../../locales/en.json';
 import { setApiLanguage } from './api';
 
 export const LOCALES = ['en', 'cs', 'ar'] as const;
@@ -10,12 +8,18 @@ export type Locale = (typeof LOCALES)[number];
 export type MessageId = keyof typeof en;
 type Values = Record<string, string | number | Date | ReactNode>;
 
-// A key missing from a catalog falls back to English rather than to its id.
-const catalogs: Record<Locale, Record<string, string>> = {
-  en,
-  cs: { ...en, ...cs },
-  ar: { ...en, ...ar },
+type Catalog = Record<string, string>;
+
+// One language's catalog, fetched when first read (vite.config.ts builds each: a key missing from
+// it falls back to English rather than to its id).
+const LOADERS: Record<Locale, () => Promise<{ default: Catalog }>> = {
+  en: () => import('virtual:catalog/en'),
+  cs: () => import('virtual:catalog/cs'),
+  ar: () => import('virtual:catalog/ar'),
 };
+
+/** The catalog on screen: every catalog holds every key, so any one answers isMessageId. */
+let shown: Catalog = {};
 
 const STORAGE_KEY = 'candor.locale';
 
@@ -64,11 +68,25 @@ export function LocaleProvider({ children }: { children: ReactNode }) {
     }
     setLocaleState(next);
   }, []);
-  useEffect(() => applyLocaleToPage(locale), [locale]);
+  // The page keeps its language until the next one's catalog has arrived.
+  const [loaded, setLoaded] = useState<{ locale: Locale; messages: Catalog } | null>(null);
+  useEffect(() => {
+    let current = true;
+    void LOADERS[locale]().then(({ default: messages }) => {
+      if (!current) return;
+      shown = messages;
+      applyLocaleToPage(locale);
+      setLoaded({ locale, messages });
+    });
+    return () => {
+      current = false;
+    };
+  }, [locale]);
   const value = useMemo(() => ({ locale, setLocale }), [locale, setLocale]);
+  if (!loaded) return null;
   return (
     <LocaleContext.Provider value={value}>
-      <IntlProvider locale={locale} messages={catalogs[locale]} defaultLocale="en" onError={ignore}>
+      <IntlProvider locale={loaded.locale} messages={loaded.messages} defaultLocale="en" onError={ignore}>
         {children}
       </IntlProvider>
     </LocaleContext.Provider>
@@ -108,7 +126,7 @@ export function useFormatDate() {
 
 /** Whether a key built at run time (an event kind, a task kind) names a message. */
 export function isMessageId(id: string): id is MessageId {
-  return Object.prototype.hasOwnProperty.call(en, id);
+  return Object.prototype.hasOwnProperty.call(shown, id);
 }
 
 /**

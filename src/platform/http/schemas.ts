@@ -9,11 +9,17 @@ export const Uuid = Type.String({ format: 'uuid' });
 export const IdParams = Type.Object({ id: Uuid });
 export const LocaleSchema = Type.Union([Type.Literal('en'), Type.Literal('cs'), Type.Literal('ar')]);
 
-export const ErrorBody = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    requestId: Type.String(),
-    details: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
-  }),
-});
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      requestId: Type.String(),
+      details: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
+    }),
+  },
+  {
+    title: 'ErrorBody',
+    description: "What every error answers: a code, its message in the request's language, the request id.",
+  },
+);
