@@ -5,6 +5,22 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const AUTH_OF = {
+  selector: "TSNonNullExpression > MemberExpression[property.name='auth']",
+  message: 'Use authOf(request) (modules/access/acting.ts): it says who calls, or refuses.',
+};
+const SQL_KEYWORDS = '/^\\s*(SELECT|INSERT|UPDATE|DELETE|WITH|LOCK|SET|CREATE|ALTER|DROP|TRUNCATE|COPY)\\s/';
+const SQL_MESSAGE = 'SQL lives in *-repo.ts files (and src/platform/): call a repo function here.';
+/** A module's routes and services call repos; only repos (and the platform) speak SQL. */
+const SQL_ONLY_IN_REPOS = [
+  {
+    selector: "CallExpression[callee.type='MemberExpression'][callee.property.name='query']",
+    message: SQL_MESSAGE,
+  },
+  { selector: `Literal[value=${SQL_KEYWORDS}]`, message: SQL_MESSAGE },
+  { selector: `TemplateElement[value.raw=${SQL_KEYWORDS}]`, message: SQL_MESSAGE },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'data/**', 'coverage/**'] },
   js.configs.recommended,
@@ -22,13 +38,7 @@ export default tseslint.config(
     // needs is a dependency type of its own (src/app.ts and src/server.ts hand it over).
     files: ['src/modules/**/*.ts'],
     rules: {
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "TSNonNullExpression > MemberExpression[property.name='auth']",
-          message: 'Use authOf(request) (modules/access/acting.ts): it says who calls, or refuses.',
-        },
-      ],
+      'no-restricted-syntax': ['error', AUTH_OF, ...SQL_ONLY_IN_REPOS],
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
@@ -45,6 +55,16 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Repos speak SQL; tests set up and inspect rows with it.
+    files: ['src/modules/**/*-repo.ts', 'src/modules/**/*.test.ts'],
+    rules: { 'no-restricted-syntax': ['error', AUTH_OF] },
+  },
+  {
+    files: ['src/*.ts', 'src/cli/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*-repo.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...SQL_ONLY_IN_REPOS] },
   },
   {
     // A module's tests may reach into other modules to set up their data.

@@ -1,8 +1,10 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CONFIG_SCHEMA, EXEMPT_VARIABLES, VARIABLES } from './config-schema.js';
 import { loadConfig } from './config.js';
+import { projectRoot } from './platform/paths.js';
 
 const dir = () => mkdtempSync(path.join(tmpdir(), 'candor-config-'));
 
@@ -98,4 +100,108 @@ describe('config', () => {
       /CANDOR_CONFIG_FILE/,
     );
   });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT: "abc" must be a whole number from 0 to 65535'],
+    [{ PORT: '1e3' }, 'PORT: "1e3" must be a whole number from 0 to 65535'],
+    [{ CANDOR_DELIVERY_LOOPS: '17' }, 'CANDOR_DELIVERY_LOOPS: "17" must be a whole number from 1 to 16'],
+    [{ NODE_ENV: 'prod' }, 'NODE_ENV: "prod" is not one of development, test, production'],
+    [{ CANDOR_TRUST_PROXY: 'yes' }, 'CANDOR_TRUST_PROXY: "yes" is not one of true, false'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL: must start with postgres:// or postgresql://'],
+    [{ CANDOR_SMTP_URL: 'mail.example' }, 'CANDOR_SMTP_URL: is not a valid URL'],
+    [{ CANDOR_BOUNCE_DOMAIN: 'not_a_domain' }, 'CANDOR_BOUNCE_DOMAIN: "not_a_domain" is not a domain name'],
+    [
+      { CANDOR_BOUNCE_WEBHOOK_SECRET: 'short' },
+      'CANDOR_BOUNCE_WEBHOOK_SECRET: must be at least 24 characters',
+    ],
+    [{ CANDOR_SPF_MECHANISM: 'all' }, 'CANDOR_SPF_MECHANISM: "all" is not an SPF mechanism'],
+    [{ CANDOR_DMARC_RUA: 'dmarc@example.com' }, 'CANDOR_DMARC_RUA: must be a mailto: address'],
+    [{ CANDOR_SMS_URL: 'https://sms.test' }, 'CANDOR_SMS_URL: needs CANDOR_SMS_ACCOUNT_SID as well'],
+    [{ CANDOR_SMS_PRICES: 'default=0.07' }, 'CANDOR_SMS_PRICES: needs CANDOR_SMS_ACCOUNT_SID as well'],
+    [{ CANDOR_TEST_PAUSE_IMPORT_AFTER_BATCHES: '2' }, 'CANDOR_TEST_PAUSE_IMPORT_AFTER_BATCHES: is a hook'],
+  ])('parses %o against the schema with the same messages as ever', (env, message) => {
+    expect(() => loadConfig({ CANDOR_DATA_DIR: dir(), ...env })).toThrow(`Configuration error in ${message}`);
+  });
+
+  it('refuses a CANDOR_* variable it does not read, naming the closest one, in the environment and the file', () => {
+    expect(() => loadConfig({ CANDOR_DATA_DIR: dir(), CANDOR_SMTP_UR: 'smtp://mail.test' })).toThrow(
+      'Configuration error in CANDOR_SMTP_UR: is not a variable Candor reads (did you mean CANDOR_SMTP_URL?)',
+    );
+    expect(() => loadConfig({ CANDOR_DATA_DIR: dir(), CANDOR_SESSION_IDLE_MINS: '20' })).toThrow(
+      /did you mean CANDOR_SESSION_IDLE_MINUTES\?/,
+    );
+    // Other variables of the environment are none of Candor's business; the exempt ones are known.
+    const config = loadConfig({ CANDOR_DATA_DIR: dir(), PATH: '/bin', HOME: '/root', ...exempt() });
+    expect(config.port).toBe(3000);
+    // The file holds Candor's variables only: any other name in it is a typo.
+    const file = path.join(dir(), 'candor.json');
+    writeFileSync(file, JSON.stringify({ PROT: 5000 }));
+    expect(() => loadConfig({ CANDOR_DATA_DIR: dir(), CANDOR_CONFIG_FILE: file })).toThrow(
+      `Configuration error in PROT: in ${file} is not a variable Candor reads (did you mean PORT?)`,
+    );
+  });
+
+  it('is frozen all the way down', () => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      CANDOR_DATA_DIR: dir(),
+      CANDOR_TEST_WITHOUT_TIMERS: 'a',
+      CANDOR_SMS_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      CANDOR_SMS_AUTH_TOKEN: 'token',
+      CANDOR_SMS_FROM: '+15005550006',
+      CANDOR_SMS_PRICES: 'default=0.075,+420=0.042',
+      CANDOR_SMS_CURRENCY: 'CZK',
+    });
+    for (const part of [config, config.email, config.testHooks, config.testHooks.withoutTimers, config.sms]) {
+      expect(Object.isFrozen(part)).toBe(true);
+    }
+    expect(config.sms?.pricing).toEqual(
+      expect.objectContaining({ currency: 'CZK', default: 75_000, byPrefix: new Map([['+420', 42_000]]) }),
+    );
+    expect(() => (config.sms!.pricing!.byPrefix as Map<string, number>).set('+1', 1)).toThrow(/frozen/);
+    expect(() => (config.testHooks.withoutTimers as string[]).push('b')).toThrow(TypeError);
+  });
+
+  it('describes every variable, and the only variables read elsewhere are in the schema', () => {
+    for (const [name, field] of Object.entries(CONFIG_SCHEMA.properties)) {
+      expect((field as { description?: string }).description, name).toMatch(/\w/);
+    }
+    // Any CANDOR_* name the sources mention is one of the schema's (a name read straight from
+    // process.env somewhere, or one the configuration forgot, would fail here).
+    const mentioned = new Set<string>();
+    const walk = (folder: string): void => {
+      for (const entry of readdirSync(folder, { withFileTypes: true })) {
+        const file = path.join(folder, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (/\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) {
+          for (const [name] of readFileSync(file, 'utf8').matchAll(/\bCANDOR_[A-Z0-9_]*[A-Z0-9]\b/g)) {
+            mentioned.add(name);
+          }
+        }
+      }
+    };
+    walk(path.join(projectRoot, 'src'));
+    expect([...mentioned].filter((name) => !VARIABLES.includes(name) && !(name in EXEMPT_VARIABLES))).toEqual(
+      [],
+    );
+  });
+
+  it("matches the README's configuration table, both ways", () => {
+    const readme = readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('\n## Production'),
+      readme.indexOf('\n## ', readme.indexOf('\n## Production') + 1),
+    );
+    const documented = new Set<string>();
+    for (const line of section.split('\n')) {
+      const firstCell = /^\|([^|]*)\|/.exec(line)?.[1] ?? '';
+      for (const [, name] of firstCell.matchAll(/`([A-Z][A-Z0-9_]*)(?:=[^`]*)?`/g)) documented.add(name!);
+    }
+    expect(VARIABLES.filter((name) => !documented.has(name))).toEqual([]);
+    expect([...documented].filter((name) => !VARIABLES.includes(name))).toEqual([]);
+  });
 });
+
+function exempt(): Record<string, string> {
+  return Object.fromEntries(Object.keys(EXEMPT_VARIABLES).map((name) => [name, 'x']));
+}

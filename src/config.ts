@@ -1,7 +1,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CRASH_POINTS, type CrashPoint } from './platform/crash-points.js';
+import { Value } from 'typebox/value';
+import {
+  ConfigError,
+  fieldSchema,
+  parseSettings,
+  parseSmsPrices,
+  rejectUnknown,
+  TEST_HOOKS,
+  VARIABLES,
+  type Settings,
+  type SmsPricing,
+} from './config-schema.js';
+import type { CrashPoint } from './platform/crash-points.js';
 import { loadOrCreateSecrets, type Secrets } from './platform/secrets.js';
+
+export { ConfigError, parseSmsPrices, type SmsPricing } from './config-schema.js';
 
 export type ProcessRole = 'all' | 'web' | 'worker';
 export type NodeEnv = 'development' | 'test' | 'production';
@@ -64,137 +78,96 @@ export interface EmailChannelConfig {
   readonly dmarcRua: string | undefined;
 }
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`Configuration error in ${variable}: ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
-
 type Source = Record<string, string | undefined>;
 
 /**
- * Reads the environment (and CANDOR_CONFIG_FILE, a JSON object of the same
- * variable names, which the environment overrides) once, validates it and
- * returns a frozen config. Every error names the variable at fault.
+ * Reads the environment (and CANDOR_CONFIG_FILE, a JSON object of the same variable names, which
+ * the environment overrides) once: parses it against the schema (config-schema.ts: types, ranges,
+ * defaults), applies the rules between variables, and returns a deeply frozen config. Every error
+ * is a ConfigError naming the variable at fault, an unknown CANDOR_* variable included.
  */
 export function loadConfig(env: Source = process.env): Config {
-  const source = { ...readConfigFile(env), ...definedOnly(env) };
-  const nodeEnv = oneOf(source, 'NODE_ENV', ['development', 'test', 'production'], 'development');
-  const port = integer(source, 'PORT', 3000, 0, 65535);
-  const databaseUrl = optionalUrl(source, 'DATABASE_URL', ['postgres:', 'postgresql:']);
-  const dataDir = path.resolve(source.CANDOR_DATA_DIR ?? 'data');
-  const publicUrl = url(source, 'CANDOR_PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:']);
-  if (publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
-    throw new ConfigError('CANDOR_PUBLIC_URL', 'must be an origin without path, query or fragment');
-  }
-  const role = oneOf(source, 'CANDOR_ROLE', ['all', 'web', 'worker'], 'all');
-  if (role !== 'all' && !databaseUrl) {
+  const fromEnv = definedOnly(env);
+  rejectUnknown(Object.keys(fromEnv), { all: false });
+  const source: Source = { ...readConfigFile(env), ...fromEnv };
+  refuseTestHooks(source);
+  const settings = parseSettings(source);
+
+  const nodeEnv = settings.NODE_ENV;
+  const databaseUrl = settings.DATABASE_URL;
+  const publicUrl = new URL(settings.CANDOR_PUBLIC_URL ?? `http://localhost:${settings.PORT}`);
+  if (settings.CANDOR_ROLE !== 'all' && !databaseUrl) {
     throw new ConfigError(
       'CANDOR_ROLE',
-      `"${role}" needs DATABASE_URL: the embedded database serves one process`,
+      `"${settings.CANDOR_ROLE}" needs DATABASE_URL: the embedded database serves one process`,
     );
   }
-  const smtpUrl = optionalUrl(source, 'CANDOR_SMTP_URL', ['smtp:', 'smtps:']);
-  if (nodeEnv === 'production' && !smtpUrl) {
+  if (nodeEnv === 'production' && !settings.CANDOR_SMTP_URL) {
     throw new ConfigError(
       'CANDOR_SMTP_URL',
       'is required in production (e.g. smtps://user:pass@mail.example:465)',
     );
   }
+  const sms = smsSettings(source, settings);
+  const email = emailChannel(settings, publicUrl);
+  const dataDir = path.resolve(settings.CANDOR_DATA_DIR);
   const secrets = loadOrCreateSecrets({
     env: source,
     dataDir,
     mayGenerate: nodeEnv !== 'production' && !databaseUrl,
   });
-  return Object.freeze({
+  return deepFreeze<Config>({
     nodeEnv,
-    host: source.HOST ?? (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1'),
-    port,
+    host: settings.HOST ?? (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    port: settings.PORT,
     publicUrl,
     databaseUrl,
     dataDir,
-    role,
-    logLevel: oneOf(
-      source,
-      'LOG_LEVEL',
-      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-      'info',
-    ),
-    smtpUrl,
-    mailFrom: source.CANDOR_MAIL_FROM ?? `Candor <no-reply@${publicUrl.hostname}>`,
-    sessionIdleMinutes: integer(source, 'CANDOR_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
-    sessionAbsoluteHours: integer(source, 'CANDOR_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 7),
-    trustProxy: oneOf(source, 'CANDOR_TRUST_PROXY', ['true', 'false'], 'false') === 'true',
-    chromiumPath: source.CHROMIUM_PATH,
-    sms: smsSettings(source),
-    webhookAllowPrivate: oneOf(source, 'CANDOR_WEBHOOK_ALLOW_PRIVATE', ['true', 'false'], 'false') === 'true',
-    email: emailChannel(source, publicUrl),
+    role: settings.CANDOR_ROLE,
+    logLevel: settings.LOG_LEVEL,
+    smtpUrl: settings.CANDOR_SMTP_URL,
+    mailFrom: settings.CANDOR_MAIL_FROM ?? `Candor <no-reply@${publicUrl.hostname}>`,
+    sessionIdleMinutes: settings.CANDOR_SESSION_IDLE_MINUTES,
+    sessionAbsoluteHours: settings.CANDOR_SESSION_ABSOLUTE_HOURS,
+    trustProxy: settings.CANDOR_TRUST_PROXY,
+    chromiumPath: settings.CHROMIUM_PATH,
+    sms,
+    webhookAllowPrivate: settings.CANDOR_WEBHOOK_ALLOW_PRIVATE,
+    email,
     secrets,
-    testHooks: testHooks(source, nodeEnv),
+    testHooks: {
+      crashAt: settings.CANDOR_TEST_CRASH_AT,
+      withoutTimers: (settings.CANDOR_TEST_WITHOUT_TIMERS ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    },
   });
 }
 
-const TEST_HOOKS = ['CANDOR_TEST_CRASH_AT', 'CANDOR_TEST_WITHOUT_TIMERS'] as const;
-
-function testHooks(source: Source, nodeEnv: NodeEnv): TestHooks {
-  if (nodeEnv !== 'test') {
-    // A process that can be told to kill itself, or to skip its safety nets, is never a real one.
-    const set = TEST_HOOKS.find((name) => source[name] !== undefined);
-    if (set) throw new ConfigError(set, 'is a hook of the test suite: accepted only with NODE_ENV=test');
-    return { crashAt: undefined, withoutTimers: [] };
-  }
-  return {
-    crashAt:
-      source.CANDOR_TEST_CRASH_AT === undefined
-        ? undefined
-        : oneOf(source, 'CANDOR_TEST_CRASH_AT', CRASH_POINTS, CRASH_POINTS[0]),
-    withoutTimers: (source.CANDOR_TEST_WITHOUT_TIMERS ?? '')
-      .split(',')
-      .map((name) => name.trim())
-      .filter(Boolean),
-  };
+/** A process that can be told to kill itself, or to skip its safety nets, is never a real one. */
+function refuseTestHooks(source: Source): void {
+  if (source.NODE_ENV === 'test') return;
+  const set = TEST_HOOKS.find((name) => source[name] !== undefined);
+  if (set) throw new ConfigError(set, 'is a hook of the test suite: accepted only with NODE_ENV=test');
 }
 
-function emailChannel(source: Source, publicUrl: URL): EmailChannelConfig {
-  const bounceDomain = (source.CANDOR_BOUNCE_DOMAIN ?? publicUrl.hostname).toLowerCase();
-  if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(bounceDomain)) {
+function emailChannel(settings: Settings, publicUrl: URL): EmailChannelConfig {
+  const bounceDomain = (settings.CANDOR_BOUNCE_DOMAIN ?? publicUrl.hostname).toLowerCase();
+  // The default (the public URL's host) may be no domain name either, e.g. an IPv6 address.
+  if (!Value.Check(fieldSchema('CANDOR_BOUNCE_DOMAIN'), bounceDomain)) {
     throw new ConfigError('CANDOR_BOUNCE_DOMAIN', `"${bounceDomain}" is not a domain name`);
   }
-  const secret = source.CANDOR_BOUNCE_WEBHOOK_SECRET;
-  if (secret !== undefined && secret.length < 24) {
-    throw new ConfigError('CANDOR_BOUNCE_WEBHOOK_SECRET', 'must be at least 24 characters');
-  }
-  const spf = source.CANDOR_SPF_MECHANISM;
-  if (
-    spf !== undefined &&
-    !/^(include:[a-z0-9.-]+|ip4:[0-9./]+|ip6:[0-9a-f:./]+|a(:[a-z0-9.-]+)?|mx)$/i.test(spf)
-  ) {
-    throw new ConfigError(
-      'CANDOR_SPF_MECHANISM',
-      `"${spf}" is not an SPF mechanism (include:…, ip4:…, ip6:…, a or mx)`,
-    );
-  }
-  const rua = source.CANDOR_DMARC_RUA;
-  if (rua !== undefined && !/^mailto:[^\s;,]+@[^\s;,]+$/.test(rua)) {
-    throw new ConfigError('CANDOR_DMARC_RUA', 'must be a mailto: address');
-  }
   return {
-    maxConnections: integer(source, 'CANDOR_EMAIL_MAX_CONNECTIONS', 16, 1, 100),
-    deliveryLoops: integer(source, 'CANDOR_DELIVERY_LOOPS', 4, 1, 16),
+    maxConnections: settings.CANDOR_EMAIL_MAX_CONNECTIONS,
+    deliveryLoops: settings.CANDOR_DELIVERY_LOOPS,
     bounceDomain,
-    bounceSmtpPort:
-      source.CANDOR_BOUNCE_SMTP_PORT === undefined
-        ? undefined
-        : integer(source, 'CANDOR_BOUNCE_SMTP_PORT', 0, 0, 65535),
-    bounceSmtpHost: source.CANDOR_BOUNCE_SMTP_HOST ?? '127.0.0.1',
-    bounceWebhookSecret: secret,
-    reportsPerMinute: integer(source, 'CANDOR_REPORTS_PER_MINUTE', 600, 1, 1_000_000),
-    spfMechanism: spf,
-    dmarcRua: rua,
+    bounceSmtpPort: settings.CANDOR_BOUNCE_SMTP_PORT,
+    bounceSmtpHost: settings.CANDOR_BOUNCE_SMTP_HOST,
+    bounceWebhookSecret: settings.CANDOR_BOUNCE_WEBHOOK_SECRET,
+    reportsPerMinute: settings.CANDOR_REPORTS_PER_MINUTE,
+    spfMechanism: settings.CANDOR_SPF_MECHANISM,
+    dmarcRua: settings.CANDOR_DMARC_RUA,
   };
 }
 
@@ -211,37 +184,31 @@ export interface SmsSettings {
 }
 
 /** CANDOR_SMS_*: all or nothing; no default credentials. */
-function smsSettings(source: Source): SmsSettings | undefined {
-  const accountSid = source.CANDOR_SMS_ACCOUNT_SID;
+function smsSettings(source: Source, settings: Settings): SmsSettings | undefined {
+  const accountSid = settings.CANDOR_SMS_ACCOUNT_SID;
   if (accountSid === undefined) {
-    for (const name of ['CANDOR_SMS_AUTH_TOKEN', 'CANDOR_SMS_FROM', 'CANDOR_SMS_MESSAGING_SERVICE_SID']) {
-      if (source[name] !== undefined) throw new ConfigError(name, 'needs CANDOR_SMS_ACCOUNT_SID as well');
-    }
+    // Set without the account, any of them would be silently ignored.
+    const set = VARIABLES.find((name) => name.startsWith('CANDOR_SMS_') && source[name] !== undefined);
+    if (set) throw new ConfigError(set, 'needs CANDOR_SMS_ACCOUNT_SID as well');
     return undefined;
   }
-  if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {
-    throw new ConfigError('CANDOR_SMS_ACCOUNT_SID', 'must be an account SID (AC and 32 hex digits)');
-  }
-  const authToken = source.CANDOR_SMS_AUTH_TOKEN;
+  const authToken = settings.CANDOR_SMS_AUTH_TOKEN;
   if (!authToken) throw new ConfigError('CANDOR_SMS_AUTH_TOKEN', 'is required with CANDOR_SMS_ACCOUNT_SID');
-  const from = source.CANDOR_SMS_FROM;
-  const messagingServiceSid = source.CANDOR_SMS_MESSAGING_SERVICE_SID;
+  const from = settings.CANDOR_SMS_FROM;
+  const messagingServiceSid = settings.CANDOR_SMS_MESSAGING_SERVICE_SID;
   if (!from && !messagingServiceSid) {
     throw new ConfigError('CANDOR_SMS_FROM', 'or CANDOR_SMS_MESSAGING_SERVICE_SID is required to send SMS');
   }
-  if (messagingServiceSid && !/^MG[0-9a-fA-F]{32}$/.test(messagingServiceSid)) {
-    throw new ConfigError('CANDOR_SMS_MESSAGING_SERVICE_SID', 'must be MG and 32 hex digits');
-  }
-  const baseUrl = optionalUrl(source, 'CANDOR_SMS_URL', ['https:', 'http:']) ?? 'https://api.twilio.com';
-  let pricing: SmsPricing | undefined;
-  if (source.CANDOR_SMS_PRICES) {
-    try {
-      pricing = parseSmsPrices(source.CANDOR_SMS_PRICES, source.CANDOR_SMS_CURRENCY ?? 'EUR');
-    } catch (error) {
-      throw new ConfigError('CANDOR_SMS_PRICES', (error as Error).message);
-    }
-  }
-  return { baseUrl: baseUrl.replace(/\/+$/, ''), accountSid, authToken, from, messagingServiceSid, pricing };
+  const prices = settings.CANDOR_SMS_PRICES;
+  return {
+    baseUrl: (settings.CANDOR_SMS_URL ?? 'https://api.twilio.com').replace(/\/+$/, ''),
+    accountSid,
+    authToken,
+    from,
+    messagingServiceSid,
+    // The schema has checked both: this cannot throw.
+    pricing: prices ? parseSmsPrices(prices, settings.CANDOR_SMS_CURRENCY) : undefined,
+  };
 }
 
 function readConfigFile(env: Source): Source {
@@ -256,6 +223,8 @@ function readConfigFile(env: Source): Source {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError('CANDOR_CONFIG_FILE', `${file} must hold a JSON object of variable names`);
   }
+  // The file holds Candor's variables only: any other name is a typo (or meant for something else).
+  rejectUnknown(Object.keys(parsed), { all: true, where: file });
   const out: Source = {};
   for (const [key, value] of Object.entries(parsed)) {
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
@@ -270,74 +239,27 @@ function definedOnly(env: Source): Source {
   return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
 }
 
-function oneOf<T extends string>(source: Source, name: string, allowed: readonly T[], fallback: T): T {
-  const value = source[name];
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new ConfigError(name, `"${value}" is not one of ${allowed.join(', ')}`);
-  }
-  return value as T;
-}
-
-function integer(source: Source, name: string, fallback: number, min: number, max: number): number {
-  const value = source[name];
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new ConfigError(name, `"${value}" must be a whole number from ${min} to ${max}`);
-  }
-  return Number(value);
-}
-
-function url(source: Source, name: string, fallback: string, protocols: string[]): URL {
-  const parsed = optionalUrl(source, name, protocols);
-  return parsed ? new URL(parsed) : new URL(fallback);
-}
-
-function optionalUrl(source: Source, name: string, protocols: string[]): string | undefined {
-  const value = source[name];
-  if (value === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new ConfigError(name, 'is not a valid URL');
-  }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
-  }
-  return value;
-}
-
 /**
- * Prices per segment by the number's country calling prefix (the longest that matches), in
- * millionths of the currency so sums are exact; `default` for the rest.
+ * Freezes `value` and everything it holds: objects, arrays, and maps (whose set, delete and clear
+ * then throw). Buffers cannot be frozen and stay as they are; a URL's setters still work on its
+ * internal state, so `publicUrl` is frozen only as an object.
  */
-export interface SmsPricing {
-  currency: string;
-  /** '+420' → micro-units per segment. */
-  byPrefix: ReadonlyMap<string, number>;
-  default: number | undefined;
-}
-
-/**
- * Parses "default=0.075,+420=0.042,+966=0.061" (prices per segment in the currency). Throws an
- * Error naming the entry at fault.
- */
-export function parseSmsPrices(spec: string, currency: string): SmsPricing {
-  const byPrefix = new Map<string, number>();
-  let fallback: number | undefined;
-  for (const raw of spec.split(',')) {
-    const entry = raw.trim();
-    if (!entry) continue;
-    const match = /^(default|\+[1-9]\d{0,5})\s*=\s*(\d{1,6}(?:\.\d{1,6})?)$/.exec(entry);
-    if (!match) {
-      throw new Error(`"${entry}" is not PREFIX=PRICE (e.g. +420=0.042 or default=0.075)`);
+function deepFreeze<T>(value: T, seen = new WeakSet<object>()): T {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || seen.has(value))
+    return value;
+  seen.add(value);
+  if (value instanceof Map) {
+    for (const method of ['set', 'delete', 'clear']) {
+      Object.defineProperty(value, method, {
+        value: () => {
+          throw new TypeError('The configuration is frozen');
+        },
+      });
     }
-    const [whole, fraction = ''] = match[2]!.split('.');
-    const micros = Number(whole) * 1_000_000 + Number(fraction.padEnd(6, '0'));
-    if (match[1] === 'default') fallback = micros;
-    else byPrefix.set(match[1]!, micros);
+    for (const entry of value.values()) deepFreeze(entry, seen);
   }
-  if (!/^[A-Z]{3}$/.test(currency)) throw new Error(`"${currency}" is not an ISO 4217 currency code`);
-  return { currency, byPrefix, default: fallback };
+  for (const key of Reflect.ownKeys(value)) {
+    deepFreeze((value as Record<PropertyKey, unknown>)[key], seen);
+  }
+  return Object.freeze(value);
 }

@@ -1,3 +1,5 @@
+// One file over 400 lines: its cases are one data directory's life, in order (fresh start, the
+// running server's commands, stop and start again, restore): split files could not share it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';

@@ -1,3 +1,5 @@
+// One file over 400 lines: the embedded and the PostgreSQL-server cases of one command share its
+// file generators and process helpers, which no other test uses.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,11 +1,12 @@
 import { writeFileSync } from 'node:fs';
-import { withOrg } from '../platform/db.js';
+import { locate, withOrg } from '../platform/db.js';
 import { issueSetupLink, resetMfa } from '../modules/accounts/index.js';
 import { appendAudit, systemActor, verifyAuditChains } from '../modules/audit/index.js';
 import { migrate } from '../platform/migrations.js';
 import { masterKeyFrom, organizationKeyring } from '../platform/keys.js';
 import { exportCustomer, resolveCustomerId } from '../modules/customers/index.js';
 import { runKeysCommand } from './keys-commands.js';
+import { listAuditEvents } from './cli-repo.js';
 import { customersImport, customersImportErrors, type ImportEvent } from './customers-import.js';
 
 import type { CommandContext, CommandResult } from './command-types.js';
@@ -51,11 +52,7 @@ export async function runCommand(
     case 'admin reset-mfa': {
       const email = args[0];
       if (!email) return fail('Usage: candor admin reset-mfa EMAIL\n');
-      const found = await ctx.db.query<{ organization_id: string; id: string }>(
-        'SELECT * FROM candor_find_user_by_email($1)',
-        [email],
-      );
-      const user = found[0];
+      const user = await locate(ctx.db, 'candor_find_user_by_email', email);
       if (!user) return fail(`No user has the e-mail address ${email}.\n`);
       await withOrg(ctx.db, user.organization_id, async (tx) => {
         await resetMfa(tx, user.id);
@@ -89,11 +86,7 @@ export async function runCommand(
     }
     case 'audit export': {
       const file = args[0];
-      const rows = await ctx.db.query<Record<string, unknown>>(
-        `SELECT organization_id, seq, occurred_at, actor_type, actor_id, action, target_type, target_id, request_id,
-                data, prev_hash, hash
-         FROM audit_events ORDER BY organization_id, seq`,
-      );
+      const rows = await listAuditEvents(ctx.db);
       const jsonl = rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
       if (!file) return ok(jsonl);
       writeFileSync(file, jsonl, { mode: 0o600 });

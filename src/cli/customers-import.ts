@@ -2,53 +2,35 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Command } from 'commander';
 import { AppError } from '../platform/errors.js';
 import { catalogs, t, type MessageKey } from '../platform/i18n.js';
 import { withOrg } from '../platform/db.js';
 import { masterKeyFrom, organizationKeyring } from '../platform/keys.js';
 import { appendAudit, systemActor } from '../modules/audit/index.js';
 import {
-  IMPORT_DELIMITERS,
-  IMPORT_ENCODINGS,
-  IMPORT_FIELDS,
+  downloadErrorReport,
   findImport,
   loadMapping,
-  openErrorReport,
   runImport,
   saveMapping,
-  type ImportDelimiter,
-  type ImportEncoding,
-  type ImportField,
-  type ImportMapping,
   type ImportOptions,
   type ImportSummary,
 } from '../modules/customers/index.js';
+import { organizationExists } from './cli-repo.js';
 import type { CommandContext, CommandResult } from './command-types.js';
+import { parseImportArgs, UsageError, UUID, type ImportRequest } from './customers-import-args.js';
+import type { ImportCounts, ImportEvent } from './import-progress.js';
 
-/* ---------- what travels from the import to the terminal (also over the control socket) ---------- */
+/*
+ * `candor customers import` and `import-errors`, run here or inside the server: the arguments
+ * and the commander definitions are in customers-import-args.ts, the progress display in
+ * import-progress.ts.
+ */
 
-export interface ImportCounts {
-  read: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  rejected: number;
-  batches: number;
-  byteOffset: number;
-}
-
-export type ImportEvent =
-  | {
-      kind: 'import.started';
-      importId: string;
-      fileBytes: number;
-      format: 'csv' | 'jsonl';
-      resumed: boolean;
-      /** Rows an interrupted import had already committed (resumed): not this run's work. */
-      alreadyRead: number;
-    }
-  | { kind: 'import.batch'; counts: ImportCounts };
+export { addImportCommands, parseImportArgs, UsageError } from './customers-import-args.js';
+export type { ImportRequest } from './customers-import-args.js';
+export { importProgress } from './import-progress.js';
+export type { ImportCounts, ImportEvent } from './import-progress.js';
 
 /**
  * Test hook (honoured only with NODE_ENV=test): after this many batches committed by this run
@@ -56,157 +38,6 @@ export type ImportEvent =
  * known number of committed rows.
  */
 export const PAUSE_HOOK = 'CANDOR_TEST_PAUSE_IMPORT_AFTER_BATCHES';
-
-const MAX_BATCH_SIZE = 100_000;
-
-/* ---------- the arguments, checked the same way in the CLI and in a server that runs them ---------- */
-
-export interface ImportRequest {
-  file: string;
-  organizationId: string;
-  format: 'csv' | 'jsonl';
-  delimiter?: ImportDelimiter;
-  encoding?: ImportEncoding;
-  defaultCountry?: string;
-  mappingName?: string;
-  columns?: ImportMapping;
-  saveMappingAs?: string;
-  resume?: string;
-  batchSize?: number;
-  /** The summary as JSON. */
-  json?: boolean;
-}
-
-/** A mistake in the command line: the message names the option and what it accepts. */
-export class UsageError extends Error {}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const ENCODING_ALIASES: Record<string, ImportEncoding> = {
-  utf8: 'utf-8',
-  cp1250: 'windows-1250',
-  cp1256: 'windows-1256',
-  utf16le: 'utf-16le',
-  utf16be: 'utf-16be',
-};
-
-function formatOf(file: string): 'csv' | 'jsonl' | undefined {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv';
-  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
-  return undefined;
-}
-
-/** `customers import` arguments after the subcommand: FILE and the options. */
-export function parseImportArgs(args: string[]): ImportRequest {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        org: { type: 'string' },
-        format: { type: 'string' },
-        delimiter: { type: 'string' },
-        encoding: { type: 'string' },
-        'default-country': { type: 'string' },
-        mapping: { type: 'string' },
-        map: { type: 'string', multiple: true },
-        'save-mapping': { type: 'string' },
-        resume: { type: 'string' },
-        'batch-size': { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  const file = positionals[0];
-  if (!file || positionals.length > 1) throw new UsageError('Give exactly one FILE to import.');
-  if (!values.org || !UUID.test(values.org)) {
-    throw new UsageError('--org must be the id of an organization (a UUID).');
-  }
-  const format = (values.format ?? formatOf(file)) as string | undefined;
-  if (format === undefined) {
-    throw new UsageError(
-      `Cannot tell the format of ${path.basename(file)} from its extension: add --format csv or --format jsonl.`,
-    );
-  }
-  if (format !== 'csv' && format !== 'jsonl') throw new UsageError('--format must be csv or jsonl.');
-  const request: ImportRequest = { file, organizationId: values.org.toLowerCase(), format };
-
-  if (values.delimiter !== undefined) {
-    const d = values.delimiter === 'tab' || values.delimiter === '\\t' ? '\t' : values.delimiter;
-    if (!(IMPORT_DELIMITERS as readonly string[]).includes(d)) {
-      throw new UsageError(`--delimiter must be "," or ";" or tab (got "${values.delimiter}").`);
-    }
-    if (format !== 'csv') throw new UsageError('--delimiter is for CSV files.');
-    request.delimiter = d as ImportDelimiter;
-  } else if (format === 'csv' && path.extname(file).toLowerCase() === '.tsv') {
-    request.delimiter = '\t';
-  }
-  if (values.encoding !== undefined) {
-    const e = values.encoding.toLowerCase();
-    const name = ENCODING_ALIASES[e] ?? e;
-    if (!(IMPORT_ENCODINGS as readonly string[]).includes(name)) {
-      throw new UsageError(
-        `--encoding must be one of ${IMPORT_ENCODINGS.join(', ')} (got "${values.encoding}").`,
-      );
-    }
-    request.encoding = name as ImportEncoding;
-  }
-  const country = values['default-country'];
-  if (country !== undefined) {
-    if (!/^[A-Za-z]{2}$/.test(country)) {
-      throw new UsageError(
-        `--default-country must be a two-letter ISO 3166-1 code such as CZ (got "${country}").`,
-      );
-    }
-    request.defaultCountry = country.toUpperCase();
-  }
-  const validName = (option: string, name: string) => {
-    if (!name.trim() || name.length > 100)
-      throw new UsageError(`${option} must be a name of 1 to 100 characters.`);
-    return name.trim();
-  };
-  if (values.map?.length) {
-    if (values.mapping !== undefined) throw new UsageError('Use either --mapping NAME or --map, not both.');
-    const columns: ImportMapping = {};
-    for (const item of values.map) {
-      const at = item.indexOf('=');
-      const field = at > 0 ? item.slice(0, at).trim() : '';
-      const column = at > 0 ? item.slice(at + 1).trim() : '';
-      if (!(IMPORT_FIELDS as readonly string[]).includes(field) || !column || column.length > 200) {
-        throw new UsageError(
-          `--map ${item}: write FIELD=COLUMN, where FIELD is one of ${IMPORT_FIELDS.join(', ')} and COLUMN a column of the file.`,
-        );
-      }
-      columns[field as ImportField] = column;
-    }
-    request.columns = columns;
-  }
-  if (values.mapping !== undefined) request.mappingName = validName('--mapping', values.mapping);
-  if (values['save-mapping'] !== undefined) {
-    if (!request.columns)
-      throw new UsageError('--save-mapping saves the columns given with --map: add them.');
-    request.saveMappingAs = validName('--save-mapping', values['save-mapping']);
-  }
-  if (values.resume !== undefined) {
-    if (!UUID.test(values.resume)) throw new UsageError('--resume must be an import id (a UUID).');
-    request.resume = values.resume.toLowerCase();
-  }
-  if (values['batch-size'] !== undefined) {
-    const n = Number(values['batch-size']);
-    if (!/^\d+$/.test(values['batch-size']) || n < 1 || n > MAX_BATCH_SIZE) {
-      throw new UsageError(`--batch-size must be a whole number from 1 to ${MAX_BATCH_SIZE}.`);
-    }
-    request.batchSize = n;
-  }
-  if (values.json) request.json = true;
-  return request;
-}
 
 /* ---------- the command, run here or inside the server ---------- */
 
@@ -287,8 +118,7 @@ export async function customersImport(
     db,
     org,
     async (tx) => {
-      const found = await tx.query('SELECT 1 FROM organizations WHERE id = $1', [org]);
-      if (!found.length) return { problem: `No organization ${org}.` };
+      if (!(await organizationExists(tx, org))) return { problem: `No organization ${org}.` };
       let mapping = request.columns;
       if (request.columns && request.saveMappingAs) {
         await saveMapping(tx, org, request.saveMappingAs, request.columns);
@@ -420,16 +250,14 @@ export async function customersImportErrors(ctx: CommandContext, args: string[])
     ctx.db,
     org,
     async (tx) => {
-      const summary = await findImport(tx, importId);
-      if (!summary) return undefined;
-      const errors = await openErrorReport(tx, await keyring.get(tx, org), summary.id);
-      await appendAudit(tx, ctx.config.secrets.auditKey, org, systemActor(), {
-        action: 'customers.import_errors_downloaded',
-        targetType: 'import',
-        targetId: summary.id,
-        data: { rows: errors.length, via: 'cli' },
-      });
-      return errors;
+      const opened = await downloadErrorReport(
+        tx,
+        { keyring, auditKey: ctx.config.secrets.auditKey },
+        { organizationId: org, actor: systemActor() },
+        importId,
+        'cli',
+      );
+      return opened?.errors;
     },
     { system: true },
   );
@@ -438,184 +266,4 @@ export async function customersImportErrors(ctx: CommandContext, args: string[])
   if (!values.output) return { exitCode: 0, output: jsonl };
   writeFileSync(path.resolve(values.output), jsonl, { mode: 0o600 });
   return { exitCode: 0, output: `Wrote ${report.length} rejected rows to ${path.resolve(values.output)}\n` };
-}
-
-/* ---------- progress on the terminal ---------- */
-
-function duration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '–';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const mmss = `${String(m).padStart(h ? 2 : 1, '0')}:${String(s % 60).padStart(2, '0')}`;
-  return h ? `${h}:${mmss}` : mmss;
-}
-
-const size = (bytes: number) =>
-  bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-
-/**
- * Draws the import's progress on standard error: a bar redrawn in place on a terminal (at most ten
- * times a second), otherwise a plain line for the first batch and then at most one a second; the
- * last state is always drawn at the end.
- */
-export function importProgress(
-  out: { write(text: string): unknown; isTTY?: boolean; columns?: number },
-  now: () => number = () => performance.now(),
-) {
-  let started = 0;
-  let fileBytes = 0;
-  let lastLine = 0;
-  let shown = false;
-  let last: ImportCounts | undefined;
-  let alreadyRead = 0;
-  let importId: string | undefined;
-  let pending = false;
-  let drawn = false;
-
-  const line = (c: ImportCounts) => {
-    const seconds = (now() - started) / 1000;
-    const rate = seconds > 0 ? (c.read - alreadyRead) / seconds : 0;
-    const byteRate = seconds > 0 ? c.byteOffset / seconds : 0;
-    const share = fileBytes > 0 ? Math.min(1, c.byteOffset / fileBytes) : 1;
-    const eta = byteRate > 0 ? (fileBytes - c.byteOffset) / byteRate : Number.NaN;
-    const counts =
-      `inserted ${n(c.inserted)}, updated ${n(c.updated)}, unchanged ${n(c.unchanged)}, ` +
-      `rejected ${n(c.rejected)}`;
-    const text =
-      `${String(Math.floor(share * 100)).padStart(3)}%  ${n(c.read)} rows  ${n(Math.round(rate))} rows/s  ` +
-      `ETA ${duration(eta)}  ${counts}`;
-    if (!out.isTTY) return text;
-    const width = 24;
-    const filled = Math.round(share * width);
-    return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text}`;
-  };
-
-  const draw = (c: ImportCounts) => {
-    if (out.isTTY) {
-      const text = line(c);
-      const max = (out.columns ?? 0) > 20 ? out.columns! - 1 : text.length;
-      out.write(`\r\x1b[2K${text.slice(0, max)}`);
-      drawn = true;
-    } else {
-      out.write(`progress: ${line(c)}\n`);
-    }
-    lastLine = now();
-    shown = true;
-    pending = false;
-  };
-
-  const finish = () => {
-    if (pending && last) draw(last);
-    if (drawn) out.write('\n');
-    drawn = false;
-  };
-
-  return {
-    event(e: ImportEvent) {
-      if (e.kind === 'import.started') {
-        started = now();
-        importId = e.importId;
-        fileBytes = e.fileBytes;
-        alreadyRead = e.alreadyRead;
-        out.write(
-          `${e.resumed ? 'Resuming' : 'Starting'} import ${e.importId} (${e.format}, ${size(e.fileBytes)}). ` +
-            `Interrupted, it continues with --resume ${e.importId}.\n`,
-        );
-        return;
-      }
-      last = e.counts;
-      if (!shown || now() - lastLine >= (out.isTTY ? 100 : 1000)) draw(e.counts);
-      else pending = true;
-    },
-    /** Ends the progress display before the summary is printed. */
-    finish,
-    /** Ctrl-C: the display ends, and how the import goes on is said. */
-    interrupted(inServer: boolean) {
-      finish();
-      if (!importId) return;
-      out.write(
-        inServer
-          ? `Interrupted. Import ${importId} goes on inside the running Candor (GET /api/imports/${importId}).\n`
-          : `Interrupted with ${n(last?.read ?? alreadyRead)} rows committed: continue with --resume ${importId} (the same file).\n`,
-      );
-    },
-  };
-}
-
-/* ---------- the command line ---------- */
-
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
-
-/** Adds `import` and `import-errors` to `candor customers`; `run` dispatches the argv. */
-export function addImportCommands(customers: Command, run: (argv: string[]) => Promise<void>): void {
-  customers
-    .command('import')
-    .argument('<file>', 'a CSV or JSON Lines file (format from the extension: .csv .tsv .txt .jsonl .ndjson)')
-    .requiredOption('--org <organization-id>', 'the organization whose customers these are')
-    .option('--format <format>', 'csv or jsonl, when the extension does not tell')
-    .option('--delimiter <delimiter>', 'CSV delimiter: "," ";" or tab (default: detected from the header)')
-    .option(
-      '--encoding <encoding>',
-      `${IMPORT_ENCODINGS.join(', ')} (default: a byte-order mark decides, else UTF-8)`,
-    )
-    .option(
-      '--default-country <code>',
-      'ISO 3166-1 country for phone numbers without a country code, e.g. CZ',
-    )
-    .option('--mapping <name>', 'use a saved column mapping')
-    .option(
-      '--map <field=column>',
-      `map a field to a column of the file (repeatable); fields: ${IMPORT_FIELDS.join(', ')}`,
-      collect,
-    )
-    .option('--save-mapping <name>', 'save the --map columns under this name for next time')
-    .option('--resume <import-id>', 'continue an import that was interrupted (the same file)')
-    .option('--batch-size <n>', 'rows per committed batch')
-    .option('--json', 'print the summary as JSON')
-    .description(
-      'Import customers into the vault: upsert by external id, progress on standard error, summary on ' +
-        'standard output; rejected rows go to an error report (audited)',
-    )
-    .action(async (file: string, options: Record<string, string | string[] | boolean | undefined>) => {
-      const argv = ['customers', 'import', path.resolve(file)];
-      for (const [key, flag] of [
-        ['org', '--org'],
-        ['format', '--format'],
-        ['delimiter', '--delimiter'],
-        ['encoding', '--encoding'],
-        ['defaultCountry', '--default-country'],
-        ['mapping', '--mapping'],
-        ['saveMapping', '--save-mapping'],
-        ['resume', '--resume'],
-        ['batchSize', '--batch-size'],
-      ] as const) {
-        const value = options[key];
-        if (typeof value === 'string') argv.push(`${flag}=${value}`);
-      }
-      for (const item of (options.map as string[] | undefined) ?? []) argv.push(`--map=${item}`);
-      if (options.json) argv.push('--json');
-      // Checked here too, before any database is opened.
-      parseImportArgs(argv.slice(2));
-      await run(argv);
-    });
-
-  customers
-    .command('import-errors')
-    .argument('<import-id>', 'the import whose rejected rows to show')
-    .requiredOption('--org <organization-id>', 'the organization of the import')
-    .option('--output <file>', 'write the report (JSON Lines, mode 0600) to this file')
-    .description(
-      'The error report of an import: line, column, reason and raw line of each rejected row (audited)',
-    )
-    .action((importId: string, options: { org: string; output?: string }) =>
-      run([
-        'customers',
-        'import-errors',
-        importId,
-        '--org',
-        options.org,
-        ...(options.output ? ['--output', path.resolve(options.output)] : []),
-      ]),
-    );
 }

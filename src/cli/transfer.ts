@@ -3,6 +3,14 @@ import { PGlite } from '@electric-sql/pglite';
 import type { Database } from '../platform/db.js';
 import { lockDataDir, pgDataPath } from '../platform/data-dir.js';
 import { migrate } from '../platform/migrations.js';
+import {
+  countOrganizations,
+  holdsCandorDatabase,
+  insertRowsFromJson,
+  listForeignKeys,
+  listTables,
+  readRowsAsJson,
+} from './transfer-repo.js';
 
 /**
  * Replaces the embedded database with a backup made by `candor backup`.
@@ -21,11 +29,9 @@ export async function restoreBackup(dataDir: string, file: string): Promise<stri
     try {
       const db = new PGlite(staging, { loadDataDir: new Blob([backup]) });
       await db.waitReady;
-      const found = await db.query<{ ok: boolean }>(
-        `SELECT to_regclass('candor_migrations') IS NOT NULL AS ok`,
-      );
+      const found = await holdsCandorDatabase(db);
       await db.close();
-      if (!found.rows[0]?.ok) throw new Error('it holds no Candor database');
+      if (!found) throw new Error('it holds no Candor database');
     } catch (error) {
       rmSync(staging, { recursive: true, force: true });
       throw new Error(`${file} is not a backup made by candor backup (${(error as Error).message}).`, {
@@ -46,15 +52,8 @@ export async function restoreBackup(dataDir: string, file: string): Promise<stri
 
 /** Tables in an order that satisfies their foreign keys (parents first). */
 export async function tablesInDependencyOrder(db: Database): Promise<string[]> {
-  const tables = (
-    await db.query<{ name: string }>(
-      `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'candor_migrations' ORDER BY 1`,
-    )
-  ).map((r) => r.name);
-  const edges = await db.query<{ child: string; parent: string }>(
-    `SELECT c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent
-     FROM pg_constraint c WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace`,
-  );
+  const tables = await listTables(db);
+  const edges = await listForeignKeys(db);
   const ordered: string[] = [];
   const visit = (t: string, seen: Set<string>) => {
     if (ordered.includes(t) || seen.has(t)) return;
@@ -79,23 +78,16 @@ export async function copyToServer(
 ): Promise<void> {
   await migrate(source);
   await migrate(target);
-  const existing = await target.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations');
-  if (existing[0]!.n > 0)
+  if ((await countOrganizations(target)) > 0)
     throw new Error('The target database already holds organizations: copy only into an empty one.');
   const tables = await tablesInDependencyOrder(source);
   await target.transaction(async (tx) => {
     for (const table of tables) {
       let copied = 0;
       for (let offset = 0; ; offset += BATCH) {
-        // row_to_json keeps every type in its text form (bytea as \x…), which json_populate_recordset reads back.
-        const rows = await source.query<{ j: string }>(
-          `SELECT row_to_json(t)::text AS j FROM ${quote(table)} t ORDER BY ctid LIMIT ${BATCH} OFFSET ${offset}`,
-        );
+        const rows = await readRowsAsJson(source, table, BATCH, offset);
         if (rows.length === 0) break;
-        await tx.query(
-          `INSERT INTO ${quote(table)} SELECT * FROM json_populate_recordset(NULL::${quote(table)}, $1::json)`,
-          [`[${rows.map((r) => r.j).join(',')}]`],
-        );
+        await insertRowsFromJson(tx, table, rows);
         copied += rows.length;
         if (rows.length < BATCH) break;
       }
@@ -103,5 +95,3 @@ export async function copyToServer(
     }
   });
 }
-
-const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;

@@ -2,12 +2,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { withOrg } from '../../platform/db.js';
-import { AppError } from '../../platform/errors.js';
-import { appendAudit, requestActor } from '../audit/index.js';
+import { requestActor } from '../audit/index.js';
 import { Password } from './account-schemas.js';
 import { ErrorBody, LocaleSchema } from '../../platform/http/schemas.js';
-import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.js';
-import { deleteSessionsOf, findUser } from './user-repo.js';
+import { changePassword, updateOrganization } from './account-service.js';
+import { findOrganizationSettings, type OrganizationSettingsRow } from './organization-repo.js';
+import { updateOwnProfile } from './user-repo.js';
 import { authOf } from '../access/index.js';
 
 const Organization = Type.Object({
@@ -22,19 +22,7 @@ const Organization = Type.Object({
   intakeWebhookConfigured: Type.Boolean(),
 });
 
-interface OrgRow {
-  id: string;
-  name: string;
-  default_locale: 'en' | 'cs' | 'ar';
-  require_mfa: boolean;
-  undue_delay_target_hours: number;
-  intake_starts_plan: boolean;
-  has_secret: boolean;
-}
-const SELECT_ORG = `SELECT id, name, default_locale, require_mfa, undue_delay_target_hours, intake_starts_plan,
-  intake_webhook_secret IS NOT NULL AS has_secret FROM organizations`;
-
-const organizationView = (o: OrgRow) => ({
+const organizationView = (o: OrganizationSettingsRow) => ({
   id: o.id,
   name: o.name,
   defaultLocale: o.default_locale,
@@ -68,14 +56,7 @@ export async function accountRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const auth = authOf(request);
-      const { locale, displayName } = request.body;
-      await withOrg(db, auth.organizationId, (tx) =>
-        tx.query(
-          `UPDATE users SET locale = CASE WHEN $2 THEN $3 ELSE locale END, display_name = coalesce($4, display_name)
-           WHERE id = $1`,
-          [auth.actor.id, locale !== undefined, locale ?? null, displayName ?? null],
-        ),
-      );
+      await withOrg(db, auth.organizationId, (tx) => updateOwnProfile(tx, auth.actor.id, request.body));
       return reply.status(204).send(null);
     },
   );
@@ -95,24 +76,7 @@ export async function accountRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const auth = authOf(request);
-      const user = (await withOrg(db, auth.organizationId, (tx) => findUser(tx, auth.actor.id)))!;
-      if (!(await verifyPassword(user.password_hash, request.body.currentPassword))) {
-        throw new AppError('invalid_credentials');
-      }
-      checkPasswordPolicy(request.body.newPassword, user.email);
-      const hash = await hashPassword(request.body.newPassword);
-      await withOrg(db, auth.organizationId, async (tx) => {
-        await tx.query('UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1', [
-          user.id,
-          hash,
-        ]);
-        await deleteSessionsOf(tx, user.id, auth.session?.id);
-        await appendAudit(tx, auditKey, auth.organizationId, requestActor(request), {
-          action: 'user.password_changed',
-          targetType: 'user',
-          targetId: user.id,
-        });
-      });
+      await changePassword(db, auditKey, auth, requestActor(request), request.body);
       return reply.status(204).send(null);
     },
   );
@@ -125,7 +89,7 @@ export async function accountRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) =>
       organizationView(
-        (await withOrg(db, authOf(request).organizationId, (tx) => tx.query<OrgRow>(SELECT_ORG)))[0]!,
+        await withOrg(db, authOf(request).organizationId, (tx) => findOrganizationSettings(tx)),
       ),
   );
 
@@ -150,28 +114,11 @@ export async function accountRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const auth = authOf(request);
-      const b = request.body;
-      return withOrg(db, auth.organizationId, async (tx) => {
-        await tx.query(
-          `UPDATE organizations SET name = coalesce($1, name), default_locale = coalesce($2, default_locale),
-             require_mfa = coalesce($3, require_mfa), undue_delay_target_hours = coalesce($4, undue_delay_target_hours),
-             intake_starts_plan = coalesce($5, intake_starts_plan)`,
-          [
-            b.name ?? null,
-            b.defaultLocale ?? null,
-            b.requireMfa ?? null,
-            b.undueDelayTargetHours ?? null,
-            b.intakeStartsPlan ?? null,
-          ],
-        );
-        await appendAudit(tx, auditKey, auth.organizationId, requestActor(request), {
-          action: 'organization.updated',
-          targetType: 'organization',
-          targetId: auth.organizationId,
-          data: { fields: Object.keys(b) },
-        });
-        return organizationView((await tx.query<OrgRow>(SELECT_ORG))[0]!);
-      });
+      return organizationView(
+        await withOrg(db, auth.organizationId, (tx) =>
+          updateOrganization(tx, auditKey, auth.organizationId, requestActor(request), request.body),
+        ),
+      );
     },
   );
 }

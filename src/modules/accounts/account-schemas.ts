@@ -70,3 +70,7 @@ export const InvitationView = Type.Object({
   expiresAt: Type.String({ format: 'date-time' }),
   createdAt: Type.String({ format: 'date-time' }),
 });
+
+export type SignInResult = Static<typeof SignInResult>;
+export type SessionInfo = Static<typeof SessionInfo>;
+export type InvitationView = Static<typeof InvitationView>;

@@ -10,4 +10,5 @@ export { resolveAuth } from './session-service.js';
 export type { Actor, Auth } from './session-service.js';
 export { issueSetupLink, setupNeeded } from './setup-service.js';
 export { findUser } from './user-repo.js';
-export { resetMfa, userRoutes } from './user-routes.js';
+export { resetMfa } from './mfa-service.js';
+export { userRoutes } from './user-routes.js';

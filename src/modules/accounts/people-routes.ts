@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { withOrg } from '../../platform/db.js';
 import { type Access, authOf } from '../access/index.js';
+import { listActivePeople } from './user-repo.js';
 
 /** One person who may be named on an incident: never their e-mail address or account state. */
 export const PersonView = Type.Object(
@@ -29,12 +30,7 @@ export async function peopleRoutes(fastify: FastifyInstance): Promise<void> {
     '/api/people',
     { config: access, schema: { tags: ['users'], response: { 200: Type.Array(PersonView) } } },
     async (request) => {
-      const rows = await withOrg(db, authOf(request).organizationId, (tx) =>
-        tx.query<{ id: string; display_name: string; roles: string[] }>(
-          `SELECT id, display_name, roles FROM users WHERE status = 'active'
-           ORDER BY lower(display_name), id`,
-        ),
-      );
+      const rows = await withOrg(db, authOf(request).organizationId, (tx) => listActivePeople(tx));
       return rows.map((r) => ({ id: r.id, displayName: r.display_name, roles: r.roles }));
     },
   );

@@ -2,7 +2,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { hashToken, hmac, newToken } from '../../platform/crypto.js';
 import { asApp, locate, withOrg, type Sql, type Database } from '../../platform/db.js';
-import type { Actor, Auth, Permission, Role, SessionState } from '../access/index.js';
+import type { Actor, Auth, SessionState } from '../access/index.js';
+import {
+  deleteSession,
+  deleteSessionByTokenHash,
+  findSessionForAuth,
+  insertSession,
+  touchSession,
+  useApiToken,
+} from './session-repo.js';
 
 export type { Actor, Auth, SessionState };
 
@@ -18,7 +26,7 @@ const TOUCH_AFTER_MS = 60_000;
 
 /** Who is calling: a session cookie, an API bearer token, or nobody. */
 export async function resolveAuth(app: HasSessionDeps, request: FastifyRequest): Promise<Auth | undefined> {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  const bearer = (request.headers.authorization ?? '').match(/^Bearer\s+(\S+)$/i)?.[1];
   if (bearer && request.url.startsWith('/api/')) return resolveApiToken(app, bearer);
   const cookie = request.cookies[SESSION_COOKIE];
   if (cookie) return resolveSession(app, cookie);
@@ -31,33 +39,16 @@ async function resolveSession(app: HasSessionDeps, token: string): Promise<Auth 
   const where = await asApp(db, (tx) => locate(tx, 'candor_find_session', tokenHash));
   if (!where) return undefined;
   return withOrg(db, where.organization_id, async (tx) => {
-    const rows = await tx.query<{
-      id: string;
-      state: SessionState;
-      last_seen_at: Date;
-      expires_at: Date;
-      user_id: string;
-      roles: Role[];
-      locale: string | null;
-      status: string;
-      default_locale: string;
-    }>(
-      `SELECT s.id, s.state, s.last_seen_at, s.expires_at, u.id AS user_id, u.roles, u.locale, u.status,
-              o.default_locale
-       FROM sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = s.organization_id
-       WHERE s.id = $1`,
-      [where.id],
-    );
-    const s = rows[0];
+    const s = await findSessionForAuth(tx, where.id);
     if (!s) return undefined;
     const now = Date.now();
     const idleLimit = s.last_seen_at.getTime() + config.sessionIdleMinutes * 60_000;
     if (s.status !== 'active' || now > s.expires_at.getTime() || now > idleLimit) {
-      await tx.query('DELETE FROM sessions WHERE id = $1', [s.id]);
+      await deleteSession(tx, s.id);
       return undefined;
     }
     if (now - s.last_seen_at.getTime() > TOUCH_AFTER_MS) {
-      await tx.query('UPDATE sessions SET last_seen_at = now() WHERE id = $1', [s.id]);
+      await touchSession(tx, s.id);
     }
     return {
       organizationId: where.organization_id,
@@ -75,15 +66,7 @@ async function resolveApiToken(app: HasSessionDeps, token: string): Promise<Auth
   const where = await asApp(db, (tx) => locate(tx, 'candor_find_api_token', tokenHash));
   if (!where) return undefined;
   return withOrg(db, where.organization_id, async (tx) => {
-    const rows = await tx.query<{ id: string; scopes: Permission[]; default_locale: string }>(
-      `UPDATE api_tokens t SET last_used_at = now()
-       FROM organizations o
-       WHERE t.id = $1 AND o.id = t.organization_id AND t.revoked_at IS NULL
-         AND (t.expires_at IS NULL OR t.expires_at > now())
-       RETURNING t.id, t.scopes, o.default_locale`,
-      [where.id],
-    );
-    const row = rows[0];
+    const row = await useApiToken(tx, where.id);
     if (!row) return undefined;
     return {
       organizationId: where.organization_id,
@@ -112,22 +95,17 @@ export async function startSession(
 ): Promise<{ id: string; csrfToken: string }> {
   const { config } = app.deps;
   const previous = request.cookies[SESSION_COOKIE];
-  if (previous) await tx.query('DELETE FROM sessions WHERE token_hash = $1', [hashToken(previous)]);
+  if (previous) await deleteSessionByTokenHash(tx, hashToken(previous));
   const token = newToken();
-  const rows = await tx.query<{ id: string }>(
-    `INSERT INTO sessions (organization_id, user_id, token_hash, state, expires_at, ip, user_agent)
-     VALUES ($1, $2, $3, $4, now() + make_interval(hours => $5), $6, $7) RETURNING id`,
-    [
-      user.organizationId,
-      user.id,
-      hashToken(token),
-      state,
-      config.sessionAbsoluteHours,
-      request.ip,
-      (request.headers['user-agent'] ?? '').slice(0, 300),
-    ],
-  );
-  const id = rows[0]!.id;
+  const id = await insertSession(tx, {
+    organizationId: user.organizationId,
+    userId: user.id,
+    tokenHash: hashToken(token),
+    state,
+    absoluteHours: config.sessionAbsoluteHours,
+    ip: request.ip,
+    userAgent: (request.headers['user-agent'] ?? '').slice(0, 300),
+  });
   setSessionCookie(app, reply, token);
   return { id, csrfToken: csrfTokenFor(app, id) };
 }

@@ -73,6 +73,63 @@ export async function deleteSessionsOf(tx: Sql, userId: string, exceptSessionId?
   return rows.length;
 }
 
+/** Whether any organization has a user with this address (a SECURITY DEFINER look-up). */
+export async function isEmailTaken(tx: Sql, email: string): Promise<boolean> {
+  const rows = await tx.query<{ taken: boolean }>('SELECT candor_email_taken($1) AS taken', [email]);
+  return rows[0]?.taken ?? false;
+}
+
+/** The organization's active people, by name: for choosing incident members. */
+export async function listActivePeople(
+  tx: Sql,
+): Promise<{ id: string; display_name: string; roles: string[] }[]> {
+  return tx.query<{ id: string; display_name: string; roles: string[] }>(
+    `SELECT id, display_name, roles FROM users WHERE status = 'active'
+     ORDER BY lower(display_name), id`,
+  );
+}
+
+export async function markSignedIn(tx: Sql, userId: string): Promise<void> {
+  await tx.query('UPDATE users SET last_sign_in_at = now() WHERE id = $1', [userId]);
+}
+
+export async function updatePasswordHash(tx: Sql, userId: string, passwordHash: string): Promise<void> {
+  await tx.query('UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1', [
+    userId,
+    passwordHash,
+  ]);
+}
+
+/** A user's own settings: locale changes when given (null clears it), a null name keeps it. */
+export async function updateOwnProfile(
+  tx: Sql,
+  userId: string,
+  profile: { locale?: string | null; displayName?: string },
+): Promise<void> {
+  await tx.query(
+    `UPDATE users SET locale = CASE WHEN $2 THEN $3 ELSE locale END, display_name = coalesce($4, display_name)
+     WHERE id = $1`,
+    [userId, profile.locale !== undefined, profile.locale ?? null, profile.displayName ?? null],
+  );
+}
+
+/** Each field left null keeps its value. */
+export async function updateRolesAndName(
+  tx: Sql,
+  userId: string,
+  roles: Role[] | null,
+  displayName: string | null,
+): Promise<void> {
+  await tx.query(
+    'UPDATE users SET roles = coalesce($2, roles), display_name = coalesce($3, display_name) WHERE id = $1',
+    [userId, roles, displayName],
+  );
+}
+
+export async function setUserStatus(tx: Sql, userId: string, status: UserRow['status']): Promise<void> {
+  await tx.query('UPDATE users SET status = $2 WHERE id = $1', [userId, status]);
+}
+
 export function hasSecondFactor(user: Pick<UserRow, 'totp_enabled_at' | 'passkeys'>): boolean {
   return user.totp_enabled_at !== null || user.passkeys > 0;
 }

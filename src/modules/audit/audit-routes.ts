@@ -2,9 +2,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { withOrg, type Sql } from '../../platform/db.js';
 import { type Access, authOf } from '../access/index.js';
-import { appendAudit, requestActor } from './audit-service.js';
+import {
+  exportAuditEvents,
+  listAuditEvents,
+  requestActor,
+  type AuditFilters,
+  type EventRow,
+} from './audit-service.js';
 
 const read: { access: Access } = { access: { kind: 'permission', permission: 'audit.read' } };
 
@@ -22,8 +27,8 @@ const Filters = Type.Object(
   { additionalProperties: false },
 );
 
-function parseFilters(query: unknown): Filters {
-  const { before, limit, ...rest } = query as Omit<Filters, 'before' | 'limit'> & {
+function parseFilters(query: unknown): AuditFilters {
+  const { before, limit, ...rest } = query as Omit<AuditFilters, 'before' | 'limit'> & {
     before?: string;
     limit?: string;
   };
@@ -33,15 +38,6 @@ function parseFilters(query: unknown): Filters {
     ...(limit !== undefined ? { limit: Number(limit) } : {}),
   };
 }
-type Filters = {
-  action?: string;
-  actorId?: string;
-  targetId?: string;
-  from?: string;
-  to?: string;
-  before?: number;
-  limit?: number;
-};
 
 const EventView = Type.Object({
   seq: Type.Integer(),
@@ -56,19 +52,6 @@ const EventView = Type.Object({
   hash: Type.String(),
 });
 
-interface EventRow {
-  seq: number;
-  occurred_at: Date;
-  actor_type: string;
-  actor_id: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  request_id: string | null;
-  data: Record<string, unknown>;
-  hash: string;
-}
-
 const toView = (r: EventRow) => ({
   seq: r.seq,
   occurredAt: r.occurred_at.toISOString(),
@@ -81,31 +64,6 @@ const toView = (r: EventRow) => ({
   data: r.data,
   hash: r.hash,
 });
-
-function query(tx: Sql, f: Filters, limit: number, after?: number) {
-  return tx.query<EventRow>(
-    `SELECT seq, occurred_at, actor_type, actor_id, action, target_type, target_id, request_id, data, hash
-     FROM audit_events
-     WHERE ($1::text IS NULL OR action LIKE $1 || '%')
-       AND ($2::uuid IS NULL OR actor_id = $2)
-       AND ($3::text IS NULL OR target_id = $3)
-       AND ($4::timestamptz IS NULL OR occurred_at >= $4)
-       AND ($5::timestamptz IS NULL OR occurred_at < $5)
-       AND ($6::bigint IS NULL OR seq < $6)
-       AND ($7::bigint IS NULL OR seq > $7)
-     ORDER BY seq ${after === undefined ? 'DESC' : 'ASC'} LIMIT $8`,
-    [
-      f.action ?? null,
-      f.actorId ?? null,
-      f.targetId ?? null,
-      f.from ?? null,
-      f.to ?? null,
-      f.before ?? null,
-      after ?? null,
-      limit,
-    ],
-  );
-}
 
 export async function auditRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -129,7 +87,7 @@ export async function auditRoutes(fastify: FastifyInstance): Promise<void> {
     async (request) => {
       const filters = parseFilters(request.query);
       const limit = filters.limit ?? 50;
-      const rows = await withOrg(db, authOf(request).organizationId, (tx) => query(tx, filters, limit));
+      const rows = await listAuditEvents(db, authOf(request).organizationId, filters, limit);
       return {
         events: rows.map(toView),
         nextBefore: rows.length === limit ? rows[rows.length - 1]!.seq : null,
@@ -142,22 +100,18 @@ export async function auditRoutes(fastify: FastifyInstance): Promise<void> {
     { config: read, schema: { tags: ['audit'], querystring: Filters, produces: ['application/x-ndjson'] } },
     async (request, reply) => {
       const filters = parseFilters(request.query);
-      const orgId = authOf(request).organizationId;
-      await withOrg(db, orgId, (tx) =>
-        appendAudit(tx, config.secrets.auditKey, orgId, requestActor(request), { action: 'audit.exported' }),
+      const events = await exportAuditEvents(
+        db,
+        config.secrets.auditKey,
+        authOf(request).organizationId,
+        requestActor(request),
+        filters,
       );
       void reply
         .type('application/x-ndjson')
         .header('content-disposition', 'attachment; filename="candor-audit.jsonl"');
-      // Page through in seq order so an export of any size streams in constant memory.
       async function* lines() {
-        let after = 0;
-        for (;;) {
-          const rows = await withOrg(db, orgId, (tx) => query(tx, filters, 1000, after));
-          for (const row of rows) yield `${JSON.stringify(toView(row))}\n`;
-          if (rows.length < 1000) return;
-          after = rows[rows.length - 1]!.seq;
-        }
+        for await (const row of events) yield `${JSON.stringify(toView(row))}\n`;
       }
       return reply.send(Readable.from(lines()));
     },

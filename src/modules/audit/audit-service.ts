@@ -1,6 +1,18 @@
 import type { FastifyRequest } from 'fastify';
-import type { Sql } from '../../platform/db.js';
+import { withOrg, type Database, type Sql } from '../../platform/db.js';
 import { eventHash, GENESIS_HASH, positionMac, type ChainedEvent } from './audit-chain.js';
+import {
+  findEvents,
+  findHead,
+  insertCheckpoint,
+  insertEvent,
+  lockChain,
+  upsertHead,
+  type AuditFilters,
+  type EventRow,
+} from './audit-repo.js';
+
+export type { AuditFilters, EventRow } from './audit-repo.js';
 
 export interface AuditEntry {
   action: string;
@@ -18,7 +30,6 @@ export interface AuditActor {
 
 // Checkpoints of the head are kept every so many events (and hourly by a timer).
 export const CHECKPOINT_EVERY = 100;
-const AUDIT_LOCK = 727_002;
 
 /**
  * Appends an event to the organization's chain inside the caller's
@@ -32,13 +43,8 @@ export async function appendAudit(
   actor: AuditActor,
   entry: AuditEntry,
 ): Promise<number> {
-  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [AUDIT_LOCK, organizationId]);
-  const head = (
-    await tx.query<{ seq: number; hash: string }>(
-      'SELECT seq, hash FROM audit_heads WHERE organization_id = $1',
-      [organizationId],
-    )
-  )[0];
+  await lockChain(tx, organizationId);
+  const head = await findHead(tx, organizationId);
   const event: ChainedEvent = {
     organizationId,
     seq: (head?.seq ?? 0) + 1,
@@ -53,41 +59,11 @@ export async function appendAudit(
     prevHash: head?.hash ?? GENESIS_HASH,
   };
   const hash = eventHash(event);
-  await tx.query(
-    `INSERT INTO audit_events (organization_id, seq, occurred_at, actor_type, actor_id, action, target_type,
-       target_id, request_id, data, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [
-      organizationId,
-      event.seq,
-      event.occurredAt,
-      event.actorType,
-      event.actorId,
-      event.action,
-      event.targetType,
-      event.targetId,
-      event.requestId,
-      JSON.stringify(event.data),
-      event.prevHash,
-      hash,
-    ],
-  );
+  await insertEvent(tx, event, hash);
   const mac = positionMac(auditKey, organizationId, event.seq, hash);
-  await tx.query(
-    `INSERT INTO audit_heads (organization_id, seq, hash, mac) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (organization_id) DO UPDATE SET seq = $2, hash = $3, mac = $4, updated_at = now()`,
-    [organizationId, event.seq, hash, mac],
-  );
-  if (event.seq % CHECKPOINT_EVERY === 0) await checkpoint(tx, organizationId, event.seq, hash, mac);
+  await upsertHead(tx, organizationId, event.seq, hash, mac);
+  if (event.seq % CHECKPOINT_EVERY === 0) await insertCheckpoint(tx, organizationId, event.seq, hash, mac);
   return event.seq;
-}
-
-export async function checkpoint(tx: Sql, organizationId: string, seq: number, hash: string, mac: string) {
-  await tx.query(
-    `INSERT INTO audit_checkpoints (organization_id, seq, hash, mac) VALUES ($1, $2, $3, $4)
-     ON CONFLICT DO NOTHING`,
-    [organizationId, seq, hash, mac],
-  );
 }
 
 /** The actor of an HTTP request, for the audit log. */
@@ -101,3 +77,41 @@ export const systemActor = (requestId: string | null = null): AuditActor => ({
   id: null,
   requestId,
 });
+
+/** A page of the organization's audit log, newest first. */
+export function listAuditEvents(
+  db: Database,
+  organizationId: string,
+  filters: AuditFilters,
+  limit: number,
+): Promise<EventRow[]> {
+  return withOrg(db, organizationId, (tx) => findEvents(tx, filters, limit));
+}
+
+const EXPORT_PAGE = 1000;
+
+/**
+ * An export of the audit log: recorded in the log first, then every matching event in seq order,
+ * a page per transaction, so an export of any size streams in constant memory.
+ */
+export async function exportAuditEvents(
+  db: Database,
+  auditKey: Buffer,
+  organizationId: string,
+  actor: AuditActor,
+  filters: AuditFilters,
+): Promise<AsyncGenerator<EventRow>> {
+  await withOrg(db, organizationId, (tx) =>
+    appendAudit(tx, auditKey, organizationId, actor, { action: 'audit.exported' }),
+  );
+  async function* events() {
+    let after = 0;
+    for (;;) {
+      const rows = await withOrg(db, organizationId, (tx) => findEvents(tx, filters, EXPORT_PAGE, after));
+      yield* rows;
+      if (rows.length < EXPORT_PAGE) return;
+      after = rows[rows.length - 1]!.seq;
+    }
+  }
+  return events();
+}

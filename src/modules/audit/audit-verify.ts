@@ -1,5 +1,6 @@
 import type { Database } from '../../platform/db.js';
 import { eventHash, GENESIS_HASH, positionMac } from './audit-chain.js';
+import { chainPage, findSignedHead, listCheckpoints, listOrganizationIds } from './audit-repo.js';
 
 export interface ChainReport {
   organizationId: string;
@@ -9,21 +10,6 @@ export interface ChainReport {
   problem?: string;
 }
 
-interface EventRow {
-  organization_id: string;
-  seq: number;
-  occurred_at: Date;
-  actor_type: string;
-  actor_id: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  request_id: string | null;
-  data: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
-
 const PAGE = 1000;
 
 /**
@@ -31,7 +17,7 @@ const PAGE = 1000;
  * as the owner (the CLI, or the server on the CLI's behalf), never in a request.
  */
 export async function verifyAuditChains(db: Database, auditKey: Buffer): Promise<ChainReport[]> {
-  const orgs = await db.query<{ id: string }>('SELECT id FROM organizations ORDER BY created_at, id');
+  const orgs = await listOrganizationIds(db);
   const reports: ChainReport[] = [];
   for (const { id } of orgs) reports.push(await verifyChain(db, auditKey, id));
   return reports;
@@ -49,19 +35,13 @@ export async function verifyChain(
     problem,
   });
   const hashAt = new Map<number, string>();
-  const checkpoints = await db.query<{ seq: number; hash: string; mac: string }>(
-    'SELECT seq, hash, mac FROM audit_checkpoints WHERE organization_id = $1 ORDER BY seq',
-    [organizationId],
-  );
+  const checkpoints = await listCheckpoints(db, organizationId);
   const wanted = new Set(checkpoints.map((c) => c.seq));
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let count = 0;
   for (;;) {
-    const rows = await db.query<EventRow>(
-      `SELECT * FROM audit_events WHERE organization_id = $1 AND seq >= $2 ORDER BY seq LIMIT ${PAGE}`,
-      [organizationId, expectedSeq],
-    );
+    const rows = await chainPage(db, organizationId, expectedSeq, PAGE);
     for (const row of rows) {
       if (row.seq !== expectedSeq) {
         return fail(
@@ -114,12 +94,7 @@ export async function verifyChain(
     }
   }
 
-  const head = (
-    await db.query<{ seq: number; hash: string; mac: string }>(
-      'SELECT seq, hash, mac FROM audit_heads WHERE organization_id = $1',
-      [organizationId],
-    )
-  )[0];
+  const head = await findSignedHead(db, organizationId);
   if (!head) {
     return lastSeq === 0
       ? { organizationId, events: 0, ok: true }

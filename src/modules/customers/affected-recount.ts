@@ -1,14 +1,18 @@
-import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Sql } from '../../platform/db.js';
-import { requestActor } from '../audit/index.js';
+import type { AuditActor } from '../audit/index.js';
 import { recordEvent, onIncidentChanged, findIncident } from '../incidents/index.js';
-import { affectedCounts, writeCountedAffected, type AffectedCounts } from './affected-repo.js';
-import { authOf } from '../access/index.js';
+import { affectedCounts, touchIncident, writeCountedAffected, type AffectedCounts } from './affected-repo.js';
 
 /** What this needs of the app: the audit key (and the master key) from its secrets. */
 export interface RecountDeps {
   config: Pick<Config, 'secrets'>;
+}
+
+/** Who makes a change: the organization it is made in, and the actor the audit names. */
+export interface Caller {
+  organizationId: string;
+  actor: AuditActor;
 }
 
 /**
@@ -18,16 +22,15 @@ export interface RecountDeps {
 export async function recountAffected(
   tx: Sql,
   deps: RecountDeps,
-  request: FastifyRequest,
+  caller: Caller,
   incidentId: string,
   kind: 'affected_customers_marked' | 'affected_customers_removed',
   details: Record<string, string | number | null>,
 ): Promise<AffectedCounts> {
-  const organizationId = authOf(request).organizationId;
+  const { organizationId, actor } = caller;
   const counts = await affectedCounts(tx, incidentId);
   await writeCountedAffected(tx, organizationId, incidentId, counts);
-  await tx.query('UPDATE incidents SET updated_at = now() WHERE id = $1', [incidentId]);
-  const actor = requestActor(request);
+  await touchIncident(tx, incidentId);
   await recordEvent(tx, deps.config.secrets.auditKey, {
     organizationId,
     incidentId,

@@ -383,3 +383,17 @@ export async function incidentsAffecting(
     addedAt: r.added_at,
   }));
 }
+
+/** The incidents that count this customer affected, by id. */
+export async function affectedIncidentIds(tx: Sql, customerId: string): Promise<string[]> {
+  const rows = await tx.query<{ incident_id: string }>(
+    'SELECT incident_id FROM incident_affected_customers WHERE customer_id = $1 ORDER BY incident_id',
+    [customerId],
+  );
+  return rows.map((r) => r.incident_id);
+}
+
+/** The incident changed (its affected customers did). */
+export async function touchIncident(tx: Sql, incidentId: string): Promise<void> {
+  await tx.query('UPDATE incidents SET updated_at = now() WHERE id = $1', [incidentId]);
+}

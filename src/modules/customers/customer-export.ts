@@ -1,7 +1,13 @@
 import type { Sql } from '../../platform/db.js';
 import type { OrganizationKeys } from '../../platform/keys.js';
 import { incidentsAffecting } from './affected-repo.js';
-import { openPersonal, type CustomerSummary, type PersonalFields } from './customer-repo.js';
+import {
+  countRevealNotes,
+  findCustomerIdBy,
+  openPersonal,
+  type CustomerSummary,
+  type PersonalFields,
+} from './customer-repo.js';
 
 /** Everything held about one customer (a data-subject access request), decrypted: callers audit it. */
 export interface CustomerExport {
@@ -28,26 +34,19 @@ export async function exportCustomer(
   const opened = await openPersonal(tx, keys, customerId);
   if (!opened) return undefined;
   const incidents = await incidentsAffecting(tx, customerId);
-  const notes = await tx.query<{ count: number }>(
-    'SELECT count(*)::int AS count FROM customer_reveal_notes WHERE customer_id = $1',
-    [customerId],
-  );
+  const notes = await countRevealNotes(tx, customerId);
   const c = opened.customer;
   return {
     exportedAt: new Date().toISOString(),
     customer: { ...c, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() },
     personal: opened.personal,
     incidents: incidents.map((i) => ({ ...i, addedAt: i.addedAt.toISOString() })),
-    revealNotes: { count: notes[0]!.count },
+    revealNotes: { count: notes },
   };
 }
 
 /** A customer named by their id or, failing that, their external id. */
 export async function resolveCustomerId(tx: Sql, idOrExternalId: string): Promise<string | undefined> {
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrExternalId);
-  const rows = await tx.query<{ id: string }>(
-    'SELECT id FROM customers WHERE ($1::uuid IS NOT NULL AND id = $1::uuid) OR external_id = $2 ORDER BY (id::text = $2) DESC LIMIT 1',
-    [uuid ? idOrExternalId : null, idOrExternalId],
-  );
-  return rows[0]?.id;
+  return findCustomerIdBy(tx, uuid ? idOrExternalId : null, idOrExternalId);
 }

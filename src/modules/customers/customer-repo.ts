@@ -271,3 +271,24 @@ export async function addRevealNote(
     ],
   );
 }
+
+export async function countRevealNotes(tx: Sql, customerId: string): Promise<number> {
+  const notes = await tx.query<{ count: number }>(
+    'SELECT count(*)::int AS count FROM customer_reveal_notes WHERE customer_id = $1',
+    [customerId],
+  );
+  return notes[0]!.count;
+}
+
+/** The customer with this id (when `id` is given) or this external id; an id match comes first. */
+export async function findCustomerIdBy(
+  tx: Sql,
+  id: string | null,
+  idOrExternalId: string,
+): Promise<string | undefined> {
+  const rows = await tx.query<{ id: string }>(
+    'SELECT id FROM customers WHERE ($1::uuid IS NOT NULL AND id = $1::uuid) OR external_id = $2 ORDER BY (id::text = $2) DESC LIMIT 1',
+    [id, idOrExternalId],
+  );
+  return rows[0]?.id;
+}

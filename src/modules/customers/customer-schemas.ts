@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { REVEAL_REASONS } from './customer-model.js';
+import type { CustomerSummary } from './customer-repo.js';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Instant = Type.String({ format: 'date-time' });
@@ -73,6 +74,12 @@ export const CustomerView = Type.Object({
 });
 export type CustomerView = Static<typeof CustomerView>;
 
+export const customerView = (c: CustomerSummary): CustomerView => ({
+  ...c,
+  createdAt: c.createdAt.toISOString(),
+  updatedAt: c.updatedAt.toISOString(),
+});
+
 export const CustomerListQuery = Type.Object(
   {
     // A query string is text (no coercion): 1 to 500.
@@ -89,6 +96,7 @@ export const CustomerSearchBody = Type.Object(
   { email: Type.Optional(Text(320)), phone: Type.Optional(Text(40)) },
   { additionalProperties: false, minProperties: 1 },
 );
+export type CustomerSearchBody = Static<typeof CustomerSearchBody>;
 
 export { REVEAL_REASONS } from './customer-model.js';
 
@@ -99,6 +107,7 @@ export const RevealBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export type RevealBody = Static<typeof RevealBody>;
 
 /** The one response that names personal fields. */
 export const CustomerRevealed = Type.Object({

@@ -5,22 +5,17 @@ import { Type, type Static } from 'typebox';
 import { AppError } from '../../platform/errors.js';
 import { authOf, withCaller, type Access } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { appendAudit, requestActor } from '../audit/index.js';
+import { requestActor } from '../audit/index.js';
 import {
   IMPORT_DELIMITERS,
   IMPORT_ENCODINGS,
   IMPORT_FIELDS,
-  findImport,
-  loadMapping,
-  openErrorReport,
-  runImport,
-  saveMapping,
   type ImportDelimiter,
   type ImportEncoding,
-  type ImportMapping,
-  type ImportOptions,
-  type ImportSummary,
-} from './customer-import.js';
+} from './customer-model.js';
+import { findImport, listMappings } from './import-repo.js';
+import { downloadErrorReport, importUpload, listImports, uploadMapping } from './import-service.js';
+import type { ImportMapping, ImportSummary } from './import-types.js';
 
 const manage: { access: Access } = { access: { kind: 'permission', permission: 'customers.manage' } };
 const reveal: { access: Access } = { access: { kind: 'permission', permission: 'customers.reveal' } };
@@ -195,40 +190,23 @@ export async function importRoutes(fastify: FastifyInstance): Promise<void> {
       }
       const options = importOptions(request.query, request.headers['content-type']);
       const auth = authOf(request);
-      const mapping = await withCaller(db, request, async (tx) => {
-        if (options.columns) {
-          if (request.query.saveMapping) {
-            await saveMapping(tx, auth.organizationId, request.query.saveMapping.trim(), options.columns);
-          }
-          return options.columns;
-        }
-        if (request.query.mapping === undefined) return undefined;
-        const saved = await loadMapping(tx, request.query.mapping.trim());
-        if (!saved) throw invalid('mapping');
-        return saved;
-      });
-      const run: ImportOptions = {
-        format: options.format,
-        ...(options.delimiter ? { delimiter: options.delimiter } : {}),
-        ...(options.encoding ? { encoding: options.encoding } : {}),
-        ...(options.defaultCountry ? { defaultCountry: options.defaultCountry } : {}),
-        ...(mapping ? { mapping } : {}),
-        ...(options.id ? { importId: options.id } : {}),
-        createdBy: auth.actor.type === 'user' ? auth.actor.id : null,
-      };
-      const summary = await runImport(
+      const mapping = await withCaller(db, request, (tx) =>
+        uploadMapping(tx, auth.organizationId, {
+          columns: options.columns,
+          saveAs: request.query.saveMapping?.trim(),
+          name: request.query.mapping?.trim(),
+        }),
+      );
+      const summary = await importUpload(
         { db, keyring, auditKey },
-        auth.organizationId,
-        requestActor(request),
+        {
+          organizationId: auth.organizationId,
+          actor: requestActor(request),
+          userId: auth.actor.type === 'user' ? auth.actor.id : null,
+        },
         body as AsyncIterable<Buffer>,
-        run,
-      ).catch((error: unknown) => {
-        // A chosen id already taken (in any organization: ids are global) is refused, never resumed.
-        if (options.id && (error as { code?: unknown }).code === '23505') {
-          throw new AppError('conflict', { field: 'id' });
-        }
-        throw error;
-      });
+        { ...options, mapping },
+      );
       return reply.status(201).send(importView(summary));
     },
   );
@@ -244,19 +222,7 @@ export async function importRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      // The engine's own reading of a row (findImport), newest first.
-      const found = await withCaller(db, request, async (tx) => {
-        const rows = await tx.query<{ id: string }>(
-          'SELECT id FROM imports ORDER BY created_at DESC, id LIMIT $1',
-          [Number(request.query.limit ?? 20)],
-        );
-        const list: ImportSummary[] = [];
-        for (const row of rows) {
-          const summary = await findImport(tx, row.id);
-          if (summary) list.push(summary);
-        }
-        return list;
-      });
+      const found = await withCaller(db, request, (tx) => listImports(tx, Number(request.query.limit ?? 20)));
       return found.map(importView);
     },
   );
@@ -268,11 +234,7 @@ export async function importRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['customers'], response: { 200: Type.Array(MappingView) } },
     },
     async (request) => {
-      const rows = await withCaller(db, request, (tx) =>
-        tx.query<{ name: string; mapping: Record<string, string>; updated_at: Date }>(
-          'SELECT name, mapping, updated_at FROM customer_import_mappings ORDER BY name',
-        ),
-      );
+      const rows = await withCaller(db, request, (tx) => listMappings(tx));
       return rows.map((r) => ({ name: r.name, mapping: r.mapping, updatedAt: r.updated_at.toISOString() }));
     },
   );
@@ -302,17 +264,14 @@ export async function importRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) =>
       withCaller(db, request, async (tx) => {
-        const summary = await findImport(tx, request.params.id);
-        if (!summary) throw new AppError('not_found');
-        const auth = authOf(request);
-        const report = await openErrorReport(tx, await keyring.get(tx, auth.organizationId), summary.id);
-        await appendAudit(tx, auditKey, auth.organizationId, requestActor(request), {
-          action: 'customers.import_errors_downloaded',
-          targetType: 'import',
-          targetId: summary.id,
-          data: { rows: report.length },
-        });
-        return { importId: summary.id, errors: report };
+        const report = await downloadErrorReport(
+          tx,
+          { keyring, auditKey },
+          { organizationId: authOf(request).organizationId, actor: requestActor(request) },
+          request.params.id,
+        );
+        if (!report) throw new AppError('not_found');
+        return report;
       }),
   );
 }

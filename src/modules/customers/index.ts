@@ -1,24 +1,11 @@
 /** The customers module's public surface: what other modules and the composition root may import. */
 export { affectedCustomerRoutes } from './affected-routes.js';
 export { exportCustomer, resolveCustomerId } from './customer-export.js';
-export {
-  IMPORT_DELIMITERS,
-  IMPORT_ENCODINGS,
-  IMPORT_FIELDS,
-  findImport,
-  loadMapping,
-  openErrorReport,
-  runImport,
-  saveMapping,
-} from './customer-import.js';
-export type {
-  ImportDelimiter,
-  ImportEncoding,
-  ImportField,
-  ImportMapping,
-  ImportOptions,
-  ImportSummary,
-} from './customer-import.js';
+export { IMPORT_DELIMITERS, IMPORT_ENCODINGS, IMPORT_FIELDS } from './customer-model.js';
+export type { ImportDelimiter, ImportEncoding, ImportField } from './customer-model.js';
+export { runImport } from './customer-import.js';
+export { findImport, loadMapping, saveMapping } from './import-repo.js';
+export type { ImportMapping, ImportOptions, ImportSummary } from './import-types.js';
 export {
   emailIndex,
   normalizeEmail,
@@ -30,3 +17,4 @@ export {
 export type { PersonalFields } from './customer-repo.js';
 export { customerRoutes } from './customer-routes.js';
 export { importRoutes } from './import-routes.js';
+export { downloadErrorReport } from './import-service.js';

@@ -95,6 +95,72 @@ export async function updateComputed(
   );
 }
 
+export interface Filing {
+  filedAt: Date;
+  filedBy: string | null;
+  reference: string | null;
+  text: string | null;
+  /** The document sealed under the evidence key, with what is shown of it. */
+  document: { sealed: Buffer; name: string; type: string; size: number; sha256: string } | null;
+}
+
+/** Stops a clock as filed, with its evidence. */
+export async function markClockFiled(tx: Sql, id: string, filing: Filing): Promise<void> {
+  const doc = filing.document;
+  await tx.query(
+    `UPDATE deadline_clocks SET status = 'filed', filed_at = $2, filed_by = $3, filed_reference = $4, filed_text = $5,
+       document = $6, document_name = $7, document_type = $8, document_size = $9, document_sha256 = $10, updated_at = now()
+     WHERE id = $1`,
+    [
+      id,
+      filing.filedAt,
+      filing.filedBy,
+      filing.reference,
+      filing.text,
+      doc?.sealed ?? null,
+      doc?.name ?? null,
+      doc?.type ?? null,
+      doc?.size ?? null,
+      doc?.sha256 ?? null,
+    ],
+  );
+}
+
+/** Stops a clock as not applicable, by a person's decision. */
+export async function markClockWaived(
+  tx: Sql,
+  id: string,
+  waivedBy: string | null,
+  reason: string,
+): Promise<void> {
+  await tx.query(
+    `UPDATE deadline_clocks SET status = 'waived', waived_at = now(), waived_by = $2, waived_reason = $3, updated_at = now()
+     WHERE id = $1`,
+    [id, waivedBy, reason],
+  );
+}
+
+export interface ClockDocumentRow {
+  id: string;
+  document: Buffer | null;
+  document_name: string;
+  document_type: string;
+}
+
+/** The sealed filed document of a clock (null when none was filed with it). */
+export async function findClockDocument(
+  tx: Sql,
+  incidentId: string,
+  clockId: string,
+): Promise<ClockDocumentRow | undefined> {
+  return (
+    await tx.query<ClockDocumentRow>(
+      `SELECT id, document, document_name, document_type FROM deadline_clocks WHERE incident_id = $1 AND id = $2`,
+      [incidentId, clockId],
+    )
+  )[0];
+}
+
 interface ProfileRow {
   lead_authority: string | null;
   sec_registrant: boolean | null;

@@ -67,6 +67,7 @@ export const ClockView = Type.Object({
 export type ClockView = Static<typeof ClockView>;
 
 export const ClockList = Type.Object({ now: Instant, clocks: Type.Array(ClockView) });
+export type ClockList = Static<typeof ClockList>;
 
 export const FileBody = Type.Object(
   {
@@ -134,6 +135,7 @@ export const WarningView = Type.Object({
   createdAt: Instant,
   readAt: NullableInstant,
 });
+export type WarningView = Static<typeof WarningView>;
 
 export const WarningQuery = Type.Object(
   { unread: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) },

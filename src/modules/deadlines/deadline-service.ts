@@ -3,27 +3,42 @@ import type { Config } from '../../config.js';
 import { deriveKey, open, seal } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import type { AuditActor } from '../audit/index.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 import {
   recordEvent,
   MOMENTS,
   affectedIn,
   findIncident,
   incidentJurisdictions,
+  listOpenIncidents,
   momentColumn,
+  mustFindIncident,
   type IncidentRow,
   type IncidentReaction,
 } from '../incidents/index.js';
-import { clockKey, evaluate, type ClockSpec, type IncidentFacts } from './deadline-engine.js';
+import {
+  clockKey,
+  evaluate,
+  type ClockSpec,
+  type IncidentFacts,
+  type OrganizationProfile,
+} from './deadline-engine.js';
 import {
   findClock,
+  findClockDocument,
   insertClock,
   listClocks,
   loadAssessment,
   loadProfile,
+  markClockFiled,
+  markClockWaived,
+  saveAssessment,
+  saveProfile,
   updateComputed,
+  type Assessment,
   type ClockRow,
 } from './deadline-repo.js';
+import { markWarningRead } from './deadline-warning-repo.js';
 
 /** What this needs of the app: the audit key (and the master key) from its secrets. */
 export interface DeadlineDeps {
@@ -137,23 +152,21 @@ export async function fileClock(
 ): Promise<void> {
   const clock = await mustFindActiveClock(tx, incident.id, clockId);
   const doc = evidence.document;
-  await tx.query(
-    `UPDATE deadline_clocks SET status = 'filed', filed_at = $2, filed_by = $3, filed_reference = $4, filed_text = $5,
-       document = $6, document_name = $7, document_type = $8, document_size = $9, document_sha256 = $10, updated_at = now()
-     WHERE id = $1`,
-    [
-      clock.id,
-      evidence.filedAt,
-      caller.userId,
-      evidence.reference,
-      evidence.text,
-      doc ? seal(evidenceKey(deps), doc.content, evidenceContext(caller.organizationId, clock.id)) : null,
-      doc?.name ?? null,
-      doc?.contentType ?? null,
-      doc?.content.length ?? null,
-      doc ? createHash('sha256').update(doc.content).digest('hex') : null,
-    ],
-  );
+  await markClockFiled(tx, clock.id, {
+    filedAt: evidence.filedAt,
+    filedBy: caller.userId,
+    reference: evidence.reference,
+    text: evidence.text,
+    document: doc
+      ? {
+          sealed: seal(evidenceKey(deps), doc.content, evidenceContext(caller.organizationId, clock.id)),
+          name: doc.name,
+          type: doc.contentType,
+          size: doc.content.length,
+          sha256: createHash('sha256').update(doc.content).digest('hex'),
+        }
+      : null,
+  });
   await recordEvent(tx, deps.config.secrets.auditKey, {
     organizationId: caller.organizationId,
     incidentId: incident.id,
@@ -184,11 +197,7 @@ export async function waiveClock(
   reason: string,
 ): Promise<void> {
   const clock = await mustFindActiveClock(tx, incident.id, clockId);
-  await tx.query(
-    `UPDATE deadline_clocks SET status = 'waived', waived_at = now(), waived_by = $2, waived_reason = $3, updated_at = now()
-     WHERE id = $1`,
-    [clock.id, caller.userId, reason],
-  );
+  await markClockWaived(tx, clock.id, caller.userId, reason);
   await recordEvent(tx, deps.config.secrets.auditKey, {
     organizationId: caller.organizationId,
     incidentId: incident.id,
@@ -208,18 +217,137 @@ export async function clockDocument(
   incidentId: string,
   clockId: string,
 ): Promise<{ name: string; contentType: string; content: Buffer } | undefined> {
-  const row = (
-    await tx.query<{ id: string; document: Buffer | null; document_name: string; document_type: string }>(
-      `SELECT id, document, document_name, document_type FROM deadline_clocks WHERE incident_id = $1 AND id = $2`,
-      [incidentId, clockId],
-    )
-  )[0];
+  const row = await findClockDocument(tx, incidentId, clockId);
   if (!row?.document) return undefined;
   return {
     name: row.document_name,
     contentType: row.document_type,
     content: open(evidenceKey(deps), Buffer.from(row.document), evidenceContext(organizationId, row.id)),
   };
+}
+
+/** An incident's clocks and the instant they were read at, which their state and time left refer to. */
+export interface ClockSnapshot {
+  now: Date;
+  rows: ClockRow[];
+}
+
+async function snapshot(tx: Sql, incidentId: string): Promise<ClockSnapshot> {
+  const now = new Date();
+  return { now, rows: await listClocks(tx, incidentId) };
+}
+
+/** The clocks of an incident the caller may see (not found otherwise). */
+export async function incidentClocks(tx: Sql, incidentId: string): Promise<ClockSnapshot> {
+  const incident = await mustFindIncident(tx, incidentId);
+  return snapshot(tx, incident.id);
+}
+
+export async function fileIncidentClock(
+  tx: Sql,
+  deps: DeadlineDeps,
+  caller: Caller,
+  incidentId: string,
+  clockId: string,
+  evidence: Evidence,
+): Promise<ClockSnapshot> {
+  const incident = await mustFindIncident(tx, incidentId);
+  await fileClock(tx, deps, caller, incident, clockId, evidence);
+  return snapshot(tx, incident.id);
+}
+
+export async function waiveIncidentClock(
+  tx: Sql,
+  deps: DeadlineDeps,
+  caller: Caller,
+  incidentId: string,
+  clockId: string,
+  reason: string,
+): Promise<ClockSnapshot> {
+  const incident = await mustFindIncident(tx, incidentId);
+  await waiveClock(tx, deps, caller, incident, clockId, reason);
+  return snapshot(tx, incident.id);
+}
+
+/** The filed document for download: every reading of the evidence is audited. */
+export async function readClockDocument(
+  tx: Sql,
+  deps: DeadlineDeps,
+  caller: Caller,
+  incidentId: string,
+  clockId: string,
+): Promise<{ name: string; contentType: string; content: Buffer }> {
+  const incident = await mustFindIncident(tx, incidentId);
+  const found = await clockDocument(tx, deps, caller.organizationId, incident.id, clockId);
+  if (!found) throw new AppError('not_found');
+  await appendAudit(tx, deps.config.secrets.auditKey, caller.organizationId, caller.actor, {
+    action: 'deadline.evidence_read',
+    targetType: 'deadline_clock',
+    targetId: clockId,
+  });
+  return found;
+}
+
+export async function incidentAssessment(tx: Sql, incidentId: string): Promise<Assessment> {
+  const incident = await mustFindIncident(tx, incidentId);
+  return loadAssessment(tx, incident.id);
+}
+
+/** A person's assessment of risk and significance: on the timeline, and the clocks follow it. */
+export async function assessIncident(
+  tx: Sql,
+  deps: DeadlineDeps,
+  caller: Caller,
+  incidentId: string,
+  assessment: Assessment,
+): Promise<ClockSnapshot> {
+  const incident = await mustFindIncident(tx, incidentId);
+  await saveAssessment(tx, caller.organizationId, incident.id, assessment, caller.userId);
+  await recordEvent(tx, deps.config.secrets.auditKey, {
+    organizationId: caller.organizationId,
+    incidentId: incident.id,
+    actor: caller.actor,
+    kind: 'assessment_changed',
+    data: { riskLevel: assessment.riskLevel, significant: assessment.significant },
+    auditData: { riskLevel: assessment.riskLevel, significant: assessment.significant },
+  });
+  await syncClocks(tx, deps, incident, caller.actor);
+  return snapshot(tx, incident.id);
+}
+
+/** What the organization states about itself; the undue-delay target is set elsewhere. */
+export type DeadlineProfile = Omit<OrganizationProfile, 'undueDelayTargetHours'>;
+
+export async function deadlineProfile(tx: Sql): Promise<DeadlineProfile> {
+  const { undueDelayTargetHours: _target, ...profile } = await loadProfile(tx);
+  return profile;
+}
+
+/**
+ * Saves the profile and recomputes every open incident's clocks from it; `tx` must be a
+ * system transaction, so that restricted incidents follow too.
+ */
+export async function changeDeadlineProfile(
+  tx: Sql,
+  deps: DeadlineDeps,
+  organizationId: string,
+  actor: AuditActor,
+  profile: DeadlineProfile,
+): Promise<void> {
+  await saveProfile(tx, organizationId, profile);
+  await appendAudit(tx, deps.config.secrets.auditKey, organizationId, actor, {
+    action: 'deadline.profile_changed',
+    targetType: 'organization',
+    targetId: organizationId,
+    data: { ...profile },
+  });
+  const open = await listOpenIncidents(tx);
+  for (const incident of open) await syncClocks(tx, deps, incident, actor);
+}
+
+/** Marks the user's copy of a warning read; not found when they have none. */
+export async function readWarning(tx: Sql, warningId: string, userId: string): Promise<void> {
+  if (!(await markWarningRead(tx, warningId, userId))) throw new AppError('not_found');
 }
 
 /** Clocks react to incidents: whatever is declared or changes, they are synced from the facts. */

@@ -6,7 +6,18 @@ import type { Logger } from '../../platform/logger.js';
 import type { Outbox } from '../../platform/outbox.js';
 import { actionMail } from '../accounts/index.js';
 import { reachedThresholds, type Threshold } from './deadline-engine.js';
-import type { RuleId } from './deadline-rules.js';
+import {
+  findActiveUsersWithRole,
+  findIncidentLeads,
+  findIncidentMemberUsers,
+  findOrganizationLocale,
+  insertWarningRecipients,
+  insertWarnings,
+  listDeadlineOrganizations,
+  listRunningClocks,
+  type Owner,
+  type RunningClock,
+} from './deadline-warning-repo.js';
 
 export interface WarningDeps {
   db: Database;
@@ -17,51 +28,17 @@ export interface WarningDeps {
   now?: () => Date;
 }
 
-interface RunningClock {
-  id: string;
-  incident_id: string;
-  rule_id: RuleId;
-  jurisdiction: string;
-  time_zone: string;
-  is_exercise: boolean;
-  starts_at: Date;
-  due_at: Date;
-  number: number;
-  title: string;
-  restricted: boolean;
-  recorded: string[];
-}
-
-interface Owner {
-  id: string;
-  email: string;
-  locale: string | null;
-}
-
 /**
  * The owners of an incident's clocks: its legal leads and commanders; else the
  * organization's legal users (for a restricted incident: its members, who alone
  * may see it); else the admins. Warnings only ever go to staff, exercises too.
  */
 export async function clockOwners(tx: Sql, incidentId: string, restricted: boolean): Promise<Owner[]> {
-  const leads = await tx.query<Owner>(
-    `SELECT DISTINCT u.id, u.email, u.locale FROM incident_members m JOIN users u ON u.id = m.user_id
-     WHERE m.incident_id = $1 AND m.role IN ('legal_lead', 'commander') AND u.status = 'active' ORDER BY u.id`,
-    [incidentId],
-  );
+  const leads = await findIncidentLeads(tx, incidentId);
   if (leads.length) return leads;
-  if (restricted) {
-    return tx.query<Owner>(
-      `SELECT DISTINCT u.id, u.email, u.locale FROM incident_members m JOIN users u ON u.id = m.user_id
-       WHERE m.incident_id = $1 AND u.status = 'active' ORDER BY u.id`,
-      [incidentId],
-    );
-  }
+  if (restricted) return findIncidentMemberUsers(tx, incidentId);
   for (const role of ['legal', 'admin']) {
-    const users = await tx.query<Owner>(
-      `SELECT id, email, locale FROM users WHERE status = 'active' AND $1 = ANY (roles) ORDER BY id`,
-      [role],
-    );
+    const users = await findActiveUsersWithRole(tx, role);
     if (users.length) return users;
   }
   return [];
@@ -121,19 +98,9 @@ async function checkOrganization(
   organizationId: string,
   now: Date,
 ): Promise<number> {
-  const clocks = await tx.query<RunningClock>(
-    `SELECT c.id, c.incident_id, c.rule_id, c.jurisdiction, c.time_zone, c.is_exercise, c.starts_at, c.due_at,
-            i.number, i.title, i.restricted,
-            coalesce((SELECT array_agg(w.threshold) FROM deadline_warnings w WHERE w.clock_id = c.id AND w.due_at = c.due_at), '{}') AS recorded
-     FROM deadline_clocks c JOIN incidents i ON i.id = c.incident_id
-     WHERE c.status = 'active' AND c.applicable AND c.starts_at IS NOT NULL AND c.due_at IS NOT NULL
-       AND NOT EXISTS (
-         SELECT 1 FROM deadline_warnings w WHERE w.clock_id = c.id AND w.threshold = 'missed' AND w.due_at = c.due_at)`,
-  );
+  const clocks = await listRunningClocks(tx);
   if (clocks.length === 0) return 0;
-  const orgLocale = (
-    await tx.query<{ default_locale: string }>('SELECT default_locale FROM organizations')
-  )[0]?.default_locale;
+  const orgLocale = await findOrganizationLocale(tx);
   const ownersOf = new Map<string, Owner[]>();
   let sent = 0;
   for (const clock of clocks) {
@@ -142,12 +109,15 @@ async function checkOrganization(
     );
     const highest = fresh.at(-1);
     if (!highest) continue;
-    const rows = await tx.query<{ id: string; threshold: string }>(
-      `INSERT INTO deadline_warnings (organization_id, incident_id, clock_id, threshold, due_at, sent, is_exercise)
-       SELECT $1, $2, $3, f.th, $4, f.th = $5, $6 FROM unnest($7::text[]) WITH ORDINALITY AS f (th, n) ORDER BY f.n
-       ON CONFLICT (clock_id, threshold, due_at) DO NOTHING RETURNING id, threshold`,
-      [organizationId, clock.incident_id, clock.id, clock.due_at, highest, clock.is_exercise, fresh],
-    );
+    const rows = await insertWarnings(tx, {
+      organizationId,
+      incidentId: clock.incident_id,
+      clockId: clock.id,
+      dueAt: clock.due_at,
+      sent: highest,
+      isExercise: clock.is_exercise,
+      thresholds: fresh,
+    });
     const warningId = rows.find((r) => r.threshold === highest)?.id;
     // Another worker recorded it first.
     if (!warningId) continue;
@@ -156,10 +126,12 @@ async function checkOrganization(
       owners = await clockOwners(tx, clock.incident_id, clock.restricted);
       ownersOf.set(clock.incident_id, owners);
     }
-    await tx.query(
-      `INSERT INTO deadline_warning_recipients (organization_id, incident_id, warning_id, user_id)
-       SELECT $1, $2, $3, unnest($4::uuid[])`,
-      [organizationId, clock.incident_id, warningId, owners.map((o) => o.id)],
+    await insertWarningRecipients(
+      tx,
+      organizationId,
+      clock.incident_id,
+      warningId,
+      owners.map((o) => o.id),
     );
     for (const owner of owners) {
       const locale = isLocale(owner.locale) ? owner.locale : isLocale(orgLocale) ? orgLocale : 'en';
@@ -199,9 +171,7 @@ export async function checkOrganizationDeadlines(
  */
 export async function checkDeadlines(deps: WarningDeps): Promise<number> {
   const now = (deps.now ?? (() => new Date()))();
-  const orgs = await asApp(deps.db, (tx) =>
-    tx.query<{ organization_id: string }>('SELECT organization_id FROM candor_deadline_organizations()'),
-  );
+  const orgs = await asApp(deps.db, (tx) => listDeadlineOrganizations(tx));
   let sent = 0;
   for (const { organization_id: org } of orgs) {
     try {

@@ -1,3 +1,4 @@
+// One file, over 400 lines: the clock and warning tests share one test app and the fixtures that declare an assessed incident and wait for mail; a split would copy them.
 import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../../../test/app.js';
 import {

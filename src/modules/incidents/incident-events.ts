@@ -1,5 +1,6 @@
 import type { Sql } from '../../platform/db.js';
 import { appendAudit, type AuditActor } from '../audit/index.js';
+import { insertIncidentEvent } from './incident-event-repo.js';
 
 export interface TimelineEntry {
   organizationId: string;
@@ -20,20 +21,15 @@ export interface TimelineEntry {
  * transaction. Every module that changes an incident records it through here.
  */
 export async function recordEvent(tx: Sql, auditKey: Buffer, entry: TimelineEntry): Promise<string> {
-  const rows = await tx.query<{ id: string }>(
-    `INSERT INTO incident_events (organization_id, incident_id, actor_type, actor_id, kind, data, note)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-    [
-      entry.organizationId,
-      entry.incidentId,
-      entry.actor.type,
-      entry.actor.id,
-      entry.kind,
-      JSON.stringify(entry.data ?? {}),
-      entry.note ?? null,
-    ],
-  );
-  const eventId = rows[0]!.id;
+  const eventId = await insertIncidentEvent(tx, {
+    organizationId: entry.organizationId,
+    incidentId: entry.incidentId,
+    actorType: entry.actor.type,
+    actorId: entry.actor.id,
+    kind: entry.kind,
+    data: entry.data ?? {},
+    note: entry.note ?? null,
+  });
   await appendAudit(tx, auditKey, entry.organizationId, entry.actor, {
     action: `incident.${entry.kind}`,
     targetType: 'incident',

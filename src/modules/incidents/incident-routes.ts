@@ -1,19 +1,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { authOf, withCaller, type Access, type Permission } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { requestActor } from '../audit/index.js';
-import { MOMENTS, TRANSITIONS } from './incident-model.js';
-import {
-  findIncident,
-  incidentJurisdictions,
-  incidentMembers,
-  momentColumn,
-  type IncidentRow,
-} from './incident-repo.js';
+import { summaryOf, timelineEventOf, viewOf } from './incident-presenter.js';
+import { listIncidents } from './incident-repo.js';
 import {
   DeclareBody,
   IncidentRoleSchema,
@@ -31,6 +24,8 @@ import {
   addMember,
   addNote,
   declareIncident,
+  detailOf,
+  incidentTimeline,
   mustFindIncident,
   removeMember,
   setJurisdictions,
@@ -42,44 +37,6 @@ import {
 const may = (permission: Permission): { access: Access } => ({ access: { kind: 'permission', permission } });
 const IncidentParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-
-const iso = (d: Date | null) => d?.toISOString() ?? null;
-
-function summaryOf(i: IncidentRow) {
-  return {
-    id: i.id,
-    number: i.number,
-    title: i.title,
-    type: i.type,
-    severity: i.severity,
-    state: i.state,
-    isExercise: i.is_exercise,
-    restricted: i.restricted,
-    detectedAt: iso(i.detected_at),
-    createdAt: i.created_at.toISOString(),
-    updatedAt: i.updated_at.toISOString(),
-  };
-}
-
-async function viewOf(tx: Sql, i: IncidentRow) {
-  // One after the other: a transaction is one connection, which runs one query at a time.
-  const jurisdictions = await incidentJurisdictions(tx, i.id);
-  const members = await incidentMembers(tx, i.id);
-  return {
-    ...summaryOf(i),
-    summary: i.summary,
-    affectedSystems: i.affected_systems,
-    dataCategories: i.data_categories,
-    moments: Object.fromEntries(MOMENTS.map((m) => [m, iso(i[momentColumn(m)])])),
-    jurisdictions: jurisdictions.map((j) => ({
-      code: j.code,
-      estimatedAffected: j.estimated_affected,
-      countedAffected: j.counted_affected,
-    })),
-    members: members.map((m) => ({ userId: m.user_id, role: m.role, displayName: m.display_name })),
-    allowedTransitions: [...TRANSITIONS[i.state]],
-  };
-}
 
 function callerOf(request: FastifyRequest) {
   const auth = authOf(request);
@@ -108,22 +65,14 @@ export async function incidentRoutes(fastify: FastifyInstance): Promise<void> {
     async (request) => {
       const q = request.query;
       const rows = await withCaller(db, request, (tx) =>
-        tx.query<IncidentRow>(
-          `SELECT * FROM incidents
-           WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR type = $2)
-             AND ($3::text IS NULL OR severity = $3) AND ($4::boolean IS NULL OR is_exercise = $4)
-             AND ($5::boolean IS NULL OR (state NOT IN ('closed', 'reviewed')) = $5)
-             AND ($6::text IS NULL OR title ILIKE '%' || $6 || '%' OR number::text = $6)
-           ORDER BY created_at DESC LIMIT 500`,
-          [
-            q.state ?? null,
-            q.type ?? null,
-            q.severity ?? null,
-            q.exercise === undefined ? null : q.exercise === 'true',
-            q.open === undefined ? null : q.open === 'true',
-            q.q ?? null,
-          ],
-        ),
+        listIncidents(tx, {
+          state: q.state ?? null,
+          type: q.type ?? null,
+          severity: q.severity ?? null,
+          exercise: q.exercise === undefined ? null : q.exercise === 'true',
+          open: q.open === undefined ? null : q.open === 'true',
+          q: q.q ?? null,
+        }),
       );
       return rows.map(summaryOf);
     },
@@ -144,7 +93,7 @@ export async function incidentRoutes(fastify: FastifyInstance): Promise<void> {
         });
       }
       const view = await withCaller(db, request, async (tx) =>
-        viewOf(tx, await declareIncident(tx, deps, caller, request.body)),
+        viewOf(await detailOf(tx, await declareIncident(tx, deps, caller, request.body))),
       );
       return reply.status(201).send(view);
     },
@@ -161,7 +110,9 @@ export async function incidentRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request) =>
-      withCaller(db, request, async (tx) => viewOf(tx, await mustFindIncident(tx, request.params.id))),
+      withCaller(db, request, async (tx) =>
+        viewOf(await detailOf(tx, await mustFindIncident(tx, request.params.id))),
+      ),
   );
 
   app.patch(
@@ -177,7 +128,12 @@ export async function incidentRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) =>
       withCaller(db, request, async (tx) =>
-        viewOf(tx, await updateIncident(tx, deps, callerOf(request), request.params.id, request.body)),
+        viewOf(
+          await detailOf(
+            tx,
+            await updateIncident(tx, deps, callerOf(request), request.params.id, request.body),
+          ),
+        ),
       ),
   );
 
@@ -194,7 +150,9 @@ export async function incidentRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) =>
       withCaller(db, request, async (tx) =>
-        viewOf(tx, await setMoments(tx, deps, callerOf(request), request.params.id, request.body)),
+        viewOf(
+          await detailOf(tx, await setMoments(tx, deps, callerOf(request), request.params.id, request.body)),
+        ),
       ),
   );
 
@@ -211,7 +169,12 @@ export async function incidentRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) =>
       withCaller(db, request, async (tx) =>
-        viewOf(tx, await setJurisdictions(tx, deps, callerOf(request), request.params.id, request.body)),
+        viewOf(
+          await detailOf(
+            tx,
+            await setJurisdictions(tx, deps, callerOf(request), request.params.id, request.body),
+          ),
+        ),
       ),
   );
 
@@ -232,14 +195,16 @@ export async function incidentRoutes(fastify: FastifyInstance): Promise<void> {
     async (request) =>
       withCaller(db, request, async (tx) =>
         viewOf(
-          tx,
-          await transitionIncident(
+          await detailOf(
             tx,
-            deps,
-            callerOf(request),
-            request.params.id,
-            request.body.to,
-            request.body.note,
+            await transitionIncident(
+              tx,
+              deps,
+              callerOf(request),
+              request.params.id,
+              request.body.to,
+              request.body.note,
+            ),
           ),
         ),
       ),
@@ -257,17 +222,21 @@ export async function incidentRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request) =>
-      withCaller(db, request, async (tx) => {
-        await addMember(
-          tx,
-          deps,
-          callerOf(request),
-          request.params.id,
-          request.body.userId,
-          request.body.role,
-        );
-        return viewOf(tx, (await findIncident(tx, request.params.id))!);
-      }),
+      withCaller(db, request, async (tx) =>
+        viewOf(
+          await detailOf(
+            tx,
+            await addMember(
+              tx,
+              deps,
+              callerOf(request),
+              request.params.id,
+              request.body.userId,
+              request.body.role,
+            ),
+          ),
+        ),
+      ),
   );
 
   app.delete(
@@ -325,33 +294,8 @@ export async function incidentRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request) =>
-      withCaller(db, request, async (tx) => {
-        await mustFindIncident(tx, request.params.id);
-        const rows = await tx.query<{
-          id: string;
-          occurred_at: Date;
-          actor_type: string;
-          actor_id: string | null;
-          actor_name: string | null;
-          kind: string;
-          data: Record<string, unknown>;
-          note: string | null;
-        }>(
-          `SELECT e.id, e.occurred_at, e.actor_type, e.actor_id, u.display_name AS actor_name, e.kind, e.data, e.note
-           FROM incident_events e LEFT JOIN users u ON u.id = e.actor_id
-           WHERE e.incident_id = $1 ORDER BY e.occurred_at, e.id`,
-          [request.params.id],
-        );
-        return rows.map((r) => ({
-          id: r.id,
-          occurredAt: r.occurred_at.toISOString(),
-          actorType: r.actor_type,
-          actorId: r.actor_id,
-          actorName: r.actor_name,
-          kind: r.kind,
-          data: r.data,
-          note: r.note,
-        }));
-      }),
+      withCaller(db, request, async (tx) =>
+        (await incidentTimeline(tx, request.params.id)).map(timelineEventOf),
+      ),
   );
 }

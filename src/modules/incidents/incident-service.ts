@@ -2,15 +2,32 @@ import { randomUUID } from 'node:crypto';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { AuditActor } from '../audit/index.js';
+import { listTimeline, type TimelineRow } from './incident-event-repo.js';
 import { recordEvent } from './incident-events.js';
 import { onIncidentChanged, onIncidentDeclared, type IncidentDeps } from './incident-hooks.js';
 import { canTransition, MOMENTS, TRANSITIONS, type IncidentState } from './incident-model.js';
 import {
+  deleteJurisdictionsExcept,
+  deleteMember,
+  findActiveUserIds,
   findIncident,
+  hasMemberRole,
   incidentJurisdictions,
   incidentMembers,
+  insertIncident,
+  insertMember,
+  insertMemberIfNew,
+  isIncidentMember,
   momentColumn,
+  nextIncidentNumber,
+  setIncidentColumn,
+  setIncidentState,
+  stampMoment,
+  touchIncident,
+  upsertJurisdiction,
   type IncidentRow,
+  type JurisdictionRow,
+  type MemberRow,
 } from './incident-repo.js';
 import type { DeclareBody, Moments, UpdateBody } from './incident-schemas.js';
 
@@ -19,6 +36,20 @@ interface Caller {
   actor: AuditActor;
   /** The signed-in user, who becomes a member (commander unless one is named). */
   userId: string | null;
+}
+
+/** An incident with its jurisdictions and members: what its page shows. */
+export interface IncidentDetail {
+  incident: IncidentRow;
+  jurisdictions: JurisdictionRow[];
+  members: MemberRow[];
+}
+
+export async function detailOf(tx: Sql, incident: IncidentRow): Promise<IncidentDetail> {
+  // One after the other: a transaction is one connection, which runs one query at a time.
+  const jurisdictions = await incidentJurisdictions(tx, incident.id);
+  const members = await incidentMembers(tx, incident.id);
+  return { incident, jurisdictions, members };
 }
 
 export async function mustFindIncident(tx: Sql, id: string): Promise<IncidentRow> {
@@ -30,11 +61,8 @@ export async function mustFindIncident(tx: Sql, id: string): Promise<IncidentRow
 /** Members must be active users of the organization (RLS hides the others). */
 async function assertUsers(tx: Sql, userIds: string[]): Promise<void> {
   if (userIds.length === 0) return;
-  const rows = await tx.query<{ id: string }>(
-    `SELECT id FROM users WHERE id = ANY($1) AND status = 'active'`,
-    [[...new Set(userIds)]],
-  );
-  if (rows.length !== new Set(userIds).size) {
+  const found = await findActiveUserIds(tx, [...new Set(userIds)]);
+  if (found.length !== new Set(userIds).size) {
     throw new AppError('validation_failed', { where: 'body/members', problem: 'unknown user' });
   }
 }
@@ -61,41 +89,27 @@ export async function declareIncident(
     tx,
     members.map((m) => m.userId),
   );
-  const numberRow = await tx.query<{ n: number }>('SELECT candor_next_incident_number() AS n');
+  const number = await nextIncidentNumber(tx);
   const moments = { detected: new Date().toISOString(), ...body.moments };
-  await tx.query(
-    `INSERT INTO incidents (id, organization_id, number, title, summary, type, severity, state, is_exercise, restricted,
-       affected_systems, data_categories, created_by, ${MOMENTS.map(momentColumn).join(', ')})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, ${MOMENTS.map((_, i) => `$${14 + i}`).join(', ')})`,
-    [
-      id,
-      caller.organizationId,
-      numberRow[0]!.n,
-      body.title,
-      body.summary ?? '',
-      body.type,
-      body.severity,
-      body.state ?? 'detected',
-      body.isExercise ?? false,
-      body.restricted ?? false,
-      body.affectedSystems ?? [],
-      body.dataCategories ?? [],
-      caller.userId,
-      ...MOMENTS.map((m) => moments[m] ?? null),
-    ],
-  );
-  for (const m of members) {
-    await tx.query(
-      'INSERT INTO incident_members (organization_id, incident_id, user_id, role) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-      [caller.organizationId, id, m.userId, m.role],
-    );
-  }
+  await insertIncident(tx, {
+    id,
+    organizationId: caller.organizationId,
+    number,
+    title: body.title,
+    summary: body.summary ?? '',
+    type: body.type,
+    severity: body.severity,
+    state: body.state ?? 'detected',
+    isExercise: body.isExercise ?? false,
+    restricted: body.restricted ?? false,
+    affectedSystems: body.affectedSystems ?? [],
+    dataCategories: body.dataCategories ?? [],
+    createdBy: caller.userId,
+    moments,
+  });
+  for (const m of members) await insertMember(tx, caller.organizationId, id, m.userId, m.role);
   for (const j of body.jurisdictions ?? []) {
-    await tx.query(
-      `INSERT INTO incident_jurisdictions (organization_id, incident_id, code, estimated_affected) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (incident_id, code) DO UPDATE SET estimated_affected = EXCLUDED.estimated_affected`,
-      [caller.organizationId, id, j.code, j.estimatedAffected ?? null],
-    );
+    await upsertJurisdiction(tx, caller.organizationId, id, j.code, j.estimatedAffected ?? null);
   }
   const incident = (await findIncident(tx, id))!;
   await recordEvent(tx, deps.config.secrets.auditKey, {
@@ -125,6 +139,7 @@ const FIELDS = {
   affectedSystems: 'affected_systems',
   dataCategories: 'data_categories',
 } as const satisfies Record<keyof UpdateBody, keyof IncidentRow>;
+type FieldColumn = (typeof FIELDS)[keyof UpdateBody];
 
 /**
  * A restricted incident is seen by its creator and members only: one who is
@@ -134,13 +149,7 @@ const FIELDS = {
 async function assertMayRestrict(tx: Sql, caller: Caller, incident: IncidentRow): Promise<void> {
   const member =
     caller.userId !== null &&
-    (incident.created_by === caller.userId ||
-      (
-        await tx.query('SELECT 1 FROM incident_members WHERE incident_id = $1 AND user_id = $2', [
-          incident.id,
-          caller.userId,
-        ])
-      ).length > 0);
+    (incident.created_by === caller.userId || (await isIncidentMember(tx, incident.id, caller.userId)));
   if (!member) {
     throw new AppError('validation_failed', {
       where: 'body/restricted',
@@ -159,11 +168,11 @@ export async function updateIncident(
   const before = await mustFindIncident(tx, id);
   if (body.restricted === true && !before.restricted) await assertMayRestrict(tx, caller, before);
   const changed: Record<string, { from: unknown; to: unknown }> = {};
-  for (const [key, column] of Object.entries(FIELDS) as [keyof UpdateBody, keyof IncidentRow][]) {
+  for (const [key, column] of Object.entries(FIELDS) as [keyof UpdateBody, FieldColumn][]) {
     const to = body[key];
     if (to === undefined || JSON.stringify(to) === JSON.stringify(before[column])) continue;
     changed[key] = { from: before[column], to };
-    await tx.query(`UPDATE incidents SET ${column} = $2, updated_at = now() WHERE id = $1`, [id, to]);
+    await setIncidentColumn(tx, id, column, to);
   }
   if (Object.keys(changed).length === 0) return before;
   await recordEvent(tx, deps.config.secrets.auditKey, {
@@ -189,10 +198,7 @@ export async function setMoments(tx: Sql, deps: IncidentDeps, caller: Caller, id
     const from = before[momentColumn(moment)];
     if ((from?.getTime() ?? null) === (to === null ? null : new Date(to).getTime())) continue;
     changed[moment] = { from: from?.toISOString() ?? null, to };
-    await tx.query(`UPDATE incidents SET ${momentColumn(moment)} = $2, updated_at = now() WHERE id = $1`, [
-      id,
-      to,
-    ]);
+    await setIncidentColumn(tx, id, momentColumn(moment), to);
   }
   if (Object.keys(changed).length === 0) return before;
   await recordEvent(tx, deps.config.secrets.auditKey, {
@@ -224,18 +230,11 @@ export async function setJurisdictions(
   await mustFindIncident(tx, id);
   const before = await incidentJurisdictions(tx, id);
   const codes = list.map((j) => j.code);
-  await tx.query('DELETE FROM incident_jurisdictions WHERE incident_id = $1 AND NOT (code = ANY($2))', [
-    id,
-    codes,
-  ]);
+  await deleteJurisdictionsExcept(tx, id, codes);
   for (const j of list) {
-    await tx.query(
-      `INSERT INTO incident_jurisdictions (organization_id, incident_id, code, estimated_affected) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (incident_id, code) DO UPDATE SET estimated_affected = EXCLUDED.estimated_affected`,
-      [caller.organizationId, id, j.code, j.estimatedAffected ?? null],
-    );
+    await upsertJurisdiction(tx, caller.organizationId, id, j.code, j.estimatedAffected ?? null);
   }
-  await tx.query('UPDATE incidents SET updated_at = now() WHERE id = $1', [id]);
+  await touchIncident(tx, id);
   await recordEvent(tx, deps.config.secrets.auditKey, {
     organizationId: caller.organizationId,
     incidentId: id,
@@ -274,11 +273,9 @@ export async function transitionIncident(
       allowed: TRANSITIONS[before.state].join(', '),
     });
   }
-  await tx.query('UPDATE incidents SET state = $2, updated_at = now() WHERE id = $1', [id, to]);
+  await setIncidentState(tx, id, to);
   const moment = MOMENT_OF_STATE[to];
-  if (moment && before[momentColumn(moment)] === null) {
-    await tx.query(`UPDATE incidents SET ${momentColumn(moment)} = now() WHERE id = $1`, [id]);
-  }
+  if (moment && before[momentColumn(moment)] === null) await stampMoment(tx, id, moment);
   await recordEvent(tx, deps.config.secrets.auditKey, {
     organizationId: caller.organizationId,
     incidentId: id,
@@ -305,12 +302,9 @@ export async function addMember(
 ) {
   await mustFindIncident(tx, id);
   await assertUsers(tx, [userId]);
-  const added = await tx.query(
-    `INSERT INTO incident_members (organization_id, incident_id, user_id, role) VALUES ($1, $2, $3, $4)
-     ON CONFLICT DO NOTHING RETURNING user_id`,
-    [caller.organizationId, id, userId, role],
-  );
-  if (added.length === 0) return;
+  if (!(await insertMemberIfNew(tx, caller.organizationId, id, userId, role))) {
+    return (await findIncident(tx, id))!;
+  }
   await recordEvent(tx, deps.config.secrets.auditKey, {
     organizationId: caller.organizationId,
     incidentId: id,
@@ -321,6 +315,7 @@ export async function addMember(
   });
   const incident = (await findIncident(tx, id))!;
   await onIncidentChanged({ tx, deps, incident, actor: caller.actor, changed: ['members'] });
+  return (await findIncident(tx, id))!;
 }
 
 export async function removeMember(
@@ -332,11 +327,7 @@ export async function removeMember(
   role: string,
 ) {
   await mustFindIncident(tx, id);
-  const found = await tx.query(
-    'SELECT 1 FROM incident_members WHERE incident_id = $1 AND user_id = $2 AND role = $3',
-    [id, userId, role],
-  );
-  if (found.length === 0) throw new AppError('not_found');
+  if (!(await hasMemberRole(tx, id, userId, role))) throw new AppError('not_found');
   // Recorded first: a member leaving a restricted incident can no longer write to it afterwards.
   await recordEvent(tx, deps.config.secrets.auditKey, {
     organizationId: caller.organizationId,
@@ -346,11 +337,7 @@ export async function removeMember(
     data: { userId, role },
     auditData: { userId, role },
   });
-  await tx.query('DELETE FROM incident_members WHERE incident_id = $1 AND user_id = $2 AND role = $3', [
-    id,
-    userId,
-    role,
-  ]);
+  await deleteMember(tx, id, userId, role);
 }
 
 export async function addNote(tx: Sql, deps: IncidentDeps, caller: Caller, id: string, note: string) {
@@ -362,6 +349,11 @@ export async function addNote(tx: Sql, deps: IncidentDeps, caller: Caller, id: s
     kind: 'note',
     note,
   });
+}
+
+export async function incidentTimeline(tx: Sql, id: string): Promise<TimelineRow[]> {
+  await mustFindIncident(tx, id);
+  return listTimeline(tx, id);
 }
 
 export { incidentMembers, incidentJurisdictions };

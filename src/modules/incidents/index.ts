@@ -9,7 +9,10 @@ export {
   findIncident,
   incidentJurisdictions,
   incidentMembers,
+  isIncidentMember,
+  listOpenIncidents,
   momentColumn,
+  setDedupeKey,
 } from './incident-repo.js';
 export type { IncidentRow, MemberRow } from './incident-repo.js';
 export { incidentRoutes } from './incident-routes.js';

@@ -1,12 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { deriveKey, open, seal } from '../../platform/crypto.js';
 import { withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { appendAudit, requestActor } from '../audit/index.js';
-import { Alert, newWebhookSecret, receiveAlert, verifyWebhookSignature } from './intake-service.js';
+import { requestActor } from '../audit/index.js';
+import { Alert, receiveAlert, receiveSignedAlert, rotateWebhookSecret } from './intake-service.js';
 import { authOf } from '../access/index.js';
 
 const Result = Type.Object({
@@ -28,7 +27,6 @@ export async function intakeRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
   const deps = app.deps;
-  const secretKey = deriveKey(config.secrets.masterKey, 'intake-webhook');
 
   // The signature covers the exact bytes received, so this plugin keeps them.
   app.addContentTypeParser(
@@ -84,32 +82,22 @@ export async function intakeRoutes(fastify: FastifyInstance): Promise<void> {
       const result = await withOrg(
         db,
         organizationId,
-        async (tx) => {
-          const rows = await tx.query<{ intake_webhook_secret: Buffer | null }>(
-            'SELECT intake_webhook_secret FROM organizations',
-          );
-          const sealed = rows[0]?.intake_webhook_secret;
-          // An unknown organization and one without a secret answer like a bad signature.
-          if (!sealed) throw new AppError('unauthenticated', { problem: 'bad webhook-signature' });
-          const secret = open(secretKey, Buffer.from(sealed), `intake:${organizationId}`).toString();
-          verifyWebhookSignature(
-            secret,
-            {
-              id: request.headers['webhook-id'],
-              timestamp: request.headers['webhook-timestamp'],
-              signature: request.headers['webhook-signature'],
-            },
-            request.rawBody ?? '',
-          );
-          return receiveAlert(
+        (tx) =>
+          receiveSignedAlert(
             tx,
             deps,
             organizationId,
-            { type: 'system', id: null, requestId: request.id },
+            {
+              headers: {
+                id: request.headers['webhook-id'],
+                timestamp: request.headers['webhook-timestamp'],
+                signature: request.headers['webhook-signature'],
+              },
+              rawBody: request.rawBody ?? '',
+              requestId: request.id,
+            },
             request.body,
-            request.headers['webhook-id'],
-          );
-        },
+          ),
         { system: true },
       );
       return reply.status(result.action === 'opened' && !result.duplicate ? 201 : 200).send(result);
@@ -127,17 +115,9 @@ export async function intakeRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const orgId = authOf(request).organizationId;
-      const secret = newWebhookSecret();
-      await withOrg(db, orgId, async (tx) => {
-        await tx.query('UPDATE organizations SET intake_webhook_secret = $1', [
-          seal(secretKey, secret, `intake:${orgId}`),
-        ]);
-        await appendAudit(tx, config.secrets.auditKey, orgId, requestActor(request), {
-          action: 'intake.secret_rotated',
-          targetType: 'organization',
-          targetId: orgId,
-        });
-      });
+      const secret = await withOrg(db, orgId, (tx) =>
+        rotateWebhookSecret(tx, deps, orgId, requestActor(request)),
+      );
       return reply
         .status(201)
         .send({ secret, webhookUrl: `${config.publicUrl.origin}/api/intake/alerts/${orgId}` });

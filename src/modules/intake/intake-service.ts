@@ -1,11 +1,26 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { Type, type Static } from 'typebox';
 import type { Config } from '../../config.js';
-import { safeEqual } from '../../platform/crypto.js';
+import { deriveKey, open, safeEqual, seal } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import type { AuditActor } from '../audit/index.js';
-import { recordEvent, INCIDENT_TYPES, type Severity, declareIncident } from '../incidents/index.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
+import {
+  recordEvent,
+  INCIDENT_TYPES,
+  type Severity,
+  declareIncident,
+  setDedupeKey,
+} from '../incidents/index.js';
+import {
+  findOpenIncidentByDedupeKey,
+  findSeenAlert,
+  findWebhookSecret,
+  insertSeenAlert,
+  intakeStartsPlan,
+  lockAlertKey,
+  saveWebhookSecret,
+} from './intake-repo.js';
 
 /** What this needs of the app: the audit key (and the master key) from its secrets. */
 export interface IntakeDeps {
@@ -86,17 +101,9 @@ export async function receiveAlert(
     : deliveryId
       ? `delivery:${deliveryId}`
       : undefined;
-  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
-    INTAKE_LOCK,
-    `${organizationId}:${alert.dedupeKey}`,
-  ]);
+  await lockAlertKey(tx, INTAKE_LOCK, `${organizationId}:${alert.dedupeKey}`);
   if (alertKey) {
-    const seen = await tx.query<{ incident_id: string; action: 'opened' | 'appended'; number: number }>(
-      `SELECT a.incident_id, a.action, i.number FROM intake_alerts a JOIN incidents i ON i.id = a.incident_id
-       WHERE a.alert_key = $1`,
-      [alertKey],
-    );
-    const first = seen[0];
+    const first = await findSeenAlert(tx, alertKey);
     if (first)
       return {
         incidentId: first.incident_id,
@@ -105,11 +112,7 @@ export async function receiveAlert(
         duplicate: true,
       };
   }
-  const open = await tx.query<{ id: string; number: number }>(
-    `SELECT id, number FROM incidents WHERE dedupe_key = $1 AND state NOT IN ('closed', 'reviewed')
-     ORDER BY created_at DESC LIMIT 1`,
-    [alert.dedupeKey],
-  );
+  const open = await findOpenIncidentByDedupeKey(tx, alert.dedupeKey);
   let result: IntakeResult;
   const timelineData = {
     source: alert.source,
@@ -118,21 +121,19 @@ export async function receiveAlert(
     observables: alert.observables ?? [],
     occurredAt: alert.occurredAt ?? null,
   };
-  if (open[0]) {
+  if (open) {
     await recordEvent(tx, deps.config.secrets.auditKey, {
       organizationId,
-      incidentId: open[0].id,
+      incidentId: open.id,
       actor,
       kind: 'alert',
       data: timelineData,
       note: alert.description,
       auditData: { source: alert.source },
     });
-    result = { incidentId: open[0].id, incidentNumber: open[0].number, action: 'appended', duplicate: false };
+    result = { incidentId: open.id, incidentNumber: open.number, action: 'appended', duplicate: false };
   } else {
-    const settings = (
-      await tx.query<{ intake_starts_plan: boolean }>('SELECT intake_starts_plan FROM organizations')
-    )[0]!;
+    const startPlan = await intakeStartsPlan(tx);
     const incident = await declareIncident(
       tx,
       deps,
@@ -144,10 +145,10 @@ export async function receiveAlert(
         severity: SEVERITY[alert.severity]!,
         // Detected when the tool saw it; "became aware" is for a person to set.
         moments: { detected: alert.occurredAt ?? new Date().toISOString() },
-        startPlan: settings.intake_starts_plan,
+        startPlan,
       },
     );
-    await tx.query('UPDATE incidents SET dedupe_key = $2 WHERE id = $1', [incident.id, alert.dedupeKey]);
+    await setDedupeKey(tx, incident.id, alert.dedupeKey);
     await recordEvent(tx, deps.config.secrets.auditKey, {
       organizationId,
       incidentId: incident.id,
@@ -160,12 +161,66 @@ export async function receiveAlert(
     result = { incidentId: incident.id, incidentNumber: incident.number, action: 'opened', duplicate: false };
   }
   if (alertKey) {
-    await tx.query(
-      'INSERT INTO intake_alerts (organization_id, alert_key, incident_id, action) VALUES ($1, $2, $3, $4)',
-      [organizationId, alertKey, result.incidentId, result.action],
-    );
+    await insertSeenAlert(tx, organizationId, alertKey, result.incidentId, result.action);
   }
   return result;
+}
+
+const webhookSecretKey = (deps: IntakeDeps) => deriveKey(deps.config.secrets.masterKey, 'intake-webhook');
+const webhookSecretContext = (organizationId: string) => `intake:${organizationId}`;
+
+/** A delivery to the organization's webhook: its Standard Webhooks headers and the exact bytes received. */
+export interface SignedDelivery {
+  headers: { id?: string; timestamp?: string; signature?: string };
+  rawBody: string;
+  requestId: string;
+}
+
+/**
+ * An alert posted to the organization's webhook, checked against the organization's
+ * secret before anything else, then received as the system (`tx` a system transaction).
+ */
+export async function receiveSignedAlert(
+  tx: Sql,
+  deps: IntakeDeps,
+  organizationId: string,
+  delivery: SignedDelivery,
+  alert: Alert,
+): Promise<IntakeResult> {
+  const sealed = await findWebhookSecret(tx);
+  // An unknown organization and one without a secret answer like a bad signature.
+  if (!sealed) throw new AppError('unauthenticated', { problem: 'bad webhook-signature' });
+  const secret = open(
+    webhookSecretKey(deps),
+    Buffer.from(sealed),
+    webhookSecretContext(organizationId),
+  ).toString();
+  verifyWebhookSignature(secret, delivery.headers, delivery.rawBody);
+  return receiveAlert(
+    tx,
+    deps,
+    organizationId,
+    { type: 'system', id: null, requestId: delivery.requestId },
+    alert,
+    delivery.headers.id,
+  );
+}
+
+/** A new webhook secret replaces the old one at once; it is shown this once and kept sealed. */
+export async function rotateWebhookSecret(
+  tx: Sql,
+  deps: IntakeDeps,
+  organizationId: string,
+  actor: AuditActor,
+): Promise<string> {
+  const secret = newWebhookSecret();
+  await saveWebhookSecret(tx, seal(webhookSecretKey(deps), secret, webhookSecretContext(organizationId)));
+  await appendAudit(tx, deps.config.secrets.auditKey, organizationId, actor, {
+    action: 'intake.secret_rotated',
+    targetType: 'organization',
+    targetId: organizationId,
+  });
+  return secret;
 }
 
 /** A new signing secret for the intake webhook, in the Standard Webhooks format. */

@@ -11,6 +11,16 @@ import {
 } from '../../platform/keys.js';
 import type { Secrets } from '../../platform/secrets.js';
 import { appendAudit, systemActor } from '../audit/index.js';
+import {
+  countRowsBelowVersion,
+  dataKeyVersions,
+  deleteDataKeyVersionsBelow,
+  lockRowsBelowVersion,
+  markReencrypting,
+  organizationsToReencrypt,
+  organizationsWithDataKeys,
+  updateResealedRow,
+} from './key-repo.js';
 import { resealMasterSealed } from './master-sealed.js';
 import { SEALED_COLUMNS, type SealedColumn } from './sealed-columns.js';
 
@@ -43,9 +53,7 @@ export async function rotateKeys(deps: KeysDeps): Promise<RotationReport> {
       deps.secrets.masterKey,
       deps.secrets.previousMasterKeys,
     );
-    const orgs = await tx.query<{ organization_id: string }>(
-      `SELECT DISTINCT organization_id FROM organization_keys WHERE purpose = 'data' ORDER BY organization_id`,
-    );
+    const orgs = await organizationsWithDataKeys(tx);
     const organizations: RotationReport['organizations'] = [];
     for (const { organization_id: id } of orgs) {
       const version = await addDataKeyVersion(tx, master, id);
@@ -73,20 +81,18 @@ export interface OrganizationKeyStatus {
 
 /** Per organization: the current data key version and the rows still under an older one. */
 export async function keyStatus(db: Database): Promise<OrganizationKeyStatus[]> {
-  const orgs = await db.query<{ organization_id: string; versions: number[] }>(
-    `SELECT organization_id, array_agg(version ORDER BY version) AS versions FROM organization_keys
-     WHERE purpose = 'data' GROUP BY organization_id ORDER BY organization_id`,
-  );
+  const orgs = await dataKeyVersions(db);
   const out: OrganizationKeyStatus[] = [];
   for (const org of orgs) {
     const currentVersion = Math.max(...org.versions);
     const remaining: Record<string, number> = {};
     for (const entry of SEALED_COLUMNS) {
-      const rows = await db.query<{ n: number }>(
-        `SELECT count(*) AS n FROM ${entry.table} WHERE organization_id = $1 AND key_version < $2`,
-        [org.organization_id, currentVersion],
+      remaining[entry.table] = await countRowsBelowVersion(
+        db,
+        entry.table,
+        org.organization_id,
+        currentVersion,
       );
-      remaining[entry.table] = rows[0]?.n ?? 0;
     }
     out.push({ organizationId: org.organization_id, currentVersion, versions: org.versions, remaining });
   }
@@ -133,13 +139,7 @@ export async function runReencryption(
   const keyring = organizationKeyring(masterKeyFrom(deps.secrets), 0);
   const result: ReencryptResult = { rows: 0, batches: 0, destroyed: [] };
   // Each organization with older versions, and its newest version that every process knows.
-  const orgs = await deps.db.query<{ organization_id: string; target: number | null }>(
-    `SELECT organization_id,
-            max(version) FILTER (WHERE created_at <= now() - make_interval(secs => $1::double precision / 1000)) AS target
-     FROM organization_keys WHERE purpose = 'data'
-     GROUP BY organization_id HAVING count(*) > 1 ORDER BY organization_id`,
-    [options.settleMs ?? DEFAULT_SETTLE_MS],
-  );
+  const orgs = await organizationsToReencrypt(deps.db, options.settleMs ?? DEFAULT_SETTLE_MS);
   const budgetLeft = () =>
     (options.maxBatches === undefined || result.batches < options.maxBatches) &&
     (options.deadline === undefined || Date.now() < options.deadline);
@@ -181,17 +181,9 @@ async function reencryptBatch(
 ): Promise<{ rows: number; last: unknown[] } | undefined> {
   return deps.db.transaction(async (tx) => {
     // Tells triggers that this write only changes the key (customers keep their import fingerprint).
-    await tx.query(`SELECT set_config('candor.reencrypting', 'on', true)`);
+    await markReencrypting(tx);
     const keys = await keyring.get(tx, organizationId);
-    const select = [...new Set(['organization_id', ...entry.key, ...entry.order, ...entry.columns])];
-    const order = entry.order.join(', ');
-    const cursor = after ? `AND (${order}) > (${entry.order.map((_, i) => `$${i + 3}`).join(', ')})` : '';
-    const rows = await tx.query<Record<string, unknown>>(
-      `SELECT ${select.join(', ')}, key_version FROM ${entry.table}
-       WHERE organization_id = $1 AND key_version < $2 ${cursor}
-       ORDER BY ${order} LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`,
-      [organizationId, target, ...(after ?? [])],
-    );
+    const rows = await lockRowsBelowVersion(tx, entry, organizationId, target, after, batchSize);
     if (rows.length === 0) return undefined;
     let moved = 0;
     let unreadable = 0;
@@ -202,14 +194,7 @@ async function reencryptBatch(
         unreadable++;
         continue;
       }
-      const n = entry.columns.length;
-      await tx.query(
-        `UPDATE ${entry.table} SET ${entry.columns.map((c, i) => `${c} = $${i + 1}`).join(', ')},
-           key_version = $${n + 1}
-         WHERE organization_id = $${n + 2} AND key_version = $${n + 3}
-           AND ${entry.key.map((k, i) => `${k} = $${n + 4 + i}`).join(' AND ')}`,
-        [...sealed, target, organizationId, row.key_version, ...entry.key.map((k) => row[k])],
-      );
+      await updateResealedRow(tx, entry, row, sealed, organizationId, target);
       moved++;
     }
     await appendAudit(tx, deps.secrets.auditKey, organizationId, systemActor(), {
@@ -256,11 +241,7 @@ async function destroyOldVersions(deps: KeysDeps, organizationId: string, target
   return deps.db.transaction(async (tx) => {
     await lockOrganizationKeys(tx, organizationId);
     if ((await remainingRows(tx, organizationId, target)) > 0) return [];
-    const gone = await tx.query<{ version: number }>(
-      `DELETE FROM organization_keys WHERE organization_id = $1 AND purpose = 'data' AND version < $2
-       RETURNING version`,
-      [organizationId, target],
-    );
+    const gone = await deleteDataKeyVersionsBelow(tx, organizationId, target);
     const versions = gone.map((g) => g.version).sort((a, b) => a - b);
     if (versions.length) {
       await appendAudit(tx, deps.secrets.auditKey, organizationId, systemActor(), {
@@ -277,11 +258,7 @@ async function destroyOldVersions(deps: KeysDeps, organizationId: string, target
 async function remainingRows(tx: Sql, organizationId: string, version: number): Promise<number> {
   let total = 0;
   for (const entry of SEALED_COLUMNS) {
-    const rows = await tx.query<{ n: number }>(
-      `SELECT count(*) AS n FROM ${entry.table} WHERE organization_id = $1 AND key_version < $2`,
-      [organizationId, version],
-    );
-    total += rows[0]?.n ?? 0;
+    total += await countRowsBelowVersion(tx, entry.table, organizationId, version);
   }
   return total;
 }

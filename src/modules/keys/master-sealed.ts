@@ -1,5 +1,6 @@
 import { deriveKey, open, seal } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
+import { lockMasterSealedRows, updateMasterSealedValue } from './key-repo.js';
 
 /**
  * Columns sealed under a key derived from the master key itself (deriveKey(masterKey, purpose))
@@ -93,12 +94,7 @@ export async function resealMasterSealed(
   for (const entry of MASTER_SEALED_COLUMNS) {
     const keyNow = deriveKey(current, entry.purpose);
     const keysBefore = previous.map((p) => deriveKey(p, entry.purpose));
-    const keyList = entry.key.join(', ');
-    const hasOrg = entry.table !== 'organizations';
-    const rows = await tx.query<Record<string, unknown>>(
-      `SELECT ${keyList}${hasOrg ? ', organization_id' : ''}, ${entry.column} AS sealed FROM ${entry.table}
-       WHERE ${entry.column} IS NOT NULL FOR UPDATE`,
-    );
+    const rows = await lockMasterSealedRows(tx, entry);
     let n = 0;
     for (const row of rows) {
       const sealed = Buffer.from(row.sealed as Uint8Array);
@@ -109,10 +105,7 @@ export async function resealMasterSealed(
         unreadable++;
         continue;
       }
-      await tx.query(
-        `UPDATE ${entry.table} SET ${entry.column} = $1 WHERE ${entry.key.map((k, i) => `${k} = $${i + 2}`).join(' AND ')}`,
-        [seal(keyNow, plain, context), ...entry.key.map((k) => row[k])],
-      );
+      await updateMasterSealedValue(tx, entry, row, seal(keyNow, plain, context));
       n++;
     }
     if (n > 0) resealed[`${entry.table}.${entry.column}`] = n;

@@ -1,11 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { withOrg } from '../../platform/db.js';
-import { AppError } from '../../platform/errors.js';
-import { Password, verifyPassword, findUser } from '../accounts/index.js';
+import { Password } from '../accounts/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { deleteOrganization } from './org-deletion.js';
+import { deleteOwnOrganization } from './org-deletion.js';
 import { authOf } from '../access/index.js';
 
 const Receipt = Type.Object({
@@ -43,17 +41,11 @@ export async function organizationDeletionRoutes(fastify: FastifyInstance): Prom
     },
     async (request, reply) => {
       const auth = authOf(request);
-      const { user, name } = await withOrg(db, auth.organizationId, async (tx) => ({
-        user: await findUser(tx, auth.actor.id),
-        name: (await tx.query<{ name: string }>('SELECT name FROM organizations'))[0]?.name,
-      }));
-      if (!user || !(await verifyPassword(user.password_hash, request.body.password))) {
-        throw new AppError('invalid_credentials');
-      }
-      if (name === undefined || request.body.confirm.trim() !== name.trim()) {
-        throw new AppError('bad_request', { problem: 'confirm must be the organization’s exact name' });
-      }
-      const receipt = await deleteOrganization(db, auth.organizationId, request.body.confirm);
+      const receipt = await deleteOwnOrganization(
+        db,
+        { organizationId: auth.organizationId, actorId: auth.actor.id },
+        request.body,
+      );
       request.log.info({ receipt, by: auth.actor.id }, 'organization deleted');
       void reply.header('cache-control', 'no-store');
       return receipt;

@@ -1,5 +1,19 @@
-import type { Database } from '../../platform/db.js';
+import { withOrg, type Database } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
 import { lockOrganizationKeys } from '../../platform/keys.js';
+import { findUser, verifyPassword } from '../accounts/index.js';
+import {
+  countOrganizationRows,
+  deleteOrganizationKeys,
+  deleteOrganizationRow,
+  lockOrganization,
+  organizationName,
+  resetWalRecycle,
+  setWalRecycleOff,
+  switchWalAndCheckpoint,
+  tablesWithOrganizationId,
+  vacuumShreddedTables,
+} from './org-deletion-repo.js';
 
 export interface DeletionReceipt {
   organizationId: string;
@@ -25,47 +39,53 @@ export async function deleteOrganization(
   confirmation: string,
 ): Promise<DeletionReceipt> {
   const receipt = await db.transaction(async (tx) => {
-    const org = (
-      await tx.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1 FOR UPDATE', [
-        organizationId,
-      ])
-    )[0];
+    const org = await lockOrganization(tx, organizationId);
     if (!org) throw new DeletionRefused(`No organization ${organizationId}.`);
     if (confirmation.trim() !== org.name.trim()) {
       throw new DeletionRefused(
         `--confirm does not match the organization's name; type its exact name to delete ${organizationId}.`,
       );
     }
-    const tables = await tx.query<{ table_name: string }>(
-      `SELECT c.table_name FROM information_schema.columns c
-       JOIN information_schema.tables t USING (table_schema, table_name)
-       WHERE c.table_schema = 'public' AND c.column_name = 'organization_id' AND t.table_type = 'BASE TABLE'
-       ORDER BY c.table_name`,
-    );
     const rows: Record<string, number> = {};
-    for (const { table_name: table } of tables) {
-      const n = (
-        await tx.query<{ n: number }>(`SELECT count(*) AS n FROM "${table}" WHERE organization_id = $1`, [
-          organizationId,
-        ])
-      )[0]?.n;
+    for (const table of await tablesWithOrganizationId(tx)) {
+      const n = await countOrganizationRows(tx, table, organizationId);
       if (n) rows[table] = n;
     }
     await lockOrganizationKeys(tx, organizationId);
-    const keys = await tx.query(
-      'DELETE FROM organization_keys WHERE organization_id = $1 RETURNING version',
-      [organizationId],
-    );
-    await tx.query('DELETE FROM organizations WHERE id = $1', [organizationId]);
+    const keysDestroyed = await deleteOrganizationKeys(tx, organizationId);
+    await deleteOrganizationRow(tx, organizationId);
     return {
       organizationId,
       deletedAt: new Date().toISOString(),
-      keysDestroyed: keys.length,
+      keysDestroyed,
       rows,
     } satisfies DeletionReceipt;
   });
   await purgeDeletedRows(db);
   return receipt;
+}
+
+/**
+ * DELETE /api/organization: an admin deletes their own organization, after re-entering their
+ * password and typing its name again (checked here under the organization's RLS, before the
+ * deletion runs as the owner).
+ */
+export async function deleteOwnOrganization(
+  db: Database,
+  caller: { organizationId: string; actorId: string },
+  body: { password: string; confirm: string },
+): Promise<DeletionReceipt> {
+  const { user, name } = await withOrg(db, caller.organizationId, async (tx) => ({
+    user: await findUser(tx, caller.actorId),
+    name: await organizationName(tx),
+  }));
+  if (!user || !(await verifyPassword(user.password_hash, body.password))) {
+    throw new AppError('invalid_credentials');
+  }
+  if (name === undefined || body.confirm.trim() !== name.trim()) {
+    throw new AppError('bad_request', { problem: 'confirm must be the organization’s exact name' });
+  }
+  return deleteOrganization(db, caller.organizationId, body.confirm);
 }
 
 /**
@@ -77,21 +97,18 @@ export async function deleteOrganization(
  * (or pg_checkpoint): without them the server recycles those segments in its own time.
  */
 export async function purgeDeletedRows(db: Database): Promise<void> {
-  await db.query('VACUUM (FULL, ANALYZE) organization_keys');
-  await db.query('VACUUM (FULL, ANALYZE) customers');
+  await vacuumShreddedTables(db);
   if (db.kind === 'embedded') {
-    await db.query('SET wal_recycle = off');
+    await setWalRecycleOff(db);
     try {
-      await db.query('SELECT pg_switch_wal()');
-      await db.query('CHECKPOINT');
+      await switchWalAndCheckpoint(db);
     } finally {
-      await db.query('RESET wal_recycle');
+      await resetWalRecycle(db);
     }
     return;
   }
   try {
-    await db.query('SELECT pg_switch_wal()');
-    await db.query('CHECKPOINT');
+    await switchWalAndCheckpoint(db);
   } catch {
     // Not allowed to this role: the server's own checkpoints get there.
   }

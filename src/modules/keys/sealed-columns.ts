@@ -70,22 +70,6 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     context: (row) => `notice-test-recipient:${String(row.id)}`,
   },
   {
-    // notices/notice-verification.ts: what /verify shows of a notice (subject, masked recipient).
-    table: 'notice_verifications',
-    columns: ['sealed'],
-    key: ['code_index'],
-    order: ['code_index'],
-    context: (row) => `notice-verification:${String(row.code_index)}`,
-  },
-  {
-    // notices/channel-webhook.ts: the organization's webhook signing secret.
-    table: 'notice_webhook_secrets',
-    columns: ['secret'],
-    key: ['id'],
-    order: ['id'],
-    context: (row) => `notice-webhook-secret:${String(row.organization_id)}`,
-  },
-  {
     // notices/email-settings.ts: the organization's DKIM private key.
     table: 'email_settings',
     columns: ['dkim_private_key'],

@@ -173,3 +173,16 @@ export async function unpublishPage(tx: Sql, incidentId: string): Promise<Lookup
   );
   return rows[0] && toPage(rows[0]);
 }
+
+/** The number of a version, by its id. */
+export async function versionNumber(tx: Sql, id: string): Promise<number | undefined> {
+  return (
+    await tx.query<{ version: number }>('SELECT version FROM incident_guidance_versions WHERE id = $1', [id])
+  )[0]?.version;
+}
+
+/** The caller's organization's default language (under its RLS, the one row there is). */
+export async function organizationDefaultLocale(tx: Sql): Promise<string | undefined> {
+  return (await tx.query<{ default_locale: string }>('SELECT default_locale FROM organizations'))[0]
+    ?.default_locale;
+}

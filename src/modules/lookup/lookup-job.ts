@@ -10,6 +10,15 @@ import type { Outbox } from '../../platform/outbox.js';
 import { actionMail } from '../accounts/index.js';
 import { appendAudit, systemActor } from '../audit/index.js';
 import { openPersonal } from '../customers/index.js';
+import {
+  deleteStaleLinks,
+  deliveryExists,
+  findAffectedMatches,
+  findPageForJob,
+  insertLink,
+  organizationNameById,
+  type MatchRow,
+} from './lookup-repo.js';
 
 /** The queue of look-ups: one job per request, known address or not. */
 export const LOOKUP_QUEUE = 'affected-lookup';
@@ -52,11 +61,6 @@ export interface LookupDeps {
 const linkUrl = (config: Config, publicId: string, token: string) =>
   new URL(`/affected/${publicId}/result#token=${token}`, config.publicUrl).toString();
 
-interface Match {
-  customer_id: string;
-  language: string | null;
-}
-
 /**
  * The look-up itself, after the response: finds the affected customers with this blind index
  * and e-mails each a one-time link, in their language, to the address held in the vault.
@@ -70,23 +74,10 @@ export async function runLookup(deps: LookupDeps, data: LookupJobData, jobId: st
     data.organizationId,
     async (tx) => {
       // Used and expired links of the organization are of no further use: they go here.
-      await tx.query(`DELETE FROM lookup_links WHERE expires_at < now() - interval '1 day'`);
-      const page = (
-        await tx.query<{ public_id: string; is_exercise: boolean; default_locale: string }>(
-          `SELECT p.public_id, i.is_exercise, o.default_locale
-           FROM incident_lookup_pages p JOIN incidents i ON i.id = p.incident_id
-           JOIN organizations o ON o.id = p.organization_id
-           WHERE p.incident_id = $1 AND p.published`,
-          [data.incidentId],
-        )
-      )[0];
+      await deleteStaleLinks(tx);
+      const page = await findPageForJob(tx, data.incidentId);
       if (!page) return 0;
-      const matches = await tx.query<Match>(
-        `SELECT c.id AS customer_id, c.language FROM customers c
-         JOIN incident_affected_customers a ON a.customer_id = c.id AND a.incident_id = $2
-         WHERE c.email_index = $1 ORDER BY c.external_id LIMIT 10`,
-        [data.emailIndex, data.incidentId],
-      );
+      const matches = await findAffectedMatches(tx, data.emailIndex, data.incidentId);
       if (matches.length === 0) return 0;
       const actor = systemActor(jobId);
       if (page.is_exercise) {
@@ -115,7 +106,7 @@ async function sendLink(
   keys: Awaited<ReturnType<ReturnType<typeof organizationKeyring>['get']>>,
   data: LookupJobData,
   publicId: string,
-  match: Match,
+  match: MatchRow,
   jobId: string,
 ): Promise<number> {
   const opened = await openPersonal(tx, keys, match.customer_id);
@@ -123,19 +114,18 @@ async function sendLink(
   if (!to) return 0;
   // A retried job sends no second link: the idempotency key is the job's and the customer's.
   const idempotencyKey = `lookup:${jobId}:${match.customer_id}`;
-  const already = await tx.query('SELECT 1 FROM deliveries WHERE idempotency_key = $1', [idempotencyKey]);
-  if (already.length) return 0;
+  if (await deliveryExists(tx, idempotencyKey)) return 0;
   const token = newToken();
-  await tx.query(
-    `INSERT INTO lookup_links (organization_id, incident_id, customer_id, token_hash, expires_at)
-     VALUES ($1, $2, $3, $4, now() + make_interval(mins => $5))`,
-    [data.organizationId, data.incidentId, match.customer_id, hashToken(token), LINK_MINUTES],
-  );
+  await insertLink(tx, {
+    organizationId: data.organizationId,
+    incidentId: data.incidentId,
+    customerId: match.customer_id,
+    tokenHash: hashToken(token),
+    minutes: LINK_MINUTES,
+  });
   const base = match.language?.toLowerCase().split('-')[0];
   const locale: Locale = isLocale(base) ? base : data.locale;
-  const organization = (
-    await tx.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [data.organizationId])
-  )[0]!.name;
+  const organization = await organizationNameById(tx, data.organizationId);
   await deps.outbox.enqueueEmail(tx, data.organizationId, {
     purpose: 'affected_lookup',
     idempotencyKey,

@@ -1,6 +1,7 @@
 import { hmac } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
+import { countAttempt, deleteOldThrottleWindows } from './lookup-repo.js';
 
 /**
  * Look-ups allowed per address and per IP in one hour. An address is counted by the
@@ -22,21 +23,10 @@ export const ipKey = (sessionKey: Buffer, ip: string) => `lookup:ip:${hmac(sessi
 export async function countLookup(tx: Sql, keys: { key: string; limit: number }[]): Promise<void> {
   let wait = 0;
   for (const { key, limit } of keys) {
-    const row = (
-      await tx.query<{ count: number; left: number }>(
-        `INSERT INTO lookup_throttle (key, count, window_start) VALUES ($1, 1, now())
-         ON CONFLICT (key) DO UPDATE SET
-           count = CASE WHEN lookup_throttle.window_start < now() - make_interval(secs => $2) THEN 1
-                        ELSE lookup_throttle.count + 1 END,
-           window_start = CASE WHEN lookup_throttle.window_start < now() - make_interval(secs => $2) THEN now()
-                               ELSE lookup_throttle.window_start END
-         RETURNING count, ceil(extract(epoch FROM window_start + make_interval(secs => $2) - now()))::int AS left`,
-        [key, WINDOW_SECONDS],
-      )
-    )[0]!;
+    const row = await countAttempt(tx, key, WINDOW_SECONDS);
     if (row.count > limit) wait = Math.max(wait, row.left, 1);
   }
   // Old windows go as they are passed by.
-  await tx.query(`DELETE FROM lookup_throttle WHERE window_start < now() - interval '1 day'`);
+  await deleteOldThrottleWindows(tx);
   if (wait > 0) throw new AppError('rate_limited', { retryAfterSeconds: wait });
 }

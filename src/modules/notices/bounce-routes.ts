@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { safeEqual } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { parseBounce } from './bounce-dsn.js';
+import { parseBounce } from './bounce-parse.js';
 import { applyReport, type BounceDeps, type BounceOutcome } from './bounce-service.js';
 import { handleInbound } from './bounce-smtp.js';
 import { parseVerp } from './verp.js';

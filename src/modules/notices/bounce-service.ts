@@ -3,6 +3,15 @@ import { asApp, withOrg, type Database, type Sql } from '../../platform/db.js';
 import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
 import type { Logger } from '../../platform/logger.js';
 import { appendAudit, systemActor } from '../audit/index.js';
+import {
+  failBouncedDelivery,
+  findCustomerEmailIndex,
+  findDeliveryOrganization,
+  lockDeliveryFacts,
+  noteDeliveryError,
+  recordUnattributedReport,
+  type DeliveryFacts,
+} from './bounce-repo.js';
 import { insertHeldReport, type HeldVerdict } from './inbound-report-repo.js';
 import { listTestRecipients } from './notice-test-recipients.js';
 import {
@@ -55,15 +64,6 @@ export interface BounceDeps {
  */
 export type BounceOutcome = 'applied' | 'noted' | 'held' | 'unknown_delivery';
 
-interface DeliveryFacts {
-  channel: string;
-  status: string;
-  send_id: string | null;
-  customer_id: string | null;
-  test_recipient_id: string | null;
-  recipient_index: string | null;
-}
-
 const REASON: Record<Exclude<InboundReport['kind'], 'soft'>, SuppressionReason> = {
   hard: 'hard_bounce',
   complaint: 'complaint',
@@ -90,18 +90,15 @@ const deliveryIdOf = (report: InboundReport) =>
  */
 export async function applyReport(deps: BounceDeps, report: InboundReport): Promise<BounceOutcome> {
   const deliveryId = deliveryIdOf(report);
-  const found = await asApp(deps.db, (tx) =>
-    tx.query<{ organization_id: string; id: string }>('SELECT * FROM candor_find_delivery($1)', [deliveryId]),
-  );
-  const organizationId = found[0]?.organization_id;
+  const organizationId = await asApp(deps.db, (tx) => findDeliveryOrganization(tx, deliveryId));
   if (!organizationId) {
     await asApp(deps.db, (tx) =>
-      tx.query('SELECT candor_record_unattributed_report($1, $2, $3, $4)', [
+      recordUnattributedReport(tx, {
         deliveryId,
-        report.kind,
-        report.source,
-        report.remoteAddress ?? null,
-      ]),
+        kind: report.kind,
+        source: report.source,
+        remoteAddress: report.remoteAddress ?? null,
+      }),
     );
     deps.logger?.warn({ source: report.source, kind: report.kind }, 'report for an unknown delivery kept');
     return 'unknown_delivery';
@@ -110,13 +107,7 @@ export async function applyReport(deps: BounceDeps, report: InboundReport): Prom
     deps.db,
     organizationId,
     async (tx) => {
-      // As JSON: the row's notice columns belong to the delivery engine's migrations.
-      const row = (
-        await tx.query<{ d: DeliveryFacts }>(
-          'SELECT to_jsonb(d) AS d FROM deliveries d WHERE id = $1 FOR UPDATE',
-          [deliveryId],
-        )
-      )[0]?.d;
+      const row = await lockDeliveryFacts(tx, deliveryId);
       if (!row) return { result: 'unknown_delivery' as const };
       const keys = await deps.keyring.get(tx, organizationId);
       const expectedKind = report.kind === 'unsubscribe' ? 'unsubscribe' : 'bounce';
@@ -138,18 +129,11 @@ export async function applyReport(deps: BounceDeps, report: InboundReport): Prom
       }
       const status = report.status ? ` ${report.status}` : '';
       if (report.kind === 'soft') {
-        await tx.query(`UPDATE deliveries SET last_error = $2 WHERE id = $1`, [
-          deliveryId,
-          `Delayed (reported by ${report.source})${status}`,
-        ]);
+        await noteDeliveryError(tx, deliveryId, `Delayed (reported by ${report.source})${status}`);
         return { result: 'noted' as const };
       }
       if (report.kind === 'hard') {
-        await tx.query(
-          `UPDATE deliveries SET status = 'failed', last_error = $2, locked_until = NULL
-           WHERE id = $1 AND status NOT IN ('cancelled', 'suppressed')`,
-          [deliveryId, `Bounced (reported by ${report.source})${status}`],
-        );
+        await failBouncedDelivery(tx, deliveryId, `Bounced (reported by ${report.source})${status}`);
       }
       const reason = REASON[report.kind];
       const added = await suppressIndex(tx, organizationId, 'email', own, reason, {
@@ -182,11 +166,7 @@ async function currentIndex(
   row: DeliveryFacts,
 ): Promise<string | undefined> {
   if (row.customer_id) {
-    const found = await tx.query<{ email_index: string | null }>(
-      'SELECT email_index FROM customers WHERE id = $1',
-      [row.customer_id],
-    );
-    return found[0]?.email_index ?? undefined;
+    return findCustomerEmailIndex(tx, row.customer_id);
   }
   if (row.test_recipient_id) {
     const tester = (await listTestRecipients(tx, keys)).find((r) => r.id === row.test_recipient_id);

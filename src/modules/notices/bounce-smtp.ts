@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { SMTPServer } from 'smtp-server';
 import type { Logger } from '../../platform/logger.js';
-import { bounceKind, parseBounce } from './bounce-dsn.js';
+import { bounceKind, parseBounce } from './bounce-parse.js';
 import { applyReport, type BounceDeps, type BounceOutcome, type InboundReport } from './bounce-service.js';
 import { parseVerp } from './verp.js';
 

@@ -1,3 +1,5 @@
+// One file over 400 lines: every case below shares the one app, send, bounce listener and channel
+// set up at the top, and reads as one story of a report from parse to suppression.
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,7 +8,7 @@ import { noticeSends } from '../../../test/notice-sends.js';
 import { sensitive } from '../../../test/secrets.js';
 import { withOrg } from '../../platform/db.js';
 import { createLogger } from '../../platform/logger.js';
-import { bounceKind, parseBounce } from './bounce-dsn.js';
+import { bounceKind, parseBounce } from './bounce-parse.js';
 import { startBounceListener } from './bounce-smtp.js';
 import { createEmailChannel } from './channel-email.js';
 import { addressIndex, isSuppressed } from './suppression.js';

@@ -4,8 +4,8 @@ import { withOrg, type Database } from '../../platform/db.js';
 import type { OrganizationKeyring } from '../../platform/keys.js';
 import { redactAddress } from '../../platform/outbox.js';
 import { loadSigningSettings, type SigningSettings } from './email-settings.js';
+import { createMailTransport } from './mail-transport.js';
 import { composeNotice } from './mime-compose.js';
-import { createSmtpPool } from './smtp-client.js';
 import type { ChannelResult, ChannelSender, OutgoingNotice } from './notice-contracts.js';
 import { unsubscribeToken } from './suppression.js';
 import { verpAddress, type VerpKind } from './verp.js';
@@ -30,18 +30,19 @@ export interface EmailChannelDeps {
  * <html>; a document without them gets them.
  */
 export function withDirection(html: string, locale: string, direction: 'ltr' | 'rtl'): string {
-  const tag = /<html\b[^>]*>/i.exec(html);
+  const tag = html.match(/<html\b[^>]*>/i);
   if (!tag) return `<!doctype html><html lang="${locale}" dir="${direction}"><body>${html}</body></html>`;
   let open = tag[0];
   if (!/\sdir\s*=/i.test(open)) open = open.replace(/^<html/i, `<html dir="${direction}"`);
   if (!/\slang\s*=/i.test(open)) open = open.replace(/^<html/i, `<html lang="${locale}"`);
-  return html.slice(0, tag.index) + open + html.slice(tag.index + tag[0].length);
+  const at = tag.index ?? 0;
+  return html.slice(0, at) + open + html.slice(at + tag[0].length);
 }
 
 /** Mailbox-level refusals (no such user, user moved, bad mailbox name) are worth suppressing; policy ones are not. */
 function mailboxRefusal(code: number, text: string): boolean {
   if (![550, 551, 553].includes(code)) return false;
-  const enhanced = /\b5\.(\d{1,3})\.(\d{1,3})\b/.exec(text);
+  const enhanced = text.match(/\b5\.(\d{1,3})\.(\d{1,3})\b/);
   return !enhanced || enhanced[1] === '1' || enhanced[1] === '2';
 }
 
@@ -50,11 +51,16 @@ export function smtpResult(error: unknown, to: string): ChannelResult {
   const e = error as { responseCode?: number; code?: string; response?: string; message?: string };
   const text = redactAddress(e.response ?? e.message ?? String(error), to).slice(0, 500);
   const code = e.responseCode;
+  if (e.code === 'ETLS') {
+    // No TLS with the relay (its STARTTLS refused, or absent under requireTLS): the relay's
+    // setting, not the recipient, so the notice waits for it to be fixed.
+    return { outcome: 'temporary', error: text };
+  }
   if (code !== undefined && code >= 500) {
     return { outcome: 'permanent', error: text, suppress: mailboxRefusal(code, text) };
   }
   if (code === undefined && e.code === 'EENVELOPE') {
-    // Refused before any server saw it (e.g. an address nodemailer cannot send to).
+    // Refused before any server saw it (an address mail-transport.ts will not put in an envelope).
     return { outcome: 'permanent', error: text, suppress: false };
   }
   // 4xx, timeouts, connection and TLS errors: worth another try later.
@@ -141,16 +147,17 @@ export async function dkimSign(
 const angle = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
 
 /**
- * The e-mail channel: one pool of pipelining SMTP connections (maxConnections from the config,
- * unlimited messages per connection, `smtp-client.ts`); each message DKIM-signed with its organization's key as
- * d=<From domain> (aligned), sent from the organization's From address with the VERP envelope
- * sender bounces+<delivery id>.<mac>@<bounce domain> (verp.ts), the delivery's stable Message-ID, a text and an
- * HTML part (in the reader's direction), and List-Unsubscribe (one-click) on optional updates
- * only: a mandatory breach notice never carries it.
+ * The e-mail channel: nodemailer's pool of pipelining SMTP connections (maxConnections from the
+ * config, unlimited messages per connection, `mail-transport.ts`), handed each message composed
+ * (`mime-compose.ts`) and DKIM-signed here with its organization's key as d=<From domain>
+ * (aligned), sent from the organization's From address with the VERP envelope sender
+ * bounces+<delivery id>.<mac>@<bounce domain> (verp.ts), the delivery's stable Message-ID, a text
+ * and an HTML part (in the reader's direction), and List-Unsubscribe (one-click) on optional
+ * updates only: a mandatory breach notice never carries it.
  */
 export function createEmailChannel(deps: EmailChannelDeps): ChannelSender {
   // Timeouts make a stuck relay a temporary failure rather than a hung worker.
-  const pool = createSmtpPool({
+  const pool = createMailTransport({
     url: deps.smtpUrl,
     maxConnections: deps.email.maxConnections,
     connectionTimeoutMs: 30_000,
@@ -246,7 +253,7 @@ export function createEmailChannel(deps: EmailChannelDeps): ChannelSender {
           key: org.key,
         });
         const info = await pool.send({ from: org.verp('bounce', message.deliveryId), to: message.to }, raw);
-        const queued = /queued as\s+([A-Za-z0-9._-]{1,100})/i.exec(info.response);
+        const queued = info.response.match(/queued as\s+([A-Za-z0-9._-]{1,100})/i);
         return { outcome: 'accepted', ...(queued ? { providerId: queued[1] } : {}) };
       } catch (error) {
         return smtpResult(error, message.to);

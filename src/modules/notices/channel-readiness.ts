@@ -3,6 +3,7 @@ import type { Sql } from '../../platform/db.js';
 import { AppError, type ErrorCode } from '../../platform/errors.js';
 import type { OrganizationKeyring } from '../../platform/keys.js';
 import { loadWebhookSecret } from './channel-webhook.js';
+import { findFailedChannels } from './delivery-repo.js';
 import { loadSigningSettings } from './email-settings.js';
 import { CHANNELS, type Channel } from './notice-contracts.js';
 
@@ -80,10 +81,6 @@ export async function assertChannelsReady(
  * The channels "resend to the failed" would send on: those of the deliveries it takes up again
  * (the statuses resendFailed in delivery-control.ts resets; keep the two in step).
  */
-export async function failedChannels(tx: Sql, sendId: string): Promise<Channel[]> {
-  const rows = await tx.query<{ channel: Channel }>(
-    `SELECT DISTINCT channel FROM deliveries WHERE send_id = $1 AND status IN ('failed', 'suppressed')`,
-    [sendId],
-  );
-  return rows.map((r) => r.channel);
+export function failedChannels(tx: Sql, sendId: string): Promise<Channel[]> {
+  return findFailedChannels(tx, sendId);
 }

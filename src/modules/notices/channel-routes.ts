@@ -1,18 +1,15 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { authOf, withCaller, type Access } from '../access/index.js';
+import { withCaller, type Access } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { appendAudit, requestActor } from '../audit/index.js';
-import { openPersonal } from '../customers/index.js';
-import type { DataCategory } from '../incidents/index.js';
-import { createWebhookSecret, webhookSecretCreatedAt } from './channel-webhook.js';
-import { isNoticeLocale } from './notice-model.js';
-import { loadRenderer } from './notice-render.js';
-import { findNotice, findVersion, latestVersion, organizationLocale } from './notice-repo.js';
-import { listTestRecipients } from './notice-test-recipients.js';
-import { estimateSms, type SmsEstimate } from './sms-segments.js';
-import { AppError } from '../../platform/errors.js';
+import { webhookSecretCreatedAt } from './channel-webhook.js';
+import {
+  estimateNoticeSms,
+  newOrganizationWebhookSecret,
+  type NoticeChannelDeps,
+} from './notice-channel-service.js';
+import { callerOf } from './notice-caller.js';
 
 const manage: { access: Access } = { access: { kind: 'permission', permission: 'organization.manage' } };
 const sender: { access: Access } = { access: { kind: 'permission', permission: 'notices.send' } };
@@ -36,11 +33,6 @@ const Estimate = Type.Object({
   cost: Type.Union([Type.String(), Type.Null()]),
 });
 
-/** Stands in for each recipient's own code: every code has the same length and GSM-7 letters. */
-const CODE_SHAPE = 'XXXX-XXXX-XXXX';
-/** Customers read per query while estimating. */
-const PAGE = 1000;
-
 const SecretState = Type.Object({
   createdAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
@@ -55,6 +47,11 @@ export async function channelRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
   const { keyring } = app.deps;
+  const deps: NoticeChannelDeps = {
+    auditKey: config.secrets.auditKey,
+    keyring,
+    smsPricing: config.sms?.pricing,
+  };
 
   app.get(
     '/api/notices/webhook-secret',
@@ -76,35 +73,15 @@ export async function channelRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['notices'], response: { 201: NewSecret, 401: ErrorBody, 403: ErrorBody } },
     },
     async (request, reply) => {
-      const organizationId = authOf(request).organizationId;
-      const actor = requestActor(request);
-      const created = await withCaller(db, request, async (tx) => {
-        const made = await createWebhookSecret(
-          tx,
-          await keyring.get(tx, organizationId),
-          organizationId,
-          actor.type === 'user' ? actor.id : null,
-        );
-        await appendAudit(tx, config.secrets.auditKey, organizationId, actor, {
-          action: 'notice.webhook_secret_created',
-          targetType: 'organization',
-          targetId: organizationId,
-        });
-        return made;
-      });
+      const created = await withCaller(db, request, (tx) =>
+        newOrganizationWebhookSecret(tx, deps, callerOf(request)),
+      );
       void reply.header('cache-control', 'no-store');
       return reply.status(201).send({ secret: created.secret, createdAt: created.createdAt.toISOString() });
     },
   );
 
-  /**
-   * What sending a notice version by SMS will cost, before it is sent: each recipient's SMS
-   * rendered as they would receive it (their language, name and affected categories), its
-   * segments counted (GSM-7 or UCS-2) and priced by their number's country prefix
-   * (CANDOR_SMS_PRICES). Mandatory notices go to every affected customer with a phone, optional
-   * ones to those who consented to SMS; an exercise incident's audience is its test recipients.
-   * Nothing personal leaves the server; the estimate is audited with its totals.
-   */
+  /** What sending a notice version by SMS will cost, before it is sent (notice-channel-service.ts). */
   app.get(
     '/api/notices/:noticeId/sms-estimate',
     {
@@ -116,94 +93,9 @@ export async function channelRoutes(fastify: FastifyInstance): Promise<void> {
         response: { 200: Estimate, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
       },
     },
-    async (request) => {
-      const organizationId = authOf(request).organizationId;
-      const pricing = config.sms?.pricing;
-      return withCaller(db, request, async (tx) => {
-        const notice = await findNotice(tx, request.params.noticeId);
-        if (!notice) throw new AppError('not_found');
-        const version = request.query.version
-          ? await findVersion(tx, notice.id, request.query.version)
-          : await latestVersion(tx, notice.id);
-        if (!version) throw new AppError('not_found', { where: 'querystring/version' });
-        const incident = (
-          await tx.query<{ is_exercise: boolean }>('SELECT is_exercise FROM incidents WHERE id = $1', [
-            notice.incidentId,
-          ])
-        )[0];
-        if (!incident) throw new AppError('not_found');
-        const audience = request.query.audience ?? (incident.is_exercise ? 'test_recipients' : 'customers');
-        const keys = await keyring.get(tx, organizationId);
-        const render = await loadRenderer(tx, organizationId, version.id);
-        const fallback = await organizationLocale(tx);
-        const messages: { to: string; body: string }[] = [];
-        if (audience === 'test_recipients') {
-          for (const r of await listTestRecipients(tx, keys)) {
-            if (!r.phone) continue;
-            const body = render({
-              customerId: null,
-              name: r.name,
-              locale: r.locale,
-              timeZone: 'UTC',
-              categories: [],
-              verificationCode: CODE_SHAPE,
-            }).sms;
-            messages.push({ to: r.phone, body });
-          }
-        } else {
-          let after = '00000000-0000-0000-0000-000000000000';
-          for (;;) {
-            const page = await tx.query<{ customer_id: string; data_categories: DataCategory[] }>(
-              `SELECT a.customer_id, a.data_categories
-               FROM incident_affected_customers a JOIN customers c ON c.id = a.customer_id
-               WHERE a.incident_id = $1 AND a.customer_id > $2 AND c.phone_index IS NOT NULL
-                 AND ($3::boolean OR c.consent_sms)
-               ORDER BY a.customer_id LIMIT ${PAGE}`,
-              [notice.incidentId, after, notice.kind === 'mandatory'],
-            );
-            for (const row of page) {
-              const opened = await openPersonal(tx, keys, row.customer_id);
-              if (!opened?.personal.phone) continue;
-              const language = opened.customer.language;
-              const body = render({
-                customerId: row.customer_id,
-                name: opened.personal.name,
-                locale: isNoticeLocale(language) ? language : fallback,
-                timeZone: opened.customer.timeZone ?? 'UTC',
-                categories: row.data_categories,
-                verificationCode: CODE_SHAPE,
-              }).sms;
-              messages.push({ to: opened.personal.phone, body });
-            }
-            if (page.length < PAGE) break;
-            after = page[page.length - 1]!.customer_id;
-          }
-        }
-        const estimate: SmsEstimate = estimateSms(
-          messages,
-          pricing ?? { currency: '', byPrefix: new Map(), default: undefined },
-        );
-        await appendAudit(tx, config.secrets.auditKey, organizationId, requestActor(request), {
-          action: 'notice.sms_estimated',
-          targetType: 'notice',
-          targetId: notice.id,
-          data: {
-            version: version.version,
-            audience,
-            messages: estimate.messages,
-            segments: estimate.segments,
-          },
-        });
-        return {
-          audience,
-          messages: estimate.messages,
-          segments: estimate.segments,
-          ucs2: estimate.ucs2,
-          unpriced: pricing ? estimate.unpriced : estimate.messages,
-          currency: pricing ? pricing.currency : null,
-          cost: pricing ? estimate.cost : null,
-        };
-      });
-    },
+    async (request) =>
+      withCaller(db, request, (tx) =>
+        estimateNoticeSms(tx, deps, callerOf(request), request.params.noticeId, request.query),
+      ),
   );
 }

@@ -1,13 +1,10 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import { createHmac } from 'node:crypto';
 import type { SmsSettings } from '../../config.js';
-import { withOrg } from '../../platform/db.js';
-import { AppError } from '../../platform/errors.js';
-import { ErrorBody } from '../../platform/http/schemas.js';
+import { withOrg, type Database } from '../../platform/db.js';
+import type { OrganizationKeyring } from '../../platform/keys.js';
 import { normalizePhone } from '../customers/index.js';
 import type { ChannelResult, ChannelSender, OutgoingNotice } from './notice-contracts.js';
+import { insertSmsStatusReport, lockSmsDelivery, markSmsDeliveryFailed } from './sms-repo.js';
 import { addressIndex, suppressIndex } from './suppression.js';
 
 /**
@@ -122,136 +119,63 @@ export function twilioSignature(authToken: string, url: string, params: Record<s
   return createHmac('sha1', authToken).update(data).digest('base64');
 }
 
-/** Twilio's MessageStatus values. */
-const STATUSES = [
-  'accepted',
-  'queued',
-  'sending',
-  'sent',
-  'delivered',
-  'undelivered',
-  'failed',
-  'read',
-  'canceled',
-  'scheduled',
-  'receiving',
-  'received',
-];
 /** Delivery errors after which the number must not be sent to again (30005 unknown, 30006 landline). */
 const SUPPRESSING_REPORTS = new Set(['21610', '30005', '30006']);
-
-const StatusParams = Type.Object({
-  organizationId: Type.String({ format: 'uuid' }),
-  deliveryId: Type.String({ format: 'uuid' }),
-});
 
 /** Final reports that the message did not reach the phone. */
 const FAILED_REPORTS = new Set(['undelivered', 'failed']);
 
+/** A delivery report as the provider posted it, its signature checked (sms-status-routes.ts). */
+export interface SmsStatusReport {
+  organizationId: string;
+  deliveryId: string;
+  /** The provider's id for the message reported on. */
+  providerId: string;
+  /** Twilio's MessageStatus. */
+  status: string;
+  errorCode: string | null;
+  /** The report's To: used only for a delivery sent before numbers were recorded. */
+  to: string | undefined;
+}
+
 /**
- * The provider's delivery reports: authenticated by X-Twilio-Signature, recorded per delivery in
- * sms_status_reports (a repeated report once). 'delivered' confirms the delivery (it stays 'sent';
- * the report is the record); 'undelivered' or 'failed' for the message the delivery was accepted
- * as (its accepted_by sid) fails the delivery with the provider's error code, never the number; a
- * report of an unknown, unreachable or unsubscribed number suppresses it. A report naming no SMS
- * delivery of that organization (another organization's, or none) changes nothing.
+ * Records a delivery report in sms_status_reports (a repeated report once). 'delivered' confirms
+ * the delivery (it stays 'sent'; the report is the record); 'undelivered' or 'failed' for the
+ * message the delivery was accepted as (its accepted_by sid) fails the delivery with the
+ * provider's error code, never the number; a report of an unknown, unreachable or unsubscribed
+ * number suppresses it. A report naming no SMS delivery of that organization (another
+ * organization's, or none) changes nothing.
  */
-export async function smsStatusRoutes(fastify: FastifyInstance): Promise<void> {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, config } = app.deps;
-  const settings = config.sms;
-  const { keyring } = app.deps;
-
-  app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: 16_384 },
-    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
-  );
-
-  app.post(
-    '/api/public/sms-status/:organizationId/:deliveryId',
-    {
-      config: { access: { kind: 'public' }, signedWebhook: true },
-      schema: {
-        tags: ['notices'],
-        params: StatusParams,
-        response: { 204: Type.Null(), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
-      },
-    },
-    async (request, reply) => {
-      if (!settings) throw new AppError('not_found');
-      const params = (request.body ?? {}) as Record<string, string>;
-      const given = request.headers['x-twilio-signature'];
-      const expected = twilioSignature(
-        settings.authToken,
-        `${config.publicUrl.origin}${request.url}`,
-        params,
-      );
-      if (
-        typeof given !== 'string' ||
-        given.length !== expected.length ||
-        !timingSafeEqual(Buffer.from(given), Buffer.from(expected))
-      ) {
-        throw new AppError('forbidden');
+export async function recordSmsStatusReport(
+  deps: { db: Database; keyring: OrganizationKeyring },
+  report: SmsStatusReport,
+): Promise<void> {
+  const { organizationId, deliveryId, providerId, status, errorCode } = report;
+  await withOrg(
+    deps.db,
+    organizationId,
+    async (tx) => {
+      const delivery = await lockSmsDelivery(tx, deliveryId);
+      if (!delivery) return;
+      await insertSmsStatusReport(tx, { organizationId, deliveryId, providerId, status, errorCode });
+      // A report for an earlier message (one sent again after a crash) leaves the delivery alone.
+      if (FAILED_REPORTS.has(status) && delivery.status === 'sent' && delivery.accepted_by === providerId) {
+        await markSmsDeliveryFailed(
+          tx,
+          deliveryId,
+          `SMS ${status} (reported by the provider)${errorCode ? ` with error ${errorCode}` : ''}`,
+        );
       }
-      const status = params.MessageStatus ?? params.SmsStatus;
-      const providerId = params.MessageSid ?? params.SmsSid;
-      if (!status || !STATUSES.includes(status) || !providerId || !/^[A-Za-z0-9]{10,64}$/.test(providerId)) {
-        throw new AppError('validation_failed', {
-          where: 'body',
-          problem: 'MessageSid and MessageStatus expected',
-        });
+      // The number suppressed is the one the delivery was sent to (recorded when it was sent);
+      // the report's To only for a delivery sent before numbers were recorded.
+      const number = report.to && normalizePhone(report.to);
+      if (errorCode && SUPPRESSING_REPORTS.has(errorCode)) {
+        const keys = await deps.keyring.get(tx, organizationId);
+        const own = delivery.recipient_index ?? (number ? addressIndex(keys, 'sms', number) : undefined);
+        const reason = errorCode === '21610' ? 'unsubscribed' : 'permanent_failure';
+        if (own) await suppressIndex(tx, organizationId, 'sms', own, reason, { source: 'sms', deliveryId });
       }
-      const errorCode = params.ErrorCode && /^\d{1,10}$/.test(params.ErrorCode) ? params.ErrorCode : null;
-      const { organizationId, deliveryId } = request.params;
-      await withOrg(
-        db,
-        organizationId,
-        async (tx) => {
-          const delivery = (
-            await tx.query<{ status: string; accepted_by: string | null; recipient_index: string | null }>(
-              `SELECT status, accepted_by, recipient_index FROM deliveries WHERE id = $1 AND channel = 'sms' FOR UPDATE`,
-              [deliveryId],
-            )
-          )[0];
-          if (!delivery) return;
-          await tx.query(
-            `INSERT INTO sms_status_reports (organization_id, delivery_id, provider_id, status, error_code)
-             SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::text
-             WHERE NOT EXISTS (
-               SELECT 1 FROM sms_status_reports
-               WHERE delivery_id = $2::uuid AND provider_id = $3::text AND status = $4::text
-                 AND error_code IS NOT DISTINCT FROM $5::text)`,
-            [organizationId, deliveryId, providerId, status, errorCode],
-          );
-          // A report for an earlier message (one sent again after a crash) leaves the delivery alone.
-          if (
-            FAILED_REPORTS.has(status) &&
-            delivery.status === 'sent' &&
-            delivery.accepted_by === providerId
-          ) {
-            await tx.query(
-              `UPDATE deliveries SET status = 'failed', last_error = $2, locked_until = NULL WHERE id = $1`,
-              [
-                deliveryId,
-                `SMS ${status} (reported by the provider)${errorCode ? ` with error ${errorCode}` : ''}`,
-              ],
-            );
-          }
-          // The number suppressed is the one the delivery was sent to (recorded when it was sent);
-          // the report's To only for a delivery sent before numbers were recorded.
-          const number = params.To && normalizePhone(params.To);
-          if (errorCode && SUPPRESSING_REPORTS.has(errorCode)) {
-            const keys = await keyring.get(tx, organizationId);
-            const own = delivery.recipient_index ?? (number ? addressIndex(keys, 'sms', number) : undefined);
-            const reason = errorCode === '21610' ? 'unsubscribed' : 'permanent_failure';
-            if (own)
-              await suppressIndex(tx, organizationId, 'sms', own, reason, { source: 'sms', deliveryId });
-          }
-        },
-        { system: true },
-      );
-      return reply.status(204).send(null);
     },
+    { system: true },
   );
 }

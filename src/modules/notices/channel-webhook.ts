@@ -8,6 +8,7 @@ import { open, seal } from '../../platform/crypto.js';
 import { withOrg, type Database, type Sql } from '../../platform/db.js';
 import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
 import type { ChannelResult, ChannelSender, OutgoingNotice } from './notice-contracts.js';
+import { findWebhookSecret, findWebhookSecretCreatedAt, upsertWebhookSecret } from './webhook-repo.js';
 
 /**
  * The webhook channel: a notice is POSTed as JSON to the customer's own endpoint, signed per the
@@ -57,37 +58,23 @@ export async function createWebhookSecret(
   userId: string | null,
 ): Promise<{ secret: string; createdAt: Date }> {
   const secret = newWebhookSecret();
-  const row = (
-    await tx.query<{ created_at: Date }>(
-      `INSERT INTO notice_webhook_secrets (organization_id, secret, key_version, created_by)
-       VALUES ($1, $2, $3, $4)
-       ON CONFLICT (organization_id) DO UPDATE SET secret = EXCLUDED.secret, key_version = EXCLUDED.key_version,
-         created_by = EXCLUDED.created_by, created_at = now()
-       RETURNING created_at`,
-      [
-        organizationId,
-        seal(keys.data(keys.dataVersion), secret, secretContext(organizationId)),
-        keys.dataVersion,
-        userId,
-      ],
-    )
-  )[0]!;
+  const row = await upsertWebhookSecret(tx, {
+    organizationId,
+    sealed: seal(keys.data(keys.dataVersion), secret, secretContext(organizationId)),
+    keyVersion: keys.dataVersion,
+    createdBy: userId,
+  });
   return { secret, createdAt: new Date(row.created_at) };
 }
 
 export async function webhookSecretCreatedAt(tx: Sql): Promise<Date | null> {
-  const row = (await tx.query<{ created_at: Date }>('SELECT created_at FROM notice_webhook_secrets'))[0];
+  const row = await findWebhookSecretCreatedAt(tx);
   return row ? new Date(row.created_at) : null;
 }
 
 /** The organization's secret, unsealed; undefined when none was created. Read per message: never cached. */
 export async function loadWebhookSecret(tx: Sql, keys: OrganizationKeys, organizationId: string) {
-  const row = (
-    await tx.query<{ secret: Uint8Array; key_version: number }>(
-      'SELECT secret, key_version FROM notice_webhook_secrets WHERE organization_id = $1',
-      [organizationId],
-    )
-  )[0];
+  const row = await findWebhookSecret(tx, organizationId);
   if (!row) return undefined;
   return open(keys.data(row.key_version), Buffer.from(row.secret), secretContext(organizationId)).toString();
 }

@@ -24,7 +24,7 @@ export function parseRateLimits(value: string | undefined): RateLimits {
   for (const raw of value.split(',')) {
     const entry = raw.trim();
     if (!entry) continue;
-    const match = /^([a-z]+)(?::([a-z0-9.-]+))?=(\d+(?:\.\d+)?)$/i.exec(entry);
+    const match = entry.match(/^([a-z]+)(?::([a-z0-9.-]+))?=(\d+(?:\.\d+)?)$/i);
     const rate = match ? Number(match[3]) : NaN;
     if (!match || !(rate > 0)) {
       throw new Error(

@@ -1,23 +1,18 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { Sql } from '../../platform/db.js';
 import { authOf, withCaller, type Access } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { appendAudit, requestActor } from '../audit/index.js';
-import { assertChannelsReady, failedChannels } from './channel-readiness.js';
 import {
   DELIVERY_STATUSES,
-  cancelSend,
   listRecipientStatuses,
-  pauseSend,
-  resendFailed,
-  resumeSend,
   sendProgress,
   type DeliveryStatus,
 } from './delivery-control.js';
+import { callerOf } from './notice-caller.js';
 import { CHANNELS, type Channel } from './notice-contracts.js';
 import { createProgressHub } from './progress-hub.js';
+import { SEND_ACTIONS, controlSend } from './send-control-service.js';
 
 const read: { access: Access } = { access: { kind: 'permission', permission: 'notices.read' } };
 const control: { access: Access } = { access: { kind: 'permission', permission: 'notices.send' } };
@@ -84,7 +79,10 @@ export async function deliveryRoutes(fastify: FastifyInstance): Promise<void> {
   const { db, config, outbox, logger, metrics } = app.deps;
   // One computation per watched send per interval in this process, shared by its viewers.
   const hub = createProgressHub({ db, logger, registry: metrics.registry, intervalMs: EVENT_INTERVAL_MS });
-  const readiness = { keyring: app.deps.keyring, sms: config.sms };
+  const controlDeps = {
+    auditKey: config.secrets.auditKey,
+    readiness: { keyring: app.deps.keyring, sms: config.sms },
+  };
   app.addHook('onClose', async () => hub.close());
 
   app.get(
@@ -160,56 +158,20 @@ export async function deliveryRoutes(fastify: FastifyInstance): Promise<void> {
     },
   );
 
-  const action = (
-    path: string,
-    audit: string,
-    run: (tx: Sql, sendId: string, organizationId: string) => Promise<{ status: string; affected: number }>,
-  ) =>
+  for (const action of SEND_ACTIONS) {
     app.post(
-      `/api/notice-sends/:sendId/${path}`,
+      `/api/notice-sends/:sendId/${action}`,
       {
         config: control,
         schema: { tags: ['notices'], params: Params, response: { 200: ActionResult, ...errors } },
       },
-      async (request: FastifyRequest<{ Params: { sendId: string } }>) => {
-        const result = await withCaller(db, request, async (tx) => {
-          const done = await run(tx, request.params.sendId, authOf(request).organizationId);
-          await appendAudit(
-            tx,
-            config.secrets.auditKey,
-            authOf(request).organizationId,
-            requestActor(request),
-            {
-              action: audit,
-              targetType: 'notice_send',
-              targetId: request.params.sendId,
-              data: { affected: done.affected, status: done.status },
-            },
-          );
-          return done;
-        });
+      async (request) => {
+        const result = await withCaller(db, request, (tx) =>
+          controlSend(tx, controlDeps, callerOf(request), request.params.sendId, action),
+        );
         outbox.wake();
         return result;
       },
     );
-
-  action('pause', 'notice_send.paused', async (tx, id) => {
-    const status = await pauseSend(tx, id);
-    return { status, affected: 0 };
-  });
-  action('resume', 'notice_send.resumed', async (tx, id) => {
-    const status = await resumeSend(tx, id, config.secrets.auditKey);
-    return { status, affected: 0 };
-  });
-  action('cancel', 'notice_send.cancelled', async (tx, id) => ({
-    affected: await cancelSend(tx, id),
-    status: 'cancelled',
-  }));
-  action('resend-failed', 'notice_send.resent_failed', async (tx, id, organizationId) => {
-    // Sending the failed again into missing settings would only fail them again.
-    await assertChannelsReady(tx, readiness, organizationId, await failedChannels(tx, id));
-    const affected = await resendFailed(tx, id);
-    const [row] = await tx.query<{ status: string }>('SELECT status FROM notice_sends WHERE id = $1', [id]);
-    return { affected, status: row!.status };
-  });
+  }
 }

@@ -13,6 +13,7 @@ import { createSmsChannel } from './channel-sms.js';
 import { createWebhookChannel } from './channel-webhook.js';
 import { createDeliveryEngine, type DeliveryDeps, type DeliveryEngine } from './delivery-engine.js';
 import { parseRateLimits } from './delivery-rate.js';
+import { vacuumDeliveries } from './delivery-repo.js';
 import type { Channel, ChannelSender } from './notice-contracts.js';
 import { newVerificationCode, verificationRecorder, verificationsRecorder } from './notice-verification.js';
 
@@ -29,7 +30,7 @@ export function vacuumTimer(db: Database): ModuleTimer {
     name: VACUUM_QUEUE,
     cron: '* * * * *',
     async run() {
-      await db.exec('VACUUM deliveries, delivery_counts');
+      await vacuumDeliveries(db);
       return 0;
     },
   };

@@ -1,17 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { AppError } from '../../platform/errors.js';
 import { authOf, withCaller, type Access } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { appendAudit, requestActor } from '../audit/index.js';
-import {
-  dnsGuidance,
-  EmailSettingsError,
-  getEmailSettings,
-  saveEmailSettings,
-  type EmailSettings,
-} from './email-settings.js';
+import { requestActor } from '../audit/index.js';
+import { changeEmailSettings, dnsGuidance, getEmailSettings, type EmailSettings } from './email-settings.js';
 
 const manage: { access: Access } = { access: { kind: 'permission', permission: 'organization.manage' } };
 const errors = { 400: ErrorBody, 404: ErrorBody };
@@ -88,26 +81,15 @@ export async function emailSettingsRoutes(fastify: FastifyInstance): Promise<voi
     },
     async (request) => {
       const orgId = authOf(request).organizationId;
-      const settings = await withCaller(db, request, async (tx) => {
-        try {
-          const saved = await saveEmailSettings(tx, await keyring.get(tx, orgId), orgId, request.body);
-          await appendAudit(tx, config.secrets.auditKey, orgId, requestActor(request), {
-            action: 'email_settings.updated',
-            targetType: 'organization',
-            targetId: orgId,
-            data: {
-              domain: saved.settings.domain,
-              selector: saved.settings.dkimSelector,
-              keyGenerated: saved.keyGenerated,
-            },
-          });
-          return saved.settings;
-        } catch (error) {
-          if (error instanceof EmailSettingsError)
-            throw new AppError('validation_failed', { field: error.field });
-          throw error;
-        }
-      });
+      const settings = await withCaller(db, request, async (tx) =>
+        changeEmailSettings(
+          tx,
+          { keys: await keyring.get(tx, orgId), auditKey: config.secrets.auditKey },
+          orgId,
+          requestActor(request),
+          request.body,
+        ),
+      );
       return view(settings);
     },
   );

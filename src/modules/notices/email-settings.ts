@@ -2,8 +2,18 @@ import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import type { EmailChannelConfig } from '../../config.js';
 import { open, seal } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
 import type { OrganizationKeys } from '../../platform/keys.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 import { normalizeEmail } from '../customers/index.js';
+import {
+  findEmailSettings,
+  findEmailSettingsOf,
+  lockEmailSettings,
+  updateEmailSettings,
+  upsertEmailSettingsWithKey,
+  type EmailSettingsRow,
+} from './email-settings-repo.js';
 
 /**
  * How an organization sends notices by e-mail: the From address, whose domain is also DKIM's d=
@@ -47,20 +57,7 @@ export interface EmailDnsGuidance {
 
 export const sealContext = (organizationId: string) => `email-dkim:${organizationId}`;
 
-interface SettingsRow {
-  organization_id: string;
-  from_address: string;
-  from_name: string | null;
-  reply_to: string | null;
-  domain: string;
-  dkim_selector: string;
-  dkim_private_key: Buffer | Uint8Array;
-  dkim_public_key: Buffer | Uint8Array;
-  key_version: number;
-  updated_at: Date;
-}
-
-const toSettings = (r: SettingsRow): EmailSettings => ({
+const toSettings = (r: EmailSettingsRow): EmailSettings => ({
   fromAddress: r.from_address,
   fromName: r.from_name,
   replyTo: r.reply_to,
@@ -71,8 +68,8 @@ const toSettings = (r: SettingsRow): EmailSettings => ({
 });
 
 export async function getEmailSettings(tx: Sql): Promise<EmailSettings | undefined> {
-  const rows = await tx.query<SettingsRow>('SELECT * FROM email_settings');
-  return rows[0] && toSettings(rows[0]);
+  const row = await findEmailSettings(tx);
+  return row && toSettings(row);
 }
 
 /** The settings with the unsealed private key, for signing; undefined when none are saved. */
@@ -81,9 +78,7 @@ export async function loadSigningSettings(
   keys: OrganizationKeys,
   organizationId: string,
 ): Promise<SigningSettings | undefined> {
-  const row = (
-    await tx.query<SettingsRow>('SELECT * FROM email_settings WHERE organization_id = $1', [organizationId])
-  )[0];
+  const row = await findEmailSettingsOf(tx, organizationId);
   if (!row) return undefined;
   const privateKey = open(
     keys.data(row.key_version),
@@ -128,13 +123,9 @@ export async function saveEmailSettings(
   if (!SELECTOR.test(selector)) throw new EmailSettingsError('dkimSelector');
   const domain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1);
 
-  const existing = (
-    await tx.query<{ organization_id: string }>(
-      'SELECT organization_id FROM email_settings WHERE organization_id = $1 FOR UPDATE',
-      [organizationId],
-    )
-  )[0];
+  const existing = await lockEmailSettings(tx, organizationId);
   const generate = !existing || input.rotateKey === true;
+  const fields = { organizationId, fromAddress, fromName, replyTo, domain, selector };
   if (generate) {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', {
       modulusLength: 2048,
@@ -142,23 +133,45 @@ export async function saveEmailSettings(
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
     const sealed = seal(keys.data(keys.dataVersion), privateKey, sealContext(organizationId));
-    await tx.query(
-      `INSERT INTO email_settings (organization_id, from_address, from_name, reply_to, domain, dkim_selector,
-         dkim_private_key, dkim_public_key, key_version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (organization_id) DO UPDATE SET from_address = $2, from_name = $3, reply_to = $4, domain = $5,
-         dkim_selector = $6, dkim_private_key = $7, dkim_public_key = $8, key_version = $9, updated_at = now()`,
-      [organizationId, fromAddress, fromName, replyTo, domain, selector, sealed, publicKey, keys.dataVersion],
-    );
+    await upsertEmailSettingsWithKey(tx, fields, {
+      sealedPrivateKey: sealed,
+      publicKey,
+      keyVersion: keys.dataVersion,
+    });
   } else {
-    await tx.query(
-      `UPDATE email_settings SET from_address = $2, from_name = $3, reply_to = $4, domain = $5, dkim_selector = $6,
-         updated_at = now()
-       WHERE organization_id = $1`,
-      [organizationId, fromAddress, fromName, replyTo, domain, selector],
-    );
+    await updateEmailSettings(tx, fields);
   }
   return { settings: (await getEmailSettings(tx))!, keyGenerated: generate };
+}
+
+/**
+ * An admin saves the settings (saveEmailSettings), audited, in the caller's transaction; an
+ * invalid field is validation_failed naming it.
+ */
+export async function changeEmailSettings(
+  tx: Sql,
+  deps: { keys: OrganizationKeys; auditKey: Buffer },
+  organizationId: string,
+  actor: AuditActor,
+  input: EmailSettingsInput,
+): Promise<EmailSettings> {
+  try {
+    const saved = await saveEmailSettings(tx, deps.keys, organizationId, input);
+    await appendAudit(tx, deps.auditKey, organizationId, actor, {
+      action: 'email_settings.updated',
+      targetType: 'organization',
+      targetId: organizationId,
+      data: {
+        domain: saved.settings.domain,
+        selector: saved.settings.dkimSelector,
+        keyGenerated: saved.keyGenerated,
+      },
+    });
+    return saved.settings;
+  } catch (error) {
+    if (error instanceof EmailSettingsError) throw new AppError('validation_failed', { field: error.field });
+    throw error;
+  }
 }
 
 /** Splits a TXT value into DNS character-strings of at most 255 octets (RFC 1035 §3.3.14). */

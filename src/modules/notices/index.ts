@@ -2,7 +2,7 @@
 export { bounceRoutes } from './bounce-routes.js';
 export { startBounceListener } from './bounce-smtp.js';
 export { channelRoutes } from './channel-routes.js';
-export { smsStatusRoutes } from './channel-sms.js';
+export { smsStatusRoutes } from './sms-status-routes.js';
 export { deliveryRoutes } from './delivery-routes.js';
 export { createNoticeWorker } from './delivery-worker.js';
 export { emailSettingsRoutes } from './email-settings-routes.js';

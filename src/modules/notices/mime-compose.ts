@@ -1,8 +1,9 @@
 /**
  * A notice's e-mail as MIME (RFC 5322, 2045–2047): a multipart/alternative of the text and the
  * HTML part, composed in one pass. The channel used nodemailer's MailComposer, whose streams cost
- * more per message than signing it (docs/BENCHMARKS.md, "Notices"); the encoders are still
- * nodemailer's (encoded words, quoted-printable).
+ * more per message than signing it; with its DKIM it made the engine 1.4 × slower end to end
+ * (docs/BENCHMARKS.md, "Notices"). The encoders are still nodemailer's (encoded words,
+ * quoted-printable).
  */
 import { randomUUID } from 'node:crypto';
 import { encodeWord, encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';

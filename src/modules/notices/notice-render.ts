@@ -11,6 +11,7 @@ import {
   type RenderedNotice,
 } from './notice-contracts.js';
 import { completeIn, isNoticeLocale, type NoticeContent, type NoticeLocaleContent } from './notice-model.js';
+import { findRenderSource } from './notice-repo.js';
 
 /** What a version's placeholders stand for besides the recipient's own values. */
 export interface NoticeContext {
@@ -190,30 +191,7 @@ export async function loadNoticeContext(
   tx: Sql,
   noticeVersionId: string,
 ): Promise<{ content: NoticeContent; context: NoticeContext } | undefined> {
-  const rows = await tx.query<{
-    id: string;
-    notice_id: string;
-    version: number;
-    content: NoticeContent;
-    links: { verifyUrl?: string; lookupUrl?: string; supportUrl?: string };
-    kind: NoticeKind;
-    incident_id: string;
-    occurred_at: Date | null;
-    detected_at: Date | null;
-    created_at: Date;
-    organization: string;
-    default_locale: string;
-    affected: string;
-  }>(
-    `SELECT v.id, v.notice_id, v.version, v.content, v.links, n.kind, i.id AS incident_id,
-            i.occurred_at, i.detected_at, i.created_at, o.name AS organization, o.default_locale,
-            (SELECT count(*) FROM incident_affected_customers a WHERE a.incident_id = i.id) AS affected
-     FROM notice_versions v JOIN notices n ON n.id = v.notice_id JOIN incidents i ON i.id = v.incident_id
-       JOIN organizations o ON o.id = v.organization_id
-     WHERE v.id = $1`,
-    [noticeVersionId],
-  );
-  const r = rows[0];
+  const r = await findRenderSource(tx, noticeVersionId);
   if (!r) return undefined;
   return {
     content: r.content,

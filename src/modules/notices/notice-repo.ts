@@ -225,3 +225,46 @@ export async function organizationLocale(tx: Sql): Promise<NoticeLocale> {
     ?.default_locale;
   return isNoticeLocale(locale) ? locale : 'en';
 }
+
+/** Everything a version's rendering needs, in one row (notice-render.ts makes its context of it). */
+export interface RenderSourceRow {
+  id: string;
+  notice_id: string;
+  version: number;
+  content: NoticeContent;
+  links: NoticeLinks;
+  kind: NoticeKind;
+  incident_id: string;
+  occurred_at: Date | null;
+  detected_at: Date | null;
+  created_at: Date;
+  organization: string;
+  default_locale: string;
+  affected: string;
+}
+
+export async function findRenderSource(
+  tx: Sql,
+  noticeVersionId: string,
+): Promise<RenderSourceRow | undefined> {
+  const rows = await tx.query<RenderSourceRow>(
+    `SELECT v.id, v.notice_id, v.version, v.content, v.links, n.kind, i.id AS incident_id,
+            i.occurred_at, i.detected_at, i.created_at, o.name AS organization, o.default_locale,
+            (SELECT count(*) FROM incident_affected_customers a WHERE a.incident_id = i.id) AS affected
+     FROM notice_versions v JOIN notices n ON n.id = v.notice_id JOIN incidents i ON i.id = v.incident_id
+       JOIN organizations o ON o.id = v.organization_id
+     WHERE v.id = $1`,
+    [noticeVersionId],
+  );
+  return rows[0];
+}
+
+/** Whether a notice's incident is an exercise; undefined when the incident is not visible. */
+export async function findIncidentExercise(
+  tx: Sql,
+  incidentId: string,
+): Promise<{ is_exercise: boolean } | undefined> {
+  return (
+    await tx.query<{ is_exercise: boolean }>('SELECT is_exercise FROM incidents WHERE id = $1', [incidentId])
+  )[0];
+}

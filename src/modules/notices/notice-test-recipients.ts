@@ -3,6 +3,13 @@ import { open, seal } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
 import type { OrganizationKeys } from '../../platform/keys.js';
 import type { NoticeLocale } from './notice-contracts.js';
+import {
+  deleteTestRecipientRow,
+  findTestRecipientRows,
+  insertTestRecipient,
+  updateTestRecipientRow,
+  type TestRecipientRow,
+} from './test-recipient-repo.js';
 
 /**
  * The organization's test recipients: who an exercise's notices reach instead of customers, and
@@ -20,13 +27,6 @@ export interface TestRecipient {
 
 export type TestRecipientInput = Omit<TestRecipient, 'id'>;
 
-interface Row {
-  id: string;
-  personal: Buffer | Uint8Array;
-  key_version: number;
-  locale: NoticeLocale;
-}
-
 export const testRecipientContext = (id: string) => `notice-test-recipient:${id}`;
 
 function sealed(keys: OrganizationKeys, id: string, input: TestRecipientInput): Buffer {
@@ -38,7 +38,7 @@ function sealed(keys: OrganizationKeys, id: string, input: TestRecipientInput): 
   );
 }
 
-function opened(keys: OrganizationKeys, row: Row): TestRecipient {
+function opened(keys: OrganizationKeys, row: TestRecipientRow): TestRecipient {
   const personal = JSON.parse(
     open(keys.data(row.key_version), Buffer.from(row.personal), testRecipientContext(row.id)).toString(
       'utf8',
@@ -56,9 +56,7 @@ function opened(keys: OrganizationKeys, row: Row): TestRecipient {
 
 /** Every test recipient of the caller's organization, decrypted (for sending and for the admins' list). */
 export async function listTestRecipients(tx: Sql, keys: OrganizationKeys): Promise<TestRecipient[]> {
-  const rows = await tx.query<Row>(
-    'SELECT id, personal, key_version, locale FROM notice_test_recipients ORDER BY created_at, id',
-  );
+  const rows = await findTestRecipientRows(tx);
   return rows.map((r) => opened(keys, r));
 }
 
@@ -69,11 +67,13 @@ export async function addTestRecipient(
   input: TestRecipientInput,
 ): Promise<TestRecipient> {
   const id = randomUUID();
-  await tx.query(
-    `INSERT INTO notice_test_recipients (id, organization_id, personal, key_version, locale)
-     VALUES ($1, $2, $3, $4, $5)`,
-    [id, organizationId, sealed(keys, id, input), keys.dataVersion, input.locale],
-  );
+  await insertTestRecipient(tx, {
+    id,
+    organizationId,
+    personal: sealed(keys, id, input),
+    keyVersion: keys.dataVersion,
+    locale: input.locale,
+  });
   return { id, ...input };
 }
 
@@ -83,13 +83,15 @@ export async function updateTestRecipient(
   id: string,
   input: TestRecipientInput,
 ): Promise<TestRecipient | undefined> {
-  const rows = await tx.query(
-    'UPDATE notice_test_recipients SET personal = $2, key_version = $3, locale = $4 WHERE id = $1 RETURNING id',
-    [id, sealed(keys, id, input), keys.dataVersion, input.locale],
-  );
-  return rows.length ? { id, ...input } : undefined;
+  const updated = await updateTestRecipientRow(tx, {
+    id,
+    personal: sealed(keys, id, input),
+    keyVersion: keys.dataVersion,
+    locale: input.locale,
+  });
+  return updated ? { id, ...input } : undefined;
 }
 
 export async function deleteTestRecipient(tx: Sql, id: string): Promise<boolean> {
-  return (await tx.query('DELETE FROM notice_test_recipients WHERE id = $1 RETURNING id', [id])).length === 1;
+  return deleteTestRecipientRow(tx, id);
 }

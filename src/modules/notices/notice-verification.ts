@@ -3,6 +3,12 @@ import { deriveKey, hmac, open, seal } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
 import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
 import type { Channel } from './notice-contracts.js';
+import {
+  findVerificationLocation,
+  insertVerifications,
+  markVerificationChecked,
+  type VerificationInsert,
+} from './verification-repo.js';
 
 /**
  * Proof against phishing: every notice carries a code its recipient can check on the public
@@ -96,7 +102,7 @@ export async function recordVerifications(
       JSON.stringify({ subject: record.subject, maskedRecipient: record.maskedRecipient }),
       sealContext(codeIndex),
     );
-    return {
+    const row: VerificationInsert = {
       code_index: codeIndex,
       organization_id: record.organizationId,
       delivery_id: record.deliveryId,
@@ -104,16 +110,9 @@ export async function recordVerifications(
       sealed: `\\x${sealed.toString('hex')}`,
       sent_at: record.sentAt.toISOString(),
     };
+    return row;
   });
-  await tx.query(
-    `INSERT INTO notice_verifications
-       (code_index, organization_id, delivery_id, channel, sealed, key_version, sent_at)
-     SELECT r.code_index, r.organization_id, r.delivery_id, r.channel, r.sealed::bytea, $2, r.sent_at
-     FROM json_to_recordset($1::json)
-       AS r(code_index text, organization_id uuid, delivery_id uuid, channel text, sealed text, sent_at timestamptz)
-     ON CONFLICT (code_index) DO NOTHING`,
-    [JSON.stringify(rows), version],
-  );
+  await insertVerifications(tx, rows, version);
 }
 
 /**
@@ -163,12 +162,7 @@ export async function locateVerification(
 ): Promise<{ organizationId: string; codeIndex: string } | undefined> {
   for (const key of indexKeys) {
     const codeIndex = verificationIndex(key, canonicalCode);
-    const row = (
-      await tx.query<{ organization_id: string; id: string }>(
-        'SELECT * FROM candor_find_notice_verification($1)',
-        [codeIndex],
-      )
-    )[0];
+    const row = await findVerificationLocation(tx, codeIndex);
     if (row) return { organizationId: row.organization_id, codeIndex: row.id };
   }
   return undefined;
@@ -180,21 +174,7 @@ export async function readVerification(
   keys: OrganizationKeys,
   codeIndex: string,
 ): Promise<(VerifiedNotice & { deliveryId: string }) | undefined> {
-  const row = (
-    await tx.query<{
-      organization: string;
-      delivery_id: string;
-      channel: Channel;
-      sealed: Uint8Array;
-      key_version: number;
-      sent_at: Date;
-    }>(
-      `UPDATE notice_verifications v SET checked_count = v.checked_count + 1, last_checked_at = now()
-       FROM organizations o WHERE o.id = v.organization_id AND v.code_index = $1
-       RETURNING o.name AS organization, v.delivery_id, v.channel, v.sealed, v.key_version, v.sent_at`,
-      [codeIndex],
-    )
-  )[0];
+  const row = await markVerificationChecked(tx, codeIndex);
   if (!row) return undefined;
   const shown = JSON.parse(
     open(keys.data(row.key_version), Buffer.from(row.sealed), sealContext(codeIndex)).toString(),

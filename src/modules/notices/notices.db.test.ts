@@ -1,3 +1,5 @@
+// One file over 400 lines: drafting, approval and send cases build on one incident and notice
+// set up at the top, in order.
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../../../test/app.js';

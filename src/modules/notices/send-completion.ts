@@ -9,6 +9,7 @@ import { asApp, withOrg, type Database, type Sql } from '../../platform/db.js';
 import type { ModuleTimer } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
 import { appendAudit, systemActor } from '../audit/index.js';
+import { findDoneSends, markSendCompletedIfDone, sendStatusCounts } from './send-repo.js';
 
 export const SEND_COMPLETION_QUEUE = 'notice-send-completion';
 
@@ -19,22 +20,11 @@ export const SEND_COMPLETION_QUEUE = 'notice-send-completion';
  * writes it follows have committed. True when this call completed the send.
  */
 export async function completeIfDone(tx: Sql, auditKey: Buffer, sendId: string): Promise<boolean> {
-  const [done] = await tx.query<{ organization_id: string }>(
-    `UPDATE notice_sends s SET status = 'completed', updated_at = now()
-     WHERE s.id = $1 AND s.status = 'sending'
-       AND NOT EXISTS (SELECT 1 FROM notice_send_chunks c WHERE c.send_id = s.id AND c.done_at IS NULL)
-       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.send_id = s.id AND d.status IN ('pending', 'sending', 'paused'))
-     RETURNING s.organization_id`,
-    [sendId],
-  );
-  if (!done) return false;
+  const organizationId = await markSendCompletedIfDone(tx, sendId);
+  if (!organizationId) return false;
   // From the counts the triggers keep (a few rows per batch), not the deliveries themselves.
-  const counts = await tx.query<{ status: string; n: number }>(
-    `SELECT status, sum(n)::int AS n FROM delivery_counts WHERE send_id = $1
-     GROUP BY status HAVING sum(n) <> 0 ORDER BY status`,
-    [sendId],
-  );
-  await appendAudit(tx, auditKey, done.organization_id, systemActor(), {
+  const counts = await sendStatusCounts(tx, sendId);
+  await appendAudit(tx, auditKey, organizationId, systemActor(), {
     action: 'notice_send.completed',
     targetType: 'notice_send',
     targetId: sendId,
@@ -71,11 +61,7 @@ export function sendCompletionTimer(deps: { db: Database; auditKey: Buffer; logg
     name: SEND_COMPLETION_QUEUE,
     cron: '* * * * *',
     async run() {
-      const done = await asApp(deps.db, (tx) =>
-        tx.query<{ organization_id: string; id: string }>(
-          'SELECT organization_id, id FROM candor_notice_sends_done()',
-        ),
-      );
+      const done = await asApp(deps.db, findDoneSends);
       let completed = 0;
       for (const send of done) {
         if (!(await settleSends(deps.db, deps.auditKey, send.organization_id, [send.id]))) continue;

@@ -1,20 +1,16 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { withOrg } from '../../platform/db.js';
-import { AppError } from '../../platform/errors.js';
 import { authOf, withCaller, type Access } from '../access/index.js';
 import { PageQuery, pageOf } from '../../platform/http/pagination.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
-import { appendAudit, requestActor, systemActor } from '../audit/index.js';
+import { requestActor } from '../audit/index.js';
 import { reportRateLimit } from './bounce-routes.js';
 import {
-  addressIndex,
   listSuppressions,
-  parseUnsubscribeToken,
-  removeSuppression,
-  suppressIndex,
-  unsubscribeTokenValid,
+  removeSuppressionAudited,
+  searchSuppressions,
+  unsubscribeByToken,
   type Suppression,
 } from './suppression.js';
 
@@ -114,11 +110,9 @@ export async function suppressionRoutes(fastify: FastifyInstance): Promise<void>
     },
     async (request) => {
       const { channel, address } = request.body;
-      const rows = await withCaller(db, request, async (tx) => {
-        const index = addressIndex(await keyring.get(tx, authOf(request).organizationId), channel, address);
-        if (!index) throw new AppError('validation_failed', { field: 'address' });
-        return listSuppressions(tx, { limit: 10, channel, index });
-      });
+      const rows = await withCaller(db, request, async (tx) =>
+        searchSuppressions(tx, await keyring.get(tx, authOf(request).organizationId), channel, address),
+      );
       return rows.map(view);
     },
   );
@@ -130,16 +124,15 @@ export async function suppressionRoutes(fastify: FastifyInstance): Promise<void>
       schema: { tags: ['notices'], params: IdParams, response: { 204: Type.Null(), ...errors } },
     },
     async (request, reply) => {
-      await withCaller(db, request, async (tx) => {
-        const removed = await removeSuppression(tx, request.params.id);
-        if (!removed) throw new AppError('not_found');
-        await appendAudit(tx, auditKey, authOf(request).organizationId, requestActor(request), {
-          action: 'suppression.removed',
-          targetType: 'suppression',
-          targetId: removed.id,
-          data: { channel: removed.channel, reason: removed.reason },
-        });
-      });
+      await withCaller(db, request, (tx) =>
+        removeSuppressionAudited(
+          tx,
+          auditKey,
+          authOf(request).organizationId,
+          requestActor(request),
+          request.params.id,
+        ),
+      );
       return reply.status(204).send(null);
     },
   );
@@ -156,37 +149,7 @@ export async function suppressionRoutes(fastify: FastifyInstance): Promise<void>
     },
     async (request) => {
       await limit(request);
-      const parsed = parseUnsubscribeToken(request.params.token);
-      if (!parsed) throw new AppError('not_found');
-      await withOrg(
-        db,
-        parsed.organizationId,
-        async (tx) => {
-          const exists = await tx.query('SELECT 1 FROM organizations');
-          if (exists.length === 0) throw new AppError('not_found');
-          if (!unsubscribeTokenValid(await keyring.get(tx, parsed.organizationId), parsed)) {
-            throw new AppError('not_found');
-          }
-          const added = await suppressIndex(
-            tx,
-            parsed.organizationId,
-            'email',
-            parsed.index,
-            'unsubscribed',
-            {
-              source: 'unsubscribe',
-            },
-          );
-          if (added) {
-            await appendAudit(tx, auditKey, parsed.organizationId, systemActor(request.id), {
-              action: 'suppression.added',
-              targetType: 'suppression',
-              data: { channel: 'email', reason: 'unsubscribed', scope: 'optional' },
-            });
-          }
-        },
-        { system: true },
-      );
+      await unsubscribeByToken({ db, keyring, auditKey }, request.params.token, request.id);
       return { status: 'unsubscribed' as const };
     },
   );

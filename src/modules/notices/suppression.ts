@@ -1,9 +1,19 @@
 import { createHash } from 'node:crypto';
 import { hmac, safeEqual } from '../../platform/crypto.js';
-import type { Sql } from '../../platform/db.js';
-import type { OrganizationKeys } from '../../platform/keys.js';
+import { withOrg, type Database, type Sql } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
+import { appendAudit, systemActor, type AuditActor } from '../audit/index.js';
 import { emailIndex, normalizeEmail, normalizePhone, phoneIndex } from '../customers/index.js';
 import type { Channel, NoticeKind } from './notice-contracts.js';
+import {
+  deleteSuppression,
+  findSuppressedIndexes,
+  listSuppressionRows,
+  organizationExists,
+  upsertSuppression,
+  type SuppressionRow,
+} from './suppression-repo.js';
 
 /**
  * The suppression list: addresses a channel must not send to again (hard bounces, complaints,
@@ -107,12 +117,7 @@ export async function suppressedIndexes(
   kind: NoticeKind,
 ): Promise<Set<string>> {
   if (indexes.length === 0) return new Set();
-  const rows = await tx.query<{ address_index: string }>(
-    `SELECT address_index FROM suppressions
-     WHERE channel = $1 AND address_index = ANY ($2::text[]) AND ($3 OR scope = 'all')`,
-    [channel, [...new Set(indexes)], kind === 'optional'],
-  );
-  return new Set(rows.map((r) => r.address_index));
+  return new Set(await findSuppressedIndexes(tx, channel, indexes, kind === 'optional'));
 }
 
 /**
@@ -145,35 +150,15 @@ export async function suppressIndex(
   reason: SuppressionReason,
   options: { source?: SuppressionSource; deliveryId?: string } = {},
 ): Promise<boolean> {
-  const rows = await tx.query(
-    `INSERT INTO suppressions (organization_id, channel, address_index, reason, scope, source, delivery_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (organization_id, channel, address_index) DO UPDATE
-       SET reason = EXCLUDED.reason, scope = EXCLUDED.scope, source = EXCLUDED.source,
-           delivery_id = EXCLUDED.delivery_id, created_at = now()
-       WHERE suppressions.scope = 'optional' AND EXCLUDED.scope = 'all'
-     RETURNING id`,
-    [
-      organizationId,
-      channel,
-      index,
-      reason,
-      scopeFor(channel, reason),
-      options.source ?? 'admin',
-      options.deliveryId ?? null,
-    ],
-  );
-  return rows.length > 0;
-}
-
-interface SuppressionRow {
-  id: string;
-  channel: Channel;
-  reason: SuppressionReason;
-  scope: SuppressionScope;
-  source: string;
-  delivery_id: string | null;
-  created_at: Date;
+  return upsertSuppression(tx, {
+    organizationId,
+    channel,
+    index,
+    reason,
+    scope: scopeFor(channel, reason),
+    source: options.source ?? 'admin',
+    deliveryId: options.deliveryId ?? null,
+  });
 }
 
 const toSuppression = (r: SuppressionRow): Suppression => ({
@@ -191,29 +176,42 @@ export async function listSuppressions(
   tx: Sql,
   options: { limit: number; channel?: Channel; before?: { createdAt: Date; id: string }; index?: string },
 ): Promise<Suppression[]> {
-  const rows = await tx.query<SuppressionRow>(
-    `SELECT id, channel, reason, scope, source, delivery_id, created_at FROM suppressions
-     WHERE ($1::text IS NULL OR channel = $1)
-       AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
-       AND ($4::text IS NULL OR address_index = $4)
-     ORDER BY created_at DESC, id DESC LIMIT $5`,
-    [
-      options.channel ?? null,
-      options.before?.createdAt ?? null,
-      options.before?.id ?? null,
-      options.index ?? null,
-      options.limit,
-    ],
-  );
-  return rows.map(toSuppression);
+  return (await listSuppressionRows(tx, options)).map(toSuppression);
+}
+
+/** The entries for one address (its blind index); validation_failed when the address is not one. */
+export async function searchSuppressions(
+  tx: Sql,
+  keys: OrganizationKeys,
+  channel: Channel,
+  address: string,
+): Promise<Suppression[]> {
+  const index = addressIndex(keys, channel, address);
+  if (!index) throw new AppError('validation_failed', { field: 'address' });
+  return listSuppressions(tx, { limit: 10, channel, index });
 }
 
 export async function removeSuppression(tx: Sql, id: string): Promise<Suppression | undefined> {
-  const rows = await tx.query<SuppressionRow>(
-    'DELETE FROM suppressions WHERE id = $1 RETURNING id, channel, reason, scope, source, delivery_id, created_at',
-    [id],
-  );
-  return rows[0] && toSuppression(rows[0]);
+  const row = await deleteSuppression(tx, id);
+  return row && toSuppression(row);
+}
+
+/** An admin takes an entry off the list (in the caller's transaction), audited; not_found when there is none. */
+export async function removeSuppressionAudited(
+  tx: Sql,
+  auditKey: Buffer,
+  organizationId: string,
+  actor: AuditActor,
+  id: string,
+): Promise<void> {
+  const removed = await removeSuppression(tx, id);
+  if (!removed) throw new AppError('not_found');
+  await appendAudit(tx, auditKey, organizationId, actor, {
+    action: 'suppression.removed',
+    targetType: 'suppression',
+    targetId: removed.id,
+    data: { channel: removed.channel, reason: removed.reason },
+  });
 }
 
 /**
@@ -236,7 +234,7 @@ const unsubscribeMac = (keys: OrganizationKeys, organizationId: string, index: s
 export function parseUnsubscribeToken(
   token: string,
 ): { organizationId: string; index: string; mac: string } | undefined {
-  const match = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{22})$/.exec(token);
+  const match = token.match(/^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{22})$/);
   if (!match) return undefined;
   const hex = Buffer.from(match[1]!, 'base64url').toString('hex');
   if (hex.length !== 32) return undefined;
@@ -249,4 +247,39 @@ export function unsubscribeTokenValid(
   parsed: { organizationId: string; index: string; mac: string },
 ): boolean {
   return safeEqual(parsed.mac, unsubscribeMac(keys, parsed.organizationId, parsed.index));
+}
+
+/**
+ * A one-click unsubscribe (RFC 8058): the token's organization, checked by its MAC, suppresses the
+ * e-mail it names for optional updates, audited when that added the entry. not_found for a token
+ * that does not parse, names no organization or carries the wrong MAC. requestId: the audit's.
+ */
+export async function unsubscribeByToken(
+  deps: { db: Database; keyring: OrganizationKeyring; auditKey: Buffer },
+  token: string,
+  requestId: string,
+): Promise<void> {
+  const parsed = parseUnsubscribeToken(token);
+  if (!parsed) throw new AppError('not_found');
+  await withOrg(
+    deps.db,
+    parsed.organizationId,
+    async (tx) => {
+      if (!(await organizationExists(tx))) throw new AppError('not_found');
+      if (!unsubscribeTokenValid(await deps.keyring.get(tx, parsed.organizationId), parsed)) {
+        throw new AppError('not_found');
+      }
+      const added = await suppressIndex(tx, parsed.organizationId, 'email', parsed.index, 'unsubscribed', {
+        source: 'unsubscribe',
+      });
+      if (added) {
+        await appendAudit(tx, deps.auditKey, parsed.organizationId, systemActor(requestId), {
+          action: 'suppression.added',
+          targetType: 'suppression',
+          data: { channel: 'email', reason: 'unsubscribed', scope: 'optional' },
+        });
+      }
+    },
+    { system: true },
+  );
 }

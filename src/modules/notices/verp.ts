@@ -44,9 +44,10 @@ const uuid = (hex: string) =>
  * so that reports for mail sent before it are kept for review rather than refused at the door.
  */
 export function parseVerp(address: string): ParsedVerp | undefined {
-  const match =
-    /^(bounces|unsubscribe)\+(?:([0-9a-f]{32})\.([0-9a-f]{18})|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))@/i.exec(
-      address.trim(),
+  const match = address
+    .trim()
+    .match(
+      /^(bounces|unsubscribe)\+(?:([0-9a-f]{32})\.([0-9a-f]{18})|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))@/i,
     );
   if (!match) return undefined;
   const kind: VerpKind = match[1]!.toLowerCase() === 'bounces' ? 'bounce' : 'unsubscribe';

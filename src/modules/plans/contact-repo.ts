@@ -128,3 +128,8 @@ export async function updateContact(tx: Sql, key: Buffer, contact: Contact): Pro
 export async function deleteContact(tx: Sql, id: string): Promise<boolean> {
   return (await tx.query('DELETE FROM oob_contacts WHERE id = $1 RETURNING id', [id])).length === 1;
 }
+
+/** The organization's name, printed on the exported list. */
+export async function findOrganizationName(tx: Sql): Promise<string> {
+  return (await tx.query<{ name: string }>('SELECT name FROM organizations'))[0]?.name ?? '';
+}

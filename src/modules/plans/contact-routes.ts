@@ -1,22 +1,20 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { Sql } from '../../platform/db.js';
-import { AppError } from '../../platform/errors.js';
 import { requestLocale } from '../../platform/request-locale.js';
 import { authOf, withCaller, type Access } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { appendAudit, requestActor, type AuditEntry } from '../audit/index.js';
+import { requestActor } from '../audit/index.js';
 import { contactsCsv, contactsHtml, PRINT_CSS, PRINT_CSS_PATH } from './contact-export.js';
+import { contactKey, listContacts, type Contact } from './contact-repo.js';
 import {
-  contactKey,
-  deleteContact,
-  findContact,
-  insertContact,
-  listContacts,
-  updateContact,
-  type Contact,
-} from './contact-repo.js';
+  changeContact,
+  createContact,
+  exportContacts,
+  removeContact,
+  type ContactCaller,
+  type ContactKeys,
+} from './contact-service.js';
 import { ContactCreateBody, ContactExport, ContactPatchBody, ContactView, IdParams } from './plan-schemas.js';
 
 const read: { access: Access } = { access: { kind: 'permission', permission: 'contacts.read' } };
@@ -36,29 +34,30 @@ export const contactView = (c: Contact): ContactView => ({
   updatedAt: c.updatedAt.toISOString(),
 });
 
-async function organizationName(tx: Sql): Promise<string> {
-  return (await tx.query<{ name: string }>('SELECT name FROM organizations'))[0]?.name ?? '';
-}
+const callerOf = (request: FastifyRequest): ContactCaller => ({
+  organizationId: authOf(request).organizationId,
+  actor: requestActor(request),
+});
 
 /** The out-of-band contact list: CRUD, CSV and JSON export, and a printable page. */
 export async function contactRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
-  const auditKey = config.secrets.auditKey;
-  const key = contactKey(config.secrets.masterKey);
+  const keys: ContactKeys = {
+    contactKey: contactKey(config.secrets.masterKey),
+    auditKey: config.secrets.auditKey,
+  };
 
   // Phone numbers of people: no copy may linger in a browser or proxy cache.
   app.addHook('onSend', async (_request, reply) => {
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
   });
 
-  const audit = (tx: Sql, request: FastifyRequest, entry: AuditEntry) =>
-    appendAudit(tx, auditKey, authOf(request).organizationId, requestActor(request), entry);
-
   app.get(
     '/api/contacts',
     { config: read, schema: { tags: ['contacts'], response: { 200: Type.Array(ContactView) } } },
-    async (request) => (await withCaller(db, request, (tx) => listContacts(tx, key))).map(contactView),
+    async (request) =>
+      (await withCaller(db, request, (tx) => listContacts(tx, keys.contactKey))).map(contactView),
   );
 
   app.post(
@@ -68,24 +67,9 @@ export async function contactRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['contacts'], body: ContactCreateBody, response: { 201: ContactView, ...errors } },
     },
     async (request, reply) => {
-      const b = request.body;
-      const contact = await withCaller(db, request, async (tx) => {
-        const created = await insertContact(tx, key, authOf(request).organizationId, {
-          name: b.name.trim(),
-          role: b.role?.trim() ?? '',
-          affiliation: b.affiliation?.trim() ?? '',
-          phone: b.phone?.trim() ?? '',
-          channels: b.channels ?? [],
-          notes: b.notes?.trim() ?? '',
-          position: b.position ?? 0,
-        });
-        await audit(tx, request, {
-          action: 'contact.created',
-          targetType: 'oob_contact',
-          targetId: created.id,
-        });
-        return created;
-      });
+      const contact = await withCaller(db, request, (tx) =>
+        createContact(tx, keys, callerOf(request), request.body),
+      );
       return reply.status(201).send(contactView(contact));
     },
   );
@@ -102,28 +86,9 @@ export async function contactRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request) =>
-      withCaller(db, request, async (tx) => {
-        const before = await findContact(tx, key, request.params.id);
-        if (!before) throw new AppError('not_found');
-        const b = request.body;
-        const updated = await updateContact(tx, key, {
-          ...before,
-          name: b.name?.trim() ?? before.name,
-          role: b.role?.trim() ?? before.role,
-          affiliation: b.affiliation?.trim() ?? before.affiliation,
-          phone: b.phone?.trim() ?? before.phone,
-          channels: b.channels ?? before.channels,
-          notes: b.notes?.trim() ?? before.notes,
-          position: b.position ?? before.position,
-        });
-        await audit(tx, request, {
-          action: 'contact.updated',
-          targetType: 'oob_contact',
-          targetId: before.id,
-          data: { fields: Object.keys(b) },
-        });
-        return contactView(updated);
-      }),
+      withCaller(db, request, async (tx) =>
+        contactView(await changeContact(tx, keys, callerOf(request), request.params.id, request.body)),
+      ),
   );
 
   app.delete(
@@ -133,28 +98,13 @@ export async function contactRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['contacts'], params: IdParams, response: { 204: Type.Null(), ...errors } },
     },
     async (request, reply) => {
-      await withCaller(db, request, async (tx) => {
-        if (!(await deleteContact(tx, request.params.id))) throw new AppError('not_found');
-        await audit(tx, request, {
-          action: 'contact.deleted',
-          targetType: 'oob_contact',
-          targetId: request.params.id,
-        });
-      });
+      await withCaller(db, request, (tx) => removeContact(tx, keys, callerOf(request), request.params.id));
       return reply.status(204).send(null);
     },
   );
 
-  /** Every copy that leaves Candor is audited: format and count, never the contents. */
   const exported = (request: FastifyRequest, format: 'csv' | 'json' | 'print') =>
-    withCaller(db, request, async (tx) => {
-      const contacts = await listContacts(tx, key);
-      await audit(tx, request, {
-        action: format === 'print' ? 'contacts.printed' : 'contacts.exported',
-        data: { format, count: contacts.length },
-      });
-      return { contacts, organization: await organizationName(tx) };
-    });
+    withCaller(db, request, (tx) => exportContacts(tx, keys, callerOf(request), format));
 
   app.get(
     '/api/contacts/export.csv',

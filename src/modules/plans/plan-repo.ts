@@ -1,5 +1,6 @@
 import type { Sql } from '../../platform/db.js';
 import type { Locale } from '../../platform/i18n.js';
+import type { Role } from '../access/index.js';
 import type { IncidentType } from '../incidents/index.js';
 import type { OrgOwnerRole, OwnerRole, Phase, PlanTask, TaskKind } from './plan-model.js';
 
@@ -256,6 +257,20 @@ export async function findTask(tx: Sql, incidentId: string, taskId: string): Pro
   )[0];
 }
 
+/** Open tasks the plan gave to an incident role nobody held, still waiting in a queue. */
+export async function listQueuedTasks(
+  tx: Sql,
+  incidentId: string,
+): Promise<{ id: string; task_key: string; owner_role: OwnerRole }[]> {
+  return tx.query<{ id: string; task_key: string; owner_role: OwnerRole }>(
+    `SELECT id, task_key, owner_role FROM incident_tasks
+     WHERE incident_id = $1 AND status = 'open' AND assignee_user_id IS NULL
+       AND owner_role IN ('commander', 'communications_lead', 'legal_lead')
+     ORDER BY position`,
+    [incidentId],
+  );
+}
+
 /** Closes an open task; false when it was no longer open (someone else closed it first). */
 export async function closeTask(
   tx: Sql,
@@ -281,4 +296,16 @@ export async function assignTask(
     [taskId, to.userId, to.role],
   );
   return rows.length === 1;
+}
+
+/** Whether a user may be given a task: their roles and status (RLS hides other organizations' users). */
+export async function findUserStanding(
+  tx: Sql,
+  userId: string,
+): Promise<{ roles: Role[]; status: string } | undefined> {
+  return (
+    await tx.query<{ roles: Role[]; status: string }>('SELECT roles, status FROM users WHERE id = $1', [
+      userId,
+    ])
+  )[0];
 }

@@ -10,7 +10,7 @@ import { requestActor } from '../audit/index.js';
 import type { IncidentType } from '../incidents/index.js';
 import { contactRoutes } from './contact-routes.js';
 import type { PlanTask } from './plan-model.js';
-import { listPlans, listVersions, type VersionRow } from './plan-repo.js';
+import { listPlans, type CurrentPlanRow, type VersionRow } from './plan-repo.js';
 import {
   CheckQuery,
   CheckView,
@@ -26,9 +26,11 @@ import {
   VersionView,
 } from './plan-schemas.js';
 import {
+  checkPlanVersion,
   copyPlaybook,
-  mustFindPlan,
-  mustFindVersion,
+  currentPlan,
+  planVersion,
+  planVersions,
   runCheck,
   saveVersion,
   type PlanCaller,
@@ -56,6 +58,16 @@ export function versionSummary(v: VersionRow) {
 
 export function versionView(v: VersionRow): VersionView {
   return { ...versionSummary(v), planId: v.plan_id, tasks: v.tasks };
+}
+
+function planView(plan: CurrentPlanRow) {
+  return {
+    id: plan.id,
+    type: plan.incident_type,
+    sourcePlaybook: plan.source_playbook,
+    createdAt: plan.created_at.toISOString(),
+    current: versionView(plan.version),
+  };
 }
 
 function checkView(
@@ -157,31 +169,14 @@ export async function planRoutes(fastify: FastifyInstance): Promise<void> {
       const plan = await withCaller(db, request, (tx) =>
         copyPlaybook(tx, auditKey, callerOf(request), request.body.type, locale),
       );
-      return reply.status(201).send({
-        id: plan.id,
-        type: plan.incident_type,
-        sourcePlaybook: plan.source_playbook,
-        createdAt: plan.created_at.toISOString(),
-        current: versionView(plan.version),
-      });
+      return reply.status(201).send(planView(plan));
     },
   );
 
   app.get(
     '/api/plans/:id',
     { config: read, schema: { tags: ['plans'], params: IdParams, response: { 200: PlanView, ...errors } } },
-    async (request) =>
-      withCaller(db, request, async (tx) => {
-        const plan = await mustFindPlan(tx, request.params.id);
-        const current = await mustFindVersion(tx, plan.id);
-        return {
-          id: plan.id,
-          type: plan.incident_type,
-          sourcePlaybook: plan.source_playbook,
-          createdAt: plan.created_at.toISOString(),
-          current: versionView(current),
-        };
-      }),
+    async (request) => planView(await withCaller(db, request, (tx) => currentPlan(tx, request.params.id))),
   );
 
   app.get(
@@ -195,10 +190,7 @@ export async function planRoutes(fastify: FastifyInstance): Promise<void> {
       },
     },
     async (request) =>
-      withCaller(db, request, async (tx) => {
-        const plan = await mustFindPlan(tx, request.params.id);
-        return (await listVersions(tx, plan.id)).map(versionSummary);
-      }),
+      (await withCaller(db, request, (tx) => planVersions(tx, request.params.id))).map(versionSummary),
   );
 
   app.get(
@@ -208,10 +200,11 @@ export async function planRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['plans'], params: VersionParams, response: { 200: VersionView, ...errors } },
     },
     async (request) =>
-      withCaller(db, request, async (tx) => {
-        const plan = await mustFindPlan(tx, request.params.id);
-        return versionView(await mustFindVersion(tx, plan.id, Number(request.params.version)));
-      }),
+      versionView(
+        await withCaller(db, request, (tx) =>
+          planVersion(tx, request.params.id, Number(request.params.version)),
+        ),
+      ),
   );
 
   app.post(
@@ -247,22 +240,18 @@ export async function planRoutes(fastify: FastifyInstance): Promise<void> {
     async (request) => {
       const locale = requestLocale(request);
       const wanted = request.query.version ? Number(request.query.version) : undefined;
-      return withOrg(
+      const { plan, version, result } = await withOrg(
         db,
         authOf(request).organizationId,
-        async (tx) => {
-          const plan = await mustFindPlan(tx, request.params.id);
-          const version = await mustFindVersion(tx, plan.id, wanted);
-          const result = await runCheck(tx, plan.incident_type, version.tasks);
-          return checkView(
-            locale,
-            plan.incident_type,
-            { id: plan.id, version: version.version },
-            version.tasks,
-            result,
-          );
-        },
+        (tx) => checkPlanVersion(tx, request.params.id, wanted),
         { system: true },
+      );
+      return checkView(
+        locale,
+        plan.incident_type,
+        { id: plan.id, version: version.version },
+        version.tasks,
+        result,
       );
     },
   );

@@ -14,6 +14,7 @@ import {
   insertPlan,
   insertVersion,
   lastExerciseAt,
+  listVersions,
   type CurrentPlanRow,
   type PlanRow,
   type VersionRow,
@@ -41,6 +42,24 @@ export async function mustFindVersion(tx: Sql, planId: string, version?: number)
   const found = await findVersion(tx, planId, version);
   if (!found) throw new AppError('not_found');
   return found;
+}
+
+/** A plan with its newest version. */
+export async function currentPlan(tx: Sql, id: string): Promise<CurrentPlanRow> {
+  const plan = await mustFindPlan(tx, id);
+  const version = await mustFindVersion(tx, plan.id);
+  return { ...plan, version };
+}
+
+/** Every version of a plan, newest first. */
+export async function planVersions(tx: Sql, id: string): Promise<VersionRow[]> {
+  const plan = await mustFindPlan(tx, id);
+  return listVersions(tx, plan.id);
+}
+
+export async function planVersion(tx: Sql, id: string, version: number): Promise<VersionRow> {
+  const plan = await mustFindPlan(tx, id);
+  return mustFindVersion(tx, plan.id, version);
 }
 
 /** An organization's own plan for a type, begun as a copy of the built-in playbook in one language. */
@@ -174,4 +193,16 @@ export async function runCheck(
     flags: checkPlan({ type, tasks, contactCount: contacts, lastExercisedAt, now }),
     lastExercisedAt,
   };
+}
+
+/** Checks a version of a plan (the newest unless one is given); `tx` as for runCheck. */
+export async function checkPlanVersion(
+  tx: Sql,
+  id: string,
+  wanted: number | undefined,
+): Promise<{ plan: PlanRow; version: VersionRow; result: PlanCheck }> {
+  const plan = await mustFindPlan(tx, id);
+  const version = await mustFindVersion(tx, plan.id, wanted);
+  const result = await runCheck(tx, plan.incident_type, version.tasks);
+  return { plan, version, result };
 }

@@ -1,18 +1,26 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Sql } from '../../platform/db.js';
-import { AppError } from '../../platform/errors.js';
 import { LOCALES, type Locale } from '../../platform/i18n.js';
 import { requestLocale } from '../../platform/request-locale.js';
 import { authOf, withCaller, type Access } from '../access/index.js';
 import type { Actor } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { requestActor } from '../audit/index.js';
-import { type IncidentType, findIncident, type IncidentRow } from '../incidents/index.js';
-import { findIncidentPlan, listTasks, type TaskRow, type Texts } from './plan-repo.js';
+import type { IncidentType, IncidentRow } from '../incidents/index.js';
+import type { TaskRow, Texts } from './plan-repo.js';
 import { PLAYBOOKS } from './playbooks/index.js';
 import { IdParams, IncidentTasksView, ReassignBody, SkipBody, TaskParams, TaskView } from './plan-schemas.js';
-import { completeTask, mayWork, reassignTask, skipTask, startPlan, type TaskCaller } from './task-service.js';
+import {
+  completeTask,
+  incidentTasks,
+  mayWork,
+  reassignTask,
+  skipTask,
+  startIncidentPlan,
+  type IncidentTasks,
+  type TaskCaller,
+  type WorkedTask,
+} from './task-service.js';
 
 const readIncidents: { access: Access } = { access: { kind: 'permission', permission: 'incidents.read' } };
 const manageIncidents: { access: Access } = {
@@ -59,15 +67,7 @@ export function taskView(
   };
 }
 
-async function mustFindIncident(tx: Sql, id: string): Promise<IncidentRow> {
-  const incident = await findIncident(tx, id);
-  if (!incident) throw new AppError('not_found');
-  return incident;
-}
-
-async function tasksOf(tx: Sql, incident: IncidentRow, locale: Locale, actor: Actor) {
-  const plan = await findIncidentPlan(tx, incident.id);
-  const now = new Date();
+function tasksView({ incident, plan, now, tasks }: IncidentTasks, locale: Locale, actor: Actor) {
   return {
     incidentId: incident.id,
     isExercise: incident.is_exercise,
@@ -85,7 +85,7 @@ async function tasksOf(tx: Sql, incident: IncidentRow, locale: Locale, actor: Ac
           startedAt: plan.started_at.toISOString(),
         }
       : null,
-    tasks: (await listTasks(tx, incident.id)).map((task) => taskView(task, incident, locale, actor, now)),
+    tasks: tasks.map((task) => taskView(task, incident, locale, actor, now)),
   };
 }
 
@@ -108,13 +108,10 @@ export async function taskRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['tasks'], params: IdParams, response: { 200: IncidentTasksView, ...errors } },
     },
     async (request) =>
-      withCaller(db, request, async (tx) =>
-        tasksOf(
-          tx,
-          await mustFindIncident(tx, request.params.id),
-          requestLocale(request),
-          authOf(request).actor,
-        ),
+      tasksView(
+        await withCaller(db, request, (tx) => incidentTasks(tx, request.params.id)),
+        requestLocale(request),
+        authOf(request).actor,
       ),
   );
 
@@ -126,14 +123,10 @@ export async function taskRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['tasks'], params: IdParams, response: { 201: IncidentTasksView, ...errors } },
     },
     async (request, reply) => {
-      const view = await withCaller(db, request, async (tx) => {
-        const incident = await mustFindIncident(tx, request.params.id);
-        if (!(await startPlan(tx, app.deps, incident, requestActor(request)))) {
-          throw new AppError('conflict', { reason: 'plan_started' });
-        }
-        return tasksOf(tx, incident, requestLocale(request), authOf(request).actor);
-      });
-      return reply.status(201).send(view);
+      const started = await withCaller(db, request, (tx) =>
+        startIncidentPlan(tx, app.deps, request.params.id, requestActor(request)),
+      );
+      return reply.status(201).send(tasksView(started, requestLocale(request), authOf(request).actor));
     },
   );
 
@@ -141,50 +134,53 @@ export async function taskRoutes(fastify: FastifyInstance): Promise<void> {
     config: work,
     schema: { tags: ['tasks'], params: TaskParams, response: { 200: TaskView, ...errors } },
   };
-  const respond = (request: FastifyRequest, incident: IncidentRow, task: TaskRow) =>
+  const respond = (request: FastifyRequest, { incident, task }: WorkedTask) =>
     taskView(task, incident, requestLocale(request), authOf(request).actor, new Date());
 
   app.post('/api/incidents/:id/tasks/:taskId/complete', taskRoute, async (request) =>
-    withCaller(db, request, async (tx) => {
-      const incident = await mustFindIncident(tx, request.params.id);
-      const task = await completeTask(tx, auditKey, callerOf(request), incident.id, request.params.taskId);
-      return respond(request, incident, task);
-    }),
+    respond(
+      request,
+      await withCaller(db, request, (tx) =>
+        completeTask(tx, auditKey, callerOf(request), request.params.id, request.params.taskId),
+      ),
+    ),
   );
 
   app.post(
     '/api/incidents/:id/tasks/:taskId/reassign',
     { ...taskRoute, schema: { ...taskRoute.schema, body: ReassignBody } },
     async (request) =>
-      withCaller(db, request, async (tx) => {
-        const incident = await mustFindIncident(tx, request.params.id);
-        const task = await reassignTask(
-          tx,
-          auditKey,
-          callerOf(request),
-          incident,
-          request.params.taskId,
-          request.body,
-        );
-        return respond(request, incident, task);
-      }),
+      respond(
+        request,
+        await withCaller(db, request, (tx) =>
+          reassignTask(
+            tx,
+            auditKey,
+            callerOf(request),
+            request.params.id,
+            request.params.taskId,
+            request.body,
+          ),
+        ),
+      ),
   );
 
   app.post(
     '/api/incidents/:id/tasks/:taskId/skip',
     { ...taskRoute, schema: { ...taskRoute.schema, body: SkipBody } },
     async (request) =>
-      withCaller(db, request, async (tx) => {
-        const incident = await mustFindIncident(tx, request.params.id);
-        const task = await skipTask(
-          tx,
-          auditKey,
-          callerOf(request),
-          incident.id,
-          request.params.taskId,
-          request.body.reason,
-        );
-        return respond(request, incident, task);
-      }),
+      respond(
+        request,
+        await withCaller(db, request, (tx) =>
+          skipTask(
+            tx,
+            auditKey,
+            callerOf(request),
+            request.params.id,
+            request.params.taskId,
+            request.body.reason,
+          ),
+        ),
+      ),
   );
 }

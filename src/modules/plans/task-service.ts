@@ -7,6 +7,8 @@ import type { AuditActor } from '../audit/index.js';
 import {
   recordEvent,
   incidentMembers,
+  isIncidentMember,
+  mustFindIncident,
   type IncidentRow,
   type MemberRow,
   type IncidentReaction,
@@ -24,8 +26,12 @@ import {
   findIncidentPlan,
   findPlanForType,
   findTask,
+  findUserStanding,
   findVersion,
   insertIncidentPlan,
+  listQueuedTasks,
+  listTasks,
+  type IncidentPlanRow,
   type NewTask,
   type TaskRow,
   type Texts,
@@ -176,14 +182,21 @@ async function workableTask(
   return task;
 }
 
+/** A task worked on, with its incident (whose view it is part of). */
+export interface WorkedTask {
+  incident: IncidentRow;
+  task: TaskRow;
+}
+
 export async function completeTask(
   tx: Sql,
   auditKey: Buffer,
   caller: TaskCaller,
   incidentId: string,
   taskId: string,
-): Promise<TaskRow> {
-  const task = await workableTask(tx, caller, incidentId, taskId);
+): Promise<WorkedTask> {
+  const incident = await mustFindIncident(tx, incidentId);
+  const task = await workableTask(tx, caller, incident.id, taskId);
   const by = caller.actor.type === 'user' ? caller.actor.id : null;
   if (!(await closeTask(tx, task.id, { status: 'done', by, reason: null }))) {
     throw new AppError('conflict', { reason: 'task_closed' });
@@ -201,7 +214,7 @@ export async function completeTask(
     },
     auditData: { taskId: task.id, taskKey: task.task_key },
   });
-  return (await findTask(tx, incidentId, taskId))!;
+  return { incident, task: (await findTask(tx, incidentId, taskId))! };
 }
 
 export async function skipTask(
@@ -211,10 +224,11 @@ export async function skipTask(
   incidentId: string,
   taskId: string,
   reason: string,
-): Promise<TaskRow> {
+): Promise<WorkedTask> {
+  const incident = await mustFindIncident(tx, incidentId);
   const why = reason.trim();
   if (!why) throw new AppError('validation_failed', { where: 'body/reason', problem: 'empty' });
-  const task = await workableTask(tx, caller, incidentId, taskId);
+  const task = await workableTask(tx, caller, incident.id, taskId);
   const by = caller.actor.type === 'user' ? caller.actor.id : null;
   if (!(await closeTask(tx, task.id, { status: 'skipped', by, reason: why }))) {
     throw new AppError('conflict', { reason: 'task_closed' });
@@ -229,7 +243,7 @@ export async function skipTask(
     note: why,
     auditData: { taskId: task.id, taskKey: task.task_key },
   });
-  return (await findTask(tx, incidentId, taskId))!;
+  return { incident, task: (await findTask(tx, incidentId, taskId))! };
 }
 
 export type ReassignTo = { userId: string } | { role: OrgOwnerRole };
@@ -238,10 +252,11 @@ export async function reassignTask(
   tx: Sql,
   auditKey: Buffer,
   caller: TaskCaller,
-  incident: Pick<IncidentRow, 'id' | 'restricted'>,
+  incidentId: string,
   taskId: string,
   to: ReassignTo,
-): Promise<TaskRow> {
+): Promise<WorkedTask> {
+  const incident = await mustFindIncident(tx, incidentId);
   const task = await workableTask(tx, caller, incident.id, taskId);
   const target = 'userId' in to ? { userId: to.userId, role: null } : { userId: null, role: to.role };
   if (target.userId) await assertCanTakeTask(tx, incident, target.userId);
@@ -266,16 +281,12 @@ export async function reassignTask(
       toRole: target.role,
     },
   });
-  return (await findTask(tx, incident.id, taskId))!;
+  return { incident, task: (await findTask(tx, incident.id, taskId))! };
 }
 
 /** A task goes only to an active colleague who may work tasks and, on a restricted incident, is a member. */
 async function assertCanTakeTask(tx: Sql, incident: Pick<IncidentRow, 'id' | 'restricted'>, userId: string) {
-  const user = (
-    await tx.query<{ roles: Role[]; status: string }>('SELECT roles, status FROM users WHERE id = $1', [
-      userId,
-    ])
-  )[0];
+  const user = await findUserStanding(tx, userId);
   const problem = !user
     ? 'unknown user'
     : user.status !== 'active'
@@ -284,14 +295,8 @@ async function assertCanTakeTask(tx: Sql, incident: Pick<IncidentRow, 'id' | 're
         ? 'cannot work tasks'
         : undefined;
   if (problem) throw new AppError('validation_failed', { where: 'body/userId', problem });
-  if (incident.restricted) {
-    const member = await tx.query('SELECT 1 FROM incident_members WHERE incident_id = $1 AND user_id = $2', [
-      incident.id,
-      userId,
-    ]);
-    if (member.length === 0) {
-      throw new AppError('validation_failed', { where: 'body/userId', problem: 'not a member' });
-    }
+  if (incident.restricted && !(await isIncidentMember(tx, incident.id, userId))) {
+    throw new AppError('validation_failed', { where: 'body/userId', problem: 'not a member' });
   }
 }
 
@@ -307,13 +312,7 @@ export async function handOverQueuedTasks(
   actor: AuditActor,
 ): Promise<number> {
   const members = await incidentMembers(tx, incident.id);
-  const queued = await tx.query<{ id: string; task_key: string; owner_role: OwnerRole }>(
-    `SELECT id, task_key, owner_role FROM incident_tasks
-     WHERE incident_id = $1 AND status = 'open' AND assignee_user_id IS NULL
-       AND owner_role IN ('commander', 'communications_lead', 'legal_lead')
-     ORDER BY position`,
-    [incident.id],
-  );
+  const queued = await listQueuedTasks(tx, incident.id);
   const handed: { taskKey: string; userId: string }[] = [];
   for (const task of queued) {
     const to = assigneeFor(task.owner_role, members);
@@ -331,6 +330,38 @@ export async function handOverQueuedTasks(
     });
   }
   return handed.length;
+}
+
+/** An incident's plan and tasks, and the instant they were read at (which says what is overdue). */
+export interface IncidentTasks {
+  incident: IncidentRow;
+  plan: IncidentPlanRow | undefined;
+  now: Date;
+  tasks: TaskRow[];
+}
+
+async function tasksOf(tx: Sql, incident: IncidentRow): Promise<IncidentTasks> {
+  const plan = await findIncidentPlan(tx, incident.id);
+  const now = new Date();
+  return { incident, plan, now, tasks: await listTasks(tx, incident.id) };
+}
+
+export async function incidentTasks(tx: Sql, incidentId: string): Promise<IncidentTasks> {
+  return tasksOf(tx, await mustFindIncident(tx, incidentId));
+}
+
+/** Starts the plan of an incident opened without it (an alert, when the organization says so). */
+export async function startIncidentPlan(
+  tx: Sql,
+  deps: TaskDeps,
+  incidentId: string,
+  actor: AuditActor,
+): Promise<IncidentTasks> {
+  const incident = await mustFindIncident(tx, incidentId);
+  if (!(await startPlan(tx, deps, incident, actor))) {
+    throw new AppError('conflict', { reason: 'plan_started' });
+  }
+  return tasksOf(tx, incident);
 }
 
 /** Plans react to incidents: a declared incident starts its plan; new members take queued tasks. */

@@ -1,25 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { chooseLocale } from '../../platform/i18n.js';
 import { authOf, withCaller, type Access, type Permission } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
-import { appendAudit, requestActor } from '../audit/index.js';
-import { findIncident, mustFindIncident } from '../incidents/index.js';
-import { LAYOUTS } from './report-model.js';
+import { requestActor } from '../audit/index.js';
 import { createPdfRenderer } from './report-pdf.js';
-import { fieldsForKind } from './report-prefill.js';
-import {
-  findVersion,
-  organizationForReports,
-  reportsOfIncident,
-  setReportContactPoint,
-  versionsOf,
-  type ReportRow,
-  type VersionRow,
-} from './report-repo.js';
+import { reportView, versionView } from './report-presenter.js';
 import {
   CreateReportBody,
   ExportBody,
@@ -31,11 +19,16 @@ import {
 } from './report-schemas.js';
 import {
   createReport,
+  findVersionDownload,
+  incidentReports,
   mustFindReport,
   prefillAgain,
   prepareExport,
+  reportSettings,
+  reportVersions,
   storeVersion,
   updateReport,
+  updateReportSettings,
   versionFilename,
   type Caller,
 } from './report-service.js';
@@ -55,45 +48,6 @@ function callerOf(request: FastifyRequest): Caller {
   };
 }
 
-async function reportView(tx: Sql, report: ReportRow) {
-  const incident = await mustFindIncident(tx, report.incident_id);
-  return {
-    id: report.id,
-    incidentId: report.incident_id,
-    kind: report.kind,
-    locale: report.locale,
-    revision: report.revision,
-    isExercise: incident.is_exercise,
-    sections: LAYOUTS[report.kind].map((s) => ({ id: s.id, fields: [...s.fields] })),
-    fields: fieldsForKind(report.kind, report.fields),
-    createdAt: report.created_at.toISOString(),
-    updatedAt: report.updated_at.toISOString(),
-  };
-}
-
-function versionView(incidentNumber: number, v: VersionRow) {
-  return {
-    id: v.id,
-    reportId: v.report_id,
-    incidentId: v.incident_id,
-    number: v.number,
-    kind: v.kind,
-    format: v.format,
-    locale: v.locale,
-    isExercise: v.is_exercise,
-    reportRevision: v.report_revision,
-    sha256: v.sha256,
-    size: v.size,
-    filename: versionFilename(incidentNumber, v),
-    createdBy: v.created_by,
-    createdAt: v.created_at.toISOString(),
-  };
-}
-
-async function incidentNumber(tx: Sql, incidentId: string): Promise<number> {
-  return (await mustFindIncident(tx, incidentId)).number;
-}
-
 /** Regulator reports: drafts pre-filled from the incident, exports kept as immutable versions. */
 export async function reportRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -110,9 +64,8 @@ export async function reportRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) =>
       withCaller(db, request, async (tx) => {
-        const incident = await mustFindIncident(tx, request.params.id);
         const views = [];
-        for (const report of await reportsOfIncident(tx, incident.id))
+        for (const report of await incidentReports(tx, request.params.id))
           views.push(await reportView(tx, report));
         return views;
       }),
@@ -225,9 +178,8 @@ export async function reportRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) =>
       withCaller(db, request, async (tx) => {
-        const report = await mustFindReport(tx, request.params.id);
-        const number = await incidentNumber(tx, report.incident_id);
-        return (await versionsOf(tx, report.id)).map((v) => versionView(number, v));
+        const { incidentNumber, versions } = await reportVersions(tx, request.params.id);
+        return versions.map((v) => versionView(incidentNumber, v));
       }),
   );
 
@@ -239,11 +191,7 @@ export async function reportRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['reports'], params: IdParams },
     },
     async (request, reply) => {
-      const found = await withCaller(db, request, async (tx) => {
-        const version = await findVersion(tx, request.params.id);
-        const incident = version && (await findIncident(tx, version.incident_id));
-        return version && incident ? { version, incident } : undefined;
-      });
+      const found = await withCaller(db, request, (tx) => findVersionDownload(tx, request.params.id));
       if (!found) throw new AppError('not_found');
       const { version, incident } = found;
       return reply
@@ -261,10 +209,7 @@ export async function reportRoutes(fastify: FastifyInstance): Promise<void> {
       config: may('reports.read'),
       schema: { tags: ['reports'], response: { 200: ReportSettings, ...errors } },
     },
-    async (request) =>
-      withCaller(db, request, async (tx) => ({
-        contactPoint: (await organizationForReports(tx)).contactPoint,
-      })),
+    async (request) => withCaller(db, request, (tx) => reportSettings(tx)),
   );
 
   app.put(
@@ -274,15 +219,8 @@ export async function reportRoutes(fastify: FastifyInstance): Promise<void> {
       schema: { tags: ['reports'], body: ReportSettings, response: { 200: ReportSettings, ...errors } },
     },
     async (request) =>
-      withCaller(db, request, async (tx) => {
-        const caller = callerOf(request);
-        await setReportContactPoint(tx, request.body.contactPoint);
-        await appendAudit(tx, auditKey, caller.organizationId, caller.actor, {
-          action: 'report.settings_updated',
-          targetType: 'organization',
-          targetId: caller.organizationId,
-        });
-        return { contactPoint: request.body.contactPoint };
-      }),
+      withCaller(db, request, (tx) =>
+        updateReportSettings(tx, auditKey, callerOf(request), request.body.contactPoint),
+      ),
   );
 }

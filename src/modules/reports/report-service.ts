@@ -3,7 +3,7 @@ import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { Locale } from '../../platform/i18n.js';
 import { appendAudit, type AuditActor } from '../audit/index.js';
-import { recordEvent, type IncidentRow, mustFindIncident } from '../incidents/index.js';
+import { findIncident, recordEvent, type IncidentRow, mustFindIncident } from '../incidents/index.js';
 import {
   fieldsOf,
   type ExportFormat,
@@ -16,9 +16,14 @@ import { renderReportHtml } from './report-render.js';
 import {
   findReport,
   findReportOfKind,
+  findVersion,
   insertReport,
   insertVersion,
+  organizationForReports,
+  reportsOfIncident,
   saveDraft,
+  setReportContactPoint,
+  versionsOf,
   type ReportRow,
   type VersionRow,
 } from './report-repo.js';
@@ -217,4 +222,50 @@ export async function storeVersion(
 export function versionFilename(incidentNumber: number, version: VersionRow): string {
   const stamp = version.is_exercise ? '-exercise' : '';
   return `incident-${incidentNumber}-${version.kind.replace(/_/g, '-')}-v${version.number}-${version.locale}${stamp}.${version.format}`;
+}
+
+/** The reports of an incident the caller sees, oldest first. */
+export async function incidentReports(tx: Sql, incidentId: string): Promise<ReportRow[]> {
+  const incident = await mustFindIncident(tx, incidentId);
+  return reportsOfIncident(tx, incident.id);
+}
+
+/** A report's exported versions, newest first, with its incident's number (for their file names). */
+export async function reportVersions(
+  tx: Sql,
+  id: string,
+): Promise<{ incidentNumber: number; versions: VersionRow[] }> {
+  const report = await mustFindReport(tx, id);
+  const incidentNumber = (await mustFindIncident(tx, report.incident_id)).number;
+  return { incidentNumber, versions: await versionsOf(tx, report.id) };
+}
+
+/** An exported document and its incident, or undefined when the caller sees neither. */
+export async function findVersionDownload(
+  tx: Sql,
+  id: string,
+): Promise<{ version: VersionRow & { content: Buffer }; incident: IncidentRow } | undefined> {
+  const version = await findVersion(tx, id);
+  const incident = version && (await findIncident(tx, version.incident_id));
+  return version && incident ? { version, incident } : undefined;
+}
+
+export async function reportSettings(tx: Sql): Promise<{ contactPoint: string }> {
+  return { contactPoint: (await organizationForReports(tx)).contactPoint };
+}
+
+/** The organization's default contact point for new reports. */
+export async function updateReportSettings(
+  tx: Sql,
+  auditKey: Buffer,
+  caller: Caller,
+  contactPoint: string,
+): Promise<{ contactPoint: string }> {
+  await setReportContactPoint(tx, contactPoint);
+  await appendAudit(tx, auditKey, caller.organizationId, caller.actor, {
+    action: 'report.settings_updated',
+    targetType: 'organization',
+    targetId: caller.organizationId,
+  });
+  return { contactPoint };
 }

@@ -1,27 +1,23 @@
 import { useState } from 'react';
-import { del, patch, post, put } from '../api';
-import { T, useRegionName, useT } from '../i18n';
-import { useSession } from '../session';
-import { ConfirmButton } from '../ui/actions';
-import { ErrorNotice, Notice } from '../ui/feedback';
+import { patch, put } from '../api';
+import { T, useT } from '../i18n';
+import { ErrorNotice } from '../ui/feedback';
 import { Button, CheckboxField, Form, SelectField, TextAreaField, TextField } from '../ui/form';
-import { useAction, useLoad } from '../ui/hooks';
+import { useAction } from '../ui/hooks';
 import { Section } from '../ui/layout';
-import { CategoryPicker, Instant, JurisdictionRows, jurisdictionsOf, systemsOf } from './fields';
+import { CategoryPicker, Instant, systemsOf } from './fields';
 import {
-  INCIDENT_ROLES,
   INCIDENT_TYPES,
   MOMENTS,
   SEVERITIES,
   toInstant,
   toLocalInput,
-  type IncidentRole,
   type IncidentView,
   type Moment,
 } from './model';
-import { loadPeople } from './people';
 
-interface SectionProps {
+/** What each section of the incident page is given (the jurisdictions and members sections too). */
+export interface SectionProps {
   incident: IncidentView;
   manage: boolean;
   onChanged(view?: IncidentView): void;
@@ -279,193 +275,5 @@ function MomentRow({ moment, incident, manage, onChanged }: { moment: Moment } &
         </Form>
       )}
     </li>
-  );
-}
-
-/** Where the affected people live, with estimates until customers are imported and counted. */
-export function JurisdictionsSection({ incident, manage, onChanged }: SectionProps) {
-  const regionName = useRegionName();
-  const [editing, setEditing] = useState(false);
-  const [rows, setRows] = useState(() => draftsOf(incident));
-  const { run, pending, error } = useAction();
-
-  async function save() {
-    const view = await run(() =>
-      put<IncidentView>(`/api/incidents/${incident.id}/jurisdictions`, jurisdictionsOf(rows)),
-    );
-    if (view) {
-      setEditing(false);
-      onChanged(view);
-    }
-  }
-
-  return (
-    <Section
-      title={<T id="app.incident.jurisdictions" />}
-      intro={<T id="app.incident.jurisdictions.intro" />}
-      actions={
-        manage &&
-        !editing && (
-          <Button
-            variant="ghost"
-            onClick={() => {
-              setRows(draftsOf(incident));
-              setEditing(true);
-            }}
-          >
-            <T id="app.action.edit" />
-          </Button>
-        )
-      }
-    >
-      {!editing ? (
-        incident.jurisdictions.length === 0 ? (
-          <p className="empty">
-            <T id="app.incident.jurisdictions.none" />
-          </p>
-        ) : (
-          <ul className="list" data-testid="jurisdiction-list">
-            {incident.jurisdictions.map((j) => (
-              <li key={j.code} className="list-item">
-                <span className="person-name">{regionName(j.code)}</span>
-                <span className="muted">
-                  {j.countedAffected !== null ? (
-                    <T id="app.incident.jurisdiction.counted" values={{ count: j.countedAffected }} />
-                  ) : j.estimatedAffected !== null ? (
-                    <T id="app.incident.jurisdiction.estimated" values={{ count: j.estimatedAffected }} />
-                  ) : (
-                    <T id="app.incident.jurisdiction.unknown" />
-                  )}
-                </span>
-              </li>
-            ))}
-          </ul>
-        )
-      ) : (
-        <Form onSubmit={save}>
-          <JurisdictionRows rows={rows} onChange={setRows} />
-          <ErrorNotice error={error} />
-          <div className="row">
-            <Button type="submit" variant="primary" pending={pending}>
-              <T id="app.action.save" />
-            </Button>
-            <Button variant="ghost" onClick={() => setEditing(false)}>
-              <T id="app.action.cancel" />
-            </Button>
-          </div>
-        </Form>
-      )}
-    </Section>
-  );
-}
-
-const draftsOf = (incident: IncidentView) =>
-  incident.jurisdictions.map((j) => ({
-    code: j.code,
-    estimate: j.estimatedAffected === null ? '' : String(j.estimatedAffected),
-  }));
-
-/** The people on the incident and their incident roles. */
-export function MembersSection({ incident, manage, onChanged }: SectionProps) {
-  const t = useT();
-  const { session } = useSession();
-  const people = useLoad(() => (manage ? loadPeople(session) : Promise.resolve([])), manage);
-  const [userId, setUserId] = useState('');
-  const [role, setRole] = useState<IncidentRole>('member');
-  const add = useAction();
-  const remove = useAction();
-  const chosen = userId || people.data?.[0]?.id || '';
-
-  async function submit() {
-    const view = await add.run(() =>
-      post<IncidentView>(`/api/incidents/${incident.id}/members`, { userId: chosen, role }),
-    );
-    if (view) onChanged(view);
-  }
-
-  async function removeOne(memberId: string, memberRole: IncidentRole) {
-    const done = await remove.run(async () => {
-      await del(`/api/incidents/${incident.id}/members/${memberId}/${memberRole}`);
-      return true;
-    });
-    if (done) onChanged();
-  }
-
-  return (
-    <Section title={<T id="app.incident.members" />} intro={<T id="app.incident.members.intro" />}>
-      {incident.members.length === 0 ? (
-        <p className="empty">
-          <T id="app.incident.members.none" />
-        </p>
-      ) : (
-        <ul className="list" data-testid="members">
-          {incident.members.map((member) => (
-            <li key={`${member.userId}-${member.role}`} className="list-item">
-              <div className="list-main">
-                <span className="person-name">{member.displayName}</span>
-                <span className="muted">
-                  <T id={`incident.role.${member.role}`} />
-                </span>
-              </div>
-              {manage && (
-                <ConfirmButton
-                  question={
-                    incident.restricted && member.userId === session?.user?.id ? (
-                      <T id="app.incident.member.removeSelf" />
-                    ) : (
-                      <T id="app.incident.member.remove.question" />
-                    )
-                  }
-                  confirmLabel={<T id="app.action.remove" />}
-                  onConfirm={() => removeOne(member.userId, member.role)}
-                >
-                  <T id="app.action.remove" />
-                </ConfirmButton>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-      <ErrorNotice error={remove.error} />
-      {manage && (
-        <Form onSubmit={submit} className="subsection">
-          <div className="jurisdiction-row">
-            <SelectField
-              label={<T id="app.incident.member.person" />}
-              value={chosen}
-              onChange={(event) => setUserId(event.target.value)}
-            >
-              {(people.data ?? []).map((person) => (
-                <option key={person.id} value={person.id}>
-                  {person.displayName}
-                </option>
-              ))}
-            </SelectField>
-            <SelectField
-              label={<T id="app.incident.member.role" />}
-              value={role}
-              onChange={(event) => setRole(event.target.value as IncidentRole)}
-            >
-              {INCIDENT_ROLES.map((value) => (
-                <option key={value} value={value}>
-                  {t(`incident.role.${value}`)}
-                </option>
-              ))}
-            </SelectField>
-            <Button type="submit" pending={add.pending} disabled={!chosen}>
-              <T id="app.incident.member.add" />
-            </Button>
-          </div>
-          {people.data && people.data.length <= 1 && (
-            <Notice>
-              <p>
-                <T id="app.incident.member.directoryHint" />
-              </p>
-            </Notice>
-          )}
-          <ErrorNotice error={add.error ?? people.error} />
-        </Form>
-      )}
-    </Section>
   );
 }

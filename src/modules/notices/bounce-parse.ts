@@ -1,8 +1,11 @@
 /**
  * What a bounce report says about one recipient: a delivery status notification (RFC 3464,
  * multipart/report; report-type=delivery-status) or an abuse complaint (RFC 5965 ARF,
- * report-type=feedback-report).
+ * report-type=feedback-report). The MIME structure (nested multiparts, transfer encodings,
+ * charsets, malformed input) is postal-mime's; only the report's own field blocks are read here.
  */
+import PostalMime, { type Address } from 'postal-mime';
+
 export interface BounceReport {
   type: 'delivery-status' | 'feedback-report';
   /** The envelope sender the report was addressed to (our VERP address), from its To header. */
@@ -20,10 +23,26 @@ export interface ReportedRecipient {
   diagnostic: string | undefined;
 }
 
-/** RFC 822-style header fields in blocks separated by blank lines (folded lines unfolded). */
-export function parseFieldBlocks(text: string): Map<string, string>[] {
+const MAX_REPORT_BYTES = 1_000_000;
+
+/**
+ * Tighter than postal-mime's defaults, for mail from anyone: a report is a few parts deep, and a
+ * message/rfc822 part (the returned message) is evidence, never parsed.
+ */
+const LIMITS = {
+  maxNestingDepth: 16,
+  maxPartCount: 200,
+  maxHeadersSize: 256 * 1024,
+  maxRfc822NestingDepth: 0,
+} as const;
+
+/**
+ * The RFC 822-style field blocks of a report part (RFC 3464 §2.1, RFC 5965 §3.1), separated by
+ * blank lines, folded lines unfolded; the first instance of a field counts.
+ */
+function fieldBlocks(text: string): Map<string, string>[] {
   const blocks: Map<string, string>[] = [];
-  for (const block of text.replace(/\r\n/g, '\n').split(/\n\s*\n/)) {
+  for (const block of text.replace(/\r\n?/g, '\n').split(/\n[ \t]*\n/)) {
     const fields = new Map<string, string>();
     for (const line of block.replace(/\n[ \t]+/g, ' ').split('\n')) {
       const colon = line.indexOf(':');
@@ -43,86 +62,46 @@ const addressOf = (field: string | undefined) => {
   return value.trim().replace(/^<|>$/g, '') || undefined;
 };
 
-const MAX_REPORT_BYTES = 1_000_000;
+const firstAddress = (list: Address[] | undefined) =>
+  list?.flatMap((a) => (a.group ? a.group : [a])).find((m) => m.address)?.address || undefined;
 
-interface MimePart {
-  headers: Map<string, string>;
-  body: string;
-}
-
-/** A message's header fields and body (the header section ends at the first empty line). */
-function splitMessage(text: string): MimePart {
-  const normalized = text.replace(/\r\n/g, '\n');
-  const end = normalized.search(/\n\n|^\n/);
-  const head = end < 0 ? normalized : normalized.slice(0, end);
-  const body = end < 0 ? '' : normalized.slice(end).replace(/^\n\n?/, '');
-  return { headers: parseFieldBlocks(head)[0] ?? new Map(), body };
-}
-
-/** A parameter of a structured header, e.g. boundary of Content-Type. */
-function parameter(header: string | undefined, name: string): string | undefined {
-  const match = new RegExp(`;\\s*${name}\\s*=\\s*(?:"([^"]*)"|([^;\\s]+))`, 'i').exec(header ?? '');
-  return match ? (match[1] ?? match[2]) : undefined;
-}
-
-function decodeBody(part: MimePart): string {
-  const encoding = (part.headers.get('content-transfer-encoding') ?? '').toLowerCase();
-  if (encoding === 'base64') return Buffer.from(part.body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  if (encoding === 'quoted-printable') {
-    const bytes = part.body
-      .replace(/=\n/g, '')
-      .replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-    return Buffer.from(bytes, 'latin1').toString('utf8');
-  }
-  return part.body;
-}
-
-/** The direct children of a multipart body (RFC 2046): reports keep their parts at the top level. */
-function childParts(part: MimePart): MimePart[] {
-  const boundary = parameter(part.headers.get('content-type'), 'boundary');
-  if (!boundary) return [];
-  const delimiter = `\n--${boundary}`;
-  const pieces = `\n${part.body}`.split(delimiter).slice(1);
-  const out: MimePart[] = [];
-  for (const piece of pieces) {
-    if (piece.startsWith('--')) break;
-    out.push(splitMessage(piece.replace(/^[ \t]*\n/, '')));
-  }
-  return out;
-}
-
-const contentType = (part: MimePart) =>
-  (part.headers.get('content-type') ?? 'text/plain').split(';')[0]!.trim().toLowerCase();
+const utf8 = new TextDecoder('utf-8');
+const textOf = (content: ArrayBuffer | Uint8Array | string) =>
+  typeof content === 'string' ? content : utf8.decode(content);
 
 /**
  * Reads a bounce report; undefined when the message is not one (an auto-reply, spam to the bounce
- * address, a report over 1 MB).
+ * address, a report over 1 MB, a message the MIME parser refuses).
  */
 export async function parseBounce(raw: Buffer | string): Promise<BounceReport | undefined> {
   if (Buffer.byteLength(raw) > MAX_REPORT_BYTES) return undefined;
-  const message = splitMessage(Buffer.isBuffer(raw) ? raw.toString('utf8') : raw);
-  const to = /<?([^\s<>,;"]+@[^\s<>,;"]+)>?/.exec(message.headers.get('to') ?? '')?.[1];
-  if (contentType(message) !== 'multipart/report') return undefined;
-  const parts = childParts(message);
-  const dsn = parts.find((p) => /^message\/(global-)?delivery-status$/.test(contentType(p)));
+  let email;
+  try {
+    email = await PostalMime.parse(raw, LIMITS);
+  } catch {
+    return undefined;
+  }
+  const to = firstAddress(email.to);
+  const parts = email.attachments;
+  const dsn = parts.find((p) => /^message\/(global-)?delivery-status$/.test(p.mimeType));
   if (dsn) {
-    const blocks = parseFieldBlocks(decodeBody(dsn));
+    const blocks = fieldBlocks(textOf(dsn.content));
     // The first block describes the message; every later one a recipient.
     const recipients = blocks
       .slice(1)
       .filter((b) => b.has('status') || b.has('action'))
       .map((b) => ({
         action: (b.get('action') ?? '').toLowerCase(),
-        status: /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(b.get('status') ?? '')?.[1],
+        status: (b.get('status') ?? '').match(/\b([245]\.\d{1,3}\.\d{1,3})\b/)?.[1],
         // The address as Candor gave it when the report says so (forwarding may change the final one).
         recipient: addressOf(b.get('original-recipient') ?? b.get('final-recipient')),
         diagnostic: b.get('diagnostic-code')?.slice(0, 500),
       }));
     return { type: 'delivery-status', to, recipients };
   }
-  const feedback = parts.find((p) => contentType(p) === 'message/feedback-report');
+  const feedback = parts.find((p) => p.mimeType === 'message/feedback-report');
   if (feedback) {
-    const fields = parseFieldBlocks(decodeBody(feedback))[0] ?? new Map<string, string>();
+    const fields = fieldBlocks(textOf(feedback.content))[0] ?? new Map<string, string>();
     return {
       type: 'feedback-report',
       to,

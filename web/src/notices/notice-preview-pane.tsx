@@ -1,0 +1,125 @@
+import { useState } from 'react';
+import { get, post } from '../api';
+import { LANGUAGE_NAMES, LOCALES, T, useT, type Locale } from '../i18n';
+import { ErrorNotice } from '../ui/feedback';
+import { Button, Form, SelectField } from '../ui/form';
+import { useAction, useLoad } from '../ui/hooks';
+
+interface PreviewCustomer {
+  id: string;
+  externalId: string;
+}
+
+interface Preview {
+  direction: 'ltr' | 'rtl';
+  locale: Locale;
+  subject: string;
+  html: string;
+  sms: string;
+  smsSegments: { encoding: string; units: number; segments: number };
+}
+
+/** The notice as a customer (or a sample one) would get it, by e-mail or SMS, in a chosen language. */
+export function PreviewPane({ noticeId, version }: { noticeId: string; version: number }) {
+  const t = useT();
+  const customers = useLoad(
+    () => get<PreviewCustomer[]>(`/api/notices/${noticeId}/preview-customers`),
+    noticeId,
+  );
+  const [as, setAs] = useState('');
+  const [locale, setLocale] = useState<Locale>('en');
+  const [channel, setChannel] = useState<'email' | 'sms'>('email');
+  const [preview, setPreview] = useState<Preview>();
+  const action = useAction();
+
+  async function show() {
+    const result = await action.run(() =>
+      post<Preview>(`/api/notices/${noticeId}/preview`, {
+        locale,
+        version,
+        ...(as ? { customerId: as } : {}),
+      }),
+    );
+    if (result) setPreview(result);
+  }
+
+  return (
+    <div className="notice-preview" data-testid="notice-preview">
+      <h4>
+        <T id="app.notices.preview.title" />
+      </h4>
+      <Form onSubmit={show} className="notice-preview-form">
+        <SelectField
+          label={<T id="app.notices.preview.as" />}
+          name="preview-as"
+          value={as}
+          onChange={(event) => setAs(event.target.value)}
+          hint={as ? <T id="app.notices.preview.customerNote" /> : undefined}
+        >
+          <option value="">{t('app.notices.preview.sample')}</option>
+          {customers.data?.map((c) => (
+            <option key={c.id} value={c.id}>
+              {t('app.notices.preview.customer', { id: c.externalId })}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField
+          label={<T id="app.notices.preview.locale" />}
+          name="preview-locale"
+          value={locale}
+          onChange={(event) => setLocale(event.target.value as Locale)}
+        >
+          {LOCALES.map((code) => (
+            <option key={code} value={code}>
+              {t(LANGUAGE_NAMES[code])}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField
+          label={<T id="app.notices.preview.channel" />}
+          name="preview-channel"
+          value={channel}
+          onChange={(event) => setChannel(event.target.value as 'email' | 'sms')}
+        >
+          <option value="email">{t('app.notices.channel.email')}</option>
+          <option value="sms">{t('app.notices.channel.sms')}</option>
+        </SelectField>
+        <Button type="submit" pending={action.pending} data-testid="notice-preview-show">
+          <T id="app.notices.preview.show" />
+        </Button>
+      </Form>
+      <ErrorNotice error={action.error} />
+      {preview &&
+        (channel === 'email' ? (
+          <iframe
+            className="notice-preview-frame"
+            title={t('app.notices.preview.frame')}
+            sandbox=""
+            srcDoc={preview.html}
+            data-testid="notice-preview-frame"
+            data-dir={preview.direction}
+          />
+        ) : (
+          <>
+            <p
+              className="notice-preview-sms"
+              lang={preview.locale}
+              dir={preview.direction}
+              data-testid="notice-preview-sms"
+            >
+              {preview.sms}
+            </p>
+            <p className="field-hint" data-testid="notice-preview-segments">
+              <T
+                id="app.notices.preview.segments"
+                values={{
+                  segments: preview.smsSegments.segments,
+                  encoding: preview.smsSegments.encoding === 'ucs2' ? 'UCS-2' : 'GSM-7',
+                }}
+              />
+            </p>
+          </>
+        ))}
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+import { T, useT } from '../i18n';
+import { Badge } from '../ui/feedback';
+import type { PlanTask } from './model';
+
+function useFormatOffset() {
+  const t = useT();
+  return (minutes: number) =>
+    minutes % 1440 === 0 && minutes > 0
+      ? t('app.count.days', { count: minutes / 1440 })
+      : minutes % 60 === 0
+        ? t('app.plans.hours', { count: minutes / 60 })
+        : t('app.plans.minutes', { count: minutes });
+}
+
+/** A plan's tasks, read-only: phase, owner and how long after the incident each is due. */
+export function TaskTable({ tasks }: { tasks: PlanTask[] }) {
+  const formatOffset = useFormatOffset();
+  return (
+    <div className="table-wrap">
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">
+              <T id="app.plans.task" />
+            </th>
+            <th scope="col">
+              <T id="app.plans.phase" />
+            </th>
+            <th scope="col">
+              <T id="app.plans.owner" />
+            </th>
+            <th scope="col">
+              <T id="app.plans.dueAfter" />
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {tasks.map((task) => (
+            <tr key={task.key}>
+              <td>
+                <span className="person-name">
+                  {task.title}
+                  {task.kind && (
+                    <Badge>
+                      <T id={`plan.kind.${task.kind}`} />
+                    </Badge>
+                  )}
+                </span>
+                <span className="muted">{task.description}</span>
+              </td>
+              <td>
+                <T id={`plan.phase.${task.phase}`} />
+              </td>
+              <td>{task.owner ? <T id={`plan.owner.${task.owner}`} /> : <T id="plan.owner.none" />}</td>
+              <td className="nowrap">{formatOffset(task.dueAfterMinutes)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
