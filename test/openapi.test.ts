@@ -55,6 +55,50 @@ describe('the API document', () => {
     expect(envelopes).toEqual(['error']);
   });
 
+  it('describes the bodies read raw and the answers written raw, and every operation has a 2xx and a 4xx', async () => {
+    type Operation = {
+      requestBody?: { content: Record<string, unknown> };
+      responses: Record<string, { content?: Record<string, unknown> }>;
+    };
+    const document = JSON.parse((await t.app.inject('/api/openapi.json')).body) as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    const op = (path: string, method: string) => document.paths[path]![method]!;
+    const bodyTypes = (path: string) => Object.keys(op(path, 'post').requestBody?.content ?? {});
+    expect(bodyTypes('/api/imports')).toEqual([
+      'text/csv',
+      'application/x-ndjson',
+      'application/octet-stream',
+    ]);
+    expect(bodyTypes('/api/incidents/{id}/affected-customers/by-file')).toContain('text/csv');
+    expect(bodyTypes('/api/bounces/dsn')).toEqual(['message/rfc822', 'message/global']);
+    expect(bodyTypes('/api/public/sms-status/{organizationId}/{deliveryId}')).toEqual([
+      'application/x-www-form-urlencoded',
+    ]);
+    expect(bodyTypes('/unsubscribe/{token}')).toContain('application/x-www-form-urlencoded');
+    expect(Object.keys(op('/api/audit/export', 'get').responses['200']?.content ?? {})).toEqual([
+      'application/x-ndjson',
+    ]);
+    expect(
+      Object.keys(op('/api/notice-sends/{sendId}/events', 'get').responses['200']?.content ?? {}),
+    ).toEqual(['text/event-stream']);
+    const without = (prefix: string) =>
+      Object.entries(document.paths).flatMap(([path, operations]) =>
+        Object.entries(operations)
+          .filter(
+            ([, operation]) => !Object.keys(operation.responses).some((code) => code.startsWith(prefix)),
+          )
+          .map(([method]) => `${method.toUpperCase()} ${path}`),
+      );
+    expect(without('2')).toEqual([]);
+    // Public reads without input can only answer 2xx (a style sheet, the session probe, passkey options).
+    expect(without('4')).toEqual([
+      'GET /api/auth/session',
+      'POST /api/auth/passkey/options',
+      'GET /api/contacts/print.css',
+    ]);
+  });
+
   it('says for each operation who may call it, as the access layer enforces it', async () => {
     const spec = (await t.app.inject('/api/openapi.json')).json<{
       paths: Record<string, Record<string, { operationId: string; security: Record<string, string[]>[] }>>;

@@ -1,3 +1,4 @@
+import { ErrorBody } from '../../platform/http/schemas.js';
 import type { Access } from './permissions.js';
 
 /**
@@ -49,6 +50,10 @@ export function security(access: Access, method: string): Record<string, string[
 
 interface DocumentedSchema {
   hide?: boolean;
+  body?: unknown;
+  params?: unknown;
+  querystring?: unknown;
+  response?: Record<string, unknown>;
   operationId?: string;
   summary?: string;
   security?: Record<string, string[]>[];
@@ -66,4 +71,20 @@ export function documentRoute(
   schema.operationId ??= operationId(method, route.url);
   schema.summary ??= `${method} ${openApiPath(route.url)}`;
   schema.security ??= security(access, method);
+  schema.response = { ...errorResponses(schema, access), ...schema.response };
+}
+
+/**
+ * The errors the layers before a handler answer, with the one envelope: 400 when the request has
+ * input to validate, 401 when it needs a caller, 403 when it needs a permission (or a session's
+ * CSRF token). A route's own declaration of a status wins.
+ */
+function errorResponses(schema: DocumentedSchema, access: Access): Record<string, unknown> {
+  const errors: Record<string, unknown> = {};
+  if (schema.body || schema.params || schema.querystring) errors['400'] = ErrorBody;
+  if (access.kind !== 'public') {
+    errors['401'] = ErrorBody;
+    errors['403'] = ErrorBody;
+  }
+  return errors;
 }

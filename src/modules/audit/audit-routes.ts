@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { documentRaw } from '../../platform/http/raw-docs.js';
 import { type Access, authOf } from '../access/index.js';
 import {
   exportAuditEvents,
@@ -97,7 +98,18 @@ export async function auditRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/audit/export',
-    { config: read, schema: { tags: ['audit'], querystring: Filters, produces: ['application/x-ndjson'] } },
+    {
+      config: {
+        ...read,
+        swaggerTransform: documentRaw({
+          ok: {
+            contentTypes: ['application/x-ndjson'],
+            description: 'The matching audit events, one JSON object per line.',
+          },
+        }),
+      },
+      schema: { tags: ['audit'], querystring: Filters, produces: ['application/x-ndjson'] },
+    },
     async (request, reply) => {
       const filters = parseFilters(request.query);
       const events = await exportAuditEvents(

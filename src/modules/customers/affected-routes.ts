@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { Type, type TSchema } from 'typebox';
 import { AppError } from '../../platform/errors.js';
+import { documentRaw } from '../../platform/http/raw-docs.js';
 import { authOf, withCaller, type Access } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { requestActor } from '../audit/index.js';
@@ -97,7 +98,16 @@ export async function affectedCustomerRoutes(fastify: FastifyInstance): Promise<
   app.post(
     '/api/incidents/:id/affected-customers/by-file',
     {
-      config: manage,
+      config: {
+        ...manage,
+        swaggerTransform: documentRaw({
+          body: {
+            contentTypes: FILE_TYPES,
+            description:
+              'A CSV file naming the affected customers (external id, e-mail or phone), one per row.',
+          },
+        }),
+      },
       bodyLimit: FILE_LIMIT,
       schema: {
         tags: ['customers'],

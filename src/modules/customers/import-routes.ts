@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import { Type, type Static } from 'typebox';
 import { AppError } from '../../platform/errors.js';
+import { documentRaw } from '../../platform/http/raw-docs.js';
 import { authOf, withCaller, type Access } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { requestActor } from '../audit/index.js';
@@ -173,7 +174,16 @@ export async function importRoutes(fastify: FastifyInstance): Promise<void> {
   app.post(
     '/api/imports',
     {
-      config: manage,
+      config: {
+        ...manage,
+        swaggerTransform: documentRaw({
+          body: {
+            contentTypes: STREAMED_TYPES,
+            description:
+              'The customer file, streamed: CSV (any common delimiter and encoding) or JSON Lines, mapped by the query.',
+          },
+        }),
+      },
       bodyLimit: UPLOAD_LIMIT,
       schema: {
         tags: ['customers'],

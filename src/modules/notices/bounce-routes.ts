@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { Type } from 'typebox';
 import { safeEqual } from '../../platform/crypto.js';
+import { documentRaw } from '../../platform/http/raw-docs.js';
 import { AppError } from '../../platform/errors.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { parseBounce } from './bounce-parse.js';
@@ -148,7 +149,16 @@ export async function bounceRoutes(fastify: FastifyInstance): Promise<void> {
   app.post(
     '/api/bounces/dsn',
     {
-      config: access,
+      config: {
+        ...access,
+        swaggerTransform: documentRaw({
+          body: {
+            contentTypes: ['message/rfc822', 'message/global'],
+            description:
+              'One inbound mail message as received: a delivery status notification (RFC 3464) or a feedback report (RFC 5965).',
+          },
+        }),
+      },
       schema: {
         tags: ['notices'],
         querystring: DsnQuery,

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { authOf, withCaller, type Access } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
+import { documentRaw } from '../../platform/http/raw-docs.js';
 import {
   DELIVERY_STATUSES,
   listRecipientStatuses,
@@ -123,7 +124,18 @@ export async function deliveryRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/notice-sends/:sendId/events',
-    { config: read, schema: { tags: ['notices'], params: Params, response: { 404: ErrorBody } } },
+    {
+      config: {
+        ...read,
+        swaggerTransform: documentRaw({
+          ok: {
+            contentTypes: ['text/event-stream'],
+            description: "The send's progress as server-sent events, about once a second until it ends.",
+          },
+        }),
+      },
+      schema: { tags: ['notices'], params: Params, response: { 404: ErrorBody } },
+    },
     async (request, reply) => {
       const sendId = request.params.sendId;
       // Checked before the stream opens: an unknown or invisible send is a plain 404.

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.js';
+import { documentRaw } from '../../platform/http/raw-docs.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { recordSmsStatusReport, twilioSignature } from './channel-sms.js';
 
@@ -46,7 +47,17 @@ export async function smsStatusRoutes(fastify: FastifyInstance): Promise<void> {
   app.post(
     '/api/public/sms-status/:organizationId/:deliveryId',
     {
-      config: { access: { kind: 'public' }, signedWebhook: true },
+      config: {
+        access: { kind: 'public' },
+        signedWebhook: true,
+        swaggerTransform: documentRaw({
+          body: {
+            contentTypes: ['application/x-www-form-urlencoded'],
+            description:
+              "The provider's delivery report (Twilio's status callback: MessageSid, MessageStatus, ErrorCode), signed in X-Twilio-Signature.",
+          },
+        }),
+      },
       schema: {
         tags: ['notices'],
         params: StatusParams,

@@ -1,6 +1,6 @@
 import type { Sql } from '../../platform/db.js';
 import type { Channel } from './notice-contracts.js';
-import type { SuppressionReason, SuppressionScope } from './suppression.js';
+import type { SuppressionReason, SuppressionScope } from './suppression-model.js';
 
 /** The suppression list's rows: addresses by their blind index only, never in clear. */
 export interface SuppressionRow {

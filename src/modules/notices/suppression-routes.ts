@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { authOf, withCaller, type Access } from '../access/index.js';
 import { PageQuery, pageOf } from '../../platform/http/pagination.js';
+import { documentRaw } from '../../platform/http/raw-docs.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
 import { requestActor } from '../audit/index.js';
 import { reportRateLimit } from './bounce-routes.js';
@@ -140,7 +141,17 @@ export async function suppressionRoutes(fastify: FastifyInstance): Promise<void>
   app.post(
     '/unsubscribe/:token',
     {
-      config: { access: { kind: 'public' }, signedWebhook: true },
+      config: {
+        access: { kind: 'public' },
+        signedWebhook: true,
+        swaggerTransform: documentRaw({
+          body: {
+            contentTypes: ['application/x-www-form-urlencoded', 'multipart/form-data'],
+            description:
+              'A one-click unsubscribe (RFC 8058): "List-Unsubscribe=One-Click"; the token in the path decides.',
+          },
+        }),
+      },
       schema: {
         tags: ['notices'],
         params: TokenParams,

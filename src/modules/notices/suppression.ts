@@ -14,6 +14,7 @@ import {
   upsertSuppression,
   type SuppressionRow,
 } from './suppression-repo.js';
+import type { SuppressionReason, SuppressionScope, SuppressionSource } from './suppression-model.js';
 
 /**
  * The suppression list: addresses a channel must not send to again (hard bounces, complaints,
@@ -21,18 +22,8 @@ import {
  * address, as the customer vault indexes e-mails and phones (a webhook by its URL), so the list
  * never holds an address in clear and an address matches however it was written.
  */
-export const SUPPRESSION_REASONS = ['hard_bounce', 'complaint', 'permanent_failure', 'unsubscribed'] as const;
-export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
-
-/** What told us: a DSN, a relay's webhook, the SMTP reply at sending, a one-click unsubscribe, an admin. */
-export type SuppressionSource = 'dsn' | 'relay' | 'smtp' | 'sms' | 'webhook' | 'unsubscribe' | 'admin';
-
-/**
- * What a suppression stops: 'all' every notice on the channel, 'optional' optional updates only
- * (a mandatory breach notice still goes out).
- */
-export const SUPPRESSION_SCOPES = ['all', 'optional'] as const;
-export type SuppressionScope = (typeof SUPPRESSION_SCOPES)[number];
+export { SUPPRESSION_REASONS, SUPPRESSION_SCOPES } from './suppression-model.js';
+export type { SuppressionReason, SuppressionScope, SuppressionSource } from './suppression-model.js';
 
 /**
  * The rule (migration 20261207000000 applied it to the rows before it): an address that takes no

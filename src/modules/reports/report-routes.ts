@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.js';
+import { documentRaw } from '../../platform/http/raw-docs.js';
 import { chooseLocale } from '../../platform/i18n.js';
 import { authOf, withCaller, type Access, type Permission } from '../access/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
@@ -186,7 +187,16 @@ export async function reportRoutes(fastify: FastifyInstance): Promise<void> {
   app.get(
     '/api/report-versions/:id',
     {
-      config: may('reports.read'),
+      config: {
+        ...may('reports.read'),
+        swaggerTransform: documentRaw({
+          ok: {
+            contentTypes: ['application/pdf', 'text/html'],
+            description:
+              'The exported report exactly as it was exported (its SHA-256 is in the version list).',
+          },
+        }),
+      },
       // The document itself, as it was exported: no JSON response schema.
       schema: { tags: ['reports'], params: IdParams },
     },
