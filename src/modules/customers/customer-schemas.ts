@@ -59,19 +59,22 @@ export const CustomerUpsertBody = Type.Object(
 export type CustomerUpsertBody = Static<typeof CustomerUpsertBody>;
 
 /** A customer without personal data: what lists and searches show. */
-export const CustomerView = Type.Object({
-  id: Uuid,
-  externalId: Type.String(),
-  language: Type.Union([Type.String(), Type.Null()]),
-  timeZone: Type.Union([Type.String(), Type.Null()]),
-  country: Type.Union([Type.String(), Type.Null()]),
-  region: Type.Union([Type.String(), Type.Null()]),
-  tags: Type.Array(Type.String()),
-  attributes: Type.Record(Type.String(), Type.String()),
-  consent: Consent,
-  createdAt: Instant,
-  updatedAt: Instant,
-});
+export const CustomerView = Type.Object(
+  {
+    id: Uuid,
+    externalId: Type.String(),
+    language: Type.Union([Type.String(), Type.Null()]),
+    timeZone: Type.Union([Type.String(), Type.Null()]),
+    country: Type.Union([Type.String(), Type.Null()]),
+    region: Type.Union([Type.String(), Type.Null()]),
+    tags: Type.Array(Type.String()),
+    attributes: Type.Record(Type.String(), Type.String()),
+    consent: Consent,
+    createdAt: Instant,
+    updatedAt: Instant,
+  },
+  { title: 'Customer' },
+);
 export type CustomerView = Static<typeof CustomerView>;
 
 export const customerView = (c: CustomerSummary): CustomerView => ({

@@ -17,53 +17,56 @@ export const ClockState = Type.Union([
 ]);
 
 /** One clock, for the viewer to format in their own zone: instants in ISO, the jurisdiction's zone beside them. */
-export const ClockView = Type.Object({
-  id: Uuid,
-  incidentId: Uuid,
-  ruleId: Type.String(),
-  regime: Type.String(),
-  citation: Type.String(),
-  jurisdiction: Type.String(),
-  timeZone: Type.String(),
-  isExercise: Type.Boolean(),
-  /** Catalog keys: deadline.rule.<id>, deadline.party.<party>, deadline.content.<item>. */
-  titleKey: Key,
-  notifierKey: Key,
-  recipientKey: Key,
-  contentKeys: Type.Array(Key),
-  /** The incident moment the clock starts from, or the clock whose filing starts it. */
-  startMoment: Type.Union([Type.String(), Type.Null()]),
-  startsAfterRule: Type.Union([Type.String(), Type.Null()]),
-  startsAt: NullableInstant,
-  dueAt: NullableInstant,
-  timeLeftSeconds: Type.Union([Type.Integer(), Type.Null()]),
-  state: ClockState,
-  /** deadline.reason.<reason> when not applicable. */
-  reasonKey: Type.Union([Key, Type.Null()]),
-  /** A person's reason for declaring it not applicable. */
-  waivedReason: Type.Union([Type.String(), Type.Null()]),
-  /** deadline.note.<note>; `uncertain` when a figure of the rule itself could not be confirmed (⚠). */
-  noteKeys: Type.Array(Key),
-  uncertain: Type.Boolean(),
-  /** The evidence of the filing, for those who may read reports. */
-  filing: Type.Union([
-    Type.Object({
-      filedAt: Instant,
-      reference: Type.Union([Type.String(), Type.Null()]),
-      text: Type.Union([Type.String(), Type.Null()]),
-      document: Type.Union([
-        Type.Object({
-          name: Type.String(),
-          contentType: Type.String(),
-          size: Type.Integer(),
-          sha256: Type.String(),
-        }),
-        Type.Null(),
-      ]),
-    }),
-    Type.Null(),
-  ]),
-});
+export const ClockView = Type.Object(
+  {
+    id: Uuid,
+    incidentId: Uuid,
+    ruleId: Type.String(),
+    regime: Type.String(),
+    citation: Type.String(),
+    jurisdiction: Type.String(),
+    timeZone: Type.String(),
+    isExercise: Type.Boolean(),
+    /** Catalog keys: deadline.rule.<id>, deadline.party.<party>, deadline.content.<item>. */
+    titleKey: Key,
+    notifierKey: Key,
+    recipientKey: Key,
+    contentKeys: Type.Array(Key),
+    /** The incident moment the clock starts from, or the clock whose filing starts it. */
+    startMoment: Type.Union([Type.String(), Type.Null()]),
+    startsAfterRule: Type.Union([Type.String(), Type.Null()]),
+    startsAt: NullableInstant,
+    dueAt: NullableInstant,
+    timeLeftSeconds: Type.Union([Type.Integer(), Type.Null()]),
+    state: ClockState,
+    /** deadline.reason.<reason> when not applicable. */
+    reasonKey: Type.Union([Key, Type.Null()]),
+    /** A person's reason for declaring it not applicable. */
+    waivedReason: Type.Union([Type.String(), Type.Null()]),
+    /** deadline.note.<note>; `uncertain` when a figure of the rule itself could not be confirmed (⚠). */
+    noteKeys: Type.Array(Key),
+    uncertain: Type.Boolean(),
+    /** The evidence of the filing, for those who may read reports. */
+    filing: Type.Union([
+      Type.Object({
+        filedAt: Instant,
+        reference: Type.Union([Type.String(), Type.Null()]),
+        text: Type.Union([Type.String(), Type.Null()]),
+        document: Type.Union([
+          Type.Object({
+            name: Type.String(),
+            contentType: Type.String(),
+            size: Type.Integer(),
+            sha256: Type.String(),
+          }),
+          Type.Null(),
+        ]),
+      }),
+      Type.Null(),
+    ]),
+  },
+  { title: 'Clock' },
+);
 export type ClockView = Static<typeof ClockView>;
 
 export const ClockList = Type.Object({ now: Instant, clocks: Type.Array(ClockView) });

@@ -102,24 +102,27 @@ export const IncidentSummary = Type.Object({
   updatedAt: Instant,
 });
 
-export const IncidentView = Type.Object({
-  ...IncidentSummary.properties,
-  summary: Type.String(),
-  affectedSystems: Type.Array(Type.String()),
-  dataCategories: Type.Array(DataCategorySchema),
-  moments: Type.Object(Object.fromEntries(MOMENTS.map((m) => [m, Nullable(Instant)]))),
-  jurisdictions: Type.Array(
-    Type.Object({
-      code: Type.String(),
-      estimatedAffected: Nullable(Type.Integer()),
-      countedAffected: Nullable(Type.Integer()),
-    }),
-  ),
-  members: Type.Array(
-    Type.Object({ userId: Type.String(), role: IncidentRoleSchema, displayName: Type.String() }),
-  ),
-  allowedTransitions: Type.Array(StateSchema),
-});
+export const IncidentView = Type.Object(
+  {
+    ...IncidentSummary.properties,
+    summary: Type.String(),
+    affectedSystems: Type.Array(Type.String()),
+    dataCategories: Type.Array(DataCategorySchema),
+    moments: Type.Object(Object.fromEntries(MOMENTS.map((m) => [m, Nullable(Instant)]))),
+    jurisdictions: Type.Array(
+      Type.Object({
+        code: Type.String(),
+        estimatedAffected: Nullable(Type.Integer()),
+        countedAffected: Nullable(Type.Integer()),
+      }),
+    ),
+    members: Type.Array(
+      Type.Object({ userId: Type.String(), role: IncidentRoleSchema, displayName: Type.String() }),
+    ),
+    allowedTransitions: Type.Array(StateSchema),
+  },
+  { title: 'Incident' },
+);
 
 export const TimelineEvent = Type.Object({
   id: Type.String(),

@@ -28,73 +28,85 @@ const LocaleContent = Type.Object(
       },
     ),
   },
-  { additionalProperties: false },
+  { title: 'NoticeLocaleContent', additionalProperties: false },
 );
 export const NoticeContentSchema = Type.Object(
   { en: LocaleContent, cs: LocaleContent, ar: LocaleContent },
-  { additionalProperties: false },
+  { title: 'NoticeContent', additionalProperties: false },
 );
 
-export const Flag = Type.Object({
-  id: Type.String(),
-  kind: Type.String(),
-  locale: Type.String(),
-  field: Type.Optional(Type.String()),
-  term: Type.Optional(Type.String()),
-  customers: Type.Optional(Type.Integer()),
-  accepted: Type.Union([
-    Type.Object({
-      reason: Type.String(),
-      acceptedBy: Type.Union([Uuid, Type.Null()]),
-      acceptedAt: Type.String(),
+export const Flag = Type.Object(
+  {
+    id: Type.String(),
+    kind: Type.String(),
+    locale: Type.String(),
+    field: Type.Optional(Type.String()),
+    term: Type.Optional(Type.String()),
+    customers: Type.Optional(Type.Integer()),
+    accepted: Type.Union([
+      Type.Object({
+        reason: Type.String(),
+        acceptedBy: Type.Union([Uuid, Type.Null()]),
+        acceptedAt: Type.String(),
+      }),
+      Type.Null(),
+    ]),
+  },
+  { title: 'CandourFlag' },
+);
+
+const VersionSummary = Type.Object(
+  {
+    id: Uuid,
+    version: Type.Integer(),
+    authorId: Type.Union([Uuid, Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+    approvedBy: Type.Union([Uuid, Type.Null()]),
+    approvedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  { title: 'NoticeVersionSummary' },
+);
+
+export const SendView = Type.Object(
+  {
+    id: Uuid,
+    noticeVersionId: Uuid,
+    version: Type.Integer(),
+    kind: Kind,
+    channels: Type.Array(Type.String()),
+    audience: Type.String(),
+    scheduledAt: Type.String({ format: 'date-time' }),
+    status: Type.String(),
+    requestedBy: Type.Union([Uuid, Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { title: 'NoticeSend' },
+);
+
+export const NoticeView = Type.Object(
+  {
+    id: Uuid,
+    incidentId: Uuid,
+    kind: Kind,
+    isExercise: Type.Boolean(),
+    createdAt: Type.String({ format: 'date-time' }),
+    latest: Type.Object({
+      ...VersionSummary.properties,
+      content: NoticeContentSchema,
+      links: Type.Object({
+        verifyUrl: Type.Optional(Type.String()),
+        lookupUrl: Type.Optional(Type.String()),
+        supportUrl: Type.Optional(Type.String()),
+      }),
+      flags: Type.Array(Flag),
+      /** Affected customers (test recipients in an exercise) by the language they will read. */
+      readers: Type.Record(Type.String(), Type.Integer()),
     }),
-    Type.Null(),
-  ]),
-});
-
-const VersionSummary = Type.Object({
-  id: Uuid,
-  version: Type.Integer(),
-  authorId: Type.Union([Uuid, Type.Null()]),
-  createdAt: Type.String({ format: 'date-time' }),
-  approvedBy: Type.Union([Uuid, Type.Null()]),
-  approvedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
-
-export const SendView = Type.Object({
-  id: Uuid,
-  noticeVersionId: Uuid,
-  version: Type.Integer(),
-  kind: Kind,
-  channels: Type.Array(Type.String()),
-  audience: Type.String(),
-  scheduledAt: Type.String({ format: 'date-time' }),
-  status: Type.String(),
-  requestedBy: Type.Union([Uuid, Type.Null()]),
-  createdAt: Type.String({ format: 'date-time' }),
-});
-
-export const NoticeView = Type.Object({
-  id: Uuid,
-  incidentId: Uuid,
-  kind: Kind,
-  isExercise: Type.Boolean(),
-  createdAt: Type.String({ format: 'date-time' }),
-  latest: Type.Object({
-    ...VersionSummary.properties,
-    content: NoticeContentSchema,
-    links: Type.Object({
-      verifyUrl: Type.Optional(Type.String()),
-      lookupUrl: Type.Optional(Type.String()),
-      supportUrl: Type.Optional(Type.String()),
-    }),
-    flags: Type.Array(Flag),
-    /** Affected customers (test recipients in an exercise) by the language they will read. */
-    readers: Type.Record(Type.String(), Type.Integer()),
-  }),
-  versions: Type.Array(VersionSummary),
-  sends: Type.Array(SendView),
-});
+    versions: Type.Array(VersionSummary),
+    sends: Type.Array(SendView),
+  },
+  { title: 'Notice' },
+);
 export type NoticeView = Static<typeof NoticeView>;
 
 export const NoticeListItem = Type.Object({

@@ -75,11 +75,14 @@ export const VersionSummary = Type.Object({
   createdAt: Instant,
 });
 
-export const VersionView = Type.Object({
-  ...VersionSummary.properties,
-  planId: Type.String(),
-  tasks: Type.Array(PlanTaskView),
-});
+export const VersionView = Type.Object(
+  {
+    ...VersionSummary.properties,
+    planId: Type.String(),
+    tasks: Type.Array(PlanTaskView),
+  },
+  { title: 'PlanVersion' },
+);
 export type VersionView = Static<typeof VersionView>;
 
 export const PlanSummary = Type.Object({
@@ -144,30 +147,33 @@ export const CheckView = Type.Object({
 
 const Person = Type.Object({ id: Type.String(), displayName: Nullable(Type.String()) });
 
-export const TaskView = Type.Object({
-  id: Type.String(),
-  incidentId: Type.String(),
-  /** Exercise incidents run the whole plan; screens mark their tasks. */
-  isExercise: Type.Boolean(),
-  key: Type.String(),
-  title: Type.String(),
-  description: Type.String(),
-  /** The language the texts are in (the caller's when the plan has it). */
-  locale: LocaleSchema,
-  phase: PhaseSchema,
-  kind: Nullable(KindSchema),
-  ownerRole: Nullable(OwnerSchema),
-  assignee: Nullable(Person),
-  assigneeRole: Nullable(OrgOwnerSchema),
-  dueAt: Instant,
-  overdue: Type.Boolean(),
-  status: literals(['open', 'done', 'skipped'] as const),
-  closedAt: Nullable(Instant),
-  closedBy: Nullable(Person),
-  skipReason: Nullable(Type.String()),
-  /** Whether the caller may complete, reassign or skip it. */
-  canWork: Type.Boolean(),
-});
+export const TaskView = Type.Object(
+  {
+    id: Type.String(),
+    incidentId: Type.String(),
+    /** Exercise incidents run the whole plan; screens mark their tasks. */
+    isExercise: Type.Boolean(),
+    key: Type.String(),
+    title: Type.String(),
+    description: Type.String(),
+    /** The language the texts are in (the caller's when the plan has it). */
+    locale: LocaleSchema,
+    phase: PhaseSchema,
+    kind: Nullable(KindSchema),
+    ownerRole: Nullable(OwnerSchema),
+    assignee: Nullable(Person),
+    assigneeRole: Nullable(OrgOwnerSchema),
+    dueAt: Instant,
+    overdue: Type.Boolean(),
+    status: literals(['open', 'done', 'skipped'] as const),
+    closedAt: Nullable(Instant),
+    closedBy: Nullable(Person),
+    skipReason: Nullable(Type.String()),
+    /** Whether the caller may complete, reassign or skip it. */
+    canWork: Type.Boolean(),
+  },
+  { title: 'Task' },
+);
 export type TaskView = Static<typeof TaskView>;
 
 export const IncidentTasksView = Type.Object({

@@ -91,36 +91,42 @@ export const ExportBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ReportView = Type.Object({
-  id: Type.String(),
-  incidentId: Type.String(),
-  kind: ReportKindSchema,
-  locale: LocaleSchema,
-  revision: Type.Integer(),
-  isExercise: Type.Boolean(),
-  /** The kind's sections and their fields, in the order the document prints them. */
-  sections: Type.Array(Type.Object({ id: Type.String(), fields: Type.Array(FieldNameSchema) })),
-  fields: ReportFieldsSchema,
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-});
+export const ReportView = Type.Object(
+  {
+    id: Type.String(),
+    incidentId: Type.String(),
+    kind: ReportKindSchema,
+    locale: LocaleSchema,
+    revision: Type.Integer(),
+    isExercise: Type.Boolean(),
+    /** The kind's sections and their fields, in the order the document prints them. */
+    sections: Type.Array(Type.Object({ id: Type.String(), fields: Type.Array(FieldNameSchema) })),
+    fields: ReportFieldsSchema,
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { title: 'Report' },
+);
 
-export const VersionView = Type.Object({
-  id: Type.String(),
-  reportId: Type.String(),
-  incidentId: Type.String(),
-  number: Type.Integer(),
-  kind: ReportKindSchema,
-  format: ExportFormatSchema,
-  locale: LocaleSchema,
-  isExercise: Type.Boolean(),
-  reportRevision: Type.Integer(),
-  sha256: Type.String(),
-  size: Type.Integer(),
-  filename: Type.String(),
-  createdBy: Nullable(Type.String()),
-  createdAt: Type.String(),
-});
+export const VersionView = Type.Object(
+  {
+    id: Type.String(),
+    reportId: Type.String(),
+    incidentId: Type.String(),
+    number: Type.Integer(),
+    kind: ReportKindSchema,
+    format: ExportFormatSchema,
+    locale: LocaleSchema,
+    isExercise: Type.Boolean(),
+    reportRevision: Type.Integer(),
+    sha256: Type.String(),
+    size: Type.Integer(),
+    filename: Type.String(),
+    createdBy: Nullable(Type.String()),
+    createdAt: Type.String(),
+  },
+  { title: 'ReportVersion' },
+);
 
 export const ReportSettings = Type.Object(
   { contactPoint: Type.String({ maxLength: 2000 }) },

@@ -1,8 +1,9 @@
 /**
  * The API document names each shared schema once. Fastify inlines every route's schemas; a schema
  * that carries a `title` (TypeBox: `Type.Object({…}, { title: 'ErrorBody' })`) is moved to
- * `components.schemas[title]` and every place it appeared gets a `$ref` instead. Two different
- * shapes under one title are refused: the document would otherwise describe one of them wrongly.
+ * `components.schemas[title]` and every place it appeared gets a `$ref` instead. A place whose
+ * shape differs from the first one under that title (a description added where it is used) stays
+ * written out there: a `$ref` would describe it wrongly.
  */
 
 type Json = unknown;
@@ -48,7 +49,7 @@ export function shareTitledSchemas<T>(document: T): T {
       seen.set(title, shape);
       schemas[title] = inner;
     } else if (known !== shape) {
-      throw new Error(`Two different schemas are titled "${title}": give one another title`);
+      return inner;
     }
     return { $ref: `#/components/schemas/${encodeURIComponent(title)}` };
   };
