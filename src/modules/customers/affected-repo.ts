@@ -397,3 +397,24 @@ export async function affectedIncidentIds(tx: Sql, customerId: string): Promise<
 export async function touchIncident(tx: Sql, incidentId: string): Promise<void> {
   await tx.query('UPDATE incidents SET updated_at = now() WHERE id = $1', [incidentId]);
 }
+
+/** Every data category some affected customer of the incident has, whichever way they were marked. */
+export async function affectedCategories(tx: Sql, incidentId: string): Promise<DataCategory[]> {
+  const rows = await tx.query<{ category: DataCategory }>(
+    `SELECT DISTINCT unnest(data_categories) AS category
+     FROM incident_affected_customers WHERE incident_id = $1`,
+    [incidentId],
+  );
+  return rows.map((row) => row.category);
+}
+
+export async function setIncidentCategories(
+  tx: Sql,
+  incidentId: string,
+  categories: DataCategory[],
+): Promise<void> {
+  await tx.query('UPDATE incidents SET data_categories = $2, updated_at = now() WHERE id = $1', [
+    incidentId,
+    categories,
+  ]);
+}

@@ -294,6 +294,43 @@ describe('affected customers of an incident', () => {
     expect((await clock(incident.id, 'ca_attorney_general'))!.state).not.toBe('not_applicable');
   });
 
+  it("the categories the affected customers had exposed reach the incident's facts and start the clocks they concern", async () => {
+    const incident = await createIncident(
+      t,
+      org,
+      { dataCategories: ['contact_details'], moments: { detected: new Date().toISOString() } },
+      managerUser,
+    );
+    const url = `/api/incidents/${incident.id}/affected-customers`;
+    expect(await clock(incident.id, 'pci_visa')).toMatchObject({ state: 'not_applicable' });
+
+    // Bob's card number was exposed: marked by a list, as a file import would.
+    const marked = await manager.post(`${url}/by-list`, {
+      rows: [
+        { externalId: 'a-1', categories: ['contact_details'] },
+        { externalId: 'a-2', categories: ['contact_details', 'payment_card'] },
+      ],
+    });
+    expect(marked.statusCode, marked.body).toBe(200);
+    const facts = (await manager.get(`/api/incidents/${incident.id}`)).json<{ dataCategories: string[] }>();
+    expect(facts.dataCategories).toEqual(['contact_details', 'payment_card']);
+    expect((await clock(incident.id, 'pci_visa'))!.state).not.toBe('not_applicable');
+    const timeline = (await manager.get(`/api/incidents/${incident.id}/timeline`)).json<
+      { kind: string; data: Record<string, unknown> }[]
+    >();
+    expect(timeline.find((e) => e.kind === 'affected_customers_marked')?.data).toMatchObject({
+      dataCategoriesAdded: ['payment_card'],
+    });
+
+    // Removing Bob does not un-expose the card numbers: the fact and its clock stay.
+    await manager.post(`${url}/remove`, { customerIds: [ids.bob] });
+    expect(
+      (await manager.get(`/api/incidents/${incident.id}`)).json<{ dataCategories: string[] }>()
+        .dataCategories,
+    ).toEqual(['contact_details', 'payment_card']);
+    expect((await clock(incident.id, 'pci_visa'))!.state).not.toBe('not_applicable');
+  });
+
   it("hides a restricted incident's affected customers from non-members", async () => {
     const incident = await createIncident(t, org, { restricted: true }, managerUser);
     const url = `/api/incidents/${incident.id}/affected-customers`;
