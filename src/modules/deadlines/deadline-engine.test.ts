@@ -423,6 +423,14 @@ const cases: Case[] = [
     zone: 'America/Los_Angeles',
   },
   {
+    name: 'residents: none of the state’s residents affected, counted or estimated',
+    text: 'Cal. Civ. Code §1798.82(a): disclose a breach … to a resident of California (Candor: no resident, no clock)',
+    rule: 'ca_residents',
+    jurisdiction: 'US-CA',
+    facts: { moments: { aware: at('2026-02-01T18:00:00Z') }, jurisdictions: [j('US-CA', 0)] },
+    reason: 'no_residents_affected',
+  },
+  {
     name: 'Attorney General: 15 days after the residents’ notice, 501 residents',
     text: 'Cal. Civ. Code §1798.82(f) (SB 446): more than 500 California residents … within 15 calendar days of notifying affected consumers',
     rule: 'ca_attorney_general',

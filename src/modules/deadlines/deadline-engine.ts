@@ -51,6 +51,7 @@ export type Reason =
   | 'not_high_risk'
   | 'not_significant'
   | 'threshold_not_met'
+  | 'no_residents_affected'
   | 'out_of_scope'
   | 'manual';
 
@@ -158,6 +159,10 @@ function applicability(
     if (value === null) notes.push('organization_fact_not_stated');
   }
   if (c.personalData && facts.dataCategories.length === 0) return { reason: 'no_personal_data', notes };
+  // A state's breach law protects its residents: counted or estimated at none, it does not apply.
+  if ((rule.scope.kind === 'us_state' || rule.scope.kind === 'each_us_state') && place.affected === 0) {
+    return { reason: 'no_residents_affected', notes };
+  }
   if (c.dataCategories && !c.dataCategories.some((d) => facts.dataCategories.includes(d))) {
     return { reason: 'data_category', notes };
   }
