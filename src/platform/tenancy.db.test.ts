@@ -110,6 +110,7 @@ describe('tenant isolation in the database', () => {
       'candor_count_inserted_deliveries',
       'candor_count_updated_deliveries',
       'candor_deadline_organizations',
+      'candor_delivery_backlog',
       'candor_email_taken',
       'candor_find_api_token',
       'candor_find_delivery',
