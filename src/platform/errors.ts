@@ -38,6 +38,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unavailable'
   | 'author_cannot_approve'
+  | 'notice_incomplete'
   | 'guidance_not_approved'
   | 'guidance_outdated'
   | 'link_expired'
@@ -70,6 +71,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unavailable: 503,
   author_cannot_approve: 403,
+  notice_incomplete: 409,
   guidance_not_approved: 409,
   guidance_outdated: 409,
   link_expired: 410,

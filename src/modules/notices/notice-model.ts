@@ -1,8 +1,6 @@
-import { IntlMessageFormat } from 'intl-messageformat';
-import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
 import { NOTICE_LOCALES, NOTICE_PARTS, type NoticeLocale, type NoticePart } from './notice-contracts.js';
 
-/** One language of a notice version: the subject, every required part and the SMS text (ICU). */
+/** One language of a notice version: the subject, every required part and the SMS text, with placeholders. */
 export interface NoticeLocaleContent {
   subject: string;
   sms: string;
@@ -11,19 +9,24 @@ export interface NoticeLocaleContent {
 
 export type NoticeContent = Record<NoticeLocale, NoticeLocaleContent>;
 
-/** What a notice text may name, and what each stands for when it is rendered. */
+/**
+ * What a notice text may name, written `{verificationCode}`, and what each stands for when it is
+ * rendered. Staff text is text: nothing else in it is syntax, so quotes, `#`, `<`, `>` and braces
+ * come out exactly as written. Counts come as whole phrases from the system's catalogs, in the
+ * reader's plural forms; staff never write plural rules.
+ */
 export const PLACEHOLDERS = [
-  /** the recipient's name (empty when the vault has none) */
+  /** the recipient's name (a greeting in their language when the vault has none) */
   'name',
   /** the recipient's affected categories as a list in their language */
   'categories',
-  /** how many of the recipient's categories were affected (for plurals) */
-  'count',
-  /** how many customers the incident affected, counted from the vault (for plurals) */
+  /** how many of the recipient's categories were affected, as a phrase: "2 categories of your data" */
+  'categoryCount',
+  /** how many customers the incident affected, as a phrase: "1,200 customers" */
   'affectedCount',
-  /** when the incident happened (else when it was detected), a date: {incidentDate, date, long} */
+  /** when the incident happened (else when it was detected), a long date in the reader's zone */
   'incidentDate',
-  /** when it was detected */
+  /** when it was detected, a long date in the reader's zone */
   'detectedDate',
   /** the organization's name */
   'organization',
@@ -37,6 +40,34 @@ export const PLACEHOLDERS = [
   'supportUrl',
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
+
+/** `{word}`: a placeholder when the word is one of PLACEHOLDERS; any other word in braces is text. */
+const PLACEHOLDER_PATTERN = /\{([A-Za-z][A-Za-z0-9_]*)\}/g;
+
+export const isPlaceholder = (name: string): name is Placeholder =>
+  (PLACEHOLDERS as readonly string[]).includes(name);
+
+/** The placeholder-like names a text uses, known or not, in order of appearance. */
+export function namesIn(text: string): string[] {
+  return [...text.matchAll(PLACEHOLDER_PATTERN)].map((m) => m[1]!);
+}
+
+/**
+ * The text with each known placeholder replaced by its value, in one pass: a value is never read
+ * again, so a customer's name that looks like `{verifyUrl}` stays a name. A name that is not a
+ * placeholder stays as written.
+ */
+export function fillText(text: string, values: Partial<Record<Placeholder, string>>): string {
+  return text.replace(PLACEHOLDER_PATTERN, (whole, name: string) =>
+    isPlaceholder(name) && values[name] !== undefined ? values[name] : whole,
+  );
+}
+
+/**
+ * Bidi controls that reorder what follows them (embeddings, overrides, isolates): in staff text they
+ * could make a verification code or an address read backwards, so they are refused.
+ */
+export const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/u;
 
 /** The texts of one language, by field: subject, sms, then the parts. */
 export const FIELDS = ['subject', ...NOTICE_PARTS, 'sms'] as const;
@@ -74,42 +105,52 @@ export function recipientLocale(language: string | null | undefined, fallback: N
 export interface TextProblem {
   locale: NoticeLocale;
   field: NoticeField;
-  problem: 'invalid_icu' | 'unknown_placeholder';
+  problem: 'unknown_placeholder' | 'bidi_control';
   detail: string;
 }
 
-function argumentsOf(elements: MessageFormatElement[], into: Set<string>): Set<string> {
-  for (const e of elements) {
-    if (e.type === TYPE.argument || e.type === TYPE.number || e.type === TYPE.date || e.type === TYPE.time) {
-      into.add(e.value);
-    } else if (e.type === TYPE.plural || e.type === TYPE.select) {
-      into.add(e.value);
-      for (const option of Object.values(e.options)) argumentsOf(option.value, into);
-    } else if (e.type === TYPE.tag) {
-      argumentsOf(e.children, into);
+/** Edits (insert, delete, replace one letter) between two short words. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
+    previous = current;
   }
-  return into;
+  return previous[b.length]!;
 }
 
-/** The first problem in a version's texts, or undefined: every text must parse and name only known placeholders. */
+/**
+ * The placeholder a `{word}` was probably meant to be: one that differs only in case or by up to
+ * two letters ({verifcationCode}, {VerifyUrl}). Such a word is refused on save; any other is text.
+ */
+export function meantPlaceholder(word: string): Placeholder | undefined {
+  if (isPlaceholder(word)) return undefined;
+  const lower = word.toLowerCase();
+  return PLACEHOLDERS.find(
+    (p) => p.toLowerCase() === lower || (word.length >= 4 && editDistance(lower, p.toLowerCase()) <= 2),
+  );
+}
+
+/** The first problem in a version's texts, or undefined: no misspelt placeholder, no bidi control. */
 export function findTextProblem(content: NoticeContent): TextProblem | undefined {
   for (const locale of NOTICE_LOCALES) {
     for (const field of FIELDS) {
       const text = fieldText(content[locale], field);
-      if (!text.trim()) continue;
-      let ast: MessageFormatElement[];
-      try {
-        // Tags are not markup in a notice: '<' is text (escaped in HTML when rendered).
-        ast = parse(text, { ignoreTag: true, requiresOtherClause: true });
-        new IntlMessageFormat(text, locale, undefined, { ignoreTag: true });
-      } catch (error) {
-        return { locale, field, problem: 'invalid_icu', detail: (error as Error).message.slice(0, 200) };
+      for (const word of namesIn(text)) {
+        const meant = meantPlaceholder(word);
+        if (meant) return { locale, field, problem: 'unknown_placeholder', detail: `{${word}} → {${meant}}` };
       }
-      for (const name of argumentsOf(ast, new Set())) {
-        if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
-          return { locale, field, problem: 'unknown_placeholder', detail: name.slice(0, 100) };
-        }
+      const control = BIDI_CONTROLS.exec(text);
+      if (control) {
+        const code = control[0].codePointAt(0)!.toString(16).toUpperCase();
+        return { locale, field, problem: 'bidi_control', detail: `U+${code} at ${control.index}` };
       }
     }
   }

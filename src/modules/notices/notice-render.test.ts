@@ -1,45 +1,72 @@
 import { describe, expect, it } from 'vitest';
-import type { NoticeRecipient } from './notice-contracts.js';
-import { findTextProblem } from './notice-model.js';
-import { categoryList, compileNotice, formatText, type NoticeContext } from './notice-render.js';
+import { t } from '../../platform/i18n.js';
+import { INCIDENT_TYPES } from '../incidents/incident-model.js';
+import { NOTICE_LOCALES, type NoticeLocale, type NoticeRecipient } from './notice-contracts.js';
+import { emptyLocale, findTextProblem, isPlaceholder, namesIn } from './notice-model.js';
+import { categoryList, compileNotice, missingFromRendering, type NoticeContext } from './notice-render.js';
 import { templateFor } from './notice-templates.js';
 
-const AR =
-  '{count, plural, zero {لا ملفات} one {ملف واحد} two {ملفان} few {# ملفات} many {# ملفًا} other {# ملف}}';
-const CS = '{count, plural, one {# soubor} few {# soubory} many {# souboru} other {# souborů}}';
+const at = new Date('2026-03-01T23:30:00Z');
+const context: NoticeContext = {
+  noticeId: 'n',
+  versionId: 'v',
+  version: 1,
+  kind: 'mandatory',
+  incidentId: 'i',
+  organization: 'Acme <Shop>',
+  defaultLocale: 'en',
+  incidentDate: at,
+  detectedDate: new Date('2026-03-02T10:00:00Z'),
+  affectedCount: 1200,
+  verifyUrl: 'https://candor.example/verify',
+  lookupUrl: 'https://candor.example/affected/abc',
+  supportUrl: 'https://help.example/',
+};
+const recipient = (over: Partial<NoticeRecipient>): NoticeRecipient => ({
+  customerId: 'c',
+  name: 'Jana <b>Nováková</b>',
+  locale: 'ar',
+  timeZone: 'Asia/Riyadh',
+  categories: ['payment_card', 'credentials'],
+  verificationCode: 'K7QF-2M9X-D4TA',
+  ...over,
+});
+/** One text rendered as the e-mail's plain text for a recipient. */
+const render = (text: string, locale: NoticeLocale, over: Partial<NoticeRecipient> = {}) => {
+  const content = emptyLocale();
+  content.parts.acknowledgement = text;
+  return compileNotice(content, locale, context)(recipient({ locale, ...over })).text;
+};
+const CATEGORIES = [
+  'contact_details',
+  'payment_card',
+  'credentials',
+  'health',
+  'financial',
+  'identity',
+] as const;
+const some = (n: number) => CATEGORIES.slice(0, n) as unknown as NoticeRecipient['categories'];
 
 describe('rendering notice texts', () => {
-  it('uses all six Arabic plural forms', () => {
-    const forms = [0, 1, 2, 3, 11, 100].map((count) => formatText(AR, 'ar', 'UTC', { count }));
-    expect(forms).toEqual(['لا ملفات', 'ملف واحد', 'ملفان', '3 ملفات', '11 ملفًا', '100 ملف']);
+  it('counts categories with the system’s phrase in every Arabic plural form', () => {
+    const forms = [0, 1, 2, 3].map((n) => render('{categoryCount}', 'ar', { categories: some(n) }));
+    expect(forms).toEqual([
+      'لا فئة من بياناتك',
+      'فئة واحدة من بياناتك',
+      'فئتان من بياناتك',
+      '3 فئات من بياناتك',
+    ]);
+    expect(t('ar', 'notice.phrase.categoryCount', { count: 11 })).toBe('11 فئةً من بياناتك');
+    expect(t('ar', 'notice.phrase.categoryCount', { count: 100 })).toBe('100 فئة من بياناتك');
   });
 
-  it('uses all four Czech plural forms', () => {
-    const forms = [1, 3, 1.5, 5].map((count) => formatText(CS, 'cs', 'UTC', { count }));
-    expect(forms).toEqual(['1 soubor', '3 soubory', '1,5 souboru', '5 souborů']);
-  });
-
-  it('writes the built-in templates with every plural form of their language', () => {
-    const content = templateFor({ type: 'data_breach', hasSupportUrl: false, hasLookupUrl: false });
-    const values = (count: number) => ({ count, categories: '…' });
-    const ar = [0, 1, 2, 3, 11, 100].map((n) =>
-      formatText(content.ar.parts.your_data, 'ar', 'UTC', values(n)),
-    );
-    expect(ar.map((text) => text.split('. ')[1])).toEqual([
-      'لم تتأثر أي فئة من بياناتك.',
-      'تأثرت فئة واحدة من بياناتك.',
-      'تأثرت فئتان من بياناتك.',
-      'تأثرت 3 فئات من بياناتك.',
-      'تأثرت 11 فئةً من بياناتك.',
-      'تأثرت 100 فئة من بياناتك.',
-    ]);
-    const cs = [1, 3, 1.5, 5].map((n) => formatText(content.cs.parts.your_data, 'cs', 'UTC', values(n)));
-    expect(cs.map((text) => text.split('. ')[1])).toEqual([
-      'Jde o 1 druh vašich údajů.',
-      'Jde o 3 druhy vašich údajů.',
-      'Jde o 1,5 druhu vašich údajů.',
-      'Jde o 5 druhů vašich údajů.',
-    ]);
+  it('counts in every Czech plural form, and the affected customers in each language', () => {
+    const forms = [1, 3, 5].map((n) => render('{categoryCount}', 'cs', { categories: some(n) }));
+    expect(forms).toEqual(['1 druh vašich údajů', '3 druhy vašich údajů', '5 druhů vašich údajů']);
+    expect(t('cs', 'notice.phrase.categoryCount', { count: 1.5 })).toBe('1,5 druhu vašich údajů');
+    expect(render('{affectedCount}', 'en')).toBe('1,200 customers');
+    expect(render('{affectedCount}', 'cs')).toBe('1\u00A0200 zákazníků');
+    expect(render('{affectedCount}', 'ar')).toBe('1,200 عميل');
   });
 
   it('names categories as a list in each language', () => {
@@ -54,54 +81,117 @@ describe('rendering notice texts', () => {
 
   it('writes dates in the recipient’s zone and language', () => {
     // 23:30 UTC on 1 March is already 2 March in Prague and in Riyadh, still 1 March in New York.
-    const at = new Date('2026-03-01T23:30:00Z');
-    const text = '{incidentDate, date, long}';
-    expect(formatText(text, 'en', 'America/New_York', { incidentDate: at })).toBe('March 1, 2026');
-    expect(formatText(text, 'cs', 'Europe/Prague', { incidentDate: at })).toBe('2. března 2026');
-    expect(formatText(text, 'ar', 'Asia/Riyadh', { incidentDate: at })).toBe('2 مارس 2026');
+    expect(render('{incidentDate}', 'en', { timeZone: 'America/New_York' })).toBe('March 1, 2026');
+    expect(render('{incidentDate}', 'cs', { timeZone: 'Europe/Prague' })).toBe('2. března 2026');
+    expect(render('{incidentDate}', 'ar', { timeZone: 'Asia/Riyadh' })).toBe('2 مارس 2026');
   });
 
-  it('refuses invalid ICU and unknown placeholders, naming the language and part', () => {
+  it('refuses a misspelt placeholder and bidi controls, naming the language and part; other braces are text', () => {
     const content = templateFor({ type: 'malware', hasSupportUrl: false, hasLookupUrl: false });
+    expect(findTextProblem(content)).toBeUndefined();
     content.cs.parts.apology = 'Omlouváme se {name';
-    expect(findTextProblem(content)).toMatchObject({
-      locale: 'cs',
-      field: 'apology',
-      problem: 'invalid_icu',
-    });
-    content.cs.parts.apology = 'Omlouváme se';
-    content.ar.parts.your_data = 'نعتذر {password}';
-    expect(findTextProblem(content)).toMatchObject({
+    expect(findTextProblem(content)).toBeUndefined();
+    content.ar.parts.your_data = 'الرمز {verifcationCode}';
+    expect(findTextProblem(content)).toEqual({
       locale: 'ar',
       field: 'your_data',
       problem: 'unknown_placeholder',
-      detail: 'password',
+      detail: '{verifcationCode} → {verificationCode}',
+    });
+    content.ar.parts.your_data = '{VerifyURL}';
+    expect(findTextProblem(content)).toMatchObject({ detail: '{VerifyURL} → {verifyUrl}' });
+    content.ar.parts.your_data = 'نص {password} و{x}';
+    expect(findTextProblem(content)).toBeUndefined();
+    content.en.sms = 'Code \u2067{verificationCode}';
+    expect(findTextProblem(content)).toEqual({
+      locale: 'en',
+      field: 'sms',
+      problem: 'bidi_control',
+      detail: 'U+2067 at 5',
     });
   });
 
-  const context: NoticeContext = {
-    noticeId: 'n',
-    versionId: 'v',
-    version: 1,
-    kind: 'mandatory',
-    incidentId: 'i',
-    organization: 'Acme <Shop>',
-    defaultLocale: 'en',
-    incidentDate: new Date('2026-03-01T10:00:00Z'),
-    detectedDate: new Date('2026-03-02T10:00:00Z'),
-    affectedCount: 1200,
-    verifyUrl: 'https://candor.example/verify',
-    lookupUrl: '',
-    supportUrl: 'https://help.example/',
-  };
-  const recipient = (over: Partial<NoticeRecipient>): NoticeRecipient => ({
-    customerId: 'c',
-    name: 'Jana <b>Nováková</b>',
-    locale: 'ar',
-    timeZone: 'Asia/Riyadh',
-    categories: ['payment_card', 'credentials'],
-    verificationCode: 'K7QF-2M9X-D4TA',
-    ...over,
+  // What staff write in ordinary prose, each of which once broke the ICU compiler or swallowed text.
+  const AWKWARD = [
+    "Press 'OK'> and then '{verificationCode}'",
+    "Don't reply; it's {organization}'s notice",
+    "Tiskněte 'Ano' a pak '<Pokračovat>'",
+    'Step #1: #{tip} and # alone',
+    '{ braces } {x y} {{double}} {1} {password} }{',
+    '<script>alert(1)</script> & "quotes" «guillemets» „české“',
+    "'{' '}' '#' ''twice''",
+    'لا تشارك الرمز \u200F{verificationCode}\u200F مع أحد — ‹اقتباس›',
+    '{count, plural, one {# x} other {# y}}',
+  ];
+
+  it('renders awkward prose exactly as written, in every language, with each placeholder filled', () => {
+    for (const locale of NOTICE_LOCALES) {
+      for (const prose of AWKWARD) {
+        const out = render(`${prose} | {verificationCode} {verifyUrl} {name}`, locale);
+        const expected = `${prose.replaceAll('{verificationCode}', 'K7QF-2M9X-D4TA').replaceAll('{organization}', 'Acme <Shop>')} | K7QF-2M9X-D4TA https://candor.example/verify Jana <b>Nováková</b>`;
+        expect(out, `${locale}: ${prose}`).toBe(expected);
+      }
+    }
+  });
+
+  it('fills every placeholder of every built-in template in every language, and the SMS carries the code', () => {
+    for (const type of INCIDENT_TYPES) {
+      for (const guidance of [
+        null,
+        { en: { happened: AWKWARD[0]!, done: AWKWARD[3]!, advice: AWKWARD[4]! } },
+      ]) {
+        const content = templateFor({
+          type,
+          guidance: guidance as never,
+          hasSupportUrl: true,
+          hasLookupUrl: true,
+        });
+        expect(findTextProblem(content)).toBeUndefined();
+        expect(missingFromRendering(content, context)).toBeUndefined();
+        for (const locale of NOTICE_LOCALES) {
+          const rendered = compileNotice(content[locale], locale, context)(recipient({ locale }));
+          for (const text of [rendered.subject, rendered.text, rendered.sms]) {
+            const left = namesIn(text).filter(isPlaceholder);
+            expect(left, `${type} ${locale}: ${text}`).toEqual([]);
+          }
+          expect(rendered.text).toContain('K7QF-2M9X-D4TA');
+          expect(rendered.sms).toContain('K7QF-2M9X-D4TA');
+          expect(rendered.text).toContain(context.supportUrl);
+          expect(rendered.text).toContain(context.lookupUrl);
+        }
+      }
+    }
+  });
+
+  it('a value is never read as a placeholder, and bidi controls in names are dropped', () => {
+    const out = render('{name} / {organization}', 'en', { name: '\u202E{verifyUrl} evil\u202C' });
+    expect(out).toBe('{verifyUrl} evil / Acme <Shop>');
+  });
+
+  it('finds what a rendering lacks: the code, the verify link, and for a mandatory notice the support link', () => {
+    const content = templateFor({ type: 'phishing', hasSupportUrl: true, hasLookupUrl: false });
+    content.cs.parts.how_to_verify = "Zadejte kód '{verificationCode} na stránce {verifyUrl}.";
+    expect(missingFromRendering(content, context)).toBeUndefined();
+    content.cs.parts.how_to_verify = 'Zadejte kód na stránce {verifyUrl}.';
+    expect(missingFromRendering(content, context)).toEqual({
+      locale: 'cs',
+      channel: 'email',
+      missing: 'verificationCode',
+    });
+    content.cs.parts.how_to_verify = '{verificationCode}';
+    expect(missingFromRendering(content, context)).toEqual({
+      locale: 'cs',
+      channel: 'email',
+      missing: 'verifyUrl',
+    });
+    content.cs.parts.how_to_verify = '{verificationCode} {verifyUrl}';
+    content.ar.parts.where_to_get_help = 'نحن هنا من أجلك.';
+    expect(missingFromRendering(content, context)).toEqual({
+      locale: 'ar',
+      channel: 'email',
+      missing: 'supportUrl',
+    });
+    expect(missingFromRendering(content, { ...context, kind: 'optional' })).toBeUndefined();
   });
 
   it('renders a whole escaped HTML document, right to left in Arabic, with text, SMS and webhook', () => {
@@ -109,9 +199,9 @@ describe('rendering notice texts', () => {
     const rendered = compileNotice(content.ar, 'ar', context)(recipient({}));
     expect(rendered.direction).toBe('rtl');
     expect(rendered.html).toMatch(/^<!DOCTYPE html>\n<html lang="ar" dir="rtl">/);
-    expect(rendered.html).toContain('Jana &lt;b&gt;Nováková&lt;/b&gt;');
+    expect(rendered.html).toContain('<bdi>Jana &lt;b&gt;Nováková&lt;/b&gt;</bdi>');
     expect(rendered.html).not.toContain('<b>');
-    expect(rendered.text).toContain('تأثرت فئتان من بياناتك');
+    expect(rendered.text).toContain('(المجموع: فئتان من بياناتك)');
     expect(rendered.text).toContain('K7QF-2M9X-D4TA');
     expect(rendered.sms).toContain('https://candor.example/verify');
     expect(rendered.webhook).toMatchObject({ locale: 'ar', verificationCode: 'K7QF-2M9X-D4TA' });
@@ -122,7 +212,7 @@ describe('rendering notice texts', () => {
       context,
     )(recipient({ locale: 'cs', name: null, categories: ['health'] }));
     expect(cs.html).toContain('<html lang="cs" dir="ltr">');
-    expect(cs.text).toContain('Jde o 1 druh vašich údajů.');
+    expect(cs.text).toContain('(celkem 1 druh vašich údajů)');
     expect(cs.text).toContain('vážená zákaznice');
   });
 });

@@ -1,16 +1,23 @@
-import { IntlMessageFormat } from 'intl-messageformat';
 import type { Sql } from '../../platform/db.js';
 import { escapeHtml } from '../../platform/html.js';
-import { catalogs } from '../../platform/i18n.js';
+import { catalogs, t } from '../../platform/i18n.js';
 import type { DataCategory } from '../incidents/index.js';
 import {
+  NOTICE_LOCALES,
   NOTICE_PARTS,
   type NoticeKind,
   type NoticeLocale,
   type NoticeRecipient,
   type RenderedNotice,
 } from './notice-contracts.js';
-import { completeIn, isNoticeLocale, type NoticeContent, type NoticeLocaleContent } from './notice-model.js';
+import {
+  completeIn,
+  fillText,
+  isNoticeLocale,
+  type NoticeContent,
+  type NoticeLocaleContent,
+  type Placeholder,
+} from './notice-model.js';
 import { findRenderSource } from './notice-repo.js';
 
 /** What a version's placeholders stand for besides the recipient's own values. */
@@ -48,21 +55,11 @@ export function categoryList(locale: NoticeLocale, categories: readonly DataCate
   return new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(names);
 }
 
-/** Date styles in the recipient's zone: the named styles ICU texts use ({d, date, long}). */
-function zonedFormats(timeZone: string) {
-  const date = {
-    short: { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' },
-    medium: { timeZone, year: 'numeric', month: 'short', day: 'numeric' },
-    long: { timeZone, year: 'numeric', month: 'long', day: 'numeric' },
-    full: { timeZone, year: 'numeric', month: 'long', day: 'numeric', weekday: 'long' },
-  } as const;
-  const time = {
-    short: { timeZone, hour: 'numeric', minute: 'numeric' },
-    medium: { timeZone, hour: 'numeric', minute: 'numeric', second: 'numeric' },
-    long: { timeZone, hour: 'numeric', minute: 'numeric', second: 'numeric', timeZoneName: 'short' },
-    full: { timeZone, hour: 'numeric', minute: 'numeric', second: 'numeric', timeZoneName: 'short' },
-  } as const;
-  return { date, time };
+/** A long date in the reader's zone and language: "March 2, 2026", "2. března 2026", "2 مارس 2026". */
+function longDate(locale: NoticeLocale, timeZone: string, at: Date): string {
+  return new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: 'long', day: 'numeric' }).format(
+    at,
+  );
 }
 
 const validZone = (zone: string) => {
@@ -74,26 +71,24 @@ const validZone = (zone: string) => {
   }
 };
 
-type Values = Record<string, string | number | Date>;
+/** Bidi controls in a value (a customer's or organization's name) are dropped: they could reorder the text around them. */
+const ALL_BIDI_CONTROLS = /[\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]/gu;
+const plain = (value: string) => value.replace(ALL_BIDI_CONTROLS, '');
 
-/** One ICU text, formatted in a locale and zone. Exposed for tests of plurals and dates. */
-export function formatText(text: string, locale: NoticeLocale, timeZone: string, values: Values): string {
-  return compile(text, locale, timeZone)(values);
-}
+type Values = Partial<Record<Placeholder, string>>;
 
-function compile(text: string, locale: NoticeLocale, timeZone: string): (values: Values) => string {
-  if (!text.trim()) return () => '';
-  const format = new IntlMessageFormat(text, locale, zonedFormats(timeZone), { ignoreTag: true });
-  return (values) => String(format.format(values));
-}
-
-const paragraphs = (text: string) =>
-  text
+/** One paragraph of staff text as HTML: the text escaped, each value escaped and isolated in <bdi>. */
+function htmlParagraphs(text: string, values: Values): string {
+  const bdi = Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [k, v ? `<bdi>${escapeHtml(v)}</bdi>` : '']),
+  ) as Values;
+  return text
     .split(/\n\s*\n/)
     .map((p) => p.trim())
     .filter(Boolean)
-    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+    .map((p) => `<p>${fillText(escapeHtml(p), bdi).replace(/\n/g, '<br>')}</p>`)
     .join('\n');
+}
 
 /**
  * A renderer for one language of a version: every text compiled once (per time zone), then each
@@ -104,39 +99,26 @@ export function compileNotice(
   locale: NoticeLocale,
   context: NoticeContext,
 ): (recipient: NoticeRecipient) => RenderedNotice {
-  const byZone = new Map<string, Record<string, (v: Values) => string>>();
-  const compiledFor = (zone: string) => {
-    let texts = byZone.get(zone);
-    if (!texts) {
-      texts = {
-        subject: compile(content.subject, locale, zone),
-        sms: compile(content.sms, locale, zone),
-        ...Object.fromEntries(NOTICE_PARTS.map((p) => [p, compile(content.parts[p], locale, zone)])),
-      };
-      byZone.set(zone, texts);
-    }
-    return texts;
-  };
   const direction = locale === 'ar' ? 'rtl' : 'ltr';
+  const affected = t(locale, 'notice.phrase.affectedCount', { count: context.affectedCount });
   return (recipient) => {
     const zone = validZone(recipient.timeZone) ? recipient.timeZone : 'UTC';
-    const texts = compiledFor(zone);
     const values: Values = {
-      name: recipient.name?.trim() || NO_NAME[locale],
+      name: plain(recipient.name?.trim() || '') || NO_NAME[locale],
       categories: categoryList(locale, recipient.categories),
-      count: recipient.categories.length,
-      affectedCount: context.affectedCount,
-      incidentDate: context.incidentDate,
-      detectedDate: context.detectedDate,
-      organization: context.organization,
+      categoryCount: t(locale, 'notice.phrase.categoryCount', { count: recipient.categories.length }),
+      affectedCount: affected,
+      incidentDate: longDate(locale, zone, context.incidentDate),
+      detectedDate: longDate(locale, zone, context.detectedDate),
+      organization: plain(context.organization),
       verificationCode: recipient.verificationCode,
       verifyUrl: context.verifyUrl,
       lookupUrl: context.lookupUrl,
       supportUrl: context.supportUrl,
     };
-    const subject = texts.subject!(values);
-    const parts = NOTICE_PARTS.map((p) => texts[p]!(values)).filter((t) => t.trim());
-    const text = parts.join('\n\n');
+    const subject = fillText(content.subject, values).trim();
+    const written = NOTICE_PARTS.map((p) => content.parts[p]).filter((t) => t.trim());
+    const text = written.map((part) => fillText(part.trim(), values)).join('\n\n');
     const html = [
       '<!DOCTYPE html>',
       `<html lang="${locale}" dir="${direction}">`,
@@ -144,7 +126,7 @@ export function compileNotice(
       `<title>${escapeHtml(subject)}</title></head>`,
       `<body dir="${direction}">`,
       `<h1>${escapeHtml(subject)}</h1>`,
-      parts.map(paragraphs).join('\n'),
+      written.map((part) => htmlParagraphs(part, values)).join('\n'),
       '</body>',
       '</html>',
     ].join('\n');
@@ -154,7 +136,7 @@ export function compileNotice(
       subject,
       text,
       html,
-      sms: texts.sms!(values),
+      sms: fillText(content.sms, values).trim(),
       webhook: {
         type: 'incident.notice',
         noticeId: context.noticeId,
@@ -170,6 +152,60 @@ export function compileNotice(
       },
     };
   };
+}
+
+/** What a rendered notice must carry, and where it does not. */
+export interface MissingFromRendering {
+  locale: NoticeLocale;
+  channel: 'email' | 'sms';
+  missing: 'verificationCode' | 'verifyUrl' | 'supportUrl';
+}
+
+const PROBE_CODE = 'PROBE-CODE-0000';
+
+/**
+ * The first thing a notice's rendering lacks in any language it is written in: every message
+ * carries the verification code and the verify link, as a customer would get it (so a quote,
+ * a stray brace or an edit that dropped a placeholder cannot take the anti-phishing proof out
+ * of it); a mandatory notice also names the support link when the incident has one.
+ */
+export function missingFromRendering(
+  content: NoticeContent,
+  context: NoticeContext,
+): MissingFromRendering | undefined {
+  for (const locale of NOTICE_LOCALES) {
+    if (!completeIn(content, locale)) continue;
+    const rendered = compileNotice(
+      content[locale],
+      locale,
+      context,
+    )({
+      customerId: null,
+      name: null,
+      locale,
+      timeZone: 'UTC',
+      categories: ['contact_details'],
+      verificationCode: PROBE_CODE,
+    });
+    const required: [MissingFromRendering['missing'], string][] = [
+      ['verificationCode', PROBE_CODE],
+      ['verifyUrl', context.verifyUrl],
+      ...(context.kind === 'mandatory' && context.supportUrl
+        ? [['supportUrl', context.supportUrl] as [MissingFromRendering['missing'], string]]
+        : []),
+    ];
+    for (const [channel, body] of [
+      ['email', rendered.text],
+      ['sms', rendered.sms],
+    ] as const) {
+      for (const [missing, value] of required) {
+        // The SMS is short: the code and the verify link, not every link.
+        if (channel === 'sms' && missing === 'supportUrl') continue;
+        if (value && !body.includes(value)) return { locale, channel, missing };
+      }
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -23,6 +23,7 @@ import {
 } from './notice-repo.js';
 import type { CreateBody, NoticeView } from './notice-schemas.js';
 import { queueSend } from './notice-sends.js';
+import { loadNoticeContext, missingFromRendering } from './notice-render.js';
 import { templateFor } from './notice-templates.js';
 import { flagsOf, iso, view } from './notice-views.js';
 import { insertSend, listSends, type NoticeSend, type SendAudience } from './send-repo.js';
@@ -240,6 +241,9 @@ export async function approveNotice(
       flags: open.map((f) => f.id).join(' '),
     });
   }
+  const loaded = (await loadNoticeContext(tx, version.id))!;
+  const missing = missingFromRendering(loaded.content, loaded.context);
+  if (missing) throw new AppError('notice_incomplete', { ...missing });
   await approveVersion(tx, version.id, userId);
   await event(tx, deps, caller, incident.id, 'notice_approved', {
     noticeId: notice.id,

@@ -24,8 +24,7 @@ const COMMON: Record<NoticeLocale, Common> = {
       'Dear {name}, we are writing to tell you directly about a security incident at {organization} that involved your personal data. We want you to hear it from us first.',
     apology:
       'We are sorry. Keeping your data safe is our responsibility, and this time we did not do it well enough. We take full responsibility and apologise for the worry and trouble this causes you.',
-    your_data:
-      'The incident affected these data of yours: {categories}. {count, plural, one {That is # category of your data.} other {That is # categories of your data.}}',
+    your_data: 'The incident affected these data of yours: {categories} ({categoryCount} in all).',
     what_we_did:
       'As soon as we found out, we stopped the incident, started an investigation with security specialists and informed the competent authorities where the law requires it. We will keep you informed.',
     what_you_should_do:
@@ -46,8 +45,7 @@ const COMMON: Record<NoticeLocale, Common> = {
       'Dobrý den, {name}, píšeme vám přímo, protože u {organization} došlo k bezpečnostnímu incidentu, který se týká vašich osobních údajů. Chceme, abyste se to dozvěděli nejdřív od nás.',
     apology:
       'Omlouváme se vám. Ochrana vašich údajů je naší odpovědností a tentokrát jsme ji nezvládli dostatečně. Přebíráme za to plnou odpovědnost a mrzí nás starosti a potíže, které vám to působí.',
-    your_data:
-      'Incident se týká těchto vašich údajů: {categories}. {count, plural, one {Jde o # druh vašich údajů.} few {Jde o # druhy vašich údajů.} many {Jde o # druhu vašich údajů.} other {Jde o # druhů vašich údajů.}}',
+    your_data: 'Incident se týká těchto vašich údajů: {categories} (celkem {categoryCount}).',
     what_we_did:
       'Hned jak jsme se o incidentu dozvěděli, zastavili jsme ho, zahájili vyšetřování se specialisty na bezpečnost a tam, kde to vyžaduje zákon, jsme informovali příslušné úřady. Budeme vás průběžně informovat.',
     what_you_should_do:
@@ -68,8 +66,7 @@ const COMMON: Record<NoticeLocale, Common> = {
       'مرحبًا {name}، نكتب إليك مباشرةً لنبلغك بوقوع حادث أمني لدى {organization} طال بياناتك الشخصية. أردنا أن تسمع ذلك منا أولًا.',
     apology:
       'نعتذر إليك. حماية بياناتك مسؤوليتنا، ولم نقم بها هذه المرة كما ينبغي. نتحمل المسؤولية كاملةً ونأسف لما يسببه لك ذلك من قلق وإزعاج.',
-    your_data:
-      'طال الحادث هذه البيانات الخاصة بك: {categories}. {count, plural, zero {لم تتأثر أي فئة من بياناتك.} one {تأثرت فئة واحدة من بياناتك.} two {تأثرت فئتان من بياناتك.} few {تأثرت # فئات من بياناتك.} many {تأثرت # فئةً من بياناتك.} other {تأثرت # فئة من بياناتك.}}',
+    your_data: 'طال الحادث هذه البيانات الخاصة بك: {categories} (المجموع: {categoryCount}).',
     what_we_did:
       'فور علمنا بالحادث أوقفناه، وبدأنا تحقيقًا مع مختصين في الأمن، وأبلغنا الجهات المختصة حيثما يقتضي القانون ذلك. وسنواصل إطلاعك على المستجدات.',
     what_you_should_do:
@@ -87,39 +84,39 @@ const COMMON: Record<NoticeLocale, Common> = {
 
 const HAPPENED: Record<IncidentType, Record<NoticeLocale, string>> = {
   phishing: {
-    en: 'On {incidentDate, date, long}, attackers sent fraudulent messages to our staff and used them to get into some of our systems.',
-    cs: 'Dne {incidentDate, date, long} útočníci poslali našim zaměstnancům podvodné zprávy a jejich prostřednictvím se dostali do některých našich systémů.',
-    ar: 'في {incidentDate, date, long} أرسل مهاجمون رسائل احتيالية إلى موظفينا واستخدموها للدخول إلى بعض أنظمتنا.',
+    en: 'On {incidentDate}, attackers sent fraudulent messages to our staff and used them to get into some of our systems.',
+    cs: 'Dne {incidentDate} útočníci poslali našim zaměstnancům podvodné zprávy a jejich prostřednictvím se dostali do některých našich systémů.',
+    ar: 'في {incidentDate} أرسل مهاجمون رسائل احتيالية إلى موظفينا واستخدموها للدخول إلى بعض أنظمتنا.',
   },
   malware: {
-    en: 'On {incidentDate, date, long}, we found malicious software on some of our systems that could read the data stored there.',
-    cs: 'Dne {incidentDate, date, long} jsme v některých našich systémech našli škodlivý software, který mohl číst data v nich uložená.',
-    ar: 'في {incidentDate, date, long} اكتشفنا برمجيات خبيثة على بعض أنظمتنا كان بإمكانها قراءة البيانات المخزنة فيها.',
+    en: 'On {incidentDate}, we found malicious software on some of our systems that could read the data stored there.',
+    cs: 'Dne {incidentDate} jsme v některých našich systémech našli škodlivý software, který mohl číst data v nich uložená.',
+    ar: 'في {incidentDate} اكتشفنا برمجيات خبيثة على بعض أنظمتنا كان بإمكانها قراءة البيانات المخزنة فيها.',
   },
   ransomware: {
-    en: 'On {incidentDate, date, long}, attackers encrypted some of our systems, and before that they may have copied data from them.',
-    cs: 'Dne {incidentDate, date, long} útočníci zašifrovali některé naše systémy a předtím z nich mohli zkopírovat data.',
-    ar: 'في {incidentDate, date, long} قام مهاجمون بتشفير بعض أنظمتنا، وربما نسخوا بيانات منها قبل ذلك.',
+    en: 'On {incidentDate}, attackers encrypted some of our systems, and before that they may have copied data from them.',
+    cs: 'Dne {incidentDate} útočníci zašifrovali některé naše systémy a předtím z nich mohli zkopírovat data.',
+    ar: 'في {incidentDate} قام مهاجمون بتشفير بعض أنظمتنا، وربما نسخوا بيانات منها قبل ذلك.',
   },
   denial_of_service: {
-    en: 'On {incidentDate, date, long}, an attack flooded our services, and for a while they were unavailable or unreliable.',
-    cs: 'Dne {incidentDate, date, long} útok zahltil naše služby a po určitou dobu byly nedostupné nebo nespolehlivé.',
-    ar: 'في {incidentDate, date, long} أغرق هجومٌ خدماتنا بالطلبات، فتعطلت أو لم تعمل بشكل موثوق لبعض الوقت.',
+    en: 'On {incidentDate}, an attack flooded our services, and for a while they were unavailable or unreliable.',
+    cs: 'Dne {incidentDate} útok zahltil naše služby a po určitou dobu byly nedostupné nebo nespolehlivé.',
+    ar: 'في {incidentDate} أغرق هجومٌ خدماتنا بالطلبات، فتعطلت أو لم تعمل بشكل موثوق لبعض الوقت.',
   },
   social_engineering: {
-    en: 'On {incidentDate, date, long}, someone posing as a trusted person persuaded a member of our staff to give them access to customer data.',
-    cs: 'Dne {incidentDate, date, long} se někdo vydával za důvěryhodnou osobu a přiměl jednoho z našich zaměstnanců, aby mu zpřístupnil údaje zákazníků.',
-    ar: 'في {incidentDate, date, long} انتحل شخص صفة جهة موثوقة وأقنع أحد موظفينا بمنحه الوصول إلى بيانات العملاء.',
+    en: 'On {incidentDate}, someone posing as a trusted person persuaded a member of our staff to give them access to customer data.',
+    cs: 'Dne {incidentDate} se někdo vydával za důvěryhodnou osobu a přiměl jednoho z našich zaměstnanců, aby mu zpřístupnil údaje zákazníků.',
+    ar: 'في {incidentDate} انتحل شخص صفة جهة موثوقة وأقنع أحد موظفينا بمنحه الوصول إلى بيانات العملاء.',
   },
   data_breach: {
-    en: 'On {incidentDate, date, long}, an unauthorised person got into a database that holds customer data.',
-    cs: 'Dne {incidentDate, date, long} získala neoprávněná osoba přístup k databázi, ve které jsou uloženy údaje zákazníků.',
-    ar: 'في {incidentDate, date, long} تمكن شخص غير مصرح له من الوصول إلى قاعدة بيانات تحتوي على بيانات العملاء.',
+    en: 'On {incidentDate}, an unauthorised person got into a database that holds customer data.',
+    cs: 'Dne {incidentDate} získala neoprávněná osoba přístup k databázi, ve které jsou uloženy údaje zákazníků.',
+    ar: 'في {incidentDate} تمكن شخص غير مصرح له من الوصول إلى قاعدة بيانات تحتوي على بيانات العملاء.',
   },
   other: {
-    en: 'On {incidentDate, date, long}, we discovered a security incident in our systems that involved customer data.',
-    cs: 'Dne {incidentDate, date, long} jsme v našich systémech odhalili bezpečnostní incident, který se týká údajů zákazníků.',
-    ar: 'في {incidentDate, date, long} اكتشفنا حادثًا أمنيًا في أنظمتنا يتعلق ببيانات العملاء.',
+    en: 'On {incidentDate}, we discovered a security incident in our systems that involved customer data.',
+    cs: 'Dne {incidentDate} jsme v našich systémech odhalili bezpečnostní incident, který se týká údajů zákazníků.',
+    ar: 'في {incidentDate} اكتشفنا حادثًا أمنيًا في أنظمتنا يتعلق ببيانات العملاء.',
   },
 };
 
@@ -131,10 +128,6 @@ const MONEY_ADVICE: readonly IncidentType[] = [
   'phishing',
   'social_engineering',
 ];
-
-/** Plain text made safe inside an ICU message: quotes doubled, braces quoted. */
-export const icuLiteral = (text: string): string =>
-  text.replace(/'/g, "''").replace(/[{}#]+/g, (m) => `'${m}'`);
 
 export interface TemplateContext {
   type: IncidentType;
@@ -151,7 +144,7 @@ export function templateFor(context: TemplateContext): NoticeContent {
     const c = COMMON[locale];
     const guidance = context.guidance?.[locale];
     const fromGuidance = (text: string | undefined, fallback: string) =>
-      text?.trim() ? icuLiteral(text.trim()) : fallback;
+      text?.trim() ? text.trim() : fallback;
     const help = [
       context.hasSupportUrl ? c.help.support : c.help.none,
       ...(context.hasLookupUrl ? [c.help.lookup] : []),

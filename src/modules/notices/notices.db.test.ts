@@ -1,6 +1,8 @@
 // One file over 400 lines: drafting, approval and send cases build on one incident and notice
 // set up at the top, in order.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../../../test/app.js';
 import { createIncident, createOrganization, createUser, sessionFor } from '../../../test/factories.js';
@@ -10,6 +12,7 @@ import { deleteOrganization } from '../keys/org-deletion.js';
 import { startJobs } from '../../platform/jobs.js';
 import { organizationKeyring, masterKeyFrom } from '../../platform/keys.js';
 import { createLogger } from '../../platform/logger.js';
+import { MIGRATIONS_DIR } from '../../platform/migrations.js';
 import type { NoticeContent } from './notice-model.js';
 import { loadRenderer } from './notice-render.js';
 import { NOTICE_SEND_QUEUE, noticeSendRequeueTimer } from './notice-sends.js';
@@ -133,18 +136,90 @@ describe('notices', () => {
     expect((await other.writer.get(`/api/notices/${n.id}`)).statusCode).toBe(404);
   });
 
-  it('refuses invalid ICU with 400 naming the language and the part', async () => {
+  it('refuses a misspelt placeholder or a bidi control with 400 naming the language and the part', async () => {
     const s = await setup();
     const n = await draftFromTemplate(s);
     const content = structuredClone(n.latest.content);
-    content.ar.parts.your_data = '{count, plural, one {فئة}';
+    content.ar.parts.your_data = 'البيانات: {categoreis}';
     const response = await s.writer.put(`/api/notices/${n.id}`, { content });
     expect(response.statusCode).toBe(400);
     expect(response.json<{ error: { details: Record<string, string> } }>().error.details).toMatchObject({
+      where: 'body/content/ar/your_data',
       locale: 'ar',
       part: 'your_data',
-      problem: 'invalid_icu',
+      problem: 'unknown_placeholder',
+      detail: '{categoreis} → {categories}',
     });
+    content.ar.parts.your_data = 'الرمز \u202E{verificationCode}';
+    const reversed = await s.writer.put(`/api/notices/${n.id}`, { content });
+    expect(reversed.statusCode).toBe(400);
+    expect(reversed.json<{ error: { details: Record<string, string> } }>().error.details).toMatchObject({
+      problem: 'bidi_control',
+      detail: 'U+202E at 6',
+    });
+  });
+
+  it('prose with quotes, # and braces is kept as written; approval is refused while any language would arrive without the code or the verify link', async () => {
+    const s = await setup();
+    const n = await draftFromTemplate(s);
+    const content = structuredClone(n.latest.content);
+    // The ICU trap: an apostrophe before '<', '>' or '{' used to swallow the rest of the part.
+    content.cs.parts.how_to_verify =
+      "Stiskněte 'OK'> a zadejte kód '{verificationCode}' na {verifyUrl}. #{tip} '#' {x y}";
+    content.en.sms = 'We wrote to you by e-mail. Check it at {verifyUrl}';
+    const edited = await s.writer.put(`/api/notices/${n.id}`, { content });
+    expect(edited.statusCode, edited.body).toBe(201);
+    const v2 = edited.json<NoticeView>();
+    const refused = await approve(s, v2);
+    expect(refused.statusCode).toBe(409);
+    const error = refused.json<{
+      error: { code: string; message: string; details: Record<string, string> };
+    }>().error;
+    expect(error.code).toBe('notice_incomplete');
+    expect(error.details).toEqual({ locale: 'en', channel: 'sms', missing: 'verificationCode' });
+    expect(error.message).toContain('{verificationCode}');
+
+    content.en.sms = 'We wrote to you by e-mail. Check it at {verifyUrl} with the code {verificationCode}';
+    const v3 = (await s.writer.put(`/api/notices/${n.id}`, { content })).json<NoticeView>();
+    expect((await approve(s, v3)).statusCode).toBe(200);
+    const render = await withOrg(t.db, s.org, (tx) => loadRenderer(tx, s.org, v3.latest.id));
+    const czech = render({
+      customerId: null,
+      name: 'Jana',
+      locale: 'cs',
+      timeZone: 'Europe/Prague',
+      categories: ['health'],
+      verificationCode: 'K7QF-2M9X-D4TA',
+    });
+    const verifyUrl = new URL('/verify', t.config.publicUrl).toString();
+    expect(czech.text).toContain(
+      `Stiskněte 'OK'> a zadejte kód 'K7QF-2M9X-D4TA' na ${verifyUrl}. #{tip} '#' {x y}`,
+    );
+    expect(czech.html).toContain(
+      'Stiskněte &#39;OK&#39;&gt; a zadejte kód &#39;<bdi>K7QF-2M9X-D4TA</bdi>&#39;',
+    );
+  });
+
+  it('a version written as ICU before is turned into placeholders by the migration, and renders with its code', async () => {
+    const s = await setup();
+    const n = await draftFromTemplate(s);
+    const legacy = structuredClone(n.latest.content);
+    legacy.en.parts.what_happened = "On {incidentDate, date, long}, we found it. Don''t click '{'links'}'.";
+    legacy.en.parts.your_data =
+      'These: {categories}. {count, plural, one {That is # category.} other {That is # categories.}}';
+    await t.db.query('UPDATE notice_versions SET content = $2 WHERE id = $1', [n.latest.id, legacy]);
+    const sql = readFileSync(
+      path.join(MIGRATIONS_DIR, '20261208000000_notice_text_placeholders.sql'),
+      'utf8',
+    );
+    await t.db.transaction((tx) => tx.exec(sql));
+    const [row] = await t.db.query<{ content: NoticeContent }>(
+      'SELECT content FROM notice_versions WHERE id = $1',
+      [n.latest.id],
+    );
+    expect(row!.content.en.parts.what_happened).toBe("On {incidentDate}, we found it. Don't click {links}.");
+    expect(row!.content.en.parts.your_data).toBe('These: {categories}. {categoryCount}');
+    expect(row!.content.cs).toEqual(n.latest.content.cs);
   });
 
   it('approval: never by the author, an edit voids it, unaccepted flags block it, only approved versions send', async () => {
@@ -424,11 +499,11 @@ describe('notices', () => {
       categories: ['payment_card', 'credentials', 'health'],
     });
     expect(czech.text).toContain('Dne 2. března 2026');
-    expect(czech.text).toContain('Jde o 3 druhy vašich údajů.');
+    expect(czech.text).toContain('(celkem 3 druhy vašich údajů)');
     expect(czech.text).toContain('údaje platebních karet, přihlašovací údaje a');
     const american = render({ ...base, locale: 'en', timeZone: 'America/New_York', categories: ['health'] });
     expect(american.text).toContain('On March 1, 2026');
-    expect(american.text).toContain('That is 1 category of your data.');
+    expect(american.text).toContain('(1 category of your data in all)');
     const arabic = render({
       ...base,
       locale: 'ar',
@@ -436,7 +511,7 @@ describe('notices', () => {
       categories: ['payment_card', 'credentials'],
     });
     expect(arabic.html).toContain('<html lang="ar" dir="rtl">');
-    expect(arabic.text).toContain('تأثرت فئتان من بياناتك');
+    expect(arabic.text).toContain('(المجموع: فئتان من بياناتك)');
 
     const preview = await s.writer.post(`/api/notices/${n.id}/preview`, { locale: 'ar', customerId: cs });
     expect(preview.statusCode, preview.body).toBe(200);

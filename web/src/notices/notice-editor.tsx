@@ -17,11 +17,11 @@ import {
 } from './notices-shared';
 import { SendProgress } from './send-progress';
 import { NOTICE_PARTS } from '../../../src/modules/notices/notice-contracts';
+import { PLACEHOLDERS } from '../../../src/modules/notices/notice-model';
 
 const FIELDS: readonly Field[] = ['subject', ...NOTICE_PARTS, 'sms'];
-const PLACEHOLDER_LIST =
-  '{name}, {categories}, {count}, {affectedCount}, {incidentDate}, {detectedDate}, {organization}, {verificationCode}, {verifyUrl}, {lookupUrl}, {supportUrl}';
-const ICU_EXAMPLE = '{count, plural, one {…} other {…}} · {incidentDate, date, long}';
+const PLACEHOLDER_LIST = PLACEHOLDERS.map((name) => `{${name}}`).join(', ');
+const PLACEHOLDER_EXAMPLE = '{verificationCode}';
 
 const fieldText = (c: LocaleContent, field: Field) =>
   field === 'subject' ? c.subject : field === 'sms' ? c.sms : c.parts[field];
@@ -95,7 +95,7 @@ export function NoticeEditor({ noticeId, onChanged }: { noticeId: string; onChan
           ))}
         </div>
         <p className="field-hint">
-          <T id="app.notices.placeholders" values={{ list: PLACEHOLDER_LIST, example: ICU_EXAMPLE }} />
+          <T id="app.notices.placeholders" values={{ list: PLACEHOLDER_LIST, example: PLACEHOLDER_EXAMPLE }} />
         </p>
         {FIELDS.map((field) => (
           <TextAreaField
