@@ -154,9 +154,7 @@ describe('customer notices', () => {
 
     await editor.getByTestId('notice-language-en').click();
     const happened = editor.getByLabel(t('en', 'app.notices.part.what_happened'), { exact: true });
-    await happened.fill(
-      'On {incidentDate}, a minor fault let an outsider copy our customer database.',
-    );
+    await happened.fill('On {incidentDate}, a minor fault let an outsider copy our customer database.');
     await editor.getByTestId('notice-save').click();
     const flag = editor.locator('[data-flag="minimising:en:what_happened:minor"]');
     await flag.waitFor();

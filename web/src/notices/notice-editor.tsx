@@ -95,7 +95,10 @@ export function NoticeEditor({ noticeId, onChanged }: { noticeId: string; onChan
           ))}
         </div>
         <p className="field-hint">
-          <T id="app.notices.placeholders" values={{ list: PLACEHOLDER_LIST, example: PLACEHOLDER_EXAMPLE }} />
+          <T
+            id="app.notices.placeholders"
+            values={{ list: PLACEHOLDER_LIST, example: PLACEHOLDER_EXAMPLE }}
+          />
         </p>
         {FIELDS.map((field) => (
           <TextAreaField
