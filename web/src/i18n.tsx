@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { FormattedMessage, IntlProvider, useIntl } from 'react-intl';
 import type en from '../../locales/en.json';
+import { formatTime, utcInstant, type TimeStyle } from '../../src/platform/time-format';
 import { setApiLanguage } from './api';
 
 export const LOCALES = ['en', 'cs', 'ar'] as const;
@@ -86,16 +87,30 @@ export function LocaleProvider({ children }: { children: ReactNode }) {
   if (!loaded) return null;
   return (
     <LocaleContext.Provider value={value}>
-      <IntlProvider locale={loaded.locale} messages={loaded.messages} defaultLocale="en" onError={ignore}>
+      <IntlProvider
+        locale={loaded.locale}
+        messages={loaded.messages}
+        defaultLocale="en"
+        onError={reportIntlError}
+      >
         {children}
       </IntlProvider>
     </LocaleContext.Provider>
   );
 }
 
-// Every catalog is complete by construction (English fills any gap), and a
-// catalog test checks the keys; nothing useful would reach the console here.
-function ignore() {}
+// Every catalog is complete by construction (English fills any gap) and a catalog test checks
+// the keys, so an error here is a real one (a bad date, a value a message lacks): it is reported
+// on the console, where the browser tests fail on it, never silenced.
+function reportIntlError(error: unknown) {
+  reportProblem(error);
+}
+
+/** A formatting problem, on the console: the one place the app writes there. */
+export function reportProblem(...details: unknown[]) {
+  // eslint-disable-next-line no-console -- reported, never silenced (issue 13, item 1)
+  console.error(...details);
+}
 
 export function useLocale(): LocaleContextValue {
   return useContext(LocaleContext);
@@ -114,51 +129,72 @@ export function useT() {
   );
 }
 
-/** Dates and times in the interface language. */
-export function useFormatDate() {
-  const intl = useIntl();
-  return useCallback(
-    (value: string | Date | null | undefined) =>
-      value ? intl.formatDate(value, { dateStyle: 'medium', timeStyle: 'short' }) : '',
-    [intl],
-  );
-}
-
 /** Whether a key built at run time (an event kind, a task kind) names a message. */
 export function isMessageId(id: string): id is MessageId {
   return Object.prototype.hasOwnProperty.call(shown, id);
 }
 
+/** The zone the app shows times in: the organization's once signed in (SessionProvider), else the viewer's. */
+const TimeZoneContext = createContext<string | undefined>(undefined);
+
+export function TimeZoneProvider({ zone, children }: { zone: string | undefined; children: ReactNode }) {
+  return <TimeZoneContext.Provider value={zone}>{children}</TimeZoneContext.Provider>;
+}
+
+const viewerZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** The zone times are shown and entered in: the organization's, else the viewer's. */
+export function useTimeZone(): string {
+  return useContext(TimeZoneContext) ?? viewerZone();
+}
+
 /**
- * An instant in a given IANA time zone (the viewer's when none is given),
- * with the zone's name, so two zones side by side cannot be confused.
+ * An instant in the interface language (src/platform/time-format.ts, shared with the server), in
+ * the zone given (a clock's jurisdiction), else the organization's, else the viewer's, always with
+ * the zone's name. A value that cannot be shown is reported on the console and shown in UTC.
  */
 export function useFormatInstant() {
-  const intl = useIntl();
+  const { locale } = useLocale();
+  const zone = useContext(TimeZoneContext);
   return useCallback(
-    (value: string | Date | null | undefined, timeZone?: string) => {
+    (value: string | Date | null | undefined, timeZone?: string, style: TimeStyle = 'dateTime') => {
       if (!value) return '';
-      // The fields of dateStyle medium and timeStyle short: Intl refuses timeZoneName beside those styles.
-      const fields = {
-        year: 'numeric',
-        month: 'short',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: '2-digit',
-        timeZoneName: 'short',
-      } as const;
-      if (timeZone) {
+      try {
+        return formatTime(value, { locale, timeZone: timeZone ?? zone ?? viewerZone(), style });
+      } catch (error) {
+        reportProblem('A time could not be shown', value, timeZone ?? zone, error);
         try {
-          // Checked here: react-intl reports a bad option to onError and prints the raw date instead.
-          new Intl.DateTimeFormat(intl.locale, { timeZone });
-          return intl.formatDate(value, { ...fields, timeZone });
+          return utcInstant(value);
         } catch {
-          // An unknown zone: the viewer's own rather than nothing.
+          return String(value);
         }
       }
-      return intl.formatDate(value, fields);
     },
-    [intl],
+    [locale, zone],
+  );
+}
+
+/** Dates and times in the interface language and the organization's zone. */
+export const useFormatDate = useFormatInstant;
+
+/** A <time> element: the instant as useFormatInstant shows it, the UTC instant on hover. */
+export function Time({
+  value,
+  timeZone,
+  style,
+}: {
+  value: string | Date | null | undefined;
+  timeZone?: string;
+  style?: TimeStyle;
+}) {
+  const format = useFormatInstant();
+  if (!value) return null;
+  const date = value instanceof Date ? value : new Date(value);
+  const valid = !Number.isNaN(date.getTime());
+  return (
+    <time dateTime={valid ? date.toISOString() : undefined} title={valid ? utcInstant(date) : undefined}>
+      {format(value, timeZone, style)}
+    </time>
   );
 }
 

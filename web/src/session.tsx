@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { get, setUnauthenticatedHandler } from './api';
-import { isLocale, useLocale } from './i18n';
+import { TimeZoneProvider, isLocale, useLocale } from './i18n';
 
 export type Role = 'admin' | 'incident_manager' | 'communications' | 'legal' | 'support' | 'viewer';
 export const ROLES: Role[] = ['admin', 'incident_manager', 'communications', 'legal', 'support', 'viewer'];
@@ -26,7 +26,7 @@ export interface SessionInfo {
     totp: boolean;
     passkeys: number;
   };
-  organization?: { id: string; name: string; defaultLocale: string; requireMfa: boolean };
+  organization?: { id: string; name: string; defaultLocale: string; requireMfa: boolean; timeZone: string };
 }
 
 /** What each role may see in the app (src/modules/access/permissions.ts); the server checks every request again. */
@@ -99,7 +99,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [savedLocale, setLocale]);
 
   return (
-    <SessionContext.Provider value={{ session, loadError, refresh }}>{children}</SessionContext.Provider>
+    <SessionContext.Provider value={{ session, loadError, refresh }}>
+      <TimeZoneProvider zone={session?.organization?.timeZone}>{children}</TimeZoneProvider>
+    </SessionContext.Provider>
   );
 }
 

@@ -19,6 +19,8 @@ const Organization = Type.Object({
   undueDelayTargetHours: Type.Integer(),
   /** Whether an incident opened by an alert starts its response plan at once. */
   intakeStartsPlan: Type.Boolean(),
+  /** IANA zone the app shows times in, and notices use where a customer's own is unknown. */
+  timeZone: Type.String(),
   intakeWebhookConfigured: Type.Boolean(),
 });
 
@@ -29,6 +31,7 @@ const organizationView = (o: OrganizationSettingsRow) => ({
   requireMfa: o.require_mfa,
   undueDelayTargetHours: o.undue_delay_target_hours,
   intakeStartsPlan: o.intake_starts_plan,
+  timeZone: o.time_zone,
   intakeWebhookConfigured: o.has_secret,
 });
 
@@ -106,6 +109,7 @@ export async function accountRoutes(fastify: FastifyInstance): Promise<void> {
             requireMfa: Type.Optional(Type.Boolean()),
             undueDelayTargetHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
             intakeStartsPlan: Type.Optional(Type.Boolean()),
+            timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           },
           { additionalProperties: false },
         ),

@@ -44,6 +44,8 @@ export const SessionInfo = Type.Object({
       name: Type.String(),
       defaultLocale: LocaleSchema,
       requireMfa: Type.Boolean(),
+      /** The zone the app shows times in (IANA). */
+      timeZone: Type.String(),
     }),
   ),
 });

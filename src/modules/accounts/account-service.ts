@@ -1,5 +1,6 @@
 import { withOrg, type Database, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
+import { canonicalTimeZone } from '../../platform/time-format.js';
 import type { Auth } from '../access/index.js';
 import { appendAudit, type AuditActor } from '../audit/index.js';
 import {
@@ -44,6 +45,7 @@ export interface OrganizationChanges {
   requireMfa?: boolean;
   undueDelayTargetHours?: number;
   intakeStartsPlan?: boolean;
+  timeZone?: string;
 }
 
 /** Changes the settings given, audits which ones, and returns the organization as it now is. */
@@ -54,12 +56,17 @@ export async function updateOrganization(
   actor: AuditActor,
   changes: OrganizationChanges,
 ): Promise<OrganizationSettingsRow> {
+  const timeZone = changes.timeZone === undefined ? null : canonicalTimeZone(changes.timeZone);
+  if (timeZone === undefined) {
+    throw new AppError('validation_failed', { where: 'body/timeZone', problem: 'unknown_time_zone' });
+  }
   await updateOrganizationSettings(tx, {
     name: changes.name ?? null,
     defaultLocale: changes.defaultLocale ?? null,
     requireMfa: changes.requireMfa ?? null,
     undueDelayTargetHours: changes.undueDelayTargetHours ?? null,
     intakeStartsPlan: changes.intakeStartsPlan ?? null,
+    timeZone,
   });
   await appendAudit(tx, auditKey, organizationId, actor, {
     action: 'organization.updated',

@@ -22,6 +22,7 @@ describe('first-time setup', () => {
       displayName: sensitive('First Admin'),
       password: sensitive('correct horse battery staple'),
       locale: 'cs',
+      timeZone: 'europe/prague',
     };
     const created = await agent.post('/api/setup', body);
     expect(created.statusCode, created.body).toBe(200);
@@ -53,6 +54,8 @@ describe('first-time setup', () => {
       authenticated: true,
       state: 'active',
       user: { roles: ['admin'], totp: true },
+      // The zone the setup page sent (the browser's), in its canonical name.
+      organization: { name: 'Acme Bank', defaultLocale: 'cs', timeZone: 'Europe/Prague' },
     });
     expect((await agent.get('/api/users')).statusCode).toBe(200);
   });
@@ -180,6 +183,20 @@ describe('sign-in', () => {
     expect(noToken.json().error.code).toBe('csrf_failed');
     const fine = await agent.patch('/api/organization', { name: 'Renamed' });
     expect(fine.statusCode, fine.body).toBe(200);
+  });
+
+  it('an admin sets the organization’s time zone; an unknown one is refused and names the field', async () => {
+    const org = await createOrganization(t);
+    const agent = await signIn(t, await createUser(t, org, ['admin']));
+    expect((await agent.get('/api/organization')).json()).toMatchObject({ timeZone: 'UTC' });
+    const set = await agent.patch('/api/organization', { timeZone: 'Asia/Riyadh' });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json()).toMatchObject({ timeZone: 'Asia/Riyadh' });
+    expect((await agent.get('/api/auth/session')).json().organization.timeZone).toBe('Asia/Riyadh');
+    const unknown = await agent.patch('/api/organization', { timeZone: 'Europe/Praha' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error.details).toEqual({ where: 'body/timeZone', problem: 'unknown_time_zone' });
+    expect((await agent.get('/api/organization')).json()).toMatchObject({ timeZone: 'Asia/Riyadh' });
   });
 
   it('signs out one session, or every session of the user', async () => {

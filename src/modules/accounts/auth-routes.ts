@@ -45,6 +45,8 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
             displayName: Type.String({ minLength: 1, maxLength: 200 }),
             password: Password,
             locale: LocaleSchema,
+            /** IANA zone; the setup page sends the browser's. UTC when absent. */
+            timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           },
           { additionalProperties: false },
         ),

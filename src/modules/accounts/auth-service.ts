@@ -110,6 +110,7 @@ export async function sessionInfo(db: Database, auth: Auth | undefined): Promise
         name: org.name,
         defaultLocale: org.default_locale,
         requireMfa: org.require_mfa,
+        timeZone: org.time_zone,
       },
     };
   });

@@ -4,6 +4,7 @@ import { hashToken, newToken } from '../../platform/crypto.js';
 import { withOrg, type Database } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { Locale } from '../../platform/i18n.js';
+import { canonicalTimeZone } from '../../platform/time-format.js';
 import { appendAudit, type AuditActor } from '../audit/index.js';
 import type { SignInResult } from './account-schemas.js';
 import { createAndSignIn } from './auth-service.js';
@@ -14,6 +15,9 @@ import { consumeSetupToken, expireOpenSetupTokens, insertSetupToken, isSetupNeed
 import { isEmailTaken } from './user-repo.js';
 
 export const SETUP_LINK_MINUTES = 60;
+
+/** The zone a new organization starts with: the one given when this runtime knows it, else UTC. */
+const organizationTimeZone = (zone: string | undefined) => (zone && canonicalTimeZone(zone)) || 'UTC';
 
 export async function setupNeeded(db: Database): Promise<boolean> {
   return isSetupNeeded(db);
@@ -39,6 +43,7 @@ export interface SetupInput {
   displayName: string;
   password: string;
   locale: Locale;
+  timeZone?: string;
 }
 
 /** Uses a setup link: the organization, its first admin, and that admin signed in. */
@@ -58,6 +63,7 @@ export async function completeSetup(
       id: organizationId,
       name: input.organizationName,
       defaultLocale: input.locale,
+      timeZone: organizationTimeZone(input.timeZone),
     });
     const actor: AuditActor = { type: 'system', id: null, requestId: request.id };
     await appendAudit(tx, app.deps.config.secrets.auditKey, organizationId, actor, {

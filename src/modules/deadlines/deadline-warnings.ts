@@ -4,6 +4,7 @@ import { isLocale, t, type Locale, type MessageKey } from '../../platform/i18n.j
 import type { ModuleTimer } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Outbox } from '../../platform/outbox.js';
+import { formatTime } from '../../platform/time-format.js';
 import { actionMail } from '../accounts/index.js';
 import { reachedThresholds, type Threshold } from './deadline-engine.js';
 import {
@@ -44,18 +45,6 @@ export async function clockOwners(tx: Sql, incidentId: string, restricted: boole
   return [];
 }
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-/** The due instant in the recipient's language and the jurisdiction's zone (formatters are costly to build). */
-function dateFormat(locale: Locale, timeZone: string): Intl.DateTimeFormat {
-  const key = `${locale}|${timeZone}`;
-  let format = formats.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone });
-    formats.set(key, format);
-  }
-  return format;
-}
-
 function warningMail(
   config: Config,
   clock: RunningClock,
@@ -63,7 +52,8 @@ function warningMail(
   owner: Owner,
   locale: Locale,
 ) {
-  const due = dateFormat(locale, clock.time_zone).format(clock.due_at);
+  // In the jurisdiction's zone, named, so the owner reads the law's own deadline.
+  const due = formatTime(clock.due_at, { locale, timeZone: clock.time_zone, style: 'longDateTime' });
   return actionMail({
     to: owner.email,
     locale,

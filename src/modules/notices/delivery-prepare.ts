@@ -133,7 +133,7 @@ export function createPreparer(deps: PrepareDeps, key: Buffer) {
               customerId: row.customer_id,
               name: found.personal.name,
               locale: row.locale,
-              timeZone: found.timeZone ?? 'UTC',
+              timeZone: found.timeZone ?? '',
               categories: categories.get(`${row.send_id}:${row.customer_id}`) ?? [],
               verificationCode: code,
             };
@@ -148,7 +148,7 @@ export function createPreparer(deps: PrepareDeps, key: Buffer) {
               customerId: null,
               name: t.name,
               locale: row.locale,
-              timeZone: 'UTC',
+              timeZone: '',
               categories: [],
               verificationCode: code,
             };

@@ -86,7 +86,7 @@ export async function estimateNoticeSms(
         customerId: null,
         name: r.name,
         locale: r.locale,
-        timeZone: 'UTC',
+        timeZone: '',
         categories: [],
         verificationCode: CODE_SHAPE,
       }).sms;
@@ -104,7 +104,7 @@ export async function estimateNoticeSms(
           customerId: row.customer_id,
           name: opened.personal.name,
           locale: isNoticeLocale(language) ? language : fallback,
-          timeZone: opened.customer.timeZone ?? 'UTC',
+          timeZone: opened.customer.timeZone ?? '',
           categories: row.data_categories,
           verificationCode: CODE_SHAPE,
         }).sms;

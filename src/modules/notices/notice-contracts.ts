@@ -37,7 +37,7 @@ export interface NoticeRecipient {
   customerId: string | null;
   name: string | null;
   locale: NoticeLocale;
-  /** IANA zone for dates; the organization's when the customer has none. */
+  /** IANA zone for dates; empty (or unknown) when the customer has none: the organization's is used. */
   timeZone: string;
   /** The categories of this customer's data the incident affected. */
   categories: DataCategory[];

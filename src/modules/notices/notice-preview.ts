@@ -35,7 +35,7 @@ export async function previewNotice(
   const loaded = (await loadNoticeContext(tx, version.id))!;
   const locale = body.locale;
   let name: string | null = SAMPLE_NAME[locale];
-  let timeZone = 'UTC';
+  let timeZone = '';
   let categories: DataCategory[] = incident.data_categories.length
     ? incident.data_categories
     : ['contact_details'];
@@ -52,7 +52,7 @@ export async function previewNotice(
       data: { reason: 'notice_preview', noticeId: notice.id, version: version.version },
     });
     name = opened.personal.name;
-    timeZone = opened.customer.timeZone ?? 'UTC';
+    timeZone = opened.customer.timeZone ?? '';
     categories = affected.data_categories;
   }
   const rendered = compileNotice(

@@ -15,6 +15,7 @@ const context: NoticeContext = {
   incidentId: 'i',
   organization: 'Acme <Shop>',
   defaultLocale: 'en',
+  timeZone: 'Europe/Prague',
   incidentDate: at,
   detectedDate: new Date('2026-03-02T10:00:00Z'),
   affectedCount: 1200,
@@ -79,7 +80,10 @@ describe('rendering notice texts', () => {
     expect(categoryList('ar', categories)).not.toBe(categoryList('en', categories));
   });
 
-  it('writes dates in the recipient’s zone and language', () => {
+  it('writes dates in the recipient’s zone, else the organization’s, in their language', () => {
+    expect(render('{incidentDate}', 'en', { timeZone: '' })).toBe('March 2, 2026');
+    expect(render('{incidentDate}', 'en', { timeZone: 'Not/AZone' })).toBe('March 2, 2026');
+    expect(render('{incidentDate}', 'en', { timeZone: 'UTC' })).toBe('March 1, 2026');
     // 23:30 UTC on 1 March is already 2 March in Prague and in Riyadh, still 1 March in New York.
     expect(render('{incidentDate}', 'en', { timeZone: 'America/New_York' })).toBe('March 1, 2026');
     expect(render('{incidentDate}', 'cs', { timeZone: 'Europe/Prague' })).toBe('2. března 2026');

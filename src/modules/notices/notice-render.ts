@@ -1,6 +1,7 @@
 import type { Sql } from '../../platform/db.js';
 import { escapeHtml } from '../../platform/html.js';
 import { catalogs, t } from '../../platform/i18n.js';
+import { formatTime, isTimeZone } from '../../platform/time-format.js';
 import type { DataCategory } from '../incidents/index.js';
 import {
   NOTICE_LOCALES,
@@ -30,6 +31,8 @@ export interface NoticeContext {
   organization: string;
   /** The organization's language: the one written to when a version lacks the recipient's. */
   defaultLocale: NoticeLocale;
+  /** The organization's zone: dates for a recipient whose own is unknown. */
+  timeZone: string;
   incidentDate: Date;
   detectedDate: Date;
   affectedCount: number;
@@ -54,22 +57,6 @@ export function categoryList(locale: NoticeLocale, categories: readonly DataCate
   });
   return new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(names);
 }
-
-/** A long date in the reader's zone and language: "March 2, 2026", "2. března 2026", "2 مارس 2026". */
-function longDate(locale: NoticeLocale, timeZone: string, at: Date): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: 'long', day: 'numeric' }).format(
-    at,
-  );
-}
-
-const validZone = (zone: string) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Bidi controls in a value (a customer's or organization's name) are dropped: they could reorder the text around them. */
 const ALL_BIDI_CONTROLS = /[\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]/gu;
@@ -102,14 +89,19 @@ export function compileNotice(
   const direction = locale === 'ar' ? 'rtl' : 'ltr';
   const affected = t(locale, 'notice.phrase.affectedCount', { count: context.affectedCount });
   return (recipient) => {
-    const zone = validZone(recipient.timeZone) ? recipient.timeZone : 'UTC';
+    const zone = isTimeZone(recipient.timeZone)
+      ? recipient.timeZone
+      : isTimeZone(context.timeZone)
+        ? context.timeZone
+        : 'UTC';
+    const longDate = (at: Date) => formatTime(at, { locale, timeZone: zone, style: 'longDate' });
     const values: Values = {
       name: plain(recipient.name?.trim() || '') || NO_NAME[locale],
       categories: categoryList(locale, recipient.categories),
       categoryCount: t(locale, 'notice.phrase.categoryCount', { count: recipient.categories.length }),
       affectedCount: affected,
-      incidentDate: longDate(locale, zone, context.incidentDate),
-      detectedDate: longDate(locale, zone, context.detectedDate),
+      incidentDate: longDate(context.incidentDate),
+      detectedDate: longDate(context.detectedDate),
       organization: plain(context.organization),
       verificationCode: recipient.verificationCode,
       verifyUrl: context.verifyUrl,
@@ -239,6 +231,7 @@ export async function loadNoticeContext(
       incidentId: r.incident_id,
       organization: r.organization,
       defaultLocale: isNoticeLocale(r.default_locale) ? r.default_locale : 'en',
+      timeZone: r.time_zone,
       incidentDate: r.occurred_at ?? r.detected_at ?? r.created_at,
       detectedDate: r.detected_at ?? r.created_at,
       affectedCount: Number(r.affected),

@@ -240,6 +240,7 @@ export interface RenderSourceRow {
   created_at: Date;
   organization: string;
   default_locale: string;
+  time_zone: string;
   affected: string;
 }
 
@@ -249,7 +250,7 @@ export async function findRenderSource(
 ): Promise<RenderSourceRow | undefined> {
   const rows = await tx.query<RenderSourceRow>(
     `SELECT v.id, v.notice_id, v.version, v.content, v.links, n.kind, i.id AS incident_id,
-            i.occurred_at, i.detected_at, i.created_at, o.name AS organization, o.default_locale,
+            i.occurred_at, i.detected_at, i.created_at, o.name AS organization, o.default_locale, o.time_zone,
             (SELECT count(*) FROM incident_affected_customers a WHERE a.incident_id = i.id) AS affected
      FROM notice_versions v JOIN notices n ON n.id = v.notice_id JOIN incidents i ON i.id = v.incident_id
        JOIN organizations o ON o.id = v.organization_id

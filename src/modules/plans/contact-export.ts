@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { direction, t, type Locale, type MessageKey } from '../../platform/i18n.js';
 import type { Channel, Contact } from './contact-repo.js';
 import { escapeHtml } from '../../platform/html.js';
+import { formatTime } from '../../platform/time-format.js';
 
 const COLUMNS = ['name', 'role', 'affiliation', 'phone', 'channels', 'notes'] as const;
 const label = (locale: Locale, column: (typeof COLUMNS)[number]) =>
@@ -50,11 +51,7 @@ export function contactsHtml(
 ): string {
   const { locale } = options;
   const e = escapeHtml;
-  const date = new Intl.DateTimeFormat(locale, {
-    dateStyle: 'long',
-    timeStyle: 'long',
-    timeZone: 'UTC',
-  }).format(options.printedAt);
+  const date = formatTime(options.printedAt, { locale, timeZone: 'UTC', style: 'longDateTime' });
   const title = t(locale, 'plan.contacts.title');
   const rows = contacts
     .map(

@@ -16,6 +16,7 @@ import {
   type ReportKind,
 } from './report-model.js';
 import { organizationForReports } from './report-repo.js';
+import { formatTime } from '../../platform/time-format.js';
 
 // Threats that are attacks by definition; a breach or "other" may as well be an accident.
 const MALICIOUS: readonly IncidentType[] = [
@@ -29,9 +30,7 @@ const MALICIOUS: readonly IncidentType[] = [
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 function longDate(locale: Locale, date: Date): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(
-    date,
-  );
+  return formatTime(date, { locale, timeZone: 'UTC', style: 'longDateTime' });
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type ReportFields,
   type ReportKind,
 } from './report-model.js';
+import { formatTime } from '../../platform/time-format.js';
 
 export interface RenderInput {
   kind: ReportKind;
@@ -25,11 +26,7 @@ const msg = (locale: Locale, key: string, values?: Record<string, string | numbe
 
 function formatInstant(locale: Locale, iso: string): string {
   const date = new Date(iso);
-  const text = new Intl.DateTimeFormat(locale, {
-    dateStyle: 'long',
-    timeStyle: 'short',
-    timeZone: 'UTC',
-  }).format(date);
+  const text = formatTime(date, { locale, timeZone: 'UTC', style: 'longDateTime' });
   return `<time datetime="${escapeHtml(date.toISOString())}">${escapeHtml(text)}</time>`;
 }
 
@@ -143,11 +140,7 @@ export function renderReportHtml(input: RenderInput): string {
       return `<section><h2>${index + 1}. ${msg(locale, `report.section.${section.id}`)}</h2>${note}<dl>${items}</dl></section>`;
     })
     .join('\n');
-  const generated = new Intl.DateTimeFormat(locale, {
-    dateStyle: 'long',
-    timeStyle: 'short',
-    timeZone: 'UTC',
-  }).format(input.generatedAt);
+  const generated = formatTime(input.generatedAt, { locale, timeZone: 'UTC', style: 'longDateTime' });
   const exercise = input.isExercise
     ? `<div class="exercise-stamp" aria-hidden="true">${msg(locale, 'report.exercise.stamp')}</div>
 <p class="exercise" role="note"><strong>${msg(locale, 'report.exercise.stamp')}</strong> — ${msg(locale, 'report.exercise.notice')}</p>`

@@ -38,6 +38,8 @@ export function SetupPage() {
         displayName,
         password: password.password,
         locale: orgLocale,
+        // The organization starts in this browser's zone; the organization page changes it.
+        timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       });
       await refresh();
       navigate(result.state === 'enroll' ? '/enroll' : '/', { replace: true });

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { del, get, query } from '../api';
-import { T, useFormatDate, useRegionName } from '../i18n';
+import { T, useRegionName, Time } from '../i18n';
 import { Link, navigate } from '../router';
 import { may, useSession } from '../session';
 import { ConfirmButton } from '../ui/actions';
@@ -78,7 +78,6 @@ export function CustomerPage({ id }: { id: string }) {
 
 function ClearFacts({ customer: c }: { customer: CustomerView }) {
   const regionName = useRegionName();
-  const formatDate = useFormatDate();
   const notSet = (
     <span className="muted">
       <T id="app.customer.notSet" />
@@ -161,7 +160,9 @@ function ClearFacts({ customer: c }: { customer: CustomerView }) {
         <dt>
           <T id="app.customer.field.updated" />
         </dt>
-        <dd>{formatDate(c.updatedAt)}</dd>
+        <dd>
+          <Time value={c.updatedAt} />
+        </dd>
       </div>
     </dl>
   );

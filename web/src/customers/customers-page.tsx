@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { get, post, query } from '../api';
-import { T, useFormatDate, useRegionName, useT } from '../i18n';
+import { T, useRegionName, useT, Time } from '../i18n';
 import { Link } from '../router';
 import { may, useSession } from '../session';
 import { ErrorNotice, Loading } from '../ui/feedback';
@@ -178,7 +178,6 @@ export function CustomersPage() {
 
 export function CustomerTable({ rows, testId }: { rows: CustomerView[]; testId?: string }) {
   const regionName = useRegionName();
-  const formatDate = useFormatDate();
   return (
     <div className="table-wrap">
       <table className="table" data-testid={testId}>
@@ -220,7 +219,9 @@ export function CustomerTable({ rows, testId }: { rows: CustomerView[]; testId?:
                   ))}
                 </span>
               </td>
-              <td className="nowrap">{formatDate(c.updatedAt)}</td>
+              <td className="nowrap">
+                <Time value={c.updatedAt} />
+              </td>
             </tr>
           ))}
         </tbody>

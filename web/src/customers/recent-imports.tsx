@@ -1,5 +1,5 @@
 import { useIntl } from 'react-intl';
-import { T, useFormatDate } from '../i18n';
+import { T, Time } from '../i18n';
 import { Badge, ErrorNotice, Loading } from '../ui/feedback';
 import { Section } from '../ui/layout';
 import type { ImportSummary } from './model';
@@ -11,7 +11,6 @@ export function RecentImports({
   recent: { data?: ImportSummary[]; error?: unknown; loading: boolean };
 }) {
   const intl = useIntl();
-  const formatDate = useFormatDate();
   return (
     <Section title={<T id="app.import.recent" />}>
       <ErrorNotice error={recent.error} />
@@ -52,7 +51,9 @@ export function RecentImports({
             <tbody>
               {recent.data.map((s) => (
                 <tr key={s.id} data-status={s.status}>
-                  <td className="nowrap">{formatDate(s.createdAt)}</td>
+                  <td className="nowrap">
+                    <Time value={s.createdAt} />
+                  </td>
                   <td>
                     <StatusBadge status={s.status} />
                   </td>

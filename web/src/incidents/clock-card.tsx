@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useIntl } from 'react-intl';
-import { T, isMessageId, useFormatInstant, useRegionName, useT } from '../i18n';
+import { T, isMessageId, useFormatInstant, useRegionName, useT, Time, useTimeZone } from '../i18n';
 import { may, useSession } from '../session';
 import { Badge } from '../ui/feedback';
 import { Button } from '../ui/form';
@@ -73,7 +73,7 @@ export function ClockCard({
         : 0;
   const urgent = clock.state === 'open' && share < 0.25;
   const state: ClockState = clock.state === 'open' && left !== null && left <= 0 ? 'missed' : clock.state;
-  const viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const viewerZone = useTimeZone();
   const title = keyed(clock.titleKey, `${clock.regime} ${clock.citation}`);
 
   return (
@@ -134,7 +134,7 @@ export function ClockCard({
                   <T id="app.clocks.dueLocal" values={{ zone: clock.timeZone }} />
                 </dt>
                 <dd>
-                  <time dateTime={clock.dueAt}>{formatInstant(clock.dueAt, clock.timeZone)}</time>
+                  <Time value={clock.dueAt} timeZone={clock.timeZone} />
                 </dd>
               </div>
             )}
@@ -195,7 +195,7 @@ export function ClockCard({
       {clock.filing && (
         <div className="notice notice-success">
           <p className="notice-title">
-            <T id="app.clocks.filedAt" values={{ time: formatInstant(clock.filing.filedAt) }} />
+            <T id="app.clocks.filedAt" values={{ time: <Time value={clock.filing.filedAt} /> }} />
           </p>
           {clock.filing.reference && (
             <p>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { post } from '../api';
-import { T } from '../i18n';
+import { T, useTimeZone } from '../i18n';
 import { ErrorNotice } from '../ui/feedback';
 import { Button, Form, TextAreaField, TextField } from '../ui/form';
 import { useAction } from '../ui/hooks';
@@ -20,7 +20,8 @@ export function FileForm({
   onCancel(): void;
 }) {
   const [reference, setReference] = useState('');
-  const [filedAt, setFiledAt] = useState(() => toLocalInput(new Date().toISOString()));
+  const zone = useTimeZone();
+  const [filedAt, setFiledAt] = useState(() => toLocalInput(new Date().toISOString(), zone));
   const [text, setText] = useState('');
   const { run, pending, error } = useAction();
   async function submit() {
@@ -28,7 +29,7 @@ export function FileForm({
       post<Clock>(`/api/incidents/${incidentId}/clocks/${clock.id}/filed`, {
         reference: reference.trim(),
         ...(text.trim() ? { text: text.trim() } : {}),
-        ...(toInstant(filedAt) ? { filedAt: toInstant(filedAt) } : {}),
+        ...(toInstant(filedAt, zone) ? { filedAt: toInstant(filedAt, zone) } : {}),
       }),
     );
     if (done) onDone();

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { post } from '../api';
-import { T, useT } from '../i18n';
+import { T, useT, useTimeZone } from '../i18n';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { ErrorNotice, Notice } from '../ui/feedback';
@@ -50,6 +50,7 @@ export function DeclarePage() {
   const [systems, setSystems] = useState('');
   const [jurisdictions, setJurisdictions] = useState<JurisdictionDraft[]>([]);
   const [moments, setMoments] = useState<Partial<Record<Moment, string>>>({});
+  const zone = useTimeZone();
   const [members, setMembers] = useState<MemberDraft[]>(() =>
     session?.user ? [{ userId: session.user.id, role: 'commander' }] : [],
   );
@@ -58,7 +59,7 @@ export function DeclarePage() {
   async function submit() {
     const momentValues = Object.fromEntries(
       MOMENTS.flatMap((m) => {
-        const value = toInstant(moments[m] ?? '');
+        const value = toInstant(moments[m] ?? '', zone);
         return value ? [[m, value]] : [];
       }),
     );

@@ -1,4 +1,4 @@
-import { T, useFormatInstant, useRegionName, useT } from '../i18n';
+import { T, Time, useRegionName, useT, useTimeZone } from '../i18n';
 import { Button, CheckboxField, TextField } from '../ui/form';
 import { DATA_CATEGORIES, JURISDICTION_PATTERN, MOMENTS, type DataCategory, type Moment } from './model';
 
@@ -109,7 +109,7 @@ export function CategoryPicker({
   );
 }
 
-/** One datetime-local field per key moment, in the viewer's time zone. */
+/** One datetime-local field per key moment, in the organization's time zone. */
 export function MomentInputs({
   value,
   onChange,
@@ -120,7 +120,7 @@ export function MomentInputs({
   only?: readonly Moment[];
 }) {
   const t = useT();
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const zone = useTimeZone();
   return (
     <fieldset className="fieldset choice-grid">
       <legend>
@@ -143,11 +143,9 @@ export function MomentInputs({
   );
 }
 
-/** An instant in the viewer's zone, as a <time> element. */
+/** An instant in the organization's zone (or the one given), as a <time> element. */
 export function Instant({ value, timeZone }: { value: string | null | undefined; timeZone?: string }) {
-  const format = useFormatInstant();
-  if (!value) return null;
-  return <time dateTime={value}>{format(value, timeZone)}</time>;
+  return <Time value={value} timeZone={timeZone} />;
 }
 
 /** Affected systems edited as one per line. */

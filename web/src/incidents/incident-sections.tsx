@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { patch, put } from '../api';
-import { T, useT } from '../i18n';
+import { T, useT, useTimeZone } from '../i18n';
 import { ErrorNotice } from '../ui/feedback';
 import { Button, CheckboxField, Form, SelectField, TextAreaField, TextField } from '../ui/form';
 import { useAction } from '../ui/hooks';
@@ -194,9 +194,9 @@ function formOf(incident: IncidentView) {
   };
 }
 
-/** Each key moment on its own line, saved on its own; shown in the viewer's time zone. */
+/** Each key moment on its own line, saved on its own; shown and entered in the organization's time zone. */
 export function MomentsSection({ incident, manage, onChanged }: SectionProps) {
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const zone = useTimeZone();
   return (
     <Section
       title={<T id="app.incident.moments" />}
@@ -214,6 +214,7 @@ export function MomentsSection({ incident, manage, onChanged }: SectionProps) {
 function MomentRow({ moment, incident, manage, onChanged }: { moment: Moment } & SectionProps) {
   const t = useT();
   const value = incident.moments[moment];
+  const zone = useTimeZone();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
   const { run, pending, error } = useAction();
@@ -242,7 +243,7 @@ function MomentRow({ moment, incident, manage, onChanged }: { moment: Moment } &
         <Button
           variant="ghost"
           onClick={() => {
-            setDraft(toLocalInput(value) || toLocalInput(new Date().toISOString()));
+            setDraft(toLocalInput(value, zone) || toLocalInput(new Date().toISOString(), zone));
             setEditing(true);
           }}
         >
@@ -250,7 +251,7 @@ function MomentRow({ moment, incident, manage, onChanged }: { moment: Moment } &
         </Button>
       )}
       {editing && (
-        <Form onSubmit={() => save(toInstant(draft))} className="inline-form">
+        <Form onSubmit={() => save(toInstant(draft, zone))} className="inline-form">
           <TextField
             label={t(`incident.moment.${moment}`)}
             type="datetime-local"

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { get, query } from '../api';
-import { T, useFormatDate, useT } from '../i18n';
+import { T, useT, Time } from '../i18n';
 import { Link } from '../router';
 import { may, useSession } from '../session';
 import { ErrorNotice, Loading } from '../ui/feedback';
@@ -24,7 +24,6 @@ const EMPTY: Filters = { state: '', type: '', severity: '', open: true, exercise
 export function IncidentsPage() {
   const t = useT();
   const { session } = useSession();
-  const formatDate = useFormatDate();
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const list = useLoad(
@@ -183,7 +182,9 @@ export function IncidentsPage() {
                     <td>
                       <StateBadge state={incident.state} />
                     </td>
-                    <td className="nowrap">{formatDate(incident.createdAt)}</td>
+                    <td className="nowrap">
+                      <Time value={incident.createdAt} />
+                    </td>
                   </tr>
                 ))}
               </tbody>

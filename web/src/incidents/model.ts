@@ -25,6 +25,7 @@ import type {
   Moment,
   Severity,
 } from '../../../src/modules/incidents/incident-model';
+import { instantFromLocal, localInputIn } from '../../../src/platform/time-format';
 
 export interface IncidentSummary {
   id: string;
@@ -85,16 +86,12 @@ export const isOpenState = (state: IncidentState) => state !== 'closed' && state
 /** A jurisdiction code as the API takes it: ISO 3166-1 alpha-2, or a 3166-2 subdivision. */
 export const JURISDICTION_PATTERN = '[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?';
 
-/** A datetime-local value (the viewer's zone) as an ISO instant, and back. */
-export function toInstant(local: string): string | null {
+/** A datetime-local value read in a zone (the organization's: useTimeZone) as an ISO instant, and back. */
+export function toInstant(local: string, timeZone: string): string | null {
   if (!local) return null;
-  const date = new Date(local);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+  return instantFromLocal(local, timeZone)?.toISOString() ?? null;
 }
 
-export function toLocalInput(instant: string | null | undefined): string {
-  if (!instant) return '';
-  const d = new Date(instant);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+export function toLocalInput(instant: string | null | undefined, timeZone: string): string {
+  return instant ? localInputIn(instant, timeZone) : '';
 }

@@ -1,4 +1,4 @@
-import { T, useT } from '../i18n';
+import { T, useT, useTimeZone } from '../i18n';
 import { Button, SelectField, TextAreaField, TextField } from '../ui/form';
 import { Instant } from './fields';
 import { JURISDICTION_PATTERN, toInstant, toLocalInput } from './model';
@@ -42,6 +42,7 @@ export function FieldEditor({
   onChange(value: Fields[FieldName]): void;
 }) {
   const t = useT();
+  const zone = useTimeZone();
   const label = <T id={`report.field.${name}`} />;
   switch (FIELD_TYPES[name]) {
     case 'text':
@@ -67,8 +68,8 @@ export function FieldEditor({
         <TextField
           label={label}
           type="datetime-local"
-          value={toLocalInput(typeof value === 'string' ? value : null)}
-          onChange={(event) => onChange(toInstant(event.target.value))}
+          value={toLocalInput(typeof value === 'string' ? value : null, zone)}
+          onChange={(event) => onChange(toInstant(event.target.value, zone))}
         />
       );
     case 'count':

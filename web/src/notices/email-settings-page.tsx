@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, get, post, put } from '../api';
-import { T, useFormatInstant, useT, type MessageId } from '../i18n';
+import { T, useT, type MessageId, Time } from '../i18n';
 import { ErrorNotice, Loading } from '../ui/feedback';
 import { Button, CheckboxField, Form, SelectField, TextField } from '../ui/form';
 import { useAction, useLoad } from '../ui/hooks';
@@ -208,7 +208,6 @@ function SettingsForm({
 /** E-mail for notices: the From address and DKIM key, the DNS records to publish, and the suppression list. */
 export function EmailSettingsPage() {
   const t = useT();
-  const formatInstant = useFormatInstant();
   const loaded = useLoad(() => get<EmailSettingsView>('/api/email-settings'));
   const [channel, setChannel] = useState<Channel>('email');
   const suppressions = useLoad(() => get<Suppression[]>(`/api/suppressions?channel=${channel}`), channel);
@@ -264,7 +263,7 @@ export function EmailSettingsPage() {
                 {t(SCOPES[s.scope])}
               </td>
               <td className="nowrap">
-                <time dateTime={s.createdAt}>{formatInstant(s.createdAt)}</time>
+                <Time value={s.createdAt} />
               </td>
               <td>
                 <Button onClick={() => void remove(s.id)}>

@@ -5,7 +5,7 @@ import { passkeysSupported } from '../auth/passkeys';
 import { NewPasswordFields, checkConfirmed } from '../auth/password-fields';
 import { RecoveryCodes } from '../auth/recovery-codes';
 import { TotpEnrollment } from '../auth/totp-enrollment';
-import { LANGUAGE_NAMES, LOCALES, T, isLocale, useFormatDate, useLocale, useT } from '../i18n';
+import { LANGUAGE_NAMES, LOCALES, T, isLocale, useLocale, useT, Time } from '../i18n';
 import { navigate } from '../router';
 import { useSession } from '../session';
 import { ConfirmButton } from '../ui/actions';
@@ -146,7 +146,6 @@ interface Passkey {
 
 function SecondFactorSection() {
   const { session, refresh } = useSession();
-  const formatDate = useFormatDate();
   const passkeys = useLoad(() => get<Passkey[]>('/api/me/passkeys'));
   const [mode, setMode] = useState<'idle' | 'totp' | 'passkey'>('idle');
   const [codes, setCodes] = useState<string[]>();
@@ -234,10 +233,13 @@ function SecondFactorSection() {
                 <div className="list-main">
                   <span className="person-name">{passkey.name}</span>
                   <span className="muted">
-                    <T id="app.account.passkeys.added" values={{ time: formatDate(passkey.createdAt) }} />
+                    <T
+                      id="app.account.passkeys.added"
+                      values={{ time: <Time value={passkey.createdAt} /> }}
+                    />
                     {' · '}
                     {passkey.lastUsedAt ? (
-                      <T id="app.tokens.lastUsed" values={{ time: formatDate(passkey.lastUsedAt) }} />
+                      <T id="app.tokens.lastUsed" values={{ time: <Time value={passkey.lastUsedAt} /> }} />
                     ) : (
                       <T id="app.tokens.neverUsed" />
                     )}

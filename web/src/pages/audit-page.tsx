@@ -1,6 +1,6 @@
 import { Fragment, useState } from 'react';
 import { get, query } from '../api';
-import { T, useFormatDate } from '../i18n';
+import { T, Time } from '../i18n';
 import { may, useSession } from '../session';
 import { ErrorNotice, Loading } from '../ui/feedback';
 import { Button, Form, TextField } from '../ui/form';
@@ -46,7 +46,6 @@ function filterQuery(filters: Filters, extra: Record<string, string | number | u
 
 export function AuditPage() {
   const { session } = useSession();
-  const formatDate = useFormatDate();
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [events, setEvents] = useState<AuditEvent[]>([]);
@@ -184,7 +183,9 @@ export function AuditPage() {
                 {events.map((event) => (
                   <Fragment key={event.seq}>
                     <tr>
-                      <td className="nowrap">{formatDate(event.occurredAt)}</td>
+                      <td className="nowrap">
+                        <Time value={event.occurredAt} />
+                      </td>
                       <td>
                         <code dir="ltr">{event.action}</code>
                       </td>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { get, post } from '../api';
-import { LANGUAGE_NAMES, LOCALES, T, useFormatDate, useT } from '../i18n';
+import { LANGUAGE_NAMES, LOCALES, T, useT, Time } from '../i18n';
 import type { Role } from '../session';
 import { ConfirmButton } from '../ui/actions';
 import { ErrorNotice, Loading, Notice } from '../ui/feedback';
@@ -19,7 +19,6 @@ interface InvitationView {
 
 export function InvitationsSection() {
   const t = useT();
-  const formatDate = useFormatDate();
   const invitations = useLoad(() => get<InvitationView[]>('/api/invitations'));
   const [email, setEmail] = useState('');
   const [roles, setRoles] = useState<Role[]>(['viewer']);
@@ -99,7 +98,10 @@ export function InvitationsSection() {
                   <span className="person-name">{invitation.email}</span>
                   <RoleList roles={invitation.roles} />
                   <span className="muted">
-                    <T id="app.invitations.expires" values={{ time: formatDate(invitation.expiresAt) }} />
+                    <T
+                      id="app.invitations.expires"
+                      values={{ time: <Time value={invitation.expiresAt} /> }}
+                    />
                   </span>
                 </div>
                 <ConfirmButton

@@ -15,7 +15,14 @@ interface Organization {
   requireMfa: boolean;
   undueDelayTargetHours: number;
   intakeStartsPlan: boolean;
+  timeZone: string;
   intakeWebhookConfigured: boolean;
+}
+
+/** Every zone this browser knows (IANA names), the organization's own first when it is not among them. */
+function timeZones(current: string): string[] {
+  const known = Intl.supportedValuesOf('timeZone');
+  return known.includes(current) ? known : [current, ...known];
 }
 
 export function OrganizationPage() {
@@ -37,6 +44,7 @@ export function OrganizationPage() {
         requireMfa: form.requireMfa,
         undueDelayTargetHours: form.undueDelayTargetHours,
         intakeStartsPlan: form.intakeStartsPlan,
+        timeZone: form.timeZone,
       }),
     );
     if (updated) {
@@ -74,6 +82,19 @@ export function OrganizationPage() {
               {LOCALES.map((code) => (
                 <option key={code} value={code} lang={code}>
                   {t(LANGUAGE_NAMES[code])}
+                </option>
+              ))}
+            </SelectField>
+            <SelectField
+              label={<T id="app.field.timeZone" />}
+              hint={<T id="app.field.timeZone.hint" />}
+              name="time-zone"
+              value={form.timeZone}
+              onChange={(event) => setForm({ ...form, timeZone: event.target.value })}
+            >
+              {timeZones(form.timeZone).map((zone) => (
+                <option key={zone} value={zone}>
+                  {zone}
                 </option>
               ))}
             </SelectField>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { get, post } from '../api';
-import { T, useFormatDate, useT, type MessageId } from '../i18n';
+import { T, useT, type MessageId, Time } from '../i18n';
 import { ConfirmButton, CopyButton } from '../ui/actions';
 import { Badge, ErrorNotice, Loading, Notice } from '../ui/feedback';
 import { Button, CheckboxField, Form, SelectField, TextField } from '../ui/form';
@@ -145,7 +145,6 @@ export function TokensPage() {
 }
 
 function TokenList({ tokens, onRevoke }: { tokens: TokenView[]; onRevoke(id: string): Promise<void> }) {
-  const formatDate = useFormatDate();
   const now = new Date();
   return (
     <ul className="list">
@@ -180,16 +179,16 @@ function TokenList({ tokens, onRevoke }: { tokens: TokenView[]; onRevoke(id: str
                 {token.scopes.join(', ')}
               </span>
               <span className="muted">
-                <T id="app.tokens.createdAt" values={{ time: formatDate(token.createdAt) }} />
+                <T id="app.tokens.createdAt" values={{ time: <Time value={token.createdAt} /> }} />
                 {' · '}
                 {token.expiresAt ? (
-                  <T id="app.tokens.expiresAt" values={{ time: formatDate(token.expiresAt) }} />
+                  <T id="app.tokens.expiresAt" values={{ time: <Time value={token.expiresAt} /> }} />
                 ) : (
                   <T id="app.tokens.noExpiry" />
                 )}
                 {' · '}
                 {token.lastUsedAt ? (
-                  <T id="app.tokens.lastUsed" values={{ time: formatDate(token.lastUsedAt) }} />
+                  <T id="app.tokens.lastUsed" values={{ time: <Time value={token.lastUsedAt} /> }} />
                 ) : (
                   <T id="app.tokens.neverUsed" />
                 )}

@@ -1,6 +1,6 @@
 import { Fragment, useState } from 'react';
 import { get, patch, post } from '../api';
-import { T, useFormatDate } from '../i18n';
+import { T, useFormatDate, Time } from '../i18n';
 import { useSession, type Role } from '../session';
 import { ConfirmButton } from '../ui/actions';
 import { Badge, ErrorNotice, Loading, Notice } from '../ui/feedback';
@@ -136,7 +136,7 @@ function UserTable({ users, onChange }: { users: UserView[]; onChange(user: User
                           <Badge tone="warning">
                             <T
                               id="app.users.lockedUntil"
-                              values={{ time: formatDate(user.throttledUntil) }}
+                              values={{ time: <Time value={user.throttledUntil} /> }}
                             />
                           </Badge>
                         )}

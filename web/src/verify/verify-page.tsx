@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ApiError, post } from '../api';
-import { T, useFormatInstant } from '../i18n';
+import { T, Time } from '../i18n';
 import { fragmentParam } from '../router';
 import { ErrorNotice, Notice } from '../ui/feedback';
 import { Button, Form, TextField } from '../ui/form';
@@ -63,7 +63,6 @@ function Advice() {
 }
 
 function Genuine({ verdict }: { verdict: Extract<Verdict, { status: 'genuine' }> }) {
-  const formatInstant = useFormatInstant();
   return (
     <div className="verify-result" data-testid="verify-genuine">
       <Notice tone="success">
@@ -85,7 +84,9 @@ function Genuine({ verdict }: { verdict: Extract<Verdict, { status: 'genuine' }>
         <dt>
           <T id="verify.genuine.sentAt" />
         </dt>
-        <dd>{formatInstant(verdict.sentAt)}</dd>
+        <dd>
+          <Time value={verdict.sentAt} />
+        </dd>
         <dt>
           <T id="verify.genuine.channel" />
         </dt>

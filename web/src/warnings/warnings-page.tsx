@@ -1,5 +1,5 @@
 import { get, post } from '../api';
-import { T, isMessageId, useFormatInstant, useT } from '../i18n';
+import { T, isMessageId, useFormatInstant, useT, Time, useTimeZone } from '../i18n';
 import { ExerciseBadge } from '../incidents/badges';
 import { Link } from '../router';
 import { Badge, ErrorNotice, Loading } from '../ui/feedback';
@@ -67,7 +67,7 @@ function WarningItem({ warning, onRead }: { warning: Warning; onRead(updated: Wa
   const formatInstant = useFormatInstant();
   const { run, pending, error } = useAction();
   const title = isMessageId(warning.titleKey) ? t(warning.titleKey) : warning.ruleId;
-  const viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const viewerZone = useTimeZone();
 
   async function markRead() {
     const done = await run(() => post(`/api/me/warnings/${warning.id}/read`).then(() => true));
@@ -115,7 +115,7 @@ function WarningItem({ warning, onRead }: { warning: Warning; onRead(updated: Wa
               <T id="app.clocks.dueLocal" values={{ zone: warning.timeZone }} />
             </dt>
             <dd>
-              <time dateTime={warning.dueAt}>{formatInstant(warning.dueAt, warning.timeZone)}</time>
+              <Time value={warning.dueAt} timeZone={warning.timeZone} />
             </dd>
           </div>
         )}
@@ -124,14 +124,14 @@ function WarningItem({ warning, onRead }: { warning: Warning; onRead(updated: Wa
             <T id="app.warnings.raised" />
           </dt>
           <dd>
-            <time dateTime={warning.createdAt}>{formatInstant(warning.createdAt)}</time>
+            <Time value={warning.createdAt} />
           </dd>
         </div>
       </dl>
       <ErrorNotice error={error} />
       {warning.readAt ? (
         <p className="muted">
-          <T id="app.warnings.readAt" values={{ time: formatInstant(warning.readAt) }} />
+          <T id="app.warnings.readAt" values={{ time: <Time value={warning.readAt} /> }} />
         </p>
       ) : (
         <div className="row">
