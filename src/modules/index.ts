@@ -3,7 +3,13 @@ import type { JobType, ModuleTimer } from '../platform/jobs.js';
 import { accountRoutes, authRoutes, mfaRoutes, peopleRoutes, userRoutes } from './accounts/index.js';
 import { auditRoutes } from './audit/index.js';
 import { affectedCustomerRoutes, customerRoutes, importRoutes } from './customers/index.js';
-import { clockReaction, deadlineRoutes, deadlineTimer, type WarningDeps } from './deadlines/index.js';
+import {
+  clockReaction,
+  deadlineRoutes,
+  deadlineTimer,
+  followClocks,
+  type WarningDeps,
+} from './deadlines/index.js';
 import { incidentRoutes, reactToIncidents } from './incidents/index.js';
 import { intakeRoutes } from './intake/index.js';
 import {
@@ -27,12 +33,14 @@ import {
   reportReviewRoutes,
 } from './notices/index.js';
 import { reencryptionTimer, organizationDeletionRoutes } from './keys/index.js';
-import { planReaction, planRoutes } from './plans/index.js';
+import { planReaction, planRoutes, taskClockFollower } from './plans/index.js';
 import { reportRoutes } from './reports/index.js';
 import { tokenRoutes } from './tokens/index.js';
 
 // What follows an incident's declaration or change, in this order: its plan, then its clocks.
 reactToIncidents(planReaction, clockReaction);
+// After every sync of an incident's clocks, its plan's open tasks move with awareness and the clocks.
+followClocks(taskClockFollower);
 
 /** The one list of modules and their routes. */
 export async function registerModules(app: FastifyInstance): Promise<void> {

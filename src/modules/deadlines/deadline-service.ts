@@ -38,6 +38,7 @@ import {
   type Assessment,
   type ClockRow,
 } from './deadline-repo.js';
+import type { RuleId } from './deadline-rules.js';
 import { markWarningRead } from './deadline-warning-repo.js';
 
 /** What this needs of the app: the audit key (and the master key) from its secrets. */
@@ -77,12 +78,23 @@ export async function incidentFacts(tx: Sql, incident: IncidentRow): Promise<Inc
   };
 }
 
+/** What follows a sync of an incident's clocks, in the same transaction (a plan's tasks due before them). */
+export type ClockFollower = (tx: Sql, incident: IncidentRow) => Promise<void>;
+
+const followers: ClockFollower[] = [];
+
+/** Wired by the composition root, as incident reactions are: deadlines know no plan. */
+export function followClocks(...added: ClockFollower[]): void {
+  for (const follower of added) if (!followers.includes(follower)) followers.push(follower);
+}
+
 /**
  * Creates and recomputes an incident's clocks from the rules, in the caller's
  * transaction: when it is declared, when its facts change, when a filing
  * starts the clocks that follow it. Filings and waivers are never undone; a
  * clock whose rule no longer reaches the incident stays, as not applicable.
  * Recomputing is not a timeline event of its own: the change that caused it is.
+ * The followers (a plan's tasks due before the clocks) then move with them.
  */
 export async function syncClocks(
   tx: Sql,
@@ -121,6 +133,22 @@ export async function syncClocks(
       });
     }
   }
+  for (const follow of followers) await follow(tx, current);
+}
+
+export interface ClockDue {
+  ruleId: RuleId;
+  dueAt: Date;
+}
+
+/**
+ * The due instants of an incident's clocks that bind it: applicable, not waived, and
+ * started (a clock still waiting for its moment has none). A filed clock keeps its due instant.
+ */
+export async function clockDueTimes(tx: Sql, incidentId: string): Promise<ClockDue[]> {
+  return (await listClocks(tx, incidentId)).flatMap((c) =>
+    c.applicable && c.status !== 'waived' && c.due_at ? [{ ruleId: c.rule_id, dueAt: c.due_at }] : [],
+  );
 }
 
 async function mustFindActiveClock(tx: Sql, incidentId: string, clockId: string): Promise<ClockRow> {

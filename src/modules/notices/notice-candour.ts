@@ -73,6 +73,13 @@ export const MINIMISING: Record<NoticeLocale, Term[]> = {
     { term: 'small number', pattern: word('small\\s+number') },
     { term: 'limited', pattern: word('limited') },
     { term: 'isolated', pattern: word('isolated') },
+    // Phrases that reassure instead of informing.
+    {
+      term: 'abundance of caution',
+      pattern: word('(?:out\\s+of\\s+(?:an?\\s+)?)?abundance\\s+of\\s+caution'),
+    },
+    { term: 'no evidence', pattern: word('no\\s+(?:evidence|indication|sign)s?\\s+(?:of|that)') },
+    { term: 'sophisticated attack', pattern: word('(?:highly\\s+)?sophisticated') },
   ],
   cs: [
     { term: 'pouze', pattern: word('pouze') },
@@ -80,6 +87,14 @@ export const MINIMISING: Record<NoticeLocale, Term[]> = {
     { term: 'drobný', pattern: word('drobn', '\\p{L}*') },
     { term: 'malý počet', pattern: word('malý\\s+počet|malého\\s+počtu|malém\\s+počtu') },
     { term: 'omezený', pattern: word('omezen', '\\p{L}*') },
+    { term: 'z opatrnosti', pattern: word('z\\s+(?:preventivních\\s+důvodů|(?:přehnané\\s+)?opatrnosti)') },
+    {
+      term: 'žádné důkazy',
+      pattern: word(
+        '(?:žádné|žádný)\\s+(?:důkazy?|známky)|nemáme\\s+(?:žádné\\s+)?(?:důkazy|indicie)|nic\\s+nenasvědčuje',
+      ),
+    },
+    { term: 'sofistikovaný', pattern: word('(?:vysoce\\s+)?sofistikovan', '\\p{L}*') },
   ],
   ar: [
     // Arabic joins و (and), ف, ب and ل to the next word.
@@ -87,6 +102,15 @@ export const MINIMISING: Record<NoticeLocale, Term[]> = {
     { term: 'بسيط', pattern: word('[وفبل]?بسيط', '\\p{L}*') },
     { term: 'عدد قليل', pattern: word('[وفبل]?عدد\\s+قليل', '\\p{L}*') },
     { term: 'محدود', pattern: word('[وفبل]?محدود', '\\p{L}*') },
+    {
+      term: 'من باب الحيطة',
+      pattern: word('[وف]?(?:من\\s+باب\\s+(?:الحيطة|الحذر|الاحتياط)|توخي[اًا]*\\s+للحذر|احتياط[اًا]*)'),
+    },
+    {
+      term: 'لا يوجد دليل',
+      pattern: word('[وف]?(?:لا\\s+(?:يوجد|توجد)\\s+(?:أي\\s+)?(?:دليل|أدلة|مؤشر)|لا\\s+دليل)'),
+    },
+    { term: 'متطور', pattern: word('(?:بالغ|شديد)\\s+(?:التطور|التعقيد)|متطور', '\\p{L}*') },
   ],
 };
 

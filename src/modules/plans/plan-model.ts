@@ -1,5 +1,6 @@
 /** The response-plan vocabulary: phases, owners, task kinds, and a plan's tasks. */
 import type { Locale } from '../../platform/i18n.js';
+import type { RuleId } from '../deadlines/index.js';
 import type { IncidentType } from '../incidents/incident-model.js';
 
 /** NIST SP 800-61 phases, in the order a response moves through them. */
@@ -50,9 +51,11 @@ export interface PlanTask {
   phase: Phase;
   /** null: the plan names no owner, which the plan check flags. */
   owner: OwnerRole | null;
-  /** Due this many minutes after the incident was declared. */
+  /** Due this many minutes after the incident's awareness (task-due.ts). */
   dueAfterMinutes: number;
   kind: TaskKind | null;
+  /** The legal clock the task serves (a deadline rule): it falls due before that clock runs out. */
+  clock: RuleId | null;
 }
 
 export type Localized = Record<Locale, string>;
@@ -64,6 +67,7 @@ export interface PlaybookTask {
   owner: OwnerRole;
   dueAfterMinutes: number;
   kind?: TaskKind;
+  clock?: RuleId;
   title: Localized;
   description: Localized;
 }

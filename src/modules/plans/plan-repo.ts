@@ -1,6 +1,7 @@
 import type { Sql } from '../../platform/db.js';
 import type { Locale } from '../../platform/i18n.js';
 import type { Role } from '../access/index.js';
+import type { RuleId } from '../deadlines/index.js';
 import type { IncidentType } from '../incidents/index.js';
 import type { OrgOwnerRole, OwnerRole, Phase, PlanTask, TaskKind } from './plan-model.js';
 
@@ -32,6 +33,12 @@ export interface CurrentPlanRow extends PlanRow {
 const VERSION_COLUMNS = `v.id, v.plan_id, v.version, v.name, v.locale, v.tasks, v.note, v.created_by,
   u.display_name AS created_by_name, v.created_at`;
 
+/** Versions saved before tasks could be tied to a legal clock have tasks without one. */
+const withClocks = <V extends Pick<VersionRow, 'tasks'>>(v: V): V => ({
+  ...v,
+  tasks: v.tasks.map((task) => ({ ...task, clock: task.clock ?? null })),
+});
+
 export async function listPlans(tx: Sql): Promise<CurrentPlanRow[]> {
   const rows = await tx.query<PlanRow & { v: VersionRow }>(
     `SELECT p.id, p.incident_type, p.source_playbook, p.created_at, row_to_json(cv) AS v
@@ -41,7 +48,10 @@ export async function listPlans(tx: Sql): Promise<CurrentPlanRow[]> {
        WHERE v.plan_id = p.id ORDER BY v.version DESC LIMIT 1) cv
      ORDER BY p.incident_type`,
   );
-  return rows.map(({ v, ...plan }) => ({ ...plan, version: { ...v, created_at: new Date(v.created_at) } }));
+  return rows.map(({ v, ...plan }) => ({
+    ...plan,
+    version: withClocks({ ...v, created_at: new Date(v.created_at) }),
+  }));
 }
 
 export async function findPlan(tx: Sql, id: string): Promise<PlanRow | undefined> {
@@ -81,7 +91,7 @@ export async function findVersion(
   planId: string,
   version?: number,
 ): Promise<VersionRow | undefined> {
-  return (
+  const found = (
     await tx.query<VersionRow>(
       `SELECT ${VERSION_COLUMNS} FROM plan_versions v LEFT JOIN users u ON u.id = v.created_by
        WHERE v.plan_id = $1 AND ($2::int IS NULL OR v.version = $2)
@@ -89,14 +99,16 @@ export async function findVersion(
       [planId, version ?? null],
     )
   )[0];
+  return found && withClocks(found);
 }
 
 export async function listVersions(tx: Sql, planId: string): Promise<VersionRow[]> {
-  return tx.query<VersionRow>(
+  const rows = await tx.query<VersionRow>(
     `SELECT ${VERSION_COLUMNS} FROM plan_versions v LEFT JOIN users u ON u.id = v.created_by
      WHERE v.plan_id = $1 ORDER BY v.version DESC`,
     [planId],
   );
+  return rows.map(withClocks);
 }
 
 /** Adds a version; two saves racing for one number meet the unique key and one fails. */
@@ -119,6 +131,14 @@ export async function insertVersion(
     [v.organizationId, v.planId, v.version, v.name, v.locale, JSON.stringify(v.tasks), v.note, v.createdBy],
   );
   return (await findVersion(tx, v.planId, v.version))!;
+}
+
+/** The organization's own target for "without undue delay" where the law sets no bound, in hours. */
+export async function undueDelayTargetHours(tx: Sql): Promise<number> {
+  return (
+    (await tx.query<{ hours: number }>('SELECT undue_delay_target_hours AS hours FROM organizations'))[0]
+      ?.hours ?? 72
+  );
 }
 
 export async function contactCount(tx: Sql): Promise<number> {
@@ -169,6 +189,9 @@ export interface NewTask {
   ownerRole: OwnerRole | null;
   assigneeUserId: string | null;
   assigneeRole: OrgOwnerRole | null;
+  /** Kept with the task, so that it can be rescheduled when awareness or its clock moves. */
+  dueAfterMinutes: number;
+  clock: RuleId | null;
   dueAt: Date;
 }
 
@@ -193,11 +216,12 @@ export async function insertIncidentPlan(
   // One statement for all tasks: a plan starts inside the declaring transaction.
   await tx.query(
     `INSERT INTO incident_tasks (organization_id, incident_id, position, task_key, title, description, phase, kind,
-       owner_role, assignee_user_id, assignee_role, due_at)
+       owner_role, assignee_user_id, assignee_role, due_after_minutes, clock_rule, due_at)
      SELECT $1, $2, t.position, t.key, t.title, t.description, t.phase, t.kind, t.owner_role,
-            t.assignee_user_id, t.assignee_role, t.due_at
+            t.assignee_user_id, t.assignee_role, t.due_after_minutes, t.clock_rule, t.due_at
      FROM jsonb_to_recordset($3::jsonb) AS t(position int, key text, title jsonb, description jsonb, phase text,
-       kind text, owner_role text, assignee_user_id uuid, assignee_role text, due_at timestamptz)`,
+       kind text, owner_role text, assignee_user_id uuid, assignee_role text, due_after_minutes int,
+       clock_rule text, due_at timestamptz)`,
     [
       plan.organizationId,
       plan.incidentId,
@@ -212,6 +236,8 @@ export async function insertIncidentPlan(
           owner_role: t.ownerRole,
           assignee_user_id: t.assigneeUserId,
           assignee_role: t.assigneeRole,
+          due_after_minutes: t.dueAfterMinutes,
+          clock_rule: t.clock,
           due_at: t.dueAt.toISOString(),
         })),
       ),
@@ -232,6 +258,7 @@ export interface TaskRow {
   assignee_user_id: string | null;
   assignee_name: string | null;
   assignee_role: OrgOwnerRole | null;
+  clock_rule: RuleId | null;
   due_at: Date;
   status: 'open' | 'done' | 'skipped';
   closed_at: Date | null;
@@ -241,7 +268,8 @@ export interface TaskRow {
 }
 
 const TASK_SELECT = `SELECT t.id, t.incident_id, t.position, t.task_key, t.title, t.description, t.phase, t.kind,
-    t.owner_role, t.assignee_user_id, a.display_name AS assignee_name, t.assignee_role, t.due_at, t.status,
+    t.owner_role, t.assignee_user_id, a.display_name AS assignee_name, t.assignee_role, t.clock_rule, t.due_at,
+    t.status,
     t.closed_at, t.closed_by, c.display_name AS closed_by_name, t.skip_reason
   FROM incident_tasks t
   LEFT JOIN users a ON a.id = t.assignee_user_id
@@ -269,6 +297,26 @@ export async function listQueuedTasks(
      ORDER BY position`,
     [incidentId],
   );
+}
+
+export interface TaskTimes {
+  id: string;
+  due_after_minutes: number;
+  clock_rule: RuleId | null;
+  due_at: Date;
+}
+
+/** What an incident's open tasks are due from: done and skipped tasks keep the due time they had. */
+export async function listOpenTaskTimes(tx: Sql, incidentId: string): Promise<TaskTimes[]> {
+  return tx.query<TaskTimes>(
+    `SELECT id, due_after_minutes, clock_rule, due_at FROM incident_tasks
+     WHERE incident_id = $1 AND status = 'open' ORDER BY position`,
+    [incidentId],
+  );
+}
+
+export async function setTaskDue(tx: Sql, taskId: string, dueAt: Date): Promise<void> {
+  await tx.query(`UPDATE incident_tasks SET due_at = $2 WHERE id = $1 AND status = 'open'`, [taskId, dueAt]);
 }
 
 /** Closes an open task; false when it was no longer open (someone else closed it first). */

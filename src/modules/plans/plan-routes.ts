@@ -88,8 +88,10 @@ function checkView(
     flags: result.flags.map((flag) => ({
       code: flag.code,
       taskKey: flag.taskKey,
+      clock: flag.clock ?? null,
       message: t(locale, `plan.check.${flag.code}` as MessageKey, {
         task: (flag.taskKey && titles.get(flag.taskKey)) || flag.taskKey || '',
+        clock: flag.clock ? t(locale, `deadline.rule.${flag.clock}`) : '',
       }),
     })),
   };

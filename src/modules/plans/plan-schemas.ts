@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { LOCALES } from '../../platform/i18n.js';
+import { RULES_BY_ID } from '../deadlines/index.js';
 import { INCIDENT_TYPES } from '../incidents/index.js';
 import { CHECK_CODES } from './plan-check.js';
 import { CHANNEL_TYPES } from './contact-repo.js';
@@ -20,6 +21,8 @@ export const OwnerSchema = literals(OWNER_ROLES);
 export const OrgOwnerSchema = literals(ORG_OWNER_ROLES);
 export const KindSchema = literals(TASK_KINDS);
 export const ChannelTypeSchema = literals(CHANNEL_TYPES);
+/** A deadline rule whose clock a task serves. */
+export const ClockSchema = literals([...RULES_BY_ID.keys()]);
 
 export const IdParams = Type.Object({ id: Uuid });
 export const TypeParams = Type.Object({ type: IncidentTypeSchema });
@@ -38,8 +41,11 @@ export const PlanTaskView = Type.Object({
   description: Type.String(),
   phase: PhaseSchema,
   owner: Nullable(OwnerSchema),
+  /** Minutes after the incident's awareness (the declaration while awareness is not recorded). */
   dueAfterMinutes: Type.Integer(),
   kind: Nullable(KindSchema),
+  /** The legal clock the task serves: an incident's task falls due before it runs out. */
+  clock: Nullable(ClockSchema),
 });
 
 export const PlanTaskInput = Type.Object(
@@ -51,6 +57,8 @@ export const PlanTaskInput = Type.Object(
     owner: Nullable(OwnerSchema),
     dueAfterMinutes: Type.Integer({ minimum: 0, maximum: MAX_OFFSET }),
     kind: Nullable(KindSchema),
+    /** None when absent. */
+    clock: Type.Optional(Nullable(ClockSchema)),
   },
   { additionalProperties: false },
 );
@@ -138,6 +146,8 @@ export const CheckView = Type.Object({
     Type.Object({
       code: literals(CHECK_CODES),
       taskKey: Nullable(Type.String()),
+      /** The legal clock concerned (task_due_after_clock). */
+      clock: Nullable(ClockSchema),
       message: Type.String(),
     }),
   ),
@@ -163,6 +173,8 @@ export const TaskView = Type.Object(
     ownerRole: Nullable(OwnerSchema),
     assignee: Nullable(Person),
     assigneeRole: Nullable(OrgOwnerSchema),
+    /** The legal clock the task serves: it is due before that clock runs out. */
+    clock: Nullable(ClockSchema),
     dueAt: Instant,
     overdue: Type.Boolean(),
     status: literals(['open', 'done', 'skipped'] as const),

@@ -15,6 +15,7 @@ import {
   insertVersion,
   lastExerciseAt,
   listVersions,
+  undueDelayTargetHours,
   type CurrentPlanRow,
   type PlanRow,
   type VersionRow,
@@ -108,7 +109,7 @@ export interface SaveVersion {
   baseVersion: number;
   name: string;
   locale: Locale;
-  tasks: (Omit<PlanTask, 'key'> & { key?: string })[];
+  tasks: (Omit<PlanTask, 'key' | 'clock'> & { key?: string; clock?: PlanTask['clock'] })[];
   note?: string;
 }
 
@@ -143,6 +144,7 @@ export async function saveVersion(
       owner: task.owner,
       dueAfterMinutes: task.dueAfterMinutes,
       kind: task.kind,
+      clock: task.clock ?? null,
     };
   });
   let version: VersionRow;
@@ -177,7 +179,7 @@ export interface PlanCheck {
 
 /**
  * Checks tasks of a plan of the given type against the organization's
- * out-of-band list and exercises. `tx` should see every incident of the
+ * out-of-band list, exercises and undue-delay target. `tx` should see every incident of the
  * organization (a restricted exercise still counts), so callers pass a
  * system transaction for the exercise look-up.
  */
@@ -189,8 +191,16 @@ export async function runCheck(
 ): Promise<PlanCheck> {
   const contacts = await contactCount(tx);
   const lastExercisedAt = await lastExerciseAt(tx, type);
+  const targetHours = await undueDelayTargetHours(tx);
   return {
-    flags: checkPlan({ type, tasks, contactCount: contacts, lastExercisedAt, now }),
+    flags: checkPlan({
+      type,
+      tasks,
+      contactCount: contacts,
+      lastExercisedAt,
+      undueDelayTargetHours: targetHours,
+      now,
+    }),
     lastExercisedAt,
   };
 }

@@ -89,6 +89,7 @@ describe('organization plans', () => {
       owner: 'incident_manager',
       dueAfterMinutes: 90,
       kind: null,
+      clock: null,
     });
     const saved = await agent.post(`/api/plans/${plan.id}/versions`, {
       baseVersion: 1,

@@ -20,12 +20,13 @@ describe('built-in playbooks', () => {
     (_type, playbook) => {
       const [en, ...others] = LOCALES.map((l) => localizePlaybook(playbook, l));
       const shape = (p: typeof en) =>
-        p!.tasks.map(({ key, phase, owner, dueAfterMinutes, kind }) => ({
+        p!.tasks.map(({ key, phase, owner, dueAfterMinutes, kind, clock }) => ({
           key,
           phase,
           owner,
           dueAfterMinutes,
           kind,
+          clock,
         }));
       for (const other of others) expect(shape(other), other.locale).toEqual(shape(en));
 
@@ -81,20 +82,27 @@ describe('built-in playbooks', () => {
     (type) => {
       const flags = checkPlan({
         type,
-        tasks: PLAYBOOKS[type].tasks.map((t) => ({ key: t.key, owner: t.owner, kind: t.kind ?? null })),
+        tasks: PLAYBOOKS[type].tasks.map((t) => ({
+          key: t.key,
+          owner: t.owner,
+          kind: t.kind ?? null,
+          dueAfterMinutes: t.dueAfterMinutes,
+          clock: t.clock ?? null,
+        })),
         contactCount: 1,
         lastExercisedAt: new Date(),
+        undueDelayTargetHours: 72,
         now: new Date(),
       });
       expect(flags).toEqual([]);
     },
   );
 
-  it('the data-breach playbook notifies the authority within 72 hours and NIS2 early warning within 24', () => {
+  it('the data-breach playbook notifies the authority and sends the NIS2 early warning half a day before their clocks', () => {
     const notify = PLAYBOOKS.data_breach.tasks.filter((t) => t.kind === 'regulator_notification');
-    expect(notify.map((t) => [t.key, t.dueAfterMinutes])).toEqual([
-      ['db-early-warning', 24 * 60],
-      ['db-authority', 72 * 60],
+    expect(notify.map((t) => [t.key, t.dueAfterMinutes, t.clock])).toEqual([
+      ['db-early-warning', 12 * 60, 'nis2_early_warning'],
+      ['db-authority', 60 * 60, 'gdpr_33_authority'],
     ]);
     expect(notify.every((t) => t.owner === 'legal_lead')).toBe(true);
   });

@@ -57,6 +57,7 @@ export function taskView(
     ownerRole: task.owner_role,
     assignee: task.assignee_user_id ? { id: task.assignee_user_id, displayName: task.assignee_name } : null,
     assigneeRole: task.assignee_role,
+    clock: task.clock_rule,
     dueAt: task.due_at.toISOString(),
     overdue: task.status === 'open' && task.due_at < now,
     status: task.status,

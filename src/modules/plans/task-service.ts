@@ -4,6 +4,7 @@ import { AppError } from '../../platform/errors.js';
 import { PERMISSIONS, type Role } from '../access/index.js';
 import type { Actor } from '../access/index.js';
 import type { AuditActor } from '../audit/index.js';
+import { clockDueTimes } from '../deadlines/index.js';
 import {
   recordEvent,
   incidentMembers,
@@ -37,6 +38,7 @@ import {
   type Texts,
 } from './plan-repo.js';
 import { PLAYBOOKS } from './playbooks/index.js';
+import { clockDeadlines, offsetsStart, taskDue } from './task-due.js';
 
 /** What this needs of the app: the audit key (and the master key) from its secrets. */
 export interface TaskDeps {
@@ -69,8 +71,9 @@ export function assigneeFor(
 /**
  * Starts the plan for the incident's type: the organization's newest version
  * if it has one, else the built-in playbook. Tasks are copied onto the
- * incident with owners and due times (declaration + offset), so later edits
- * of the plan never change a running incident. Starting twice does nothing.
+ * incident with owners, offsets and clocks, so later edits of the plan never
+ * change a running incident; due times as task-due.ts says (awareness +
+ * offset, before the clock). Starting twice does nothing.
  */
 export async function startPlan(
   tx: Sql,
@@ -83,7 +86,7 @@ export async function startPlan(
   const version = own ? await findVersion(tx, own.id) : undefined;
   const builtin = PLAYBOOKS[incident.type];
 
-  type Source = Pick<PlanTask, 'key' | 'phase' | 'owner' | 'dueAfterMinutes' | 'kind'> & {
+  type Source = Pick<PlanTask, 'key' | 'phase' | 'owner' | 'dueAfterMinutes' | 'kind' | 'clock'> & {
     title: Texts;
     description: Texts;
   };
@@ -93,10 +96,11 @@ export async function startPlan(
         title: { [version.locale]: t.title },
         description: { [version.locale]: t.description },
       }))
-    : builtin.tasks.map((t) => ({ ...t, kind: t.kind ?? null }));
+    : builtin.tasks.map((t) => ({ ...t, kind: t.kind ?? null, clock: t.clock ?? null }));
 
   const members = await incidentMembers(tx, incident.id);
-  const declaredAt = incident.created_at.getTime();
+  const from = offsetsStart(incident);
+  const clocks = clockDeadlines(await clockDueTimes(tx, incident.id));
   const tasks: NewTask[] = sources.map((t) => {
     const assignee = assigneeFor(t.owner, members);
     return {
@@ -108,7 +112,9 @@ export async function startPlan(
       ownerRole: t.owner,
       assigneeUserId: assignee.userId,
       assigneeRole: assignee.role,
-      dueAt: new Date(declaredAt + t.dueAfterMinutes * 60_000),
+      dueAfterMinutes: t.dueAfterMinutes,
+      clock: t.clock,
+      dueAt: taskDue(t, from, clocks),
     };
   });
   const name = version?.name ?? builtin.name.en;
@@ -364,7 +370,11 @@ export async function startIncidentPlan(
   return tasksOf(tx, incident);
 }
 
-/** Plans react to incidents: a declared incident starts its plan; new members take queued tasks. */
+/**
+ * Plans react to incidents: a declared incident starts its plan; new members take queued
+ * tasks. Due times follow awareness through the clocks' sync that every change causes
+ * (taskClockFollower), so that they move after the clocks, never before.
+ */
 export const planReaction: IncidentReaction = {
   async declared(ctx) {
     if (ctx.startPlan) await startPlan(ctx.tx, ctx.deps, ctx.incident, ctx.actor);

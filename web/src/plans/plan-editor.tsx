@@ -9,9 +9,11 @@ import { Button, Form, SelectField, TextAreaField, TextField } from '../ui/form'
 import { useAction, useLoad } from '../ui/hooks';
 import { Section } from '../ui/layout';
 import {
+  CLOCK_RULES,
   OWNER_ROLES,
   PHASES,
   TASK_KINDS,
+  type ClockRule,
   type OwnerRole,
   type Phase,
   type PlanTask,
@@ -96,6 +98,7 @@ export function PlanEditor({ planId, onSaved }: { planId: string; onSaved(): voi
           owner: task.owner,
           dueAfterMinutes: task.dueAfterMinutes,
           kind: task.kind,
+          clock: task.clock,
         })),
       }),
     );
@@ -216,7 +219,7 @@ export function PlanEditor({ planId, onSaved }: { planId: string; onSaved(): voi
                   ))}
                 </SelectField>
                 <TextField
-                  label={<T id="app.plans.dueAfterHours" />}
+                  label={<T id="app.plans.dueAfterAwarenessHours" />}
                   type="number"
                   min={0}
                   max={8784}
@@ -228,6 +231,21 @@ export function PlanEditor({ planId, onSaved }: { planId: string; onSaved(): voi
                   }
                 />
               </div>
+              <SelectField
+                label={<T id="app.plans.clock" />}
+                hint={<T id="app.plans.clock.hint" />}
+                value={task.clock ?? ''}
+                onChange={(event) =>
+                  setTask(index, { ...task, clock: (event.target.value || null) as ClockRule | null })
+                }
+              >
+                <option value="">{t('app.plans.clock.none')}</option>
+                {CLOCK_RULES.map((rule) => (
+                  <option key={rule} value={rule}>
+                    {t(`deadline.rule.${rule}`)}
+                  </option>
+                ))}
+              </SelectField>
               <div className="row">
                 <Button variant="ghost" disabled={index === 0} onClick={() => move(index, -1)}>
                   <T id="app.plans.moveUp" />
@@ -263,6 +281,7 @@ export function PlanEditor({ planId, onSaved }: { planId: string; onSaved(): voi
                       owner: null,
                       dueAfterMinutes: 240,
                       kind: null,
+                      clock: null,
                     },
                   ],
                 })

@@ -12,7 +12,7 @@ function useFormatOffset() {
         : t('app.plans.minutes', { count: minutes });
 }
 
-/** A plan's tasks, read-only: phase, owner and how long after the incident each is due. */
+/** A plan's tasks, read-only: phase, owner, how long after awareness each is due and the clock it serves. */
 export function TaskTable({ tasks }: { tasks: PlanTask[] }) {
   const formatOffset = useFormatOffset();
   return (
@@ -30,7 +30,7 @@ export function TaskTable({ tasks }: { tasks: PlanTask[] }) {
               <T id="app.plans.owner" />
             </th>
             <th scope="col">
-              <T id="app.plans.dueAfter" />
+              <T id="app.plans.dueAfterAwareness" />
             </th>
           </tr>
         </thead>
@@ -47,6 +47,14 @@ export function TaskTable({ tasks }: { tasks: PlanTask[] }) {
                   )}
                 </span>
                 <span className="muted">{task.description}</span>
+                {task.clock && (
+                  <span className="muted">
+                    <T
+                      id="app.plans.beforeClock"
+                      values={{ clock: <T id={`deadline.rule.${task.clock}`} /> }}
+                    />
+                  </span>
+                )}
               </td>
               <td>
                 <T id={`plan.phase.${task.phase}`} />

@@ -65,8 +65,10 @@ export const dataBreach: Playbook = {
       key: 'db-early-warning',
       phase: 'detection',
       owner: 'legal_lead',
-      dueAfterMinutes: hours(24),
+      // Half a day before the 24-hour clock runs out (task-due.ts CLOCK_MARGIN_MINUTES).
+      dueAfterMinutes: hours(12),
       kind: 'regulator_notification',
+      clock: 'nis2_early_warning',
       title: {
         en: 'Send the NIS2 early warning where it applies',
         cs: 'Odeslat včasné varování podle NIS2, pokud se uplatní',
@@ -115,8 +117,10 @@ export const dataBreach: Playbook = {
       key: 'db-authority',
       phase: 'detection',
       owner: 'legal_lead',
-      dueAfterMinutes: hours(72),
+      // Half a day before the 72-hour clock runs out (task-due.ts CLOCK_MARGIN_MINUTES).
+      dueAfterMinutes: hours(60),
       kind: 'regulator_notification',
+      clock: 'gdpr_33_authority',
       title: {
         en: 'Notify the supervisory authority',
         cs: 'Ohlásit únik dozorovému úřadu',

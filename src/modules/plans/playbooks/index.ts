@@ -50,6 +50,7 @@ export function localizePlaybook(playbook: Playbook, locale: Locale): LocalizedP
       owner: task.owner,
       dueAfterMinutes: task.dueAfterMinutes,
       kind: task.kind ?? null,
+      clock: task.clock ?? null,
     })),
   };
 }
