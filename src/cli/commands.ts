@@ -9,12 +9,10 @@ import { runKeysCommand } from './keys-commands.js';
 import { listAuditEvents } from './cli-repo.js';
 import { customersImport, customersImportErrors, type ImportEvent } from './customers-import.js';
 
-import type { CommandContext, CommandResult } from './command-types.js';
+import { CONTROL_NDJSON, type CommandContext, type CommandResult } from './command-types.js';
 
 export type { CommandContext, CommandResult };
-
-/** The control socket's streamed answer: one JSON message a line. */
-export const CONTROL_NDJSON = 'application/x-ndjson';
+export { CONTROL_NDJSON };
 
 /** What a long command reports while it runs (the CLI draws it; the control socket streams it). */
 export type CommandEvent = ImportEvent;

@@ -7,7 +7,6 @@ import { loadConfig } from '../config.js';
 import { lockHolder } from '../platform/data-dir.js';
 import { createLogger } from '../platform/logger.js';
 import { PREVIOUS_MASTER_KEYS_VARIABLE, SECRET_VARIABLES, SECRETS_FILE } from '../platform/secrets.js';
-import { keyStatus, rotateKeys, deleteOrganization, DeletionRefused } from '../modules/keys/index.js';
 import type { CommandContext, CommandResult } from './command-types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,6 +14,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** `candor keys …` and `candor org delete`, run locally or inside the server (control socket). */
 export async function runKeysCommand(ctx: CommandContext, argv: string[]): Promise<CommandResult> {
   const [group, name, ...args] = argv;
+  // Loaded when a keys command runs, not when the CLI registers it.
+  const { keyStatus, rotateKeys, deleteOrganization, DeletionRefused } =
+    await import('../modules/keys/index.js');
   const deps = { db: ctx.db, secrets: ctx.config.secrets };
   switch (`${group} ${name}`) {
     case 'keys rotate': {

@@ -8,8 +8,8 @@ import { openServer } from '../platform/db.js';
 import { projectRoot } from '../platform/paths.js';
 import { migrate } from '../platform/migrations.js';
 import { SECRET_VARIABLES, SECRETS_FILE } from '../platform/secrets.js';
-import { startCandor } from '../server.js';
-import { CONTROL_NDJSON as NDJSON, runCommand, type CommandEvent, type CommandResult } from './commands.js';
+import { CONTROL_NDJSON as NDJSON, type CommandResult } from './command-types.js';
+import type { CommandEvent } from './commands.js';
 import { addImportCommands, importProgress } from './customers-import.js';
 import { addKeysCommands } from './keys-commands.js';
 import { copyToServer, restoreBackup } from './transfer.js';
@@ -67,6 +67,9 @@ async function locally(
   const opened = await openDatabase(config);
   try {
     if (argv[0] !== 'migrate') await migrate(opened.db);
+    // Loaded when a command runs here: --help, --version and commands sent to a running server
+    // start without the modules (each CLI start costs a second less CPU).
+    const { runCommand } = await import('./commands.js');
     return await runCommand({ config, db: opened.db }, argv, progress ? { progress } : {});
   } finally {
     await opened.close();
@@ -158,9 +161,12 @@ export function program(): Command {
       // applies (death on the spot, data directory still locked). A signal during the start
       // (migrations, say) is handled once this synchronous code ends: it waits for the start,
       // then stops cleanly.
-      let onSignal: (signal: string) => void = () => undefined;
+      // A signal while the server's code is still loading is kept and acted on once the start begins.
+      let early: string | undefined;
+      let onSignal: (signal: string) => void = (signal) => (early ??= signal);
       process.on('SIGTERM', () => onSignal('SIGTERM'));
       process.on('SIGINT', () => onSignal('SIGINT'));
+      const { startCandor } = await import('../server.js');
       const started = startCandor(loadConfig());
       let stopping = false;
       onSignal = (signal) => {
@@ -183,6 +189,7 @@ export function program(): Command {
           () => undefined, // the start failed: main() reports it and exits 1
         );
       };
+      if (early) onSignal(early);
       await started;
     });
 
