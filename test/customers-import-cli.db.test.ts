@@ -7,6 +7,7 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { importProgress, PAUSE_HOOK, type ImportEvent } from '../src/cli/customers-import.js';
+import type { ImportReading } from '../src/cli/import-progress.js';
 import { openServer, withOrg, type Database } from '../src/platform/db.js';
 import { projectRoot } from '../src/platform/paths.js';
 import { testSecretsEnv } from './app.js';
@@ -150,6 +151,22 @@ describe.runIf(embedded)('the progress display', () => {
     );
     expect(lines[2]).toMatch(/^progress: {2}70% {2}400 rows {2}167 rows\/s /);
     expect(lines).toHaveLength(3);
+  });
+
+  test('the start names the encoding and what told it: the detector, a byte-order mark, or --encoding', () => {
+    const startLine = (reading: ImportReading) => {
+      let written = '';
+      importProgress({ write: (t: string) => (written += t) }).event({ ...started, reading });
+      return written;
+    };
+    expect(startLine({ encoding: 'windows-1256', by: 'detected' })).toBe(
+      `Starting import ${started.importId} (csv, 1 kB, windows-1256 detected). ` +
+        `Interrupted, it continues with --resume ${started.importId}.\n`,
+    );
+    expect(startLine({ encoding: 'utf-16le', by: 'bom' })).toContain(
+      '(csv, 1 kB, utf-16le by its byte-order mark).',
+    );
+    expect(startLine({ encoding: 'windows-1250', by: 'option' })).toContain('(csv, 1 kB, windows-1250).');
   });
 });
 
@@ -594,6 +611,7 @@ describe.runIf(embedded)('candor customers import through a running embedded ser
     );
     cliOutput.push(mapped.stdout, mapped.stderr);
     expect(mapped.code, mapped.stderr).toBe(0);
+    expect(mapped.stderr).toMatch(/^Starting import [0-9a-f-]{36} \(csv, 1 kB, windows-1250\)\./m);
     expect(printedCounts(mapped.stdout)).toEqual({
       read: 2,
       inserted: 2,
@@ -638,6 +656,21 @@ describe.runIf(embedded)('candor customers import through a running embedded ser
       personal: { name: 'Petr Dvořák', email: 'petr.dvorak@example.test', phone: '+420601123456' },
     });
 
+    // Without --encoding the file's letters tell it: Arabic Excel's Windows-1256, every letter intact.
+    const arabic = path.join(root, 'arabic-excel.csv');
+    const arabicName = sensitive('محمد العتيبي');
+    writeFileSync(
+      arabic,
+      iconv.encode(`externalId,name,country\r\nsa-1,${arabicName},SA\r\n`, 'windows-1256'),
+    );
+    const detected = await candor(['customers', 'import', arabic, '--org', org], env);
+    cliOutput.push(detected.stdout, detected.stderr);
+    expect(detected.code, detected.stderr).toBe(0);
+    expect(detected.stderr).toMatch(/^Starting import [0-9a-f-]{36} \(csv, 1 kB, windows-1256 detected\)\./m);
+    const exportedArabic = await candor(['customers', 'export', 'sa-1', '--org', org], env);
+    expect(exportedArabic.code, exportedArabic.stdout + exportedArabic.stderr).toBe(0);
+    expect(JSON.parse(exportedArabic.stdout)).toMatchObject({ personal: { name: arabicName } });
+
     const unknown = await candor(['customers', 'import', second, '--org', org, '--mapping', 'Nope'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain(`No saved column mapping "Nope" in organization ${org}.`);
@@ -670,19 +703,20 @@ describe.runIf(embedded)('candor customers import through a running embedded ser
     expect(nothing.stderr).toContain(`${empty} was refused whole. The file is empty.`);
 
     const latin = path.join(root, 'excel.csv');
-    // "Petr Dvořák" as Czech Excel writes it: Windows-1250, no byte-order mark.
+    // Bytes unassigned in Windows-1250 and -1252, controls in ISO-8859-2, Urdu letters in -1256.
     writeFileSync(
       latin,
       Buffer.concat([
         Buffer.from('externalId;name\r\nx-1;Petr Dvo'),
-        Buffer.from([0xf8, 0xe1]),
+        Buffer.from([0x81, 0x90]),
         Buffer.from('k\r\n'),
       ]),
     );
     const encoding = await candor(['customers', 'import', latin, '--org', org], env);
     expect(encoding.code).toBe(1);
     expect(encoding.stderr).toContain(
-      'The file is not UTF-8 and has no byte-order mark. Name its encoding with --encoding',
+      'The file is not UTF-8, has no byte-order mark, and no code page reads it as words. ' +
+        'Name its encoding with --encoding',
     );
 
     const unknownOrg = await candor(['customers', 'import', latin, '--org', randomUUID()], env);
@@ -727,7 +761,7 @@ describe.runIf(embedded)('candor customers import through a running embedded ser
     );
     cliOutput.push(run.stdout, run.stderr);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/^Starting import [0-9a-f-]{36} \(jsonl, 1 kB\)\./m);
+    expect(run.stderr).toMatch(/^Starting import [0-9a-f-]{36} \(jsonl, 1 kB, utf-8 detected\)\./m);
     expect(printedCounts(run.stdout)).toEqual({
       read: 2,
       inserted: 2,

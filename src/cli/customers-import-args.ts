@@ -176,7 +176,7 @@ export function addImportCommands(customers: Command, run: (argv: string[]) => P
     .option('--delimiter <delimiter>', 'CSV delimiter: "," ";" or tab (default: detected from the header)')
     .option(
       '--encoding <encoding>',
-      `${IMPORT_ENCODINGS.join(', ')} (default: a byte-order mark decides, else UTF-8)`,
+      `${IMPORT_ENCODINGS.join(', ')} (default: a byte-order mark decides, else detected from the first 64 KiB)`,
     )
     .option(
       '--default-country <code>',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../platform/errors.js';
@@ -8,18 +8,21 @@ import { withOrg } from '../platform/db.js';
 import { masterKeyFrom, organizationKeyring } from '../platform/keys.js';
 import { appendAudit, systemActor } from '../modules/audit/index.js';
 import {
+  CHARSET_SAMPLE_BYTES,
+  detectCharset,
   downloadErrorReport,
   findImport,
   loadMapping,
   runImport,
   saveMapping,
+  type ImportEncoding,
   type ImportOptions,
   type ImportSummary,
 } from '../modules/customers/index.js';
 import { organizationExists } from './cli-repo.js';
 import type { CommandContext, CommandResult } from './command-types.js';
 import { parseImportArgs, UsageError, UUID, type ImportRequest } from './customers-import-args.js';
-import type { ImportCounts, ImportEvent } from './import-progress.js';
+import type { ImportCounts, ImportEvent, ImportReading } from './import-progress.js';
 
 /*
  * `candor customers import` and `import-errors`, run here or inside the server: the arguments
@@ -48,8 +51,9 @@ export const PAUSE_HOOK = 'CANDOR_TEST_PAUSE_IMPORT_AFTER_BATCHES';
 export function refusalMessage(reason: string | null): string {
   if (reason === 'unknown_encoding') {
     return (
-      'The file is not UTF-8 and has no byte-order mark. Name its encoding with --encoding ' +
-      '(windows-1250 for Czech Excel, windows-1256 for Arabic Excel, utf-16le, utf-16be).'
+      'The file is not UTF-8, has no byte-order mark, and no code page reads it as words. Name its ' +
+      'encoding with --encoding (windows-1250 for Czech Excel, windows-1256 for Arabic Excel, ' +
+      'windows-1252 for Western Excel, iso-8859-2, utf-16le, utf-16be).'
     );
   }
   const key = `app.import.failure.${reason ?? ''}`;
@@ -102,10 +106,12 @@ export async function customersImport(
   // The server reads the file by its path: the CLI made it absolute, on this machine.
   const file = path.resolve(request.file);
   let fileBytes: number;
+  let reading: ImportReading | undefined;
   try {
     const stat = statSync(file);
     if (!stat.isFile()) return usageFail(`${file} is not a file.`);
     fileBytes = stat.size;
+    reading = readingOf(file, request.encoding);
   } catch {
     return usageFail(`Cannot read ${file}: no such file, or no permission.`);
   }
@@ -153,7 +159,8 @@ export async function customersImport(
   const options: ImportOptions = {
     format: request.format,
     ...(request.delimiter ? { delimiter: request.delimiter } : {}),
-    ...(request.encoding ? { encoding: request.encoding } : {}),
+    // What is said is what is used: the importer gets the encoding told here (a BOM wins there too).
+    ...(reading ? { encoding: reading.encoding } : {}),
     ...(request.defaultCountry ? { defaultCountry: request.defaultCountry } : {}),
     ...(prepared.mapping ? { mapping: prepared.mapping } : {}),
     ...(request.batchSize ? { batchSize: request.batchSize } : {}),
@@ -176,6 +183,7 @@ export async function customersImport(
     format: request.format,
     resumed: request.resume !== undefined,
     alreadyRead: prepared.alreadyRead,
+    ...(reading ? { reading } : {}),
   });
   const keyring = organizationKeyring(masterKeyFrom(config.secrets));
   let summary: ImportSummary;
@@ -193,6 +201,26 @@ export async function customersImport(
     );
   }
   return { exitCode: 0, output: request.json ? summaryJson(summary, org) : summaryText(summary, org) };
+}
+
+/**
+ * How the file will be read: its byte-order mark, else --encoding, else what its first 64 KiB tell
+ * (the detector the importer and the import page use). Undefined when nothing reads it as text:
+ * the importer then refuses it with its reason.
+ */
+function readingOf(file: string, chosen: ImportEncoding | undefined): ImportReading | undefined {
+  const head = Buffer.alloc(CHARSET_SAMPLE_BYTES);
+  const fd = openSync(file, 'r');
+  let length: number;
+  try {
+    length = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const found = detectCharset(head.subarray(0, length));
+  if (found.by === 'bom') return { encoding: found.encoding, by: 'bom' };
+  if (chosen) return { encoding: chosen, by: 'option' };
+  return found.by === 'none' ? undefined : { encoding: found.encoding, by: 'detected' };
 }
 
 function summaryJson(s: ImportSummary, organizationId: string): string {

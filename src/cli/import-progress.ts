@@ -1,4 +1,12 @@
+import type { ImportEncoding } from '../modules/customers/index.js';
+
 /* ---------- what travels from the import to the terminal (also over the control socket) ---------- */
+
+/** The encoding the file is read in, and what said so: its byte-order mark, --encoding, or the detector. */
+export interface ImportReading {
+  encoding: ImportEncoding;
+  by: 'bom' | 'option' | 'detected';
+}
 
 export interface ImportCounts {
   read: number;
@@ -19,6 +27,7 @@ export type ImportEvent =
       resumed: boolean;
       /** Rows an interrupted import had already committed (resumed): not this run's work. */
       alreadyRead: number;
+      reading?: ImportReading;
     }
   | { kind: 'import.batch'; counts: ImportCounts };
 
@@ -37,6 +46,13 @@ function duration(seconds: number): string {
 
 const size = (bytes: number) =>
   bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+const readingText = (r: ImportReading) =>
+  r.by === 'bom'
+    ? `${r.encoding} by its byte-order mark`
+    : r.by === 'detected'
+      ? `${r.encoding} detected`
+      : r.encoding;
 
 /**
  * Draws the import's progress on standard error: a bar redrawn in place on a terminal (at most ten
@@ -103,7 +119,8 @@ export function importProgress(
         fileBytes = e.fileBytes;
         alreadyRead = e.alreadyRead;
         out.write(
-          `${e.resumed ? 'Resuming' : 'Starting'} import ${e.importId} (${e.format}, ${size(e.fileBytes)}). ` +
+          `${e.resumed ? 'Resuming' : 'Starting'} import ${e.importId} (${e.format}, ${size(e.fileBytes)}` +
+            `${e.reading ? `, ${readingText(e.reading)}` : ''}). ` +
             `Interrupted, it continues with --resume ${e.importId}.\n`,
         );
         return;

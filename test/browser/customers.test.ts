@@ -68,6 +68,9 @@ const czechCsv = iconv.encode(
   'windows-1250',
 );
 
+/** What Arabic Excel writes: Windows-1256, which a Latin code page reads as accented letters. */
+const arabicCsv = iconv.encode('رقم العميل,الاسم,المدينة\r\nSA-1,محمد العتيبي,الرياض\r\n', 'windows-1256');
+
 const DOWNLOADS = path.join(projectRoot, 'test-results', 'downloads');
 
 const rig = useBrowserRig({ leakCheck: 'stdout and stderr' });
@@ -98,6 +101,27 @@ describe('customer screens', () => {
     await page.getByTestId('import-link').click();
     await heading(page, 'Import customers').waitFor();
     await page.getByText(t('en', 'app.import.recent.none')).waitFor();
+    // An Arabic Excel file: its code page detected and preselected, its columns offered in Arabic;
+    // another encoding chosen reads them as that code page would.
+    await page.getByLabel('Choose a file').setInputFiles({
+      name: 'arabic.csv',
+      mimeType: 'text/csv',
+      buffer: arabicCsv,
+    });
+    const encodingSelect = page.getByLabel(t('en', 'app.import.encoding'), { exact: true });
+    const arabicLabel = t('en', 'app.import.encoding.windows-1256');
+    expect(await page.getByTestId('detected-encoding').textContent()).toBe(
+      t('en', 'app.import.encoding.guessed', { encoding: arabicLabel }),
+    );
+    expect(await encodingSelect.inputValue()).toBe('auto');
+    expect(await encodingSelect.locator('option:checked').textContent()).toBe(
+      t('en', 'app.import.auto.detected', { encoding: arabicLabel }),
+    );
+    const nameColumn = page.getByTestId('mapping').getByLabel('Name', { exact: true });
+    expect(await nameColumn.inputValue()).toBe('الاسم');
+    await encodingSelect.selectOption('windows-1250');
+    await nameColumn.getByRole('option', { name: 'ÇáÇÓă' }).waitFor({ state: 'attached' });
+    await encodingSelect.selectOption('auto');
     await page.getByLabel('Choose a file').setInputFiles({
       name: 'zakaznici.csv',
       mimeType: 'text/csv',
@@ -106,6 +130,9 @@ describe('customer screens', () => {
     // Read in the browser: not UTF-8, the Czech code page guessed, semicolons found, columns offered.
     expect(await page.getByTestId('detected-encoding').textContent()).toBe(
       t('en', 'app.import.encoding.guessed', { encoding: t('en', 'app.import.encoding.windows-1250') }),
+    );
+    expect(await encodingSelect.locator('option:checked').textContent()).toBe(
+      t('en', 'app.import.auto.detected', { encoding: t('en', 'app.import.encoding.windows-1250') }),
     );
     expect(await page.getByTestId('detected-delimiter').textContent()).toBe(
       t('en', 'app.import.delimiter.detected', { delimiter: t('en', 'app.import.delimiter.semicolon') }),

@@ -120,11 +120,96 @@ describe('customer import', () => {
     expect(json).toMatchObject({ read: 2, unchanged: 1, inserted: 1 });
     expect((await personalOf(org, 'j-1'))!.personal.phone).toBe('+966501234567');
     expect((await personalOf(org, 'j-1'))!.customer.tags).toEqual(['vip', 'a"b', 'c']);
-    // Without a BOM and not chosen, a file that is not UTF-8 is refused whole.
-    const refused = await run(org, iconv.encode(`externalId,name\nx,${czech.name}\n`, 'windows-1250'));
+    // Without a BOM and not chosen, a file that no code page reads as words is refused whole.
+    const garbled = Buffer.concat([
+      Buffer.from('externalId,name\nx,Dvo'),
+      Buffer.from([0x81, 0x90]),
+      Buffer.from('k\n'),
+    ]);
+    const refused = await run(org, garbled);
     expect(refused).toMatchObject({ status: 'failed', failure: 'unknown_encoding', read: 0 });
     const binary = await run(org, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x01]));
     expect(binary).toMatchObject({ status: 'failed', failure: 'not_text' });
+  });
+
+  it('reads Excel files without a chosen encoding as the detector tells, every letter intact', async () => {
+    const org = await createOrganization(t);
+    const people = {
+      arabic: [
+        { id: 'd-1', name: arabic.name, street: sensitive('شارع الملك فهد 12'), city: 'الرياض' },
+        {
+          id: 'd-2',
+          name: sensitive('فاطمة الزهراء'),
+          street: sensitive('طريق المدينة المنورة'),
+          city: 'جدة',
+        },
+        {
+          id: 'd-3',
+          name: sensitive('عبد الله القحطاني'),
+          // Every letter Windows-1256 has for Arabic, in words of four.
+          street: 'ءآأؤ إئاب ةتثج حخدذ رزسش صضطظ عغفق كلمن هوىي',
+          city: 'مكة المكرمة',
+        },
+      ],
+      czech: [
+        {
+          id: 'd-4',
+          name: sensitive('Šťastná Žaneta'),
+          street: sensitive('Příliš žluťoučký kůň 7'),
+          city: 'Ústí nad Labem',
+        },
+        { id: 'd-5', name: czech.name2, street: czech.street, city: 'České Budějovice' },
+        // Every Czech letter, small and capital.
+        {
+          id: 'd-6',
+          name: sensitive('Ďábelský Ťoupal'),
+          street: 'áčďéěíňóřšťúůýž ÁČĎÉĚÍŇÓŘŠŤÚŮÝŽ',
+          city: 'Plzeň',
+        },
+      ],
+    };
+    const csv = (rows: readonly { id: string; name: string; street: string; city: string }[], d: string) =>
+      [
+        `externalId${d}name${d}street${d}locality`,
+        ...rows.map((r) => [r.id, r.name, r.street, r.city].join(d)),
+        '',
+      ].join('\r\n');
+    const files = [
+      {
+        rows: people.arabic,
+        bytes: iconv.encode(csv(people.arabic, ','), 'windows-1256'),
+        encoding: 'windows-1256',
+      },
+      {
+        rows: people.czech,
+        bytes: iconv.encode(csv(people.czech, ';'), 'windows-1250'),
+        encoding: 'windows-1250',
+      },
+      {
+        rows: people.czech,
+        bytes: iconv.encode(csv(people.czech, ';'), 'iso-8859-2'),
+        encoding: 'iso-8859-2',
+      },
+      { rows: people.arabic, bytes: iconv.encode(csv(people.arabic, ','), 'utf-16le'), encoding: 'utf-16le' },
+    ];
+    for (const file of files) {
+      const summary = await run(org, file.bytes);
+      expect(summary, file.encoding).toMatchObject({
+        status: 'completed',
+        encoding: file.encoding,
+        read: 3,
+        rejected: 0,
+      });
+      for (const row of file.rows) {
+        const { personal } = (await personalOf(org, row.id))!;
+        expect(personal.name).toBe(row.name);
+        expect(personal.address).toMatchObject({ lines: [row.street], locality: row.city });
+      }
+    }
+    // Chosen, the encoding is used as it is: the file read as Windows-1250 keeps none of its Arabic.
+    const forced = await run(org, files[0]!.bytes, { encoding: 'windows-1250' });
+    expect(forced).toMatchObject({ status: 'completed', encoding: 'windows-1250', updated: 3 });
+    expect((await personalOf(org, 'd-1'))!.personal.name).toBe('ăÍăĎ ÇáÚĘíČí');
   });
 
   it('reports bad rows with line, column and reason while good rows import', async () => {

@@ -11,7 +11,15 @@ export const REVEAL_REASONS = [
 ] as const;
 export type RevealReason = (typeof REVEAL_REASONS)[number];
 
-export const IMPORT_ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1250', 'windows-1256'] as const;
+export const IMPORT_ENCODINGS = [
+  'utf-8',
+  'utf-16le',
+  'utf-16be',
+  'windows-1250',
+  'iso-8859-2',
+  'windows-1252',
+  'windows-1256',
+] as const;
 export type ImportEncoding = (typeof IMPORT_ENCODINGS)[number];
 export const IMPORT_DELIMITERS = [',', ';', '\t'] as const;
 export type ImportDelimiter = (typeof IMPORT_DELIMITERS)[number];

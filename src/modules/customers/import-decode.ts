@@ -1,4 +1,5 @@
 import iconv from 'iconv-lite';
+import { byteOrderMark, CHARSET_SAMPLE_BYTES, detectCharset } from './charset-model.js';
 import type { ImportEncoding } from './customer-model.js';
 
 /** A file refused whole (not text, unknown encoding, no header): its message code, nothing of its content. */
@@ -17,6 +18,10 @@ export interface Decoded {
   bytes: () => number;
 }
 
+/**
+ * The file as text. Its encoding: a byte-order mark's, else the one chosen, else what its first
+ * 64 KiB tell (charset-model.ts, the detector the import page uses too).
+ */
 export async function decode(
   source: AsyncIterable<Buffer | string>,
   chosen?: ImportEncoding,
@@ -24,24 +29,21 @@ export async function decode(
   const iterator = source[Symbol.asyncIterator]();
   let head = Buffer.alloc(0);
   let done = false;
-  while (head.length < 4096 && !done) {
+  while (head.length < CHARSET_SAMPLE_BYTES && !done) {
     const next = await iterator.next();
     if (next.done) done = true;
     else head = Buffer.concat([head, Buffer.from(next.value)]);
   }
-  let encoding: ImportEncoding;
-  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) encoding = 'utf-8';
-  else if (head[0] === 0xff && head[1] === 0xfe) encoding = 'utf-16le';
-  else if (head[0] === 0xfe && head[1] === 0xff) encoding = 'utf-16be';
-  else encoding = chosen ?? 'utf-8';
-  if (!encoding.startsWith('utf-16') && head.includes(0)) throw new ImportRefused('not_text');
-  if (encoding === 'utf-8' && !chosen) {
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
-    } catch {
-      throw new ImportRefused('unknown_encoding');
-    }
+  const sample = head.subarray(0, CHARSET_SAMPLE_BYTES);
+  let encoding = byteOrderMark(sample) ?? chosen;
+  let recognised = true;
+  if (!encoding) {
+    const found = detectCharset(sample, done && head.length <= CHARSET_SAMPLE_BYTES);
+    encoding = found.encoding;
+    recognised = found.by !== 'none';
   }
+  if (!encoding.startsWith('utf-16') && head.includes(0)) throw new ImportRefused('not_text');
+  if (!recognised) throw new ImportRefused('unknown_encoding');
   let bytes = 0;
   const decoder = iconv.getDecoder(encoding);
   async function* text(): AsyncGenerator<string> {

@@ -7,7 +7,7 @@ export interface ImportOptions {
   format: 'csv' | 'jsonl';
   /** Chosen; otherwise detected from the header line. */
   delimiter?: ImportDelimiter;
-  /** Chosen; otherwise a BOM decides (UTF-8, UTF-16) and without one the file must be UTF-8. */
+  /** Chosen; a BOM (UTF-8, UTF-16) overrides it; neither: detected from the first 64 KiB. */
   encoding?: ImportEncoding;
   /** ISO 3166-1 country for phone numbers written without a country code. */
   defaultCountry?: string;

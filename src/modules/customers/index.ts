@@ -2,6 +2,7 @@
 export { affectedCustomerRoutes } from './affected-routes.js';
 export { exportCustomer, resolveCustomerId } from './customer-export.js';
 export { IMPORT_DELIMITERS, IMPORT_ENCODINGS, IMPORT_FIELDS } from './customer-model.js';
+export { CHARSET_SAMPLE_BYTES, detectCharset } from './charset-model.js';
 export type { ImportDelimiter, ImportEncoding, ImportField } from './customer-model.js';
 export { runImport } from './customer-import.js';
 export { findImport, loadMapping, saveMapping } from './import-repo.js';

@@ -1,7 +1,7 @@
 import { T, useT } from '../i18n';
 import { SelectField, TextField } from '../ui/form';
 import type { Detected, Options } from './import-shared';
-import { DELIMITERS, IMPORT_ENCODINGS, type Delimiter } from './model';
+import { DELIMITERS, IMPORT_ENCODINGS, type Charset, type Delimiter } from './model';
 
 const delimiterLabel = (d: Delimiter) =>
   d === ','
@@ -9,6 +9,14 @@ const delimiterLabel = (d: Delimiter) =>
     : d === ';'
       ? 'app.import.delimiter.semicolon'
       : 'app.import.delimiter.tab';
+
+/** What the hint under the encoding says: found for certain, guessed from the letters, or not recognised. */
+const charsetHint = (by: Charset['by']) =>
+  by === 'letters'
+    ? 'app.import.encoding.guessed'
+    : by === 'none'
+      ? 'app.import.encoding.unrecognised'
+      : 'app.import.encoding.detected';
 
 /** How the file is read (format, encoding, delimiter: detected unless chosen) and the default country. */
 export function ImportOptionsFields({
@@ -38,8 +46,8 @@ export function ImportOptionsFields({
           options.encoding === 'auto' && (
             <span data-testid="detected-encoding">
               <T
-                id={detected.guessed ? 'app.import.encoding.guessed' : 'app.import.encoding.detected'}
-                values={{ encoding: t(`app.import.encoding.${detected.encoding}`) }}
+                id={charsetHint(detected.charset.by)}
+                values={{ encoding: t(`app.import.encoding.${detected.charset.encoding}`) }}
               />
             </span>
           )
@@ -47,7 +55,14 @@ export function ImportOptionsFields({
         value={options.encoding}
         onChange={(event) => setOptions({ ...options, encoding: event.target.value as Options['encoding'] })}
       >
-        <option value="auto">{t('app.import.auto')}</option>
+        {/* Preselected, and naming what was detected: another choice overrides it. */}
+        <option value="auto">
+          {detected
+            ? t('app.import.auto.detected', {
+                encoding: t(`app.import.encoding.${detected.charset.encoding}`),
+              })
+            : t('app.import.auto')}
+        </option>
         {IMPORT_ENCODINGS.map((e) => (
           <option key={e} value={e}>
             {t(`app.import.encoding.${e}`)}

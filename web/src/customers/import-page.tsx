@@ -63,7 +63,7 @@ export function ImportPage() {
         options.format,
         options.delimiter === 'auto' ? delimiter : options.delimiter,
       );
-      setDetected({ encoding: head.encoding, guessed: head.guessed, delimiter, columns });
+      setDetected({ charset: head.charset, delimiter, columns });
       setMapping(guessMapping(columns));
     });
     return () => {
@@ -99,8 +99,8 @@ export function ImportPage() {
     const params = query({
       id,
       format: options.format,
-      // The browser's reading of the file is sent along: the server cannot tell code pages apart.
-      encoding: options.encoding === 'auto' ? detected.encoding : options.encoding,
+      // The encoding the columns were shown in is sent along, so the server reads the file the same way.
+      encoding: options.encoding === 'auto' ? detected.charset.encoding : options.encoding,
       delimiter: options.format === 'csv' && options.delimiter !== 'auto' ? options.delimiter : undefined,
       defaultCountry: options.defaultCountry.trim().toUpperCase(),
       columns: Object.keys(columns).length ? JSON.stringify(columns) : undefined,

@@ -1,6 +1,6 @@
 /** What the import page and its parts share: how the file is read, what was detected, the progress. */
 
-import type { Delimiter, ImportEncoding, ImportField, ImportSummary } from './model';
+import type { Charset, Delimiter, ImportEncoding, ImportField, ImportSummary } from './model';
 
 export interface Options {
   format: 'csv' | 'jsonl';
@@ -10,8 +10,8 @@ export interface Options {
 }
 
 export interface Detected {
-  encoding: ImportEncoding;
-  guessed: boolean;
+  /** The file's encoding as the detector tells it, whatever is chosen. */
+  charset: Charset;
   delimiter: Delimiter;
   columns: string[];
 }

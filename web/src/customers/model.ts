@@ -3,6 +3,12 @@ import { apiError, query, requestHeaders } from '../api';
 
 export { REVEAL_REASONS, type RevealReason } from '../../../src/modules/customers/customer-model';
 import {
+  CHARSET_SAMPLE_BYTES,
+  detectCharset,
+  type Charset,
+} from '../../../src/modules/customers/charset-model';
+export type { Charset } from '../../../src/modules/customers/charset-model';
+import {
   IMPORT_FIELDS,
   type ImportEncoding,
   type ImportField,
@@ -141,34 +147,20 @@ export { query };
 /* ---------- reading the start of a file in the browser ---------- */
 
 export interface FileHead {
-  encoding: ImportEncoding;
-  /** True when the encoding was guessed from the letters rather than known from a BOM or valid UTF-8. */
-  guessed: boolean;
+  /** What the detector the importer uses too tells of the file. */
+  charset: Charset;
+  /** Read in the encoding chosen, else in the detected one. */
   text: string;
 }
 
-/** The first 64 KiB of a file as text: the encoding from a BOM, valid UTF-8, or the likelier code page. */
+/** The first 64 KiB of a file as text, and its encoding as detected (charset-model.ts). */
 export async function readHead(file: Blob, chosen?: ImportEncoding): Promise<FileHead> {
-  const bytes = new Uint8Array(await file.slice(0, 64 * 1024).arrayBuffer());
-  const decode = (encoding: ImportEncoding) =>
-    new TextDecoder(encoding).decode(bytes, { stream: true }).replace(/^\uFEFF/, '');
-  if (chosen) return { encoding: chosen, guessed: false, text: decode(chosen) };
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
-    return { encoding: 'utf-8', guessed: false, text: decode('utf-8') };
-  if (bytes[0] === 0xff && bytes[1] === 0xfe)
-    return { encoding: 'utf-16le', guessed: false, text: decode('utf-16le') };
-  if (bytes[0] === 0xfe && bytes[1] === 0xff)
-    return { encoding: 'utf-16be', guessed: false, text: decode('utf-16be') };
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
-    return { encoding: 'utf-8', guessed: false, text };
-  } catch {
-    // Not UTF-8: an Excel code page. Arabic letters in one reading, Czech ones in the other.
-    const arabic = [...decode('windows-1256')].filter((c) => /[\u0600-\u06FF]/.test(c)).length;
-    const czech = [...decode('windows-1250')].filter((c) => /[\u00C0-\u017F]/.test(c)).length;
-    const encoding = arabic > czech ? 'windows-1256' : 'windows-1250';
-    return { encoding, guessed: true, text: decode(encoding) };
-  }
+  const bytes = new Uint8Array(await file.slice(0, CHARSET_SAMPLE_BYTES).arrayBuffer());
+  const charset = detectCharset(bytes, file.size <= CHARSET_SAMPLE_BYTES);
+  const text = new TextDecoder(chosen ?? charset.encoding)
+    .decode(bytes, { stream: true })
+    .replace(/^\uFEFF/, '');
+  return { charset, text };
 }
 
 /** The delimiter the header line uses most, outside quotes (the server's own rule). */
