@@ -80,6 +80,7 @@ const profile: OrganizationProfile = {
   hipaaCovered: false,
   nis2Entity: null,
   czRegulated: null,
+  establishedIn: [],
   undueDelayTargetHours: 72,
 };
 let start = performance.now();

@@ -14,6 +14,7 @@ import {
   type Reason,
 } from './deadline-engine.js';
 import { RULES, type DeadlineRule, type RuleId } from './deadline-rules.js';
+import { catalogs, LOCALES } from '../../platform/i18n.js';
 import { DateTime } from 'luxon';
 
 const FACTS: IncidentFacts = {
@@ -29,6 +30,7 @@ const PROFILE: OrganizationProfile = {
   hipaaCovered: true,
   nis2Entity: true,
   czRegulated: true,
+  establishedIn: [],
   undueDelayTargetHours: 72,
 };
 
@@ -595,6 +597,160 @@ const cases: Case[] = [
     facts: { moments: { aware: at('2026-04-01T06:00:00Z') }, jurisdictions: [j('QA')], riskLevel: 'high' },
     due: '2026-04-04T06:00:00.000Z',
   },
+  // United Arab Emirates: the federal law, and the DIFC and ADGM free zones' own laws
+  {
+    name: "Data Office: immediately upon awareness, the organization's target (no Executive Regulations)",
+    text: 'UAE Federal Decree-Law No. 45 of 2021, Art. 9(1): the controller shall, immediately upon becoming aware of any breach … that would prejudice the privacy, confidentiality and security of the data, report it to the Data Office within the period … set by the Executive Regulations',
+    rule: 'ae_data_office',
+    jurisdiction: 'AE',
+    facts: { moments: { aware: at('2026-05-04T09:00:00Z') }, jurisdictions: [j('AE')] },
+    due: '2026-05-07T09:00:00.000Z',
+    zone: 'Asia/Dubai',
+    notes: ['ae_executive_regulations', 'ae_exclusions', 'organization_target'],
+  },
+  {
+    name: "Data Office: residents counted by emirate (AE-DU) concern the UAE; the organization's 24-hour target",
+    text: 'UAE Federal Decree-Law No. 45 of 2021, Art. 2(1): applies to the processing of personal data of data subjects who reside in the State',
+    rule: 'ae_data_office',
+    jurisdiction: 'AE',
+    facts: { moments: { aware: at('2026-05-04T09:00:00Z') }, jurisdictions: [j('AE-DU', 40), j('AE-AZ', 2)] },
+    profile: { undueDelayTargetHours: 24 },
+    due: '2026-05-05T09:00:00.000Z',
+  },
+  {
+    name: 'Data Office: not when the breach would not prejudice privacy, confidentiality or security',
+    text: 'UAE Federal Decree-Law No. 45 of 2021, Art. 9(1): any breach … that would prejudice the privacy, confidentiality and security of the data',
+    rule: 'ae_data_office',
+    jurisdiction: 'AE',
+    facts: {
+      moments: { aware: at('2026-05-04T09:00:00Z') },
+      jurisdictions: [j('AE')],
+      riskLevel: 'unlikely',
+    },
+    reason: 'risk_unlikely',
+  },
+  {
+    name: 'Data Office: not for an organization established in the DIFC',
+    text: 'UAE Federal Decree-Law No. 45 of 2021, Art. 2(2): does not apply to … companies and establishments in the free zones that have their own legislation on the protection of personal data',
+    rule: 'ae_data_office',
+    jurisdiction: 'AE',
+    facts: { moments: { aware: at('2026-05-04T09:00:00Z') }, jurisdictions: [j('AE')] },
+    profile: { establishedIn: ['AE-DIFC'] },
+    reason: 'ae_free_zone_law',
+  },
+  {
+    name: 'Data Office: not for an organization established in the ADGM',
+    text: 'UAE Federal Decree-Law No. 45 of 2021, Art. 2(2): the free zones that have their own legislation on the protection of personal data',
+    rule: 'ae_data_office',
+    jurisdiction: 'AE',
+    facts: { moments: { aware: at('2026-05-04T09:00:00Z') }, jurisdictions: [j('AE')] },
+    profile: { establishedIn: ['AE-ADGM'] },
+    reason: 'ae_free_zone_law',
+  },
+  {
+    name: "data subjects: immediately, the organization's target",
+    text: 'UAE Federal Decree-Law No. 45 of 2021, Art. 9(2): the controller shall notify the data subject where the breach would prejudice the privacy, confidentiality and security of his personal data, and of the procedures taken',
+    rule: 'ae_data_subjects',
+    jurisdiction: 'AE',
+    facts: { moments: { aware: at('2026-05-04T09:00:00Z') }, jurisdictions: [j('AE')] },
+    due: '2026-05-07T09:00:00.000Z',
+    notes: ['ae_executive_regulations', 'organization_target'],
+  },
+  {
+    name: 'data subjects: not for an organization established in the DIFC',
+    text: 'UAE Federal Decree-Law No. 45 of 2021, Art. 2(2): the free zones that have their own legislation on the protection of personal data',
+    rule: 'ae_data_subjects',
+    jurisdiction: 'AE',
+    facts: { moments: { aware: at('2026-05-04T09:00:00Z') }, jurisdictions: [j('AE')] },
+    profile: { establishedIn: ['AE-DIFC'] },
+    reason: 'ae_free_zone_law',
+  },
+  {
+    name: "DIFC Commissioner: as soon as practicable, the organization's target, in Dubai's zone",
+    text: "DIFC Data Protection Law No. 5 of 2020, Art. 41(1): if there is a personal data breach that compromises a data subject's confidentiality, security or privacy, the controller shall, as soon as practicable in the circumstances, notify the Commissioner",
+    rule: 'difc_commissioner',
+    jurisdiction: 'AE-DIFC',
+    facts: { moments: { aware: at('2026-05-04T09:00:00Z') }, jurisdictions: [j('AE-DU')] },
+    profile: { establishedIn: ['AE-DIFC'] },
+    due: '2026-05-07T09:00:00.000Z',
+    zone: 'Asia/Dubai',
+    notes: ['difc_period', 'ae_free_zones', 'organization_target'],
+  },
+  {
+    name: 'DIFC Commissioner: the law follows the DIFC controller, wherever the people are',
+    text: 'DIFC Data Protection Law No. 5 of 2020, Art. 6: applies to the processing of personal data by a controller or processor incorporated in the DIFC, regardless of whether the processing takes place in the DIFC',
+    rule: 'difc_commissioner',
+    jurisdiction: 'AE-DIFC',
+    facts: { moments: { aware: at('2026-05-04T09:00:00Z') }, jurisdictions: [j('CZ')] },
+    profile: { establishedIn: ['AE-DIFC'], undueDelayTargetHours: 12 },
+    due: '2026-05-04T21:00:00.000Z',
+  },
+  {
+    name: 'DIFC Commissioner: not when the breach is unlikely to compromise confidentiality, security or privacy',
+    text: "DIFC Data Protection Law No. 5 of 2020, Art. 41(1): a personal data breach that compromises a data subject's confidentiality, security or privacy",
+    rule: 'difc_commissioner',
+    jurisdiction: 'AE-DIFC',
+    facts: {
+      moments: { aware: at('2026-05-04T09:00:00Z') },
+      jurisdictions: [j('AE')],
+      riskLevel: 'unlikely',
+    },
+    profile: { establishedIn: ['AE-DIFC'] },
+    reason: 'risk_unlikely',
+  },
+  {
+    name: 'DIFC data subjects: as soon as practicable, at high risk',
+    text: 'DIFC Data Protection Law No. 5 of 2020, Art. 42(1): where a personal data breach is likely to result in a high risk to the security or rights of a data subject, the controller shall communicate it to the affected data subjects as soon as practicable in the circumstances',
+    rule: 'difc_data_subjects',
+    jurisdiction: 'AE-DIFC',
+    facts: { moments: { aware: at('2026-05-04T09:00:00Z') }, jurisdictions: [j('AE')], riskLevel: 'high' },
+    profile: { establishedIn: ['AE-DIFC'] },
+    due: '2026-05-07T09:00:00.000Z',
+    notes: ['difc_period'],
+  },
+  {
+    name: 'DIFC data subjects: not below high risk',
+    text: 'DIFC Data Protection Law No. 5 of 2020, Art. 42(1): likely to result in a high risk to the security or rights of a data subject',
+    rule: 'difc_data_subjects',
+    jurisdiction: 'AE-DIFC',
+    facts: { moments: { aware: at('2026-05-04T09:00:00Z') }, jurisdictions: [j('AE')], riskLevel: 'risk' },
+    profile: { establishedIn: ['AE-DIFC'] },
+    reason: 'not_high_risk',
+  },
+  {
+    name: 'ADGM Commissioner: not later than 72 hours after awareness',
+    text: 'ADGM Data Protection Regulations 2021, s. 32(1): without undue delay and, where feasible, not later than 72 hours after having become aware of it, notify the Commissioner of Data Protection',
+    rule: 'adgm_commissioner',
+    jurisdiction: 'AE-ADGM',
+    facts: { moments: { aware: at('2026-05-04T09:00:00Z') }, jurisdictions: [j('AE-AZ')] },
+    profile: { establishedIn: ['AE-ADGM'] },
+    due: '2026-05-07T09:00:00.000Z',
+    zone: 'Asia/Dubai',
+    notes: ['adgm_late_reasons', 'ae_free_zones'],
+  },
+  {
+    name: 'ADGM Commissioner: not when unlikely to result in a risk',
+    text: 'ADGM Data Protection Regulations 2021, s. 32(1): unless the personal data breach is unlikely to result in a risk to the rights of natural persons',
+    rule: 'adgm_commissioner',
+    jurisdiction: 'AE-ADGM',
+    facts: {
+      moments: { aware: at('2026-05-04T09:00:00Z') },
+      jurisdictions: [j('AE')],
+      riskLevel: 'unlikely',
+    },
+    profile: { establishedIn: ['AE-ADGM'] },
+    reason: 'risk_unlikely',
+  },
+  {
+    name: "ADGM data subjects: without undue delay at high risk, the organization's target",
+    text: 'ADGM Data Protection Regulations 2021, s. 33(1): when the personal data breach is likely to result in a high risk to the rights of natural persons, communicate it to the data subject without undue delay',
+    rule: 'adgm_data_subjects',
+    jurisdiction: 'AE-ADGM',
+    facts: { moments: { aware: at('2026-05-04T09:00:00Z') }, jurisdictions: [j('AE')], riskLevel: 'high' },
+    profile: { establishedIn: ['AE-ADGM'], undueDelayTargetHours: 48 },
+    due: '2026-05-06T09:00:00.000Z',
+    notes: ['adgm_subjects_section', 'organization_target'],
+  },
   // PCI DSS / Visa
   {
     name: 'Visa: 3 business days after detection, Christmas skipped',
@@ -654,6 +810,95 @@ describe('deadline rules: due instants from the table of cases', () => {
     // Securities law and card-brand rules follow the organization, not the place.
     expect(ids.has('sec_8k_item_105')).toBe(true);
     expect(ids.has('pci_visa')).toBe(true);
+  });
+});
+
+describe('United Arab Emirates: the federal law or a free zone’s own', () => {
+  // High risk: every notification these laws know is due, the data subjects' ones included.
+  const incident: IncidentFacts = {
+    ...FACTS,
+    moments: { aware: at('2026-05-04T09:00:00Z') },
+    jurisdictions: [j('AE-DU')],
+    riskLevel: 'high',
+  };
+  const clocks = (establishedIn: OrganizationProfile['establishedIn']) =>
+    evaluate(incident, { ...PROFILE, establishedIn }).filter((s) => /^(ae|difc|adgm)_/.test(s.ruleId));
+  const summary = (specs: ReturnType<typeof clocks>) =>
+    specs.map((s) => `${s.ruleId} ${s.jurisdiction} ${s.applicable ? 'applies' : s.reason}`).sort();
+
+  it('UAE residents affected start the federal clocks, and no free-zone clock, for an organization on the mainland', () => {
+    expect(summary(clocks([]))).toEqual(['ae_data_office AE applies', 'ae_data_subjects AE applies']);
+  });
+
+  it('a DIFC organization gets the DIFC clocks; the federal law excludes it (Art. 2(2)), so its clocks show why', () => {
+    expect(summary(clocks(['AE-DIFC']))).toEqual([
+      'ae_data_office AE ae_free_zone_law',
+      'ae_data_subjects AE ae_free_zone_law',
+      'difc_commissioner AE-DIFC applies',
+      'difc_data_subjects AE-DIFC applies',
+    ]);
+  });
+
+  it('an ADGM organization gets the ADGM clocks, the 72-hour one in Dubai’s zone', () => {
+    const specs = clocks(['AE-ADGM']);
+    expect(summary(specs)).toEqual([
+      'adgm_commissioner AE-ADGM applies',
+      'adgm_data_subjects AE-ADGM applies',
+      'ae_data_office AE ae_free_zone_law',
+      'ae_data_subjects AE ae_free_zone_law',
+    ]);
+    expect(specs.find((s) => s.ruleId === 'adgm_commissioner')).toMatchObject({
+      timeZone: 'Asia/Dubai',
+      dueAt: at('2026-05-07T09:00:00Z'),
+    });
+  });
+
+  it('no UAE clock for an incident that concerns neither the UAE nor a free-zone organization', () => {
+    const specs = evaluate({ ...incident, jurisdictions: [j('SA')] }, PROFILE);
+    expect(specs.filter((s) => /^(ae|difc|adgm)_/.test(s.ruleId))).toEqual([]);
+  });
+
+  it('each UAE rule names its law and article, and the uncertain ones say so', () => {
+    const rule = (id: RuleId) => RULES.find((r) => r.id === id)!;
+    expect(rule('ae_data_office').citation).toBe(
+      'UAE Federal Decree-Law No. 45 of 2021 on the Protection of Personal Data, Art. 9(1)',
+    );
+    expect(rule('ae_data_subjects').citation).toMatch(/Decree-Law No\. 45 of 2021 .*Art\. 9\(2\)$/);
+    expect(rule('difc_commissioner').citation).toBe(
+      'DIFC Data Protection Law, DIFC Law No. 5 of 2020, Art. 41',
+    );
+    expect(rule('difc_data_subjects').citation).toMatch(/DIFC Law No\. 5 of 2020, Art\. 42$/);
+    expect(rule('adgm_commissioner').citation).toBe('ADGM Data Protection Regulations 2021, s. 32');
+    // The federal period awaits Executive Regulations not issued as of our sources; the DIFC law names no hours.
+    expect(rule('ae_data_office').uncertain).toEqual(['ae_executive_regulations']);
+    expect(rule('ae_data_subjects').uncertain).toEqual(['ae_executive_regulations']);
+    expect(rule('difc_commissioner').uncertain).toEqual(['difc_period']);
+    expect(rule('ae_data_office').notes).toContain('ae_exclusions');
+    for (const id of [
+      'ae_data_office',
+      'ae_data_subjects',
+      'difc_commissioner',
+      'difc_data_subjects',
+    ] as const) {
+      expect(rule(id).duration, id).toEqual({ kind: 'undue_delay' });
+    }
+  });
+
+  it('every rule’s title, parties, contents and notes, and the free-zone reason, read in en, cs and ar', () => {
+    const keys = RULES.flatMap((r) => [
+      `deadline.rule.${r.id}`,
+      `deadline.party.${r.notifier}`,
+      `deadline.party.${r.recipient}`,
+      ...r.contents.map((c) => `deadline.content.${c}`),
+      ...[...(r.uncertain ?? []), ...(r.notes ?? [])].map((n) => `deadline.note.${n}`),
+    ]);
+    keys.push('deadline.reason.ae_free_zone_law');
+    for (const locale of LOCALES) {
+      expect(
+        keys.filter((k) => !catalogs[locale][k]),
+        locale,
+      ).toEqual([]);
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import {
   RULES,
   type DeadlineRule,
   type DynamicNote,
+  type FreeZone,
   type Duration,
   type Note,
   type OrganizationFact,
@@ -36,6 +37,12 @@ export interface OrganizationProfile {
   nis2Entity: boolean | null;
   /** Regulated under the Czech Act No. 264/2025 Coll.; null while not stated (assumed). */
   czRegulated: boolean | null;
+  /**
+   * The free zones with a data protection law of their own where the organization is
+   * established ('AE-DIFC', 'AE-ADGM'): their law binds it wherever the people are, and the
+   * UAE federal law, which excludes such zones, does not. Empty: none.
+   */
+  establishedIn: FreeZone[];
   /** "Without undue delay" with no outer legal bound: the organization's own target. */
   undueDelayTargetHours: number;
 }
@@ -45,6 +52,7 @@ export type Reason =
   | 'not_hipaa_covered'
   | 'not_nis2_entity'
   | 'not_cz_regulated'
+  | 'ae_free_zone_law'
   | 'no_personal_data'
   | 'data_category'
   | 'risk_unlikely'
@@ -57,7 +65,7 @@ export type Reason =
 
 export interface ClockSpec {
   ruleId: RuleId;
-  /** 'EU' for the EEA-wide rules, else an ISO 3166 code ('CZ', 'US', 'US-CA'). */
+  /** 'EU' for the EEA-wide rules, a free zone ('AE-DIFC'), else an ISO 3166 code ('CZ', 'US', 'US-CA'). */
   jurisdiction: string;
   timeZone: string;
   applicable: boolean;
@@ -126,6 +134,16 @@ function placesOf(scope: Scope, facts: IncidentFacts, profile: OrganizationProfi
         .map((j) => ({ jurisdiction: j.code, calendar: calendarFor(j.code), affected: j.affected }));
     case 'everywhere':
       return [{ jurisdiction: scope.calendar, calendar: calendarFor(scope.calendar), affected: null }];
+    case 'establishment':
+      return profile.establishedIn.includes(scope.zone)
+        ? [
+            {
+              jurisdiction: scope.zone,
+              calendar: calendarFor(scope.zone),
+              affected: total(js.map((j) => j.affected)),
+            },
+          ]
+        : [];
   }
 }
 
@@ -137,6 +155,11 @@ const ORGANIZATION_FACTS: Record<
   hipaa_covered: { value: (p) => p.hipaaCovered, reason: 'not_hipaa_covered' },
   nis2_entity: { value: (p) => p.nis2Entity, reason: 'not_nis2_entity' },
   cz_regulated: { value: (p) => p.czRegulated, reason: 'not_cz_regulated' },
+  // Federal Decree-Law No. 45 of 2021, Art. 2: not the free zones with a data protection law of their own.
+  ae_federal_law: {
+    value: (p) => !p.establishedIn.some((z) => z.startsWith('AE-')),
+    reason: 'ae_free_zone_law',
+  },
 };
 
 /**

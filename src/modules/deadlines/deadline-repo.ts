@@ -1,6 +1,6 @@
 import type { Sql } from '../../platform/db.js';
 import type { ClockSpec, OrganizationProfile, Reason } from './deadline-engine.js';
-import type { RiskLevel, RuleId } from './deadline-rules.js';
+import type { FreeZone, RiskLevel, RuleId } from './deadline-rules.js';
 
 export interface ClockRow {
   id: string;
@@ -167,6 +167,7 @@ interface ProfileRow {
   hipaa_covered: boolean | null;
   nis2_entity: boolean | null;
   cz_regulated: boolean | null;
+  established_in: FreeZone[] | null;
   undue_delay_target_hours: number;
 }
 
@@ -175,7 +176,7 @@ export async function loadProfile(tx: Sql): Promise<OrganizationProfile> {
   const row = (
     await tx.query<ProfileRow>(
       `SELECT p.lead_authority, p.sec_registrant, p.hipaa_covered, p.nis2_entity, p.cz_regulated,
-              o.undue_delay_target_hours
+              p.established_in, o.undue_delay_target_hours
        FROM organizations o LEFT JOIN deadline_profiles p ON p.organization_id = o.id`,
     )
   )[0];
@@ -185,6 +186,7 @@ export async function loadProfile(tx: Sql): Promise<OrganizationProfile> {
     hipaaCovered: row?.hipaa_covered ?? false,
     nis2Entity: row?.nis2_entity ?? null,
     czRegulated: row?.cz_regulated ?? null,
+    establishedIn: row?.established_in ?? [],
     undueDelayTargetHours: row?.undue_delay_target_hours ?? 72,
   };
 }
@@ -195,10 +197,11 @@ export async function saveProfile(
   profile: Omit<OrganizationProfile, 'undueDelayTargetHours'>,
 ): Promise<void> {
   await tx.query(
-    `INSERT INTO deadline_profiles (organization_id, lead_authority, sec_registrant, hipaa_covered, nis2_entity, cz_regulated)
-     VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO deadline_profiles (organization_id, lead_authority, sec_registrant, hipaa_covered, nis2_entity, cz_regulated,
+       established_in)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (organization_id) DO UPDATE SET lead_authority = $2, sec_registrant = $3, hipaa_covered = $4,
-       nis2_entity = $5, cz_regulated = $6, updated_at = now()`,
+       nis2_entity = $5, cz_regulated = $6, established_in = $7, updated_at = now()`,
     [
       organizationId,
       profile.leadAuthority,
@@ -206,6 +209,7 @@ export async function saveProfile(
       profile.hipaaCovered,
       profile.nis2Entity,
       profile.czRegulated,
+      profile.establishedIn,
     ],
   );
 }

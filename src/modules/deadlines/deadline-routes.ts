@@ -220,8 +220,9 @@ export async function deadlineRoutes(fastify: FastifyInstance): Promise<void> {
         db,
         organizationId,
         async (tx) => {
-          await changeDeadlineProfile(tx, deps, organizationId, requestActor(request), request.body);
-          return request.body;
+          const profile = { ...request.body, establishedIn: request.body.establishedIn ?? [] };
+          await changeDeadlineProfile(tx, deps, organizationId, requestActor(request), profile);
+          return profile;
         },
         { system: true },
       );

@@ -30,7 +30,17 @@ export type Scope =
   /** One clock per US state concerned. */
   | { kind: 'each_us_state' }
   /** Whatever the jurisdictions (securities law, card-brand contracts), on one calendar. */
-  | { kind: 'everywhere'; calendar: string };
+  | { kind: 'everywhere'; calendar: string }
+  /** Wherever the people are, when the organization is established in the zone (its law follows the controller). */
+  | { kind: 'establishment'; zone: FreeZone };
+
+/**
+ * Zones with a data protection law of their own, named by the country's ISO code and the
+ * zone's abbreviation (they have no ISO 3166-2 code): the UAE's financial free zones, the
+ * Dubai International Financial Centre and the Abu Dhabi Global Market.
+ */
+export const FREE_ZONES = ['AE-DIFC', 'AE-ADGM'] as const;
+export type FreeZone = (typeof FREE_ZONES)[number];
 
 /** Affected people, counted ?? estimated per jurisdiction; `us_total` adds every US jurisdiction. */
 export interface Threshold {
@@ -42,7 +52,13 @@ export interface Threshold {
 
 export type RiskLevel = 'unlikely' | 'risk' | 'high';
 
-export type OrganizationFact = 'sec_registrant' | 'hipaa_covered' | 'nis2_entity' | 'cz_regulated';
+export type OrganizationFact =
+  | 'sec_registrant'
+  | 'hipaa_covered'
+  | 'nis2_entity'
+  | 'cz_regulated'
+  /** Under the UAE federal law: not established in a UAE free zone with its own data protection law. */
+  | 'ae_federal_law';
 
 export interface Conditions {
   organization?: OrganizationFact;
@@ -69,6 +85,9 @@ export const REGIMES = [
   'sa_pdpl',
   'eg_pdpl',
   'qa_pdppl',
+  'ae_pdpl',
+  'ae_difc_dpl',
+  'ae_adgm_dpr',
   'pci_visa',
 ] as const;
 export type Regime = (typeof REGIMES)[number];
@@ -116,6 +135,9 @@ export type Party =
   | 'sdaia'
   | 'eg_pdpc'
   | 'qa_authority'
+  | 'ae_data_office'
+  | 'difc_commissioner'
+  | 'adgm_commissioner'
   | 'acquirer_and_visa';
 
 export type Content =
@@ -144,6 +166,7 @@ export type Content =
   | 'risks'
   | 'remedial_actions'
   | 'causes'
+  | 'breach_documentation'
   | 'incident_report';
 
 export type Note =
@@ -154,6 +177,12 @@ export type Note =
   | 'eg_subjects_period'
   | 'eg_national_security'
   | 'qa_period'
+  | 'ae_executive_regulations'
+  | 'ae_exclusions'
+  | 'ae_free_zones'
+  | 'difc_period'
+  | 'adgm_late_reasons'
+  | 'adgm_subjects_section'
   | 'visa_period'
   | 'sec_delay'
   | 'ny_regulators_timing';
@@ -196,4 +225,10 @@ export type RuleId =
   | 'eg_data_subjects'
   | 'qa_authority'
   | 'qa_data_subjects'
+  | 'ae_data_office'
+  | 'ae_data_subjects'
+  | 'difc_commissioner'
+  | 'difc_data_subjects'
+  | 'adgm_commissioner'
+  | 'adgm_data_subjects'
   | 'pci_visa';

@@ -1,7 +1,18 @@
 import type { DeadlineRule } from './deadline-rule-types.js';
 
-/** The clocks of the Saudi, Egyptian and Qatari personal data laws. */
+/**
+ * The clocks of the Saudi, Egyptian, Qatari and UAE personal data laws. In the UAE, the federal
+ * law binds organizations outside the DIFC and the ADGM; those two free zones have laws of
+ * their own, which bind the organizations established there (the profile's `establishedIn`).
+ * Official texts: the federal law on uaelegislation.gov.ae (its Executive Regulations not issued
+ * as of our sources, so the law's own "immediately" applies); the DIFC law on difc.ae; the ADGM
+ * Office of Data Protection's page on breach notifications,
+ * https://www.adgm.com/operating-in-adgm/office-of-data-protection/data-breach-notifications.
+ */
 const aware = { moment: 'aware' } as const;
+const AE_PDPL = 'UAE Federal Decree-Law No. 45 of 2021 on the Protection of Personal Data';
+const DIFC_DPL = 'DIFC Data Protection Law, DIFC Law No. 5 of 2020';
+const ADGM_DPR = 'ADGM Data Protection Regulations 2021';
 
 export const MENA_RULES: readonly DeadlineRule[] = [
   {
@@ -90,5 +101,100 @@ export const MENA_RULES: readonly DeadlineRule[] = [
     conditions: { personalData: true, risk: 'high' },
     contents: ['plain_language', 'nature', 'measures'],
     uncertain: ['qa_period'],
+  },
+  {
+    id: 'ae_data_office',
+    regime: 'ae_pdpl',
+    citation: `${AE_PDPL}, Art. 9(1)`,
+    notifier: 'controller',
+    recipient: 'ae_data_office',
+    start: aware,
+    // "Immediately upon becoming aware"; the period is left to Executive Regulations not yet issued.
+    duration: { kind: 'undue_delay' },
+    scope: { kind: 'country', country: 'AE' },
+    // A breach "that would prejudice the privacy, confidentiality and security" of the data: not when unlikely to.
+    conditions: { organization: 'ae_federal_law', personalData: true, risk: 'not_unlikely' },
+    contents: [
+      'nature',
+      'causes',
+      'categories_and_numbers',
+      'contact_point',
+      'likely_consequences',
+      'measures',
+      'breach_documentation',
+    ],
+    uncertain: ['ae_executive_regulations'],
+    notes: ['ae_exclusions'],
+  },
+  {
+    id: 'ae_data_subjects',
+    regime: 'ae_pdpl',
+    citation: `${AE_PDPL}, Art. 9(2)`,
+    notifier: 'controller',
+    recipient: 'data_subjects',
+    start: aware,
+    duration: { kind: 'undue_delay' },
+    scope: { kind: 'country', country: 'AE' },
+    conditions: { organization: 'ae_federal_law', personalData: true, risk: 'not_unlikely' },
+    contents: ['nature', 'measures'],
+    uncertain: ['ae_executive_regulations'],
+    notes: ['ae_exclusions'],
+  },
+  {
+    id: 'difc_commissioner',
+    regime: 'ae_difc_dpl',
+    citation: `${DIFC_DPL}, Art. 41`,
+    notifier: 'controller',
+    recipient: 'difc_commissioner',
+    start: aware,
+    // "As soon as practicable in the circumstances": no outer bound in the law.
+    duration: { kind: 'undue_delay' },
+    scope: { kind: 'establishment', zone: 'AE-DIFC' },
+    // A breach "that compromises a data subject's confidentiality, security or privacy".
+    conditions: { personalData: true, risk: 'not_unlikely' },
+    contents: ['nature', 'categories_and_numbers', 'contact_point', 'likely_consequences', 'measures'],
+    uncertain: ['difc_period'],
+    notes: ['ae_free_zones'],
+  },
+  {
+    id: 'difc_data_subjects',
+    regime: 'ae_difc_dpl',
+    citation: `${DIFC_DPL}, Art. 42`,
+    notifier: 'controller',
+    recipient: 'data_subjects',
+    start: aware,
+    duration: { kind: 'undue_delay' },
+    scope: { kind: 'establishment', zone: 'AE-DIFC' },
+    conditions: { personalData: true, risk: 'high' },
+    contents: ['plain_language', 'nature', 'contact_point', 'likely_consequences', 'measures'],
+    uncertain: ['difc_period'],
+    notes: ['ae_free_zones'],
+  },
+  {
+    id: 'adgm_commissioner',
+    regime: 'ae_adgm_dpr',
+    citation: `${ADGM_DPR}, s. 32`,
+    notifier: 'controller',
+    recipient: 'adgm_commissioner',
+    start: aware,
+    duration: { kind: 'undue_delay', bound: { kind: 'hours', hours: 72 } },
+    scope: { kind: 'establishment', zone: 'AE-ADGM' },
+    conditions: { personalData: true, risk: 'not_unlikely' },
+    contents: ['nature', 'categories_and_numbers', 'contact_point', 'likely_consequences', 'measures'],
+    notes: ['adgm_late_reasons', 'ae_free_zones'],
+  },
+  {
+    id: 'adgm_data_subjects',
+    regime: 'ae_adgm_dpr',
+    citation: `${ADGM_DPR}, s. 33`,
+    notifier: 'controller',
+    recipient: 'data_subjects',
+    start: aware,
+    duration: { kind: 'undue_delay' },
+    scope: { kind: 'establishment', zone: 'AE-ADGM' },
+    conditions: { personalData: true, risk: 'high' },
+    contents: ['plain_language', 'nature', 'contact_point', 'likely_consequences', 'measures'],
+    uncertain: ['adgm_subjects_section'],
+    notes: ['ae_free_zones'],
   },
 ];

@@ -13,12 +13,13 @@ import { EU_RULES } from './deadline-rules-eu.js';
 import { MENA_RULES } from './deadline-rules-mena.js';
 import { US_RULES } from './deadline-rules-us.js';
 
-export { REGIMES } from './deadline-rule-types.js';
+export { FREE_ZONES, REGIMES } from './deadline-rule-types.js';
 export type {
   Period,
   Duration,
   Start,
   Scope,
+  FreeZone,
   Threshold,
   RiskLevel,
   OrganizationFact,

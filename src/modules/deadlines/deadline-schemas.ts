@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { FREE_ZONES } from './deadline-rules.js';
 
 const Instant = Type.String({ format: 'date-time' });
 const NullableInstant = Type.Union([Instant, Type.Null()]);
@@ -118,6 +119,12 @@ export const ProfileView = Type.Object(
     hipaaCovered: Type.Boolean(),
     nis2Entity: Type.Union([Type.Boolean(), Type.Null()]),
     czRegulated: Type.Union([Type.Boolean(), Type.Null()]),
+    /** The free zones with their own data protection law where the organization is established; none when left out. */
+    establishedIn: Type.Optional(
+      Type.Array(Type.Unsafe<(typeof FREE_ZONES)[number]>({ type: 'string', enum: [...FREE_ZONES] }), {
+        uniqueItems: true,
+      }),
+    ),
   },
   { additionalProperties: false },
 );

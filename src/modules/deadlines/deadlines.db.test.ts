@@ -291,6 +291,81 @@ describe('clocks per incident', () => {
     ).post(`/api/incidents/${incident.id}/clocks/${visa.id}/filed`, { reference: 'late' });
     expect(filing.statusCode).toBe(409);
   });
+
+  it('an organization that says it is in the DIFC gets the DIFC clocks, and the UAE federal ones say why not; on the mainland, the reverse', async () => {
+    const org = await createOrganization(t);
+    const admin = await createUser(t, org, ['admin'], { totp: false });
+    const manager = await createUser(t, org, ['incident_manager'], { totp: false });
+    const adminAgent = await sessionFor(t, admin);
+    const profile = {
+      leadAuthority: null,
+      secRegistrant: false,
+      hipaaCovered: false,
+      nis2Entity: false,
+      czRegulated: false,
+    };
+    const zoneOnly = await adminAgent.request('PUT', '/api/organization/deadline-profile', {
+      ...profile,
+      establishedIn: ['AE-DU'],
+    });
+    expect(zoneOnly.statusCode, 'only the free zones with their own law').toBe(400);
+    const saved = await adminAgent.request('PUT', '/api/organization/deadline-profile', {
+      ...profile,
+      establishedIn: ['AE-DIFC'],
+    });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect((await adminAgent.get('/api/organization/deadline-profile')).json()).toMatchObject({
+      establishedIn: ['AE-DIFC'],
+    });
+    const incident = await createIncident(
+      t,
+      org,
+      {
+        dataCategories: ['contact_details'],
+        moments: { aware: AWARE.toISOString() },
+        jurisdictions: [{ code: 'AE-DU', estimatedAffected: 300 }],
+      },
+      manager,
+    );
+    const byRule = async () =>
+      Object.fromEntries((await clocksOf(manager, incident.id)).map((c) => [c.ruleId, c]));
+    const inDifc = await byRule();
+    expect(inDifc.difc_commissioner).toMatchObject({
+      jurisdiction: 'AE-DIFC',
+      timeZone: 'Asia/Dubai',
+      // "As soon as practicable": the organization's target (72 hours unless it set another).
+      dueAt: new Date(AWARE.getTime() + 72 * HOUR).toISOString(),
+      reasonKey: null,
+      titleKey: 'deadline.rule.difc_commissioner',
+      recipientKey: 'deadline.party.difc_commissioner',
+      uncertain: true,
+    });
+    expect(inDifc.ae_data_office).toMatchObject({
+      jurisdiction: 'AE',
+      state: 'not_applicable',
+      reasonKey: 'deadline.reason.ae_free_zone_law',
+    });
+    expect(inDifc.adgm_commissioner).toBeUndefined();
+
+    // Leaving the zone recomputes the open incident: the federal clocks run, the DIFC ones stop as out of scope.
+    const mainland = await adminAgent.request('PUT', '/api/organization/deadline-profile', profile);
+    expect(mainland.json()).toMatchObject({ establishedIn: [] });
+    const onMainland = await byRule();
+    expect(onMainland.ae_data_office).toMatchObject({
+      jurisdiction: 'AE',
+      dueAt: new Date(AWARE.getTime() + 72 * HOUR).toISOString(),
+      reasonKey: null,
+      citation: 'UAE Federal Decree-Law No. 45 of 2021 on the Protection of Personal Data, Art. 9(1)',
+      uncertain: true,
+    });
+    expect(onMainland.ae_data_office!.noteKeys).toEqual(
+      expect.arrayContaining(['deadline.note.ae_executive_regulations', 'deadline.note.ae_exclusions']),
+    );
+    expect(onMainland.difc_commissioner).toMatchObject({
+      state: 'not_applicable',
+      reasonKey: 'deadline.reason.out_of_scope',
+    });
+  });
 });
 
 describe('warnings', () => {

@@ -53,6 +53,12 @@ export const CLOCK_RULES = [
   'eg_data_subjects',
   'qa_authority',
   'qa_data_subjects',
+  'ae_data_office',
+  'ae_data_subjects',
+  'difc_commissioner',
+  'difc_data_subjects',
+  'adgm_commissioner',
+  'adgm_data_subjects',
   'pci_visa',
 ] as const;
 export type ClockRule = (typeof CLOCK_RULES)[number];
