@@ -222,9 +222,62 @@ export function useRegionName() {
   }, [locale]);
 }
 
+/** A language code (cs, ar, pt-BR) named in the interface language; an unknown code as written. */
+export function useLanguageName() {
+  const { locale } = useLocale();
+  return useMemo(() => {
+    let names: Intl.DisplayNames | undefined;
+    try {
+      names = new Intl.DisplayNames([locale], { type: 'language' });
+    } catch {
+      names = undefined;
+    }
+    return (code: string) => {
+      try {
+        return names?.of(code) ?? code;
+      } catch {
+        return code;
+      }
+    };
+  }, [locale]);
+}
+
 /** Each language named in itself, the way a language menu should show it. */
 export const LANGUAGE_NAMES: Record<Locale, MessageId> = {
   en: 'app.language.en',
   cs: 'app.language.cs',
   ar: 'app.language.ar',
 };
+
+/** A list of words as the interface language joins them ("a, b and c", "a، b و c"), not with a Latin comma. */
+export function useListFormat() {
+  const { locale } = useLocale();
+  return useMemo(() => {
+    let format: Intl.ListFormat | undefined;
+    try {
+      format = new Intl.ListFormat([locale], { style: 'long', type: 'conjunction' });
+    } catch {
+      format = undefined;
+    }
+    return (items: readonly string[]) => (format ? format.format(items) : items.join(', '));
+  }, [locale]);
+}
+
+/**
+ * Shows the page in a language someone else picked for the visitor (an invitation's), unless the
+ * visitor already chose one on this device; not remembered as their choice.
+ */
+export function useSuggestedLocale(suggested: string | undefined) {
+  const { setLocale } = useLocale();
+  useEffect(() => {
+    if (!isLocale(suggested)) return;
+    try {
+      if (window.localStorage.getItem(STORAGE_KEY) !== null) return;
+      setLocale(suggested);
+      window.localStorage.removeItem(STORAGE_KEY);
+    } catch {
+      // No storage: nothing was chosen on this device either.
+      setLocale(suggested);
+    }
+  }, [suggested, setLocale]);
+}

@@ -63,7 +63,7 @@ export async function invite(
       intro: 'mail.invitation.intro',
       action: 'mail.invitation.action',
       outro: 'mail.invitation.outro',
-      link: `${deps.publicUrl.origin}/accept-invitation#token=${token}`,
+      link: `${deps.publicUrl.origin}/accept-invitation#token=${token}&lang=${locale}`,
       values: { organization: org.name, days: INVITATION_DAYS },
     }),
   });

@@ -44,6 +44,31 @@ describe('a notice composed as MIME', () => {
     expect(parsed.subject).toBe('Hello Bcc: attacker@example.test');
   });
 
+  it('the From name loses its bidi controls, so a mail client cannot show it backwards', async () => {
+    const raw = composeNotice({
+      ...base,
+      from: {
+        name: '\u202EAcme Bank\u202C \u2067Support\u2069 \u202Bشركة\u202A',
+        address: 'notices@shop.example',
+      },
+      subject: 'x',
+      text: 'x',
+      html: '<p>x</p>',
+    });
+    const parsed = await simpleParser(raw);
+    expect(parsed.from?.value).toEqual([{ name: 'Acme Bank Support شركة', address: 'notices@shop.example' }]);
+    const onlyControls = await simpleParser(
+      composeNotice({
+        ...base,
+        from: { name: '\u202E\u202C', address: 'a@shop.example' },
+        subject: 'x',
+        text: 'x',
+        html: 'x',
+      }),
+    );
+    expect(onlyControls.from?.value).toEqual([{ name: '', address: 'a@shop.example' }]);
+  });
+
   it('dates are RFC 5322', () => {
     expect(mailDate(new Date('2026-03-01T09:05:00Z'))).toBe('Sun, 1 Mar 2026 09:05:00 +0000');
   });

@@ -57,11 +57,17 @@ function unstructured(value: string): string {
   return share === 0 ? line : encodeWords(line, share > 0.3 ? 'B' : 'Q', 52);
 }
 
-/** A mailbox with its display name (quoted, or as B encoded words). */
+/**
+ * Embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): in a From name shown by a mail
+ * client they can make the sender read backwards ("moc.knab" as "bank.com"), so they are dropped.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+
+/** A mailbox with its display name (quoted, or as B encoded words), without bidi controls. */
 function mailbox(name: string | undefined, address: string): string {
   const addr = oneLine(address);
-  if (!name) return addr;
-  const phrase = oneLine(name);
+  const phrase = oneLine((name ?? '').replace(BIDI_CONTROLS, ''));
+  if (!phrase) return addr;
   const shown =
     nonAsciiShare(phrase) > 0 ? encodeWord(phrase, 'B', 52) : `"${phrase.replace(/["\\]/g, '\\$&')}"`;
   return `${shown} <${addr}>`;

@@ -1,6 +1,15 @@
 import { useEffect, useState } from 'react';
 import { post } from '../api';
-import { LANGUAGE_NAMES, LOCALES, T, isLocale, useLocale, useT, type Locale } from '../i18n';
+import {
+  LANGUAGE_NAMES,
+  LOCALES,
+  T,
+  isLocale,
+  useLocale,
+  useSuggestedLocale,
+  useT,
+  type Locale,
+} from '../i18n';
 import { Link, clearFragment, fragmentParam, navigate } from '../router';
 import { useSession, type Role, type SignInResult } from '../session';
 import { ErrorNotice, Loading, Notice } from '../ui/feedback';
@@ -21,6 +30,9 @@ export function AcceptInvitationPage() {
   const { refresh } = useSession();
   const { locale, setLocale } = useLocale();
   const [token] = useState(() => fragmentParam('token'));
+  // The language the invitation was written in (the link carries it): the page opens in it.
+  const [invitedIn] = useState(() => fragmentParam('lang'));
+  useSuggestedLocale(invitedIn);
   const invitation = useLoad(
     () => (token ? post<Invitation>('/api/auth/invitation', { token }) : Promise.resolve(undefined)),
     token,
@@ -73,7 +85,13 @@ export function AcceptInvitationPage() {
           <p className="lead">
             <T
               id="app.invitation.intro"
-              values={{ organization: <strong>{invited.organizationName}</strong> }}
+              values={{
+                organization: (
+                  <strong>
+                    <bdi>{invited.organizationName}</bdi>
+                  </strong>
+                ),
+              }}
             />
           </p>
           <dl className="facts">
@@ -81,7 +99,9 @@ export function AcceptInvitationPage() {
               <dt>
                 <T id="app.field.email" />
               </dt>
-              <dd data-testid="invited-email">{invited.email}</dd>
+              <dd data-testid="invited-email">
+                <bdi>{invited.email}</bdi>
+              </dd>
             </div>
             <div>
               <dt>

@@ -17,13 +17,13 @@ const STATE_TONE: Record<ClockState, 'info' | 'success' | 'danger' | 'neutral' |
 };
 
 /** A catalog text named by the server, or what the server said when the catalog has none. */
-function useKeyed() {
+export function useKeyed() {
   const t = useT();
   return (key: string | null | undefined, fallback = '') => (key && isMessageId(key) ? t(key) : fallback);
 }
 
 /** "2 days 4 hr 5 min" in the interface language, by the browser's own unit names. */
-function useFormatDuration() {
+export function useFormatDuration() {
   const intl = useIntl();
   return (seconds: number) => {
     const total = Math.abs(seconds);

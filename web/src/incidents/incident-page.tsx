@@ -73,6 +73,8 @@ export function IncidentPage({ id }: { id: string }) {
         }
       />
       {manage && <Transitions incident={view} onChanged={changed} />}
+      {/* The legal clocks come first: they are what cannot wait (issue 13, item 7). */}
+      <ClocksSection incident={view} version={version} onChanged={() => changed()} />
       <div className="grid grid-wide">
         <FactsSection incident={view} manage={manage} onChanged={changed} />
         <MomentsSection incident={view} manage={manage} onChanged={changed} />
@@ -82,7 +84,6 @@ export function IncidentPage({ id }: { id: string }) {
         <MembersSection incident={view} manage={manage} onChanged={changed} />
       </div>
       <TasksSection incident={view} version={version} onChanged={() => changed()} />
-      <ClocksSection incident={view} version={version} onChanged={() => changed()} />
       <ReportsSection incident={view} version={version} onChanged={() => changed()} />
       <GuidanceSection incident={view} onChanged={() => changed()} />
       <NoticesSection incident={view} />

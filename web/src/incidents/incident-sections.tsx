@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { patch, put } from '../api';
-import { T, useT, useTimeZone } from '../i18n';
+import { T, useListFormat, useT, useTimeZone } from '../i18n';
 import { ErrorNotice } from '../ui/feedback';
 import { Button, CheckboxField, Form, SelectField, TextAreaField, TextField } from '../ui/form';
 import { useAction } from '../ui/hooks';
@@ -26,6 +26,7 @@ export interface SectionProps {
 /** What happened and what it touches: the editable facts of the incident. */
 export function FactsSection({ incident, manage, onChanged }: SectionProps) {
   const t = useT();
+  const listFormat = useListFormat();
   const [editing, setEditing] = useState(false);
   const [form, setForm] = useState(() => formOf(incident));
   const { run, pending, error } = useAction();
@@ -88,7 +89,7 @@ export function FactsSection({ incident, manage, onChanged }: SectionProps) {
             </dt>
             <dd data-testid="data-categories">
               {incident.dataCategories.length ? (
-                incident.dataCategories.map((c) => t(`incident.category.${c}`)).join(', ')
+                listFormat(incident.dataCategories.map((c) => t(`incident.category.${c}`)))
               ) : (
                 <T id="app.incident.none" />
               )}

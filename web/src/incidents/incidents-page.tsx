@@ -168,7 +168,9 @@ export function IncidentsPage() {
                     </td>
                     <td>
                       <span className="person-name">
-                        <Link to={`/incidents/${incident.id}`}>{incident.title}</Link>
+                        <Link to={`/incidents/${incident.id}`}>
+                          <bdi>{incident.title}</bdi>
+                        </Link>
                         {incident.isExercise && <ExerciseBadge />}
                         {incident.restricted && <RestrictedBadge />}
                       </span>

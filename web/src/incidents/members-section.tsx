@@ -48,7 +48,7 @@ export function MembersSection({ incident, manage, onChanged }: SectionProps) {
           {incident.members.map((member) => (
             <li key={`${member.userId}-${member.role}`} className="list-item">
               <div className="list-main">
-                <span className="person-name">{member.displayName}</span>
+                <bdi className="person-name">{member.displayName}</bdi>
                 <span className="muted">
                   <T id={`incident.role.${member.role}`} />
                 </span>

@@ -165,8 +165,11 @@ function TaskItem({ incidentId, task, onChanged }: { incidentId: string; task: T
   return (
     <li className="list-item task" data-testid={`task-${task.key}`} data-status={task.status}>
       <div className="list-main">
-        <span className="person-name">
-          {task.title}
+        {/* The title stands on its own line, the description below it: they do not run together. */}
+        <span className="task-head person-name">
+          <strong className="task-title" lang={task.locale} dir="auto">
+            {task.title}
+          </strong>
           <Badge tone={task.status === 'done' ? 'success' : task.status === 'skipped' ? 'neutral' : 'info'}>
             <T id={`plan.task.status.${task.status}`} />
           </Badge>
@@ -183,9 +186,9 @@ function TaskItem({ incidentId, task, onChanged }: { incidentId: string; task: T
           {task.isExercise && <ExerciseBadge />}
         </span>
         {task.description && (
-          <span className="muted prose" lang={task.locale}>
+          <p className="task-description prose" lang={task.locale} dir="auto">
             {task.description}
-          </span>
+          </p>
         )}
         <span className="muted">
           <T id="app.tasks.owner" values={{ owner }} />

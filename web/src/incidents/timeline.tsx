@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { post } from '../api';
-import { T, isMessageId, useLocale, useRegionName, useT } from '../i18n';
+import { T, isMessageId, useListFormat, useLocale, useRegionName, useT } from '../i18n';
 import { ErrorNotice } from '../ui/feedback';
 import { Button, Form, TextAreaField } from '../ui/form';
 import { useAction } from '../ui/hooks';
@@ -84,7 +84,7 @@ export function Timeline({ events, incident }: { events: TimelineEvent[]; incide
 }
 
 function Actor({ event }: { event: TimelineEvent }) {
-  if (event.actorName) return <>{event.actorName}</>;
+  if (event.actorName) return <bdi>{event.actorName}</bdi>;
   if (event.actorType === 'system') return <T id="app.audit.system" />;
   if (event.actorType === 'api_token') return <T id="app.audit.token" />;
   return <code dir="ltr">{event.actorId?.slice(0, 8)}</code>;
@@ -100,6 +100,7 @@ function EventDetail({ event, incident }: { event: TimelineEvent; incident: Inci
   const t = useT();
   const { locale } = useLocale();
   const regionName = useRegionName();
+  const listFormat = useListFormat();
   const d = event.data;
   let detail: ReactNode = null;
   switch (event.kind) {
@@ -124,12 +125,12 @@ function EventDetail({ event, incident }: { event: TimelineEvent; incident: Inci
         <T
           id="app.timeline.fields"
           values={{
-            fields: changed
-              .map((field) => {
+            fields: listFormat(
+              changed.map((field) => {
                 const key = `app.incident.field.${field}`;
                 return isMessageId(key) ? t(key) : field;
-              })
-              .join(', '),
+              }),
+            ),
           }}
         />
       );

@@ -3,6 +3,7 @@ import { Link } from '../router';
 import { may, useSession } from '../session';
 import { Badge } from '../ui/feedback';
 import { PageHeader, Section } from '../ui/layout';
+import { OverviewUrgent } from './overview-urgent';
 
 export function OverviewPage() {
   const { session } = useSession();
@@ -15,8 +16,10 @@ export function OverviewPage() {
     <>
       <PageHeader
         heading="app.overview.title"
-        intro={<T id="app.overview.welcome" values={{ name: user.displayName }} />}
+        intro={<T id="app.overview.welcome" values={{ name: <bdi>{user.displayName}</bdi> }} />}
       />
+      {/* What cannot wait comes first: open SEV1 and SEV2 incidents, then the running legal clocks. */}
+      {may(session, 'readIncidents') && <OverviewUrgent />}
       <div className="grid">
         <Section title={<T id="app.overview.security" />}>
           <dl className="facts">
@@ -62,7 +65,9 @@ export function OverviewPage() {
               <dt>
                 <T id="app.field.organizationName" />
               </dt>
-              <dd>{org.name}</dd>
+              <dd>
+                <bdi>{org.name}</bdi>
+              </dd>
             </div>
             <div>
               <dt>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { get, post } from '../api';
-import { T, useT, type MessageId, Time } from '../i18n';
+import { T, useListFormat, useT, type MessageId, Time } from '../i18n';
 import { ConfirmButton, CopyButton } from '../ui/actions';
 import { Badge, ErrorNotice, Loading, Notice } from '../ui/feedback';
 import { Button, CheckboxField, Form, SelectField, TextField } from '../ui/form';
@@ -146,6 +146,7 @@ export function TokensPage() {
 
 function TokenList({ tokens, onRevoke }: { tokens: TokenView[]; onRevoke(id: string): Promise<void> }) {
   const now = new Date();
+  const listFormat = useListFormat();
   return (
     <ul className="list">
       {tokens.map((token) => {
@@ -176,7 +177,7 @@ function TokenList({ tokens, onRevoke }: { tokens: TokenView[]; onRevoke(id: str
                   {'…'}
                 </code>
                 {' · '}
-                {token.scopes.join(', ')}
+                {listFormat(token.scopes)}
               </span>
               <span className="muted">
                 <T id="app.tokens.createdAt" values={{ time: <Time value={token.createdAt} /> }} />

@@ -155,15 +155,25 @@ export function Shell({ children }: { children: ReactNode }) {
             <LanguageSwitcher />
             {user && (
               <details className="user-menu" ref={menu}>
-                <summary aria-label={t('app.shell.userMenu', { name: user.displayName })}>
+                {/* Named by what it shows (the person's name), then what it is: no aria-label that
+                    would say something else than the visible text (WCAG 2.5.3). */}
+                <summary data-testid="user-menu">
                   <span className="avatar" aria-hidden="true">
                     {initials(user.displayName)}
                   </span>
-                  <span className="user-name">{user.displayName}</span>
+                  <bdi className="user-name">{user.displayName}</bdi>
+                  <span className="visually-hidden">
+                    {' '}
+                    <T id="app.shell.userMenu.what" />
+                  </span>
                 </summary>
                 <div className="user-menu-panel">
-                  <p className="user-menu-name">{user.displayName}</p>
-                  <p className="user-menu-email">{user.email}</p>
+                  <p className="user-menu-name">
+                    <bdi>{user.displayName}</bdi>
+                  </p>
+                  <p className="user-menu-email">
+                    <bdi>{user.email}</bdi>
+                  </p>
                   <RoleList roles={user.roles} />
                   <hr />
                   <Link to="/account" className="menu-item">

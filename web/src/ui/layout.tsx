@@ -92,7 +92,8 @@ export function PageHeader({
     <header className="page-header">
       <div>
         {before}
-        <FocusedHeading>{text ?? <T id={title} />}</FocusedHeading>
+        {/* A heading that is data is isolated: a Latin title on an Arabic page keeps its order. */}
+        <FocusedHeading>{text !== undefined ? <bdi>{text}</bdi> : <T id={title} />}</FocusedHeading>
         {intro && <p className="lead">{intro}</p>}
       </div>
       {actions && <div className="page-actions">{actions}</div>}

@@ -74,7 +74,10 @@ function Genuine({ verdict }: { verdict: Extract<Verdict, { status: 'genuine' }>
         <dt>
           <T id="verify.genuine.organization" />
         </dt>
-        <dd data-testid="verify-organization">{verdict.organization}</dd>
+        <dd>
+          {/* Isolated: "Acme s.r.o." on an Arabic page keeps its full stop at its end, as sent. */}
+          <bdi data-testid="verify-organization">{verdict.organization}</bdi>
+        </dd>
         <dt>
           <T id="verify.genuine.subject" />
         </dt>
