@@ -300,9 +300,22 @@ describe('admin web app', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Organization' }).click();
     await heading(page, 'Organization').waitFor();
     await page.getByLabel('Organization name').fill('Acme Security');
+    // The support contact notices name: a number as people write it is kept in E.164.
+    await page.getByLabel('Support e-mail').fill('help@acme.example');
+    await page.getByLabel('Support phone').fill('601 234 567');
+    await page.getByText('Write the number in international format').waitFor();
+    expect(await page.getByRole('button', { name: 'Save changes' }).isDisabled()).toBe(true);
+    await page.getByLabel('Support phone').fill('+420 601 234 567');
+    await page.getByLabel('Opening hours – English').fill('Mon–Fri 9–17');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Settings saved.').waitFor();
     await signedInAs(page, 'Acme Security');
+    await page.reload();
+    await heading(page, 'Organization').waitFor();
+    await page.getByLabel('Support phone').waitFor();
+    expect(await page.getByLabel('Support phone').inputValue()).toBe('+420601234567');
+    expect(await page.getByLabel('Support e-mail').inputValue()).toBe('help@acme.example');
+    expect(await page.getByLabel('Opening hours – English').inputValue()).toBe('Mon–Fri 9–17');
   });
 
   it('shows an API error as the server worded it in the interface language, with its request id', async () => {

@@ -1,14 +1,23 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import { withOrg } from '../../platform/db.js';
 import { requestActor } from '../audit/index.js';
-import { Password } from './account-schemas.js';
+import { Email, Password } from './account-schemas.js';
 import { ErrorBody, LocaleSchema } from '../../platform/http/schemas.js';
 import { changePassword, updateOrganization } from './account-service.js';
 import { findOrganizationSettings, type OrganizationSettingsRow } from './organization-repo.js';
 import { updateOwnProfile } from './user-repo.js';
 import { authOf } from '../access/index.js';
+import { organizationLogoRoutes } from './organization-logo-routes.js';
+import { logoUrlOf } from './organization-profile.js';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Hours = Type.String({ maxLength: 200 });
+const SupportHours = Type.Object(
+  { en: Type.Optional(Hours), cs: Type.Optional(Hours), ar: Type.Optional(Hours) },
+  { additionalProperties: false },
+);
 
 const Organization = Type.Object({
   id: Type.String(),
@@ -22,6 +31,18 @@ const Organization = Type.Object({
   /** IANA zone the app shows times in, and notices use where a customer's own is unknown. */
   timeZone: Type.String(),
   intakeWebhookConfigured: Type.Boolean(),
+  /** `#RRGGBB`; white text reads on it. */
+  brandColor: Nullable(Type.String()),
+  /** Where the admin app fetches the logo (versioned by its upload), or null without one. */
+  logoUrl: Nullable(Type.String()),
+  /** The contact point notices name (GDPR Art. 34(2)): e-mail, E.164 phone, hours per language. */
+  supportEmail: Nullable(Type.String()),
+  supportPhone: Nullable(Type.String()),
+  supportHours: SupportHours,
+  /** The data protection officer: staff data, never logged. */
+  dpoName: Nullable(Type.String()),
+  dpoEmail: Nullable(Type.String()),
+  dpoPhone: Nullable(Type.String()),
 });
 
 const organizationView = (o: OrganizationSettingsRow) => ({
@@ -33,6 +54,14 @@ const organizationView = (o: OrganizationSettingsRow) => ({
   intakeStartsPlan: o.intake_starts_plan,
   timeZone: o.time_zone,
   intakeWebhookConfigured: o.has_secret,
+  brandColor: o.brand_color,
+  logoUrl: logoUrlOf(o.logo_updated_at),
+  supportEmail: o.support_email,
+  supportPhone: o.support_phone,
+  supportHours: o.support_hours,
+  dpoName: o.dpo_name,
+  dpoEmail: o.dpo_email,
+  dpoPhone: o.dpo_phone,
 });
 
 /** A user's own account, and the organization's settings. */
@@ -110,6 +139,16 @@ export async function accountRoutes(fastify: FastifyInstance): Promise<void> {
             undueDelayTargetHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
             intakeStartsPlan: Type.Optional(Type.Boolean()),
             timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            // An empty string or null clears each of these.
+            brandColor: Type.Optional(
+              Nullable(Type.Union([Type.String({ pattern: '^#[0-9A-Fa-f]{6}$' }), Type.Literal('')])),
+            ),
+            supportEmail: Type.Optional(Nullable(Type.Union([Email, Type.Literal('')]))),
+            supportPhone: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
+            supportHours: Type.Optional(SupportHours),
+            dpoName: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+            dpoEmail: Type.Optional(Nullable(Type.Union([Email, Type.Literal('')]))),
+            dpoPhone: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
           },
           { additionalProperties: false },
         ),
@@ -125,4 +164,7 @@ export async function accountRoutes(fastify: FastifyInstance): Promise<void> {
       );
     },
   );
+
+  // Its own plugin: the image parser stays with the logo routes.
+  await app.register(organizationLogoRoutes);
 }

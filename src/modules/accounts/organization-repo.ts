@@ -12,6 +12,15 @@ export interface OrganizationSettingsRow {
   intake_starts_plan: boolean;
   time_zone: string;
   has_secret: boolean;
+  brand_color: string | null;
+  logo_type: string | null;
+  logo_updated_at: Date | null;
+  support_email: string | null;
+  support_phone: string | null;
+  support_hours: Partial<Record<Locale, string>>;
+  dpo_name: string | null;
+  dpo_email: string | null;
+  dpo_phone: string | null;
 }
 
 export async function insertOrganization(
@@ -58,7 +67,8 @@ export async function findOrganizationSummary(
 }
 
 const SELECT_SETTINGS = `SELECT id, name, default_locale, require_mfa, undue_delay_target_hours, intake_starts_plan, time_zone,
-  intake_webhook_secret IS NOT NULL AS has_secret FROM organizations`;
+  intake_webhook_secret IS NOT NULL AS has_secret, brand_color, logo_type, logo_updated_at,
+  support_email, support_phone, support_hours, dpo_name, dpo_email, dpo_phone FROM organizations`;
 
 export async function findOrganizationSettings(tx: Sql): Promise<OrganizationSettingsRow> {
   return (await tx.query<OrganizationSettingsRow>(SELECT_SETTINGS))[0]!;
@@ -89,4 +99,60 @@ export async function updateOrganizationSettings(
       fields.timeZone,
     ],
   );
+}
+
+/** The profile columns a caller may set or clear (null clears); the keys are the only SQL names used. */
+export interface OrganizationProfileColumns {
+  brand_color: string | null;
+  support_email: string | null;
+  support_phone: string | null;
+  support_hours: Partial<Record<Locale, string>>;
+  dpo_name: string | null;
+  dpo_email: string | null;
+  dpo_phone: string | null;
+}
+
+const PROFILE_COLUMNS: readonly (keyof OrganizationProfileColumns)[] = [
+  'brand_color',
+  'support_email',
+  'support_phone',
+  'support_hours',
+  'dpo_name',
+  'dpo_email',
+  'dpo_phone',
+];
+
+/** Sets exactly the profile columns given (unlike the settings above, null here clears a value). */
+export async function updateOrganizationProfile(
+  tx: Sql,
+  fields: Partial<OrganizationProfileColumns>,
+): Promise<void> {
+  const columns = PROFILE_COLUMNS.filter((c) => fields[c] !== undefined);
+  if (!columns.length) return;
+  const values = columns.map((c) => (c === 'support_hours' ? JSON.stringify(fields[c]) : fields[c]));
+  await tx.query(`UPDATE organizations SET ${columns.map((c, i) => `${c} = $${i + 1}`).join(', ')}`, values);
+}
+
+export async function updateOrganizationLogo(
+  tx: Sql,
+  logo: { bytes: Buffer; type: string } | null,
+): Promise<void> {
+  await tx.query(
+    'UPDATE organizations SET logo = $1, logo_type = $2, logo_updated_at = CASE WHEN $1::bytea IS NULL THEN NULL ELSE now() END',
+    [logo?.bytes ?? null, logo?.type ?? null],
+  );
+}
+
+export async function findOrganizationLogo(
+  tx: Sql,
+): Promise<{ logo: Buffer; logo_type: string; logo_updated_at: Date } | undefined> {
+  const row = (
+    await tx.query<{
+      logo: Buffer | Uint8Array | null;
+      logo_type: string | null;
+      logo_updated_at: Date | null;
+    }>('SELECT logo, logo_type, logo_updated_at FROM organizations')
+  )[0];
+  if (!row?.logo || !row.logo_type || !row.logo_updated_at) return undefined;
+  return { logo: Buffer.from(row.logo), logo_type: row.logo_type, logo_updated_at: row.logo_updated_at };
 }

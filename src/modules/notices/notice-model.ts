@@ -38,6 +38,10 @@ export const PLACEHOLDERS = [
   'lookupUrl',
   /** where to get help */
   'supportUrl',
+  /** the organization's support contact on one line: e-mail, phone (hours in the reader's language) */
+  'supportContact',
+  /** the data protection officer on one line: name, e-mail, phone */
+  'dpoContact',
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 

@@ -39,6 +39,39 @@ export interface NoticeContext {
   verifyUrl: string;
   lookupUrl: string;
   supportUrl: string;
+  /** The organization's support contact point, from its settings (GDPR Art. 34(2)). */
+  supportContact?: ContactPoint;
+  /** The organization's data protection officer, from its settings. */
+  dpoContact?: ContactPoint;
+}
+
+/** A contact point as the organization's settings hold it; each part may be unset. */
+export interface ContactPoint {
+  name?: string | null;
+  email: string | null;
+  phone: string | null;
+  /** Free text per language, e.g. opening hours. */
+  hours?: Partial<Record<NoticeLocale, string>>;
+}
+
+/**
+ * A contact point on one line in the reader's language: "Jana Nová, privacy@acme.cz, +420601234567
+ * (Mon–Fri 9–17)"; the hours in the reader's language, else the organization's. Empty when there is
+ * neither an e-mail nor a phone (a name alone reaches no one).
+ */
+export function contactLine(
+  locale: NoticeLocale,
+  contact: ContactPoint | undefined,
+  fallback: NoticeLocale = 'en',
+): string {
+  if (!contact?.email && !contact?.phone) return '';
+  const separator = locale === 'ar' ? '، ' : ', ';
+  const line = [contact.name, contact.email, contact.phone]
+    .map((part) => plain(part?.trim() ?? ''))
+    .filter(Boolean)
+    .join(separator);
+  const hours = plain((contact.hours?.[locale] || contact.hours?.[fallback] || '').trim());
+  return hours ? `${line} (${hours})` : line;
 }
 
 /** When the vault has no name: how a notice greets the customer. */
@@ -88,6 +121,8 @@ export function compileNotice(
 ): (recipient: NoticeRecipient) => RenderedNotice {
   const direction = locale === 'ar' ? 'rtl' : 'ltr';
   const affected = t(locale, 'notice.phrase.affectedCount', { count: context.affectedCount });
+  const supportContact = contactLine(locale, context.supportContact, context.defaultLocale);
+  const dpoContact = contactLine(locale, context.dpoContact, context.defaultLocale);
   return (recipient) => {
     const zone = isTimeZone(recipient.timeZone)
       ? recipient.timeZone
@@ -107,6 +142,8 @@ export function compileNotice(
       verifyUrl: context.verifyUrl,
       lookupUrl: context.lookupUrl,
       supportUrl: context.supportUrl,
+      supportContact,
+      dpoContact,
     };
     const subject = fillText(content.subject, values).trim();
     const written = NOTICE_PARTS.map((p) => content.parts[p]).filter((t) => t.trim());
@@ -238,6 +275,8 @@ export async function loadNoticeContext(
       verifyUrl: r.links.verifyUrl ?? '',
       lookupUrl: r.links.lookupUrl ?? '',
       supportUrl: r.links.supportUrl ?? '',
+      supportContact: { email: r.support_email, phone: r.support_phone, hours: r.support_hours },
+      dpoContact: { name: r.dpo_name, email: r.dpo_email, phone: r.dpo_phone },
     },
   };
 }

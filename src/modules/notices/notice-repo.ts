@@ -242,6 +242,12 @@ export interface RenderSourceRow {
   default_locale: string;
   time_zone: string;
   affected: string;
+  support_email: string | null;
+  support_phone: string | null;
+  support_hours: Partial<Record<NoticeLocale, string>>;
+  dpo_name: string | null;
+  dpo_email: string | null;
+  dpo_phone: string | null;
 }
 
 export async function findRenderSource(
@@ -251,6 +257,7 @@ export async function findRenderSource(
   const rows = await tx.query<RenderSourceRow>(
     `SELECT v.id, v.notice_id, v.version, v.content, v.links, n.kind, i.id AS incident_id,
             i.occurred_at, i.detected_at, i.created_at, o.name AS organization, o.default_locale, o.time_zone,
+            o.support_email, o.support_phone, o.support_hours, o.dpo_name, o.dpo_email, o.dpo_phone,
             (SELECT count(*) FROM incident_affected_customers a WHERE a.incident_id = i.id) AS affected
      FROM notice_versions v JOIN notices n ON n.id = v.notice_id JOIN incidents i ON i.id = v.incident_id
        JOIN organizations o ON o.id = v.organization_id
@@ -258,6 +265,17 @@ export async function findRenderSource(
     [noticeVersionId],
   );
   return rows[0];
+}
+
+/** Whether the organization's settings name a support contact and a DPO that reach someone (an e-mail or a phone). */
+export async function findContactPoints(
+  tx: Sql,
+): Promise<{ hasSupportContact: boolean; hasDpoContact: boolean }> {
+  const rows = await tx.query<{ support: boolean; dpo: boolean }>(
+    `SELECT (support_email IS NOT NULL OR support_phone IS NOT NULL) AS support,
+            (dpo_email IS NOT NULL OR dpo_phone IS NOT NULL) AS dpo FROM organizations`,
+  );
+  return { hasSupportContact: rows[0]?.support ?? false, hasDpoContact: rows[0]?.dpo ?? false };
 }
 
 /** Whether a notice's incident is an exercise; undefined when the incident is not visible. */

@@ -12,6 +12,7 @@ import {
   addVersion,
   approveVersion,
   createNotice,
+  findContactPoints,
   findNotice,
   findVersion,
   latestVersion,
@@ -140,6 +141,7 @@ export async function draftNotice(
       guidance: guidance?.approvedBy ? guidance.content : null,
       hasSupportUrl: Boolean(links.supportUrl),
       hasLookupUrl: Boolean(links.lookupUrl),
+      ...(await findContactPoints(tx)),
     });
   }
   validContent(content);

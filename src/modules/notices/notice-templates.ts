@@ -12,7 +12,7 @@ import type { NoticeContent, NoticeLocaleContent } from './notice-model.js';
 type Common = Omit<NoticeLocaleContent['parts'], 'what_happened' | 'where_to_get_help'> & {
   subject: string;
   sms: string;
-  help: { support: string; lookup: string; none: string };
+  help: { support: string; lookup: string; none: string; contact: string; dpo: string };
   money: string;
 };
 
@@ -35,6 +35,8 @@ const COMMON: Record<NoticeLocale, Common> = {
       support: 'If you have any questions, we are here for you: {supportUrl}.',
       lookup: 'You can also check whether and how you were affected at {lookupUrl}.',
       none: 'If you have any questions, please contact our customer support; we are here for you.',
+      contact: 'You can reach our customer support at {supportContact}.',
+      dpo: 'For questions about your personal data, you can also contact our data protection officer: {dpoContact}.',
     },
     money: 'Watch the movements on your accounts and report anything suspicious to your bank.',
   },
@@ -56,6 +58,8 @@ const COMMON: Record<NoticeLocale, Common> = {
       support: 'Máte-li jakékoli otázky, jsme tu pro vás: {supportUrl}.',
       lookup: 'Zda a jak se vás incident týká, si můžete ověřit také na {lookupUrl}.',
       none: 'Máte-li jakékoli otázky, obraťte se prosím na naši zákaznickou podporu; jsme tu pro vás.',
+      contact: 'Naši zákaznickou podporu můžete kontaktovat takto: {supportContact}.',
+      dpo: 'S otázkami ohledně svých osobních údajů se můžete obrátit také na našeho pověřence pro ochranu osobních údajů: {dpoContact}.',
     },
     money: 'Sledujte pohyby na svých účtech a cokoli podezřelého nahlaste své bance.',
   },
@@ -77,6 +81,8 @@ const COMMON: Record<NoticeLocale, Common> = {
       support: 'إذا كانت لديك أي أسئلة فنحن هنا من أجلك: {supportUrl}.',
       lookup: 'ويمكنك أيضًا التحقق مما إذا كنت متأثرًا وكيف عبر {lookupUrl}.',
       none: 'إذا كانت لديك أي أسئلة فتواصل مع فريق دعم العملاء لدينا؛ نحن هنا من أجلك.',
+      contact: 'يمكنك التواصل مع فريق دعم العملاء لدينا عبر: {supportContact}.',
+      dpo: 'وللاستفسار عن بياناتك الشخصية يمكنك أيضًا التواصل مع مسؤول حماية البيانات لدينا: {dpoContact}.',
     },
     money: 'راقب حركة حساباتك وأبلغ مصرفك عن أي نشاط مريب.',
   },
@@ -135,6 +141,10 @@ export interface TemplateContext {
   guidance?: GuidanceContent | null;
   hasSupportUrl: boolean;
   hasLookupUrl: boolean;
+  /** The organization's settings name a support contact ({supportContact}). */
+  hasSupportContact?: boolean;
+  /** The organization's settings name a data protection officer ({dpoContact}). */
+  hasDpoContact?: boolean;
 }
 
 /** A first draft for an incident: the built-in text, with the approved public guidance where it exists. */
@@ -147,7 +157,9 @@ export function templateFor(context: TemplateContext): NoticeContent {
       text?.trim() ? text.trim() : fallback;
     const help = [
       context.hasSupportUrl ? c.help.support : c.help.none,
+      ...(context.hasSupportContact ? [c.help.contact] : []),
       ...(context.hasLookupUrl ? [c.help.lookup] : []),
+      ...(context.hasDpoContact ? [c.help.dpo] : []),
     ].join(' ');
     const advice = MONEY_ADVICE.includes(context.type)
       ? `${c.what_you_should_do} ${c.money}`

@@ -7,8 +7,16 @@ import { Badge, ErrorNotice, Loading, Notice } from '../ui/feedback';
 import { Button, CheckboxField, Form, SelectField, TextField } from '../ui/form';
 import { useAction, useLoad } from '../ui/hooks';
 import { PageHeader, Section } from '../ui/layout';
+import {
+  LogoSection,
+  ProfileFields,
+  RegulatoryProfile,
+  profileBody,
+  profileProblem,
+  type OrganizationProfileFields,
+} from './organization-profile';
 
-interface Organization {
+interface Organization extends OrganizationProfileFields {
   id: string;
   name: string;
   defaultLocale: Locale;
@@ -33,9 +41,10 @@ export function OrganizationPage() {
   const form = edited ?? org.data;
   const [saved, setSaved] = useState(false);
   const { run, pending, error } = useAction();
+  const problem = form && profileProblem(form);
 
   async function submit() {
-    if (!form) return;
+    if (!form || problem) return;
     setSaved(false);
     const updated = await run(() =>
       patch<Organization>('/api/organization', {
@@ -45,6 +54,7 @@ export function OrganizationPage() {
         undueDelayTargetHours: form.undueDelayTargetHours,
         intakeStartsPlan: form.intakeStartsPlan,
         timeZone: form.timeZone,
+        ...profileBody(form),
       }),
     );
     if (updated) {
@@ -122,6 +132,7 @@ export function OrganizationPage() {
               checked={form.intakeStartsPlan}
               onChange={(event) => setForm({ ...form, intakeStartsPlan: event.target.checked })}
             />
+            <ProfileFields<Organization> form={form} setForm={setForm} />
             {!form.requireMfa && (
               <Notice tone="warning">
                 <p>
@@ -137,12 +148,16 @@ export function OrganizationPage() {
                 </p>
               </Notice>
             )}
-            <Button type="submit" variant="primary" pending={pending}>
+            <Button type="submit" variant="primary" pending={pending} disabled={Boolean(problem)}>
               <T id="app.action.save" />
             </Button>
           </Form>
         )}
       </Section>
+      {org.data && (
+        <LogoSection logoUrl={org.data.logoUrl} name={org.data.name} onChanged={() => void org.reload()} />
+      )}
+      <RegulatoryProfile />
       {org.data && (
         <IntakeSecret configured={org.data.intakeWebhookConfigured} onRotated={() => void org.reload()} />
       )}
