@@ -281,6 +281,8 @@ interface DeadlineProfile {
   hipaaCovered: boolean;
   nis2Entity: boolean | null;
   czRegulated: boolean | null;
+  /** A UAE financial free zone with its own data protection law, where the organization is established. */
+  establishedIn?: string[];
   /** Fields this form does not show are sent back as they came. */
   [other: string]: unknown;
 }
@@ -364,6 +366,17 @@ export function RegulatoryProfile() {
             onChange={(event) => set({ czRegulated: fromTriState(event.target.value) })}
           >
             {options}
+          </SelectField>
+          <SelectField
+            label={<T id="app.organization.regulatory.freeZone" />}
+            hint={<T id="app.organization.regulatory.freeZone.hint" />}
+            name="free-zone"
+            value={form.establishedIn?.[0] ?? ''}
+            onChange={(event) => set({ establishedIn: event.target.value ? [event.target.value] : [] })}
+          >
+            <option value="">{t('app.organization.regulatory.freeZone.none')}</option>
+            <option value="AE-DIFC">{t('app.organization.regulatory.freeZone.difc')}</option>
+            <option value="AE-ADGM">{t('app.organization.regulatory.freeZone.adgm')}</option>
           </SelectField>
           <CheckboxField
             label={<T id="app.organization.regulatory.sec" />}
