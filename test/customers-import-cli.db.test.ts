@@ -430,7 +430,8 @@ describe.runIf(onServer)(
         120_000,
       );
       cliOutput.push(resumed.stdout, resumed.stderr);
-      expect(resumed.code, resumed.stderr).toBe(0);
+      // Some rows rejected, the others imported: exit code 2.
+      expect(resumed.code, resumed.stderr).toBe(2);
       expect(printedCounts(resumed.stdout)).toEqual({
         read: 3000,
         inserted: 2395,
@@ -515,7 +516,8 @@ describe.runIf(embedded)('candor customers import through a running embedded ser
       120_000,
     );
     cliOutput.push(run.stdout, run.stderr);
-    expect(run.code, run.stderr).toBe(0);
+    // One row rejected, the others imported: exit code 2.
+    expect(run.code, run.stderr).toBe(2);
     // The embedded database is the server's (its lock): only the control socket reaches it.
     expect(server.running).toBe(true);
     const id = /Starting import ([0-9a-f-]{36})/.exec(run.stderr)?.[1];
@@ -541,7 +543,7 @@ describe.runIf(embedded)('candor customers import through a running embedded ser
     // The same file again, the summary as JSON: every valid row unchanged.
     const again = await candor(['customers', 'import', file, '--org', org, '--json'], env, 120_000);
     cliOutput.push(again.stdout, again.stderr);
-    expect(again.code, again.stderr).toBe(0);
+    expect(again.code, again.stderr).toBe(2);
     expect(JSON.parse(again.stdout)).toEqual({
       id: /Starting import ([0-9a-f-]{36})/.exec(again.stderr)?.[1],
       organizationId: org,
@@ -671,6 +673,33 @@ describe.runIf(embedded)('candor customers import through a running embedded ser
     expect(exportedArabic.code, exportedArabic.stdout + exportedArabic.stderr).toBe(0);
     expect(JSON.parse(exportedArabic.stdout)).toMatchObject({ personal: { name: arabicName } });
 
+    // No --map: the columns are found by their names, as the import page finds them
+    // (external_id, E-mail, Phone, Full name; Czech Excel's own header too).
+    const named = path.join(root, 'named.csv');
+    writeFileSync(
+      named,
+      `external_id,Full name,E-mail,Phone,country\r\nweb-1,${sensitive('Tereza Malá')},${sensitive('tereza@example.test')},601 222 333,CZ\r\n`,
+    );
+    const czechNamed = path.join(root, 'export-3.csv');
+    writeFileSync(czechNamed, cp1250(`${header}cz-4;Hana Černá;hana@example.test;603 111 222\r\n`));
+    for (const [file, externalId, name, phone, ...more] of [
+      [named, 'web-1', 'Tereza Malá', '+420601222333'],
+      [czechNamed, 'cz-4', 'Hana Černá', '+420603111222', '--encoding', 'windows-1250'],
+    ] as const) {
+      const auto = await candor(
+        ['customers', 'import', file, '--org', org, '--default-country', 'CZ', ...more],
+        env,
+      );
+      cliOutput.push(auto.stdout, auto.stderr);
+      expect(auto.code, auto.stdout + auto.stderr).toBe(0);
+      expect(printedCounts(auto.stdout)).toMatchObject({ read: 1, inserted: 1, rejected: 0 });
+      const found = await candor(['customers', 'export', externalId, '--org', org], env);
+      expect(JSON.parse(found.stdout)).toMatchObject({
+        customer: { externalId },
+        personal: { name, phone },
+      });
+    }
+
     const unknown = await candor(['customers', 'import', second, '--org', org, '--mapping', 'Nope'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain(`No saved column mapping "Nope" in organization ${org}.`);
@@ -695,6 +724,21 @@ describe.runIf(embedded)('candor customers import through a running embedded ser
     expect(refusedJson.code).toBe(1);
     expect(refusedJson.stdout).toBe('');
     expect(refusedJson.stderr).toContain(`${binary} was refused whole.`);
+
+    // Every row rejected (no column for the external id): nothing imported, exit code 1, the summary printed.
+    const keyless = path.join(root, 'keyless.csv');
+    writeFileSync(keyless, 'reference,name\nr-1,A\nr-2,B\n');
+    const rejected = await candor(['customers', 'import', keyless, '--org', org], env);
+    expect(rejected.code, rejected.stderr).toBe(1);
+    expect(printedCounts(rejected.stdout)).toEqual({
+      read: 2,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      rejected: 2,
+    });
+    expect(rejected.stdout).toContain('Nothing was imported: every row was rejected.');
+    expect(rejected.stdout).toContain('--map externalId=COLUMN');
 
     const empty = path.join(root, 'empty.csv');
     writeFileSync(empty, '');
@@ -747,6 +791,9 @@ describe.runIf(embedded)('candor customers import through a running embedded ser
       '--json',
     ])
       expect(help.stdout).toContain(option);
+    expect(help.stdout).toMatch(
+      /Exit codes:\n +0 +every row was imported.*\n +2 +some rows .*\n +1 +nothing was imported/,
+    );
   });
 
   test('with Candor stopped, the CLI opens the embedded database itself (JSON Lines by the extension)', async () => {

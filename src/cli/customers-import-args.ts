@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from 'commander';
+// The model files only: main.ts registers these commands at every start (--help, --version), so
+// nothing here may load the customers module, the database or the keys.
 import {
   IMPORT_DELIMITERS,
   IMPORT_ENCODINGS,
@@ -8,8 +10,8 @@ import {
   type ImportDelimiter,
   type ImportEncoding,
   type ImportField,
-  type ImportMapping,
-} from '../modules/customers/index.js';
+} from '../modules/customers/customer-model.js';
+import type { ColumnMapping as ImportMapping } from '../modules/customers/import-mapping-model.js';
 
 const MAX_BATCH_SIZE = 100_000;
 
@@ -166,6 +168,22 @@ export function parseImportArgs(args: string[]): ImportRequest {
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
+/** The exit codes of `candor customers import` (docs/OPERATIONS.md says the same). */
+export const IMPORT_EXIT = { allImported: 0, nothingImported: 1, someRejected: 2 } as const;
+
+const IMPORT_HELP = `
+Columns: a field the options do not map is read from the column named like it, as on the import
+page: external_id, externalId, id or customer id; name; email or e-mail; phone or mobile; country;
+language; tags; and their Czech and Arabic names (cislo zakaznika, jméno, telefon, رقم العميل, …).
+
+Exit codes:
+  ${IMPORT_EXIT.allImported}  every row was imported (or the file had no rows)
+  ${IMPORT_EXIT.someRejected}  some rows were imported, some rejected: see the error report
+  ${IMPORT_EXIT.nothingImported}  nothing was imported: every row was rejected, the file was refused whole,
+     or the command line or the organization was wrong
+
+The organization id is shown on the import page of the admin app (Customers, Import).`;
+
 /** Adds `import` and `import-errors` to `candor customers`; `run` dispatches the argv. */
 export function addImportCommands(customers: Command, run: (argv: string[]) => Promise<void>): void {
   customers
@@ -196,6 +214,7 @@ export function addImportCommands(customers: Command, run: (argv: string[]) => P
       'Import customers into the vault: upsert by external id, progress on standard error, summary on ' +
         'standard output; rejected rows go to an error report (audited)',
     )
+    .addHelpText('after', IMPORT_HELP)
     .action(async (file: string, options: Record<string, string | string[] | boolean | undefined>) => {
       const argv = ['customers', 'import', path.resolve(file)];
       for (const [key, flag] of [

@@ -21,7 +21,13 @@ import {
 } from '../modules/customers/index.js';
 import { organizationExists } from './cli-repo.js';
 import type { CommandContext, CommandResult } from './command-types.js';
-import { parseImportArgs, UsageError, UUID, type ImportRequest } from './customers-import-args.js';
+import {
+  IMPORT_EXIT,
+  parseImportArgs,
+  UsageError,
+  UUID,
+  type ImportRequest,
+} from './customers-import-args.js';
 import type { ImportCounts, ImportEvent, ImportReading } from './import-progress.js';
 
 /*
@@ -200,7 +206,14 @@ export async function customersImport(
         `Nothing ${request.resume ? 'more ' : ''}was imported (import ${summary.id}, status ${summary.status}).`,
     );
   }
-  return { exitCode: 0, output: request.json ? summaryJson(summary, org) : summaryText(summary, org) };
+  const imported = summary.inserted + summary.updated + summary.unchanged;
+  const exitCode =
+    summary.rejected === 0
+      ? IMPORT_EXIT.allImported
+      : imported > 0
+        ? IMPORT_EXIT.someRejected
+        : IMPORT_EXIT.nothingImported;
+  return { exitCode, output: request.json ? summaryJson(summary, org) : summaryText(summary, org) };
 }
 
 /**
@@ -243,8 +256,16 @@ function summaryText(s: ImportSummary, org: string): string {
   ).map(([label, value]) => `  ${label.padEnd(10)} ${n(value)}`);
   const lines = [`Import ${s.id} completed.`, ...rows];
   if (s.rejected > 0) {
+    const imported = s.inserted + s.updated + s.unchanged;
     lines.push(
       '',
+      ...(imported === 0
+        ? [
+            'Nothing was imported: every row was rejected. If the reason is "required" in the column',
+            'externalId, the file has no column for the external id: name it with --map externalId=COLUMN.',
+            '',
+          ]
+        : []),
       `${n(s.rejected)} ${s.rejected === 1 ? 'row was' : 'rows were'} rejected. The error report gives line, column, reason ` +
         'and the raw line (personal data; every download is audited):',
       `  candor customers import-errors ${s.id} --org ${org} --output FILE`,

@@ -1,4 +1,4 @@
-import type { ImportEncoding } from '../modules/customers/index.js';
+import type { ImportEncoding } from '../modules/customers/customer-model.js';
 
 /* ---------- what travels from the import to the terminal (also over the control socket) ---------- */
 

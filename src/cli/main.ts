@@ -10,7 +10,8 @@ import { migrate } from '../platform/migrations.js';
 import { SECRET_VARIABLES, SECRETS_FILE } from '../platform/secrets.js';
 import { CONTROL_NDJSON as NDJSON, type CommandResult } from './command-types.js';
 import type { CommandEvent } from './commands.js';
-import { addImportCommands, importProgress } from './customers-import.js';
+import { addImportCommands } from './customers-import-args.js';
+import { importProgress } from './import-progress.js';
 import { addKeysCommands } from './keys-commands.js';
 import { copyToServer, restoreBackup } from './transfer.js';
 

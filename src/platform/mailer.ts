@@ -5,14 +5,19 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 
 export interface OutgoingMail {
-  from: string;
+  from: string | { name: string; address: string };
   to: string;
   subject: string;
   text: string;
   html?: string;
   messageId: string;
   headers?: Record<string, string>;
+  /** The whole message as composed (and signed) by its sender: sent as it is, from `from`. */
+  raw?: Buffer;
 }
+
+/** The address of a mailbox written "Name <address>" or bare. */
+export const mailAddress = (mailbox: string) => /<([^<>]+)>\s*$/.exec(mailbox)?.[1] ?? mailbox.trim();
 
 export interface Mailer {
   send(mail: OutgoingMail): Promise<void>;
@@ -29,7 +34,12 @@ export function smtpMailer(url: string): Mailer {
   return {
     async send(mail) {
       try {
-        await transport.sendMail({ ...mail, messageId: mail.messageId });
+        if (mail.raw) {
+          const from = typeof mail.from === 'string' ? mailAddress(mail.from) : mail.from.address;
+          await transport.sendMail({ envelope: { from, to: [mail.to] }, raw: mail.raw });
+        } else {
+          await transport.sendMail({ ...mail, messageId: mail.messageId });
+        }
       } catch (error) {
         const code = (error as { responseCode?: number }).responseCode;
         if (code !== undefined && code >= 500) throw new PermanentMailError((error as Error).message);

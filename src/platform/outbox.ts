@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { deriveKey, open, seal } from './crypto.js';
 import { asApp, withOrg, type Database, type Sql } from './db.js';
 import type { Logger } from './logger.js';
-import { PermanentMailError, type Mailer } from './mailer.js';
+import { mailAddress, PermanentMailError, type Mailer } from './mailer.js';
 import type { DeliveryBacklog, Metrics } from './metrics.js';
 
 export interface EmailContent {
@@ -10,6 +10,10 @@ export interface EmailContent {
   subject: string;
   text: string;
   html?: string;
+  /** The display name on the platform's From address (an organization's name), else the configured one. */
+  fromName?: string;
+  /** A message its sender composed and signed (RFC 5322, base64), sent as it is. */
+  raw?: string;
 }
 
 export interface Outbox {
@@ -20,7 +24,13 @@ export interface Outbox {
   enqueueEmail(
     tx: Sql,
     organizationId: string,
-    options: { purpose: string; idempotencyKey: string; message: EmailContent },
+    options: {
+      purpose: string;
+      idempotencyKey: string;
+      message: EmailContent;
+      /** The Message-ID a raw message already carries (with its angle brackets). */
+      messageId?: string;
+    },
   ): Promise<void>;
   /** Delivers everything due now; returns how many were attempted. */
   runOnce(): Promise<number>;
@@ -161,7 +171,13 @@ export function createOutbox(deps: {
         open(key, Buffer.from(d.payload), context(d.organization_id, d.id)).toString(),
       ) as EmailContent;
       to = content.to;
-      await deps.mailer().send({ from: config.mailFrom, ...content, messageId: d.message_id });
+      const { fromName, raw, ...mail } = content;
+      await deps.mailer().send({
+        from: fromName ? { name: fromName, address: mailAddress(config.mailFrom) } : config.mailFrom,
+        ...mail,
+        ...(raw ? { raw: Buffer.from(raw, 'base64') } : {}),
+        messageId: d.message_id,
+      });
       deps.metrics.deliveries.inc({ channel: 'email', outcome: 'sent' });
       return { id: d.id, status: 'sent', error: null, retryInSeconds: 0 };
     } catch (error) {
@@ -300,7 +316,7 @@ export function createOutbox(deps: {
   }
 
   return {
-    async enqueueEmail(tx, organizationId, { purpose, idempotencyKey, message }) {
+    async enqueueEmail(tx, organizationId, { purpose, idempotencyKey, message, messageId }) {
       const id = randomUUID();
       await tx.query(
         `INSERT INTO deliveries (id, organization_id, channel, purpose, idempotency_key, payload, message_id)
@@ -313,7 +329,7 @@ export function createOutbox(deps: {
           idempotencyKey,
           seal(key, JSON.stringify(message), context(organizationId, id)),
           // Random, not the delivery id: the Message-ID a recipient sees names no row.
-          `<${randomUUID()}@${config.publicUrl.hostname}>`,
+          messageId ?? `<${randomUUID()}@${config.publicUrl.hostname}>`,
         ],
       );
     },

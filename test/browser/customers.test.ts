@@ -101,6 +101,19 @@ describe('customer screens', () => {
     await page.getByTestId('import-link').click();
     await heading(page, 'Import customers').waitFor();
     await page.getByText(t('en', 'app.import.recent.none')).waitFor();
+    // The same import from the command line, with the organization's id (nowhere else in the app).
+    const session = await page.evaluate<{ organization: { id: string } }>(
+      `fetch('/api/auth/session').then((r) => r.json())`,
+    );
+    const orgId = session.organization.id;
+    expect(orgId).toMatch(/^[0-9a-f-]{36}$/);
+    const cli = page.getByTestId('import-cli');
+    await cli.getByRole('heading', { name: t('en', 'app.import.cli.title') }).waitFor();
+    expect(await page.getByTestId('import-cli-command').textContent()).toBe(
+      `candor customers import --org ${orgId} customers.csv`,
+    );
+    await cli.getByText(t('en', 'app.import.cli.organization', { id: orgId })).waitFor();
+    await cli.getByRole('button', { name: t('en', 'app.action.copy') }).waitFor();
     // An Arabic Excel file: its code page detected and preselected, its columns offered in Arabic;
     // another encoding chosen reads them as that code page would.
     await page.getByLabel('Choose a file').setInputFiles({
@@ -127,6 +140,9 @@ describe('customer screens', () => {
       mimeType: 'text/csv',
       buffer: czechCsv,
     });
+    expect(await page.getByTestId('import-cli-command').textContent()).toBe(
+      `candor customers import --org ${orgId} zakaznici.csv`,
+    );
     // Read in the browser: not UTF-8, the Czech code page guessed, semicolons found, columns offered.
     expect(await page.getByTestId('detected-encoding').textContent()).toBe(
       t('en', 'app.import.encoding.guessed', { encoding: t('en', 'app.import.encoding.windows-1250') }),

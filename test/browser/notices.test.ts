@@ -170,7 +170,27 @@ describe('customer notices', () => {
 
   it('previews the notice in Arabic, right to left, in a sandboxed frame', async () => {
     const preview = writerPage.getByTestId('notice-preview');
-    await preview.getByLabel(t('en', 'app.notices.preview.locale')).selectOption('ar');
+    const editor = writerPage.getByTestId('notice-editor');
+    const previewLocale = preview.getByLabel(t('en', 'app.notices.preview.locale'));
+    // The preview's language follows the one being edited…
+    expect(await previewLocale.inputValue()).toBe('en');
+    await editor.getByTestId('notice-language-cs').click();
+    expect(await previewLocale.inputValue()).toBe('cs');
+    // …and a language picked in the preview afterwards is the one it shows.
+    await previewLocale.selectOption('en');
+    await preview.getByTestId('notice-preview-show').click();
+    await preview.getByTestId('notice-preview-frame').waitFor();
+    expect(await previewLocale.inputValue()).toBe('en');
+    expect(
+      await writerPage
+        .frameLocator('[data-testid="notice-preview-frame"]')
+        .locator('html')
+        .getAttribute('lang'),
+    ).toBe('en');
+    await editor.getByTestId('notice-language-ar').click();
+    expect(await previewLocale.inputValue()).toBe('ar');
+    await editor.getByTestId('notice-language-en').click();
+    await previewLocale.selectOption('ar');
     await preview.getByTestId('notice-preview-show').click();
     const frame = preview.getByTestId('notice-preview-frame');
     await frame.waitFor();
@@ -186,6 +206,13 @@ describe('customer notices', () => {
     await preview.getByTestId('notice-preview-show').click();
     expect(await preview.getByTestId('notice-preview-sms').getAttribute('dir')).toBe('rtl');
     expect(await preview.getByTestId('notice-preview-segments').textContent()).toContain('UCS-2');
+    // The segments shown one by one: as many as counted, and the verification code whole in one.
+    const parts = await preview.getByTestId('notice-preview-sms-part').allTextContents();
+    expect(await preview.getByTestId('notice-preview-segments').textContent()).toContain(
+      t('en', 'app.notices.preview.segments', { segments: parts.length, encoding: 'UCS-2' }),
+    );
+    expect(parts.join('')).toBe(await preview.getByTestId('notice-preview-sms').textContent());
+    expect(parts.filter((part) => part.includes('K7QF-2M9X-D4TA'))).toHaveLength(1);
     // The author (communications) has no approve button.
     expect(await writerPage.getByTestId('notice-approve').count()).toBe(0);
   });
@@ -207,8 +234,21 @@ describe('customer notices', () => {
       .click();
     const mine = writerPage.getByTestId('notice-editor');
     await mine.getByText(t('en', 'app.notices.status.approved')).first().waitFor();
-    // No e-mail settings yet: the send is refused where it is requested, saying what to set up.
+    // Sending asks first, naming how many customers it reaches and by which channels.
+    const panel = mine.getByTestId('notice-send-panel');
+    await panel.getByRole('checkbox', { name: t('en', 'app.notices.channel.sms') }).check();
     await mine.getByTestId('notice-send-now').click();
+    expect(await panel.getByTestId('notice-send-question').textContent()).toBe(
+      t('en', 'app.notices.send.confirm', { count: 1, channels: 'e-mail and SMS' }),
+    );
+    await panel.getByRole('button', { name: t('en', 'app.action.cancel') }).click();
+    await panel.getByRole('checkbox', { name: t('en', 'app.notices.channel.sms') }).uncheck();
+    await mine.getByTestId('notice-send-now').click();
+    expect(await panel.getByTestId('notice-send-question').textContent()).toBe(
+      t('en', 'app.notices.send.confirm', { count: 1, channels: 'e-mail' }),
+    );
+    // No e-mail settings yet: the send is refused where it is requested, saying what to set up.
+    await mine.getByTestId('notice-send-now-confirm').click();
     const alert = mine.getByTestId('notice-send-panel').getByRole('alert');
     await alert.getByText(t('en', 'error.email_settings_missing')).waitFor();
     await mine.getByTestId('notice-send-panel').screenshot({
@@ -224,6 +264,7 @@ describe('customer notices', () => {
     expect(saved.status()).toBe(200);
 
     await mine.getByTestId('notice-send-now').click();
+    await mine.getByTestId('notice-send-now-confirm').click();
     const row = mine.getByTestId('notice-send');
     await row.waitFor();
     expect(await row.textContent()).toContain(t('en', 'app.notices.audience.customers'));
@@ -234,6 +275,11 @@ describe('customer notices', () => {
     // Sent at once, with no wait for anything to expire: the notice reaches the customer.
     const mail = await rig.smtp.waitFor(customerEmail, 30_000);
     expect(mail.parsed.from?.value[0]?.address).toBe('oznameni@knihy.example');
+    // The row's header follows the send to its end, as the progress under it does.
+    await row.locator('[data-testid="send-progress"][data-status="completed"]').waitFor({ timeout: 30_000 });
+    const header = row.getByTestId('notice-send-header');
+    await row.locator('[data-testid="notice-send-header"][data-status="completed"]').waitFor();
+    expect(await header.textContent()).toContain(t('en', 'app.notices.sendStatus.completed'));
   });
 
   it('the navigation leads one who may manage them to the test recipients, and no one else', async () => {

@@ -7,6 +7,7 @@ import type { ImportDelimiter } from './customer-model.js';
 import { writeBatch } from './import-batch.js';
 import { checkRow, type CheckedRow } from './import-check.js';
 import { decode, ImportRefused, type Decoded } from './import-decode.js';
+import { completeMapping } from './import-mapping-model.js';
 import { csvRows, jsonlRows } from './import-parse.js';
 import { sealErrorReport } from './import-report.js';
 import {
@@ -94,11 +95,14 @@ export async function runImport(
     // A batch is written while the next one is read and checked: the database and this process
     // work at the same time.
     let batch: CheckedRow[] = [];
+    // The mapping chosen, completed from the header's names the way the import page guesses it
+    // (import-mapping-model.ts): the CSV header, or the keys of the first JSON line.
+    let run: ImportOptions | undefined;
     const commit = async (batch: CheckedRow[], bytes: number) => {
       const n = counts.batches + 1;
       const progress = await org(async (tx) => {
         const keys = await keyring.get(tx, organizationId);
-        const { errors, step } = await writeBatch(tx, keys, organizationId, id, batch, options);
+        const { errors, step } = await writeBatch(tx, keys, organizationId, id, batch, run ?? options);
         if (errors.length) {
           await insertImportErrors(
             tx,
@@ -136,15 +140,16 @@ export async function runImport(
     const stopped = () =>
       options.stopAfterBatches !== undefined && counts.batches >= options.stopAfterBatches;
     for await (const row of rows) {
+      if (!run && row.values) {
+        run = { ...options, mapping: completeMapping(options.mapping ?? {}, [...row.values.keys()]) };
+      }
       if (skip > 0) {
         skip--;
         continue;
       }
       batch.push({
         row,
-        result: row.values
-          ? checkRow(row.values, options.mapping ?? {}, options.defaultCountry)
-          : row.problem!,
+        result: row.values ? checkRow(row.values, run!.mapping!, options.defaultCountry) : row.problem!,
       });
       if (batch.length >= batchSize) {
         await writing;

@@ -165,7 +165,7 @@ export async function writeBatch(
 function duplicate(row: SourceRow, options: ImportOptions, firstLine: number | null): ImportError {
   return {
     line: row.line,
-    column: options.mapping?.externalId ?? 'externalId',
+    column: options.mapping?.externalId || 'externalId',
     reason: 'duplicate_external_id',
     raw: row.raw,
     ...(firstLine ? { firstLine } : {}),

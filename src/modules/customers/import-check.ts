@@ -77,8 +77,9 @@ export function checkRow(
   defaultCountry?: string,
 ): Checked {
   const columnOf = (field: ImportField) => mapping[field] ?? field;
-  const get = (field: ImportField) => values.get(columnOf(field))?.trim() ?? '';
-  const fail = (field: ImportField, reason: string) => ({ column: columnOf(field), reason });
+  // A field mapped to '' is not read.
+  const get = (field: ImportField) => (columnOf(field) ? (values.get(columnOf(field))?.trim() ?? '') : '');
+  const fail = (field: ImportField, reason: string) => ({ column: columnOf(field) || field, reason });
 
   const externalId = get('externalId');
   if (!externalId) return fail('externalId', 'required');

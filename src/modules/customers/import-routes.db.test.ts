@@ -86,6 +86,20 @@ describe('import routes', () => {
     });
   });
 
+  it('reads the columns the header names without a mapping (the page’s own guess), and not those chosen as none', async () => {
+    const named = Buffer.from(
+      `external_id,Full name,E-mail\r\nw-1,${sensitive('Eva Malá')},${sensitive('eva@example.test')}\r\nw-2,Ota,not-an-email\r\n`,
+    );
+    // external_id and E-mail found by their names: the bad address is read, so its row is rejected.
+    const guessed = await upload(manager, '', named);
+    expect(guessed.statusCode, guessed.body).toBe(201);
+    expect(guessed.json<Summary>()).toMatchObject({ status: 'completed', read: 2, inserted: 1, rejected: 1 });
+    // The page sends '' for a field set to "not imported": the e-mail column is then not read.
+    const none = await upload(manager, `columns=${encodeURIComponent(JSON.stringify({ email: '' }))}`, named);
+    expect(none.statusCode, none.body).toBe(201);
+    expect(none.json<Summary>()).toMatchObject({ status: 'completed', read: 2, inserted: 1, rejected: 0 });
+  });
+
   it('shows an import’s progress and summary', async () => {
     const response = await manager.get(`/api/imports/${first.id}`);
     expect(response.statusCode, response.body).toBe(200);

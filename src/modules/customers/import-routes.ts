@@ -111,7 +111,8 @@ function parseColumns(text: string): ImportMapping {
   const mapping: ImportMapping = {};
   for (const [field, column] of Object.entries(parsed)) {
     if (!(IMPORT_FIELDS as readonly string[]).includes(field)) throw invalid('columns');
-    if (typeof column !== 'string' || !column || column.length > 200) throw invalid('columns');
+    // '' is a field the user chose not to read (the page sends every field it shows).
+    if (typeof column !== 'string' || column.length > 200) throw invalid('columns');
     mapping[field as keyof ImportMapping] = column;
   }
   return mapping;

@@ -1,6 +1,9 @@
 import type { ImportDelimiter, ImportEncoding, ImportField } from './customer-model.js';
 
-/** Target field -> source column (CSV header or JSON key). Unmapped fields match their own name. */
+/**
+ * Target field -> source column (CSV header or JSON key); '' leaves the field unread. The fields it
+ * does not name are guessed from the header (import-mapping-model.ts), else match their own name.
+ */
 export type ImportMapping = Partial<Record<ImportField, string>>;
 
 export interface ImportOptions {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Type, type Static } from 'typebox';
 import type { Config } from '../../config.js';
 import { hashToken, newToken } from '../../platform/crypto.js';
@@ -10,6 +11,7 @@ import type { Outbox } from '../../platform/outbox.js';
 import { actionMail } from '../accounts/index.js';
 import { appendAudit, systemActor } from '../audit/index.js';
 import { openPersonal } from '../customers/index.js';
+import { signedOrganizationMail } from '../notices/index.js';
 import {
   deleteStaleLinks,
   deliveryExists,
@@ -126,19 +128,32 @@ async function sendLink(
   const base = match.language?.toLowerCase().split('-')[0];
   const locale: Locale = isLocale(base) ? base : data.locale;
   const organization = await organizationNameById(tx, data.organizationId);
+  const message = actionMail({
+    to,
+    locale,
+    subject: 'lookup.mail.subject',
+    intro: 'lookup.mail.intro',
+    action: 'lookup.mail.action',
+    outro: 'lookup.mail.outro',
+    link: linkUrl(deps.config, publicId, token),
+    values: { organization, minutes: LINK_MINUTES },
+  });
+  // The link comes from the organization, as its notices do: from its notice sender, DKIM-signed.
+  // Before it has e-mail settings, the platform's sender carries the organization's name.
+  const messageId = `<${randomUUID()}@${deps.config.publicUrl.hostname}>`;
+  const signed = await signedOrganizationMail(tx, keys, data.organizationId, {
+    ...message,
+    html: message.html ?? '',
+    messageId,
+    locale,
+  });
   await deps.outbox.enqueueEmail(tx, data.organizationId, {
     purpose: 'affected_lookup',
     idempotencyKey,
-    message: actionMail({
-      to,
-      locale,
-      subject: 'lookup.mail.subject',
-      intro: 'lookup.mail.intro',
-      action: 'lookup.mail.action',
-      outro: 'lookup.mail.outro',
-      link: linkUrl(deps.config, publicId, token),
-      values: { organization, minutes: LINK_MINUTES },
-    }),
+    messageId,
+    message: signed
+      ? { ...message, raw: signed.raw.toString('base64') }
+      : { ...message, fromName: organization },
   });
   // The address was decrypted by the system to send this link: audited once, no address in it.
   await appendAudit(tx, deps.config.secrets.auditKey, data.organizationId, systemActor(jobId), {

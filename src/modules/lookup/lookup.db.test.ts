@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestApp } from '../../../test/app.js';
 import { createIncident, createOrganization, createUser, sessionFor } from '../../../test/factories.js';
+import { mailAddress } from '../../platform/mailer.js';
 import { sensitive } from '../../../test/secrets.js';
 import { linkIn } from '../../../test/smtp.js';
 import { withOrg } from '../../platform/db.js';
@@ -372,5 +374,50 @@ describe('"Was I affected?": the look-up and the one-time link', () => {
     expect(links).toEqual([]);
     await new Promise((r) => setTimeout(r, 300));
     expect(t.smtp.received.filter((m) => m.to.includes(known.toLowerCase()))).toHaveLength(0);
+  });
+
+  it('the link comes from the organization’s notice sender, DKIM-signed as its From domain', async () => {
+    const s = await published();
+    const admin = await sessionFor(t, await createUser(t, s.org, ['admin'], { totp: false }));
+    const domain = `knihy-${randomBytes(3).toString('hex')}.example`;
+    const saved = await admin.put('/api/email-settings', {
+      fromAddress: `oznameni@${domain}`,
+      fromName: 'Knihkupectví Na Rohu',
+      dkimSelector: 'candor',
+    });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const { publicKey } = saved.json<{ settings: { publicKey: string } }>().settings;
+    const known = address();
+    await addAffected(s, known, ['contact_details']);
+    expect((await lookup(s.publicId, known)).statusCode).toBe(202);
+
+    const mail = await t.smtp.waitFor(known);
+    expect(mail.parsed.from?.value).toEqual([
+      { address: `oznameni@${domain}`, name: 'Knihkupectví Na Rohu' },
+    ]);
+    const signature = /^DKIM-Signature: (.*)$/m.exec(mail.raw)?.[1] ?? '';
+    expect(signature).toContain(`d=${domain}; s=candor;`);
+    // And it verifies against the key the organization publishes: the message is as signed.
+    const resolver = async (name: string, type: string) => {
+      if (type === 'TXT' && name === `candor._domainkey.${domain}`)
+        return [[`v=DKIM1; k=rsa; p=${publicKey}`]];
+      throw Object.assign(new Error(`no ${type} record for ${name}`), { code: 'ENOTFOUND' });
+    };
+    const verified = await dkimVerify(Buffer.from(mail.raw), { resolver });
+    expect(verified.results[0]).toMatchObject({ signingDomain: domain, status: { result: 'pass' } });
+    // Still a working one-time link.
+    const link = linkIn(mail, `/affected/${s.publicId}/result`);
+    expect((await result(s.publicId, tokenOf(link))).statusCode).toBe(200);
+  });
+
+  it('before the organization has e-mail settings, the platform sender carries its name', async () => {
+    const s = await published();
+    const [row] = await t.db.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [s.org]);
+    const name = row!.name;
+    const known = address();
+    await addAffected(s, known, ['contact_details']);
+    expect((await lookup(s.publicId, known)).statusCode).toBe(202);
+    const mail = await t.smtp.waitFor(known);
+    expect(mail.parsed.from?.value).toEqual([{ address: mailAddress(t.config.mailFrom), name }]);
   });
 });

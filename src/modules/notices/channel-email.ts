@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import type { EmailChannelConfig } from '../../config.js';
-import { withOrg, type Database } from '../../platform/db.js';
-import type { OrganizationKeyring } from '../../platform/keys.js';
+import { withOrg, type Database, type Sql } from '../../platform/db.js';
+import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
 import { redactAddress } from '../../platform/outbox.js';
 import { loadSigningSettings, type SigningSettings } from './email-settings.js';
 import { createMailTransport } from './mail-transport.js';
@@ -145,6 +145,37 @@ export async function dkimSign(
 }
 
 const angle = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
+
+/**
+ * A one-off e-mail from the organization to one person (the "Was I affected?" link): from its
+ * notice sender (From, display name, Reply-To), DKIM-signed with its key as d=<From domain>,
+ * composed here and then sent as it is. Undefined when the organization has no e-mail settings.
+ */
+export async function signedOrganizationMail(
+  tx: Sql,
+  keys: OrganizationKeys,
+  organizationId: string,
+  mail: { to: string; subject: string; text: string; html: string; messageId: string; locale: string },
+): Promise<{ fromAddress: string; raw: Buffer } | undefined> {
+  const settings = await loadSigningSettings(tx, keys, organizationId);
+  if (!settings) return undefined;
+  const composed = composeNotice({
+    from: { ...(settings.fromName ? { name: settings.fromName } : {}), address: settings.fromAddress },
+    ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    messageId: angle(mail.messageId),
+    headers: { 'Content-Language': mail.locale },
+  });
+  const raw = await dkimSign(composed, {
+    domain: settings.domain,
+    selector: settings.dkimSelector,
+    key: createPrivateKey(settings.privateKey),
+  });
+  return { fromAddress: settings.fromAddress, raw };
+}
 
 /**
  * The e-mail channel: nodemailer's pool of pipelining SMTP connections (maxConnections from the

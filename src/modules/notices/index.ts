@@ -2,6 +2,7 @@
 export { bounceRoutes } from './bounce-routes.js';
 export { startBounceListener } from './bounce-smtp.js';
 export { channelRoutes } from './channel-routes.js';
+export { signedOrganizationMail } from './channel-email.js';
 export { smsStatusRoutes } from './sms-status-routes.js';
 export { deliveryRoutes } from './delivery-routes.js';
 export { createNoticeWorker } from './delivery-worker.js';

@@ -11,7 +11,7 @@ import { compileNotice, loadNoticeContext } from './notice-render.js';
 import { latestVersion } from './notice-repo.js';
 import type { PreviewBody, PreviewView } from './notice-schemas.js';
 import { versionOf, visibleNotice } from './notice-service.js';
-import { countSegments } from './sms-segments.js';
+import { countSegments, splitSegments } from './sms-segments.js';
 
 /** A sample recipient for previews: no one's personal data. */
 const SAMPLE_NAME: Record<NoticeLocale, string> = { en: 'Alex Taylor', cs: 'Jana Nováková', ar: 'سارة أحمد' };
@@ -76,9 +76,10 @@ export async function previewNotice(
     sms: rendered.sms,
     version: version.version,
     asCustomer: Boolean(body.customerId),
-    smsSegments: (({ encoding, units, segments }) => ({ encoding, units, segments }))(
-      countSegments(rendered.sms),
-    ),
+    smsSegments: {
+      ...(({ encoding, units, segments }) => ({ encoding, units, segments }))(countSegments(rendered.sms)),
+      parts: splitSegments(rendered.sms),
+    },
   };
 }
 

@@ -146,8 +146,13 @@ export const PreviewView = Type.Object({
   sms: Type.String(),
   version: Type.Integer(),
   asCustomer: Type.Boolean(),
-  /** The SMS text's encoding and how many segments it takes (sms-segments.ts). */
-  smsSegments: Type.Object({ encoding: Type.String(), units: Type.Integer(), segments: Type.Integer() }),
+  /** The SMS text's encoding, how many segments it takes and their texts (sms-segments.ts). */
+  smsSegments: Type.Object({
+    encoding: Type.String(),
+    units: Type.Integer(),
+    segments: Type.Integer(),
+    parts: Type.Array(Type.String()),
+  }),
 });
 export const SendBody = Type.Object(
   {

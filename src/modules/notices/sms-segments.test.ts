@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { countSegments, estimateSms, formatMicros, parseSmsPrices, segmentPrice } from './sms-segments.js';
+import {
+  countSegments,
+  estimateSms,
+  formatMicros,
+  parseSmsPrices,
+  segmentPrice,
+  splitSegments,
+} from './sms-segments.js';
 
 const repeat = (s: string, n: number) => s.repeat(n);
 
@@ -31,6 +38,59 @@ describe('SMS segment counting', () => {
     expect(counted.encoding).toBe(encoding);
     expect(counted.units).toBe(units);
     expect(counted.segments).toBe(segments);
+  });
+});
+
+describe('SMS segment boundaries', () => {
+  const CODE = 'K7QF-2M9X-D4TA';
+  const URL = 'https://knihy.example/verify?n=4f2a';
+
+  it('moves the boundary before a verification code that would straddle it (GSM-7)', () => {
+    // 148 letters and a space: the code would start at 150 and run past 153.
+    const text = `${repeat('a', 148)} ${CODE} and more text after it.`;
+    const parts = splitSegments(text);
+    expect(parts).toEqual([`${repeat('a', 148)} `, `${CODE} and more text after it.`]);
+    expect(parts.join('')).toBe(text);
+    expect(countSegments(text).segments).toBe(2);
+  });
+
+  it('moves the boundary before a code in Czech (UCS-2, 67 units a part)', () => {
+    const text = `${repeat('ř', 60)} kód ${CODE}, zadejte ho na webu: ${repeat('é', 40)}`;
+    const parts = splitSegments(text);
+    expect(parts.some((part) => part.includes(CODE))).toBe(true);
+    expect(parts[1]!.startsWith(CODE)).toBe(true);
+    expect(parts.join('')).toBe(text);
+  });
+
+  it('moves the boundary before a link, which is never cut', () => {
+    const text = `${repeat('b', 140)} ${URL} then the rest of the message.`;
+    const parts = splitSegments(text);
+    expect(parts[0]).toBe(`${repeat('b', 140)} `);
+    expect(parts[1]!.startsWith(URL)).toBe(true);
+    expect(parts.join('')).toBe(text);
+  });
+
+  it('keeps a link ending a sentence whole without its full stop', () => {
+    const text = `${repeat('c', 130)} See ${URL}. ${repeat('d', 40)}`;
+    const parts = splitSegments(text);
+    expect(parts.filter((part) => part.includes(URL))).toHaveLength(1);
+  });
+
+  it('splits greedily where no code or link is in the way', () => {
+    expect(splitSegments(repeat('a', 307)).map((p) => p.length)).toEqual([153, 153, 1]);
+    expect(splitSegments('short')).toEqual(['short']);
+    expect(splitSegments('')).toEqual([]);
+  });
+
+  it('puts every code whole into one part wherever it falls', () => {
+    for (let before = 100; before < 320; before++) {
+      const text = `${repeat('x', before)} ${CODE} ${repeat('y', 30)}`;
+      const parts = splitSegments(text);
+      expect(parts.join('')).toBe(text);
+      expect(parts.filter((part) => part.includes(CODE))).toHaveLength(1);
+      for (const part of parts) expect(part.length).toBeLessThanOrEqual(parts.length === 1 ? 160 : 153);
+      expect(countSegments(text).segments).toBe(parts.length);
+    }
   });
 });
 

@@ -47,24 +47,80 @@ function unitsOf(text: string, encoding: SmsEncoding): number[] {
   return sizes;
 }
 
-export function countSegments(text: string): SmsSegments {
+/**
+ * What a reader must be able to copy whole: a verification code (K7QF-2M9X-D4TA, the alphabet of
+ * notice-verification.ts) or a link. A segment boundary is never put inside one that fits a part.
+ */
+const UNBREAKABLE = [
+  /(?<![0-9A-Za-z])[0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){2}(?![0-9A-Za-z])/g,
+  /\b(?:https?:\/\/|www\.)[^\s<>"]*[^\s<>".,;:!?)\]'’”»]/g,
+];
+
+/** The [start, end) character (code point) ranges of the codes and links in the text. */
+function unbreakableRanges(text: string): Map<number, number> {
+  const charAt = new Map<number, number>();
+  let index = 0;
+  let offset = 0;
+  for (const ch of text) {
+    charAt.set(offset, index++);
+    offset += ch.length;
+  }
+  charAt.set(offset, index);
+  const ranges = new Map<number, number>();
+  for (const pattern of UNBREAKABLE) {
+    for (const match of text.matchAll(pattern)) {
+      const start = charAt.get(match.index);
+      const end = charAt.get(match.index + match[0].length);
+      if (start !== undefined && end !== undefined) ranges.set(start, Math.max(end, ranges.get(start) ?? 0));
+    }
+  }
+  return ranges;
+}
+
+/**
+ * The text as the parts of a concatenated SMS: filled greedily, never splitting an escape pair or
+ * a surrogate pair, and with the boundary moved before a verification code or a link that would
+ * otherwise straddle it (a phone that shows the parts apart must not cut the code in two). The
+ * provider concatenates with its own header; these are the parts the preview shows and counts.
+ */
+export function splitSegments(text: string): string[] {
   const encoding = smsEncoding(text);
+  const chars = [...text];
   const sizes = unitsOf(text, encoding);
   const units = sizes.reduce((a, b) => a + b, 0);
   const limits = SMS_LIMITS[encoding];
-  if (units === 0) return { encoding, units, segments: 0, remaining: limits.single };
-  if (units <= limits.single) return { encoding, units, segments: 1, remaining: limits.single - units };
-  // Concatenated: fill parts greedily, never splitting an escape pair or a surrogate pair.
-  let segments = 1;
+  if (units === 0) return [];
+  if (units <= limits.single) return [text];
+  const ranges = unbreakableRanges(text);
+  const parts: string[] = [];
+  let start = 0;
   let used = 0;
-  for (const size of sizes) {
-    if (used + size > limits.part) {
-      segments += 1;
+  for (let i = 0; i < chars.length; i++) {
+    const end = ranges.get(i);
+    let needed = sizes[i]!;
+    if (end !== undefined) {
+      const whole = sizes.slice(i, end).reduce((a, b) => a + b, 0);
+      if (whole <= limits.part) needed = whole;
+    }
+    if (used > 0 && used + needed > limits.part) {
+      parts.push(chars.slice(start, i).join(''));
+      start = i;
       used = 0;
     }
-    used += size;
+    used += sizes[i]!;
   }
-  return { encoding, units, segments, remaining: limits.part - used };
+  parts.push(chars.slice(start).join(''));
+  return parts;
+}
+
+export function countSegments(text: string): SmsSegments {
+  const encoding = smsEncoding(text);
+  const units = unitsOf(text, encoding).reduce((a, b) => a + b, 0);
+  const limits = SMS_LIMITS[encoding];
+  const parts = splitSegments(text);
+  if (parts.length <= 1) return { encoding, units, segments: parts.length, remaining: limits.single - units };
+  const last = unitsOf(parts.at(-1)!, encoding).reduce((a, b) => a + b, 0);
+  return { encoding, units, segments: parts.length, remaining: limits.part - last };
 }
 
 /** The price of one segment to this E.164 number, or undefined when no prefix and no default fits. */

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { del, get, query } from '../api';
-import { T, useRegionName, Time } from '../i18n';
+import { T, useLanguageName, useRegionName, Time } from '../i18n';
 import { Link, navigate } from '../router';
 import { may, useSession } from '../session';
 import { ConfirmButton } from '../ui/actions';
@@ -78,6 +78,7 @@ export function CustomerPage({ id }: { id: string }) {
 
 function ClearFacts({ customer: c }: { customer: CustomerView }) {
   const regionName = useRegionName();
+  const languageName = useLanguageName();
   const notSet = (
     <span className="muted">
       <T id="app.customer.notSet" />
@@ -108,7 +109,7 @@ function ClearFacts({ customer: c }: { customer: CustomerView }) {
         <dt>
           <T id="app.customer.field.language" />
         </dt>
-        <dd dir="ltr">{c.language ?? notSet}</dd>
+        <dd>{c.language ? languageName(c.language) : notSet}</dd>
       </div>
       <div>
         <dt>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { get, post, query } from '../api';
-import { T, useRegionName, useT, Time } from '../i18n';
+import { T, useLanguageName, useRegionName, useT, Time } from '../i18n';
 import { Link } from '../router';
 import { may, useSession } from '../session';
 import { ErrorNotice, Loading } from '../ui/feedback';
@@ -178,6 +178,7 @@ export function CustomersPage() {
 
 export function CustomerTable({ rows, testId }: { rows: CustomerView[]; testId?: string }) {
   const regionName = useRegionName();
+  const languageName = useLanguageName();
   return (
     <div className="table-wrap">
       <table className="table" data-testid={testId}>
@@ -209,7 +210,7 @@ export function CustomerTable({ rows, testId }: { rows: CustomerView[]; testId?:
                 </Link>
               </td>
               <td>{c.region ? regionName(c.region) : c.country ? regionName(c.country) : ''}</td>
-              <td dir="ltr">{c.language ?? ''}</td>
+              <td>{c.language ? languageName(c.language) : ''}</td>
               <td>
                 <span className="tags">
                   {c.tags.map((tag) => (

@@ -7,6 +7,7 @@ import { ErrorNotice } from '../ui/feedback';
 import { Button, Form } from '../ui/form';
 import { useLoad } from '../ui/hooks';
 import { PageHeader, Section } from '../ui/layout';
+import { ImportCliBox } from './import-cli-box';
 import { MappingFieldset } from './import-mapping-fieldset';
 import { ImportOptionsFields } from './import-options-fields';
 import { ImportProgress } from './import-progress';
@@ -95,7 +96,14 @@ export function ImportPage() {
   async function start() {
     if (!file || !detected) return;
     const id = crypto.randomUUID();
-    const columns = Object.fromEntries(Object.entries(mapping).filter(([, column]) => column));
+    // Every field shown is sent, '' for "not imported": the server guesses only when the page read
+    // no header (it completes a mapping with the same guess, import-mapping-model.ts).
+    const columns = Object.fromEntries(
+      IMPORT_FIELDS.map((field) => [field, mapping[field] ?? '']).filter(
+        ([, column]) => column || detected.columns.length > 0,
+      ),
+    );
+    const chosen = Object.values(columns).some(Boolean);
     const params = query({
       id,
       format: options.format,
@@ -104,7 +112,7 @@ export function ImportPage() {
       delimiter: options.format === 'csv' && options.delimiter !== 'auto' ? options.delimiter : undefined,
       defaultCountry: options.defaultCountry.trim().toUpperCase(),
       columns: Object.keys(columns).length ? JSON.stringify(columns) : undefined,
-      saveMapping: saveAs.trim() && Object.keys(columns).length ? saveAs.trim() : undefined,
+      saveMapping: saveAs.trim() && chosen ? saveAs.trim() : undefined,
     });
     setUploading(true);
     setSummary(undefined);
@@ -193,6 +201,9 @@ export function ImportPage() {
         {progress && <ImportProgress progress={progress} />}
         <ErrorNotice error={failure} />
         {summary && <SummaryView summary={summary} reveal={may(session, 'revealCustomers')} />}
+        {session?.organization && (
+          <ImportCliBox organizationId={session.organization.id} fileName={file?.name} />
+        )}
       </Section>
       <RecentImports recent={recent} />
     </>

@@ -8,11 +8,7 @@ import {
   type Charset,
 } from '../../../src/modules/customers/charset-model';
 export type { Charset } from '../../../src/modules/customers/charset-model';
-import {
-  IMPORT_FIELDS,
-  type ImportEncoding,
-  type ImportField,
-} from '../../../src/modules/customers/customer-model';
+import type { ImportEncoding } from '../../../src/modules/customers/customer-model';
 export { DATA_CATEGORIES, type DataCategory } from '../../../src/modules/incidents/incident-model';
 
 export interface CustomerView {
@@ -212,58 +208,8 @@ export function headerColumns(text: string, format: 'csv' | 'jsonl', delimiter: 
   return cells.filter(Boolean);
 }
 
-const fold = (text: string) =>
-  text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9\u0600-\u06ff]/g, '');
-
-/** Common header names (English, Czech, Arabic) for each field, folded. */
-const ALIASES: Record<ImportField, string[]> = {
-  externalId: [
-    'externalid',
-    'id',
-    'customerid',
-    'cislo',
-    'cislozakaznika',
-    'idzakaznika',
-    'رقمالعميل',
-    'المعرف',
-  ],
-  name: ['name', 'fullname', 'jmeno', 'jmenoaprijmeni', 'الاسم'],
-  email: ['email', 'emailaddress', 'mail', 'البريدالالكتروني', 'البريد'],
-  phone: ['phone', 'telephone', 'mobile', 'telefon', 'mobil', 'الهاتف', 'الجوال'],
-  webhookUrl: ['webhook', 'webhookendpoint', 'endpoint', 'adresawebhooku'],
-  street: ['street', 'address', 'ulice', 'adresa', 'العنوان'],
-  locality: ['locality', 'city', 'town', 'mesto', 'obec', 'المدينة'],
-  postalCode: ['postalcode', 'zip', 'postcode', 'psc', 'الرمزالبريدي'],
-  addressRegion: ['addressregion', 'state', 'kraj'],
-  addressCountry: ['addresscountry'],
-  language: ['language', 'lang', 'jazyk', 'اللغة'],
-  timeZone: ['timezone', 'tz', 'casovepasmo', 'المنطقةالزمنية'],
-  country: ['country', 'zeme', 'stat', 'الدولة', 'البلد'],
-  region: ['region', 'subdivision', 'المنطقة'],
-  tags: ['tags', 'stitky', 'الوسوم'],
-  consentEmail: ['consentemail', 'souhlasemail'],
-  consentSms: ['consentsms', 'souhlassms'],
-  consentWebhook: ['consentwebhook'],
-};
-
-/** A first guess of the mapping from the header: a column whose name matches a field or a common name for it. */
-export function guessMapping(columns: string[]): Partial<Record<ImportField, string>> {
-  const mapping: Partial<Record<ImportField, string>> = {};
-  const used = new Set<string>();
-  for (const field of IMPORT_FIELDS) {
-    const names = [fold(field), ...ALIASES[field]];
-    const column = columns.find((c) => !used.has(c) && names.includes(fold(c)));
-    if (column) {
-      mapping[field] = column;
-      used.add(column);
-    }
-  }
-  return mapping;
-}
+/** The guess of which column each field is read from: the importer's own (API and CLI). */
+export { guessMapping } from '../../../src/modules/customers/import-mapping-model';
 
 /** The format a file's name suggests. */
 export const formatOf = (name: string): 'csv' | 'jsonl' =>

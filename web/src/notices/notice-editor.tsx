@@ -15,7 +15,7 @@ import {
   type LocaleContent,
   type NoticeView,
 } from './notices-shared';
-import { SendProgress } from './send-progress';
+import { SendProgress, type SendStatus } from './send-progress';
 import { NOTICE_PARTS } from '../../../src/modules/notices/notice-contracts';
 import { PLACEHOLDERS } from '../../../src/modules/notices/notice-model';
 
@@ -40,6 +40,8 @@ export function NoticeEditor({ noticeId, onChanged }: { noticeId: string; onChan
   const notice = useLoad(() => get<NoticeView>(`/api/notices/${noticeId}`), noticeId);
   const [draft, setDraft] = useState<Content>();
   const [language, setLanguage] = useState<Locale>('en');
+  // Each send's status as its progress stream last told it: the row's header says it, not the load.
+  const [liveStatus, setLiveStatus] = useState<Record<string, SendStatus>>({});
   const action = useAction();
 
   if (!notice.data) {
@@ -141,7 +143,9 @@ export function NoticeEditor({ noticeId, onChanged }: { noticeId: string; onChan
         }
       />
 
-      {can('notices.preview') && <PreviewPane noticeId={noticeId} version={latest.version} />}
+      {can('notices.preview') && (
+        <PreviewPane noticeId={noticeId} version={latest.version} language={language} />
+      )}
 
       {can('notices.approve') && !latest.approvedBy && (
         <div className="row">
@@ -176,16 +180,24 @@ export function NoticeEditor({ noticeId, onChanged }: { noticeId: string; onChan
           <ul>
             {view.sends.map((s) => (
               <li key={s.id} data-testid="notice-send">
-                <T
-                  id="app.notices.sends.row"
-                  values={{
-                    version: s.version,
-                    audience: t(`app.notices.audience.${s.audience}`),
-                    at: new Date(s.scheduledAt),
-                    status: t(`app.notices.sendStatus.${s.status}`),
-                  }}
+                <span data-testid="notice-send-header" data-status={liveStatus[s.id] ?? s.status}>
+                  <T
+                    id="app.notices.sends.row"
+                    values={{
+                      version: s.version,
+                      audience: t(`app.notices.audience.${s.audience}`),
+                      at: new Date(s.scheduledAt),
+                      status: t(`app.notices.sendStatus.${liveStatus[s.id] ?? s.status}`),
+                    }}
+                  />
+                </span>
+                <SendProgress
+                  sendId={s.id}
+                  canControl={can('notices.send')}
+                  onStatus={(status) =>
+                    setLiveStatus((known) => (known[s.id] === status ? known : { ...known, [s.id]: status }))
+                  }
                 />
-                <SendProgress sendId={s.id} canControl={can('notices.send')} />
               </li>
             ))}
           </ul>

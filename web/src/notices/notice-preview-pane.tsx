@@ -16,21 +16,41 @@ interface Preview {
   subject: string;
   html: string;
   sms: string;
-  smsSegments: { encoding: string; units: number; segments: number };
+  /** The SMS's parts as they are counted: a code or a link never straddles two. */
+  smsSegments: { encoding: string; units: number; segments: number; parts: string[] };
 }
 
-/** The notice as a customer (or a sample one) would get it, by e-mail or SMS, in a chosen language. */
-export function PreviewPane({ noticeId, version }: { noticeId: string; version: number }) {
+/**
+ * The notice as a customer (or a sample one) would get it, by e-mail or SMS, in a chosen language.
+ * The language follows the one being edited, until the user picks another here.
+ */
+export function PreviewPane({
+  noticeId,
+  version,
+  language,
+}: {
+  noticeId: string;
+  version: number;
+  language: Locale;
+}) {
   const t = useT();
   const customers = useLoad(
     () => get<PreviewCustomer[]>(`/api/notices/${noticeId}/preview-customers`),
     noticeId,
   );
   const [as, setAs] = useState('');
-  const [locale, setLocale] = useState<Locale>('en');
+  const [locale, setLocale] = useState<Locale>(language);
   const [channel, setChannel] = useState<'email' | 'sms'>('email');
   const [preview, setPreview] = useState<Preview>();
   const action = useAction();
+
+  // Switching the language being edited switches the preview to it; one shown is not left stale.
+  const [followed, setFollowed] = useState(language);
+  if (followed !== language) {
+    setFollowed(language);
+    setLocale(language);
+    if (preview) setPreview(undefined);
+  }
 
   async function show() {
     const result = await action.run(() =>
@@ -107,7 +127,20 @@ export function PreviewPane({ noticeId, version }: { noticeId: string; version: 
               dir={preview.direction}
               data-testid="notice-preview-sms"
             >
-              {preview.sms}
+              {preview.smsSegments.parts.map((part, index) => (
+                <span
+                  // The parts are positional: the same text may recur.
+                  key={index}
+                  className="notice-preview-sms-part"
+                  title={t('app.notices.preview.segmentPart', {
+                    n: index + 1,
+                    count: preview.smsSegments.parts.length,
+                  })}
+                  data-testid="notice-preview-sms-part"
+                >
+                  {part}
+                </span>
+              ))}
             </p>
             <p className="field-hint" data-testid="notice-preview-segments">
               <T

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ApiError, post } from '../api';
-import { T, useT } from '../i18n';
+import { T, useLocale, useT } from '../i18n';
+import { ConfirmButton } from '../ui/actions';
 import { Link } from '../router';
 import { ErrorNotice, Notice } from '../ui/feedback';
 import { Button, CheckboxField, TextField } from '../ui/form';
@@ -18,6 +19,12 @@ export function SendPanel({ view, onSent }: { view: NoticeView; onSent(): void }
   const [at, setAt] = useState('');
   const action = useAction();
   const approved = Boolean(view.latest.approvedBy);
+  const { locale } = useLocale();
+  // Everyone the notice is for: a send reaches each on the chosen channels they have on record.
+  const recipients = Object.values(view.latest.readers).reduce((n, count) => n + (count ?? 0), 0);
+  const channelList = new Intl.ListFormat(locale, { type: 'conjunction' }).format(
+    CHANNELS.filter((c) => channels.includes(c)).map((c) => t(`app.notices.send.by.${c}`)),
+  );
 
   async function send(scheduled: boolean) {
     const done = await action.run(() =>
@@ -84,15 +91,24 @@ export function SendPanel({ view, onSent }: { view: NoticeView; onSent(): void }
           </p>
         )}
       <div className="row">
-        <Button
+        <ConfirmButton
           variant="primary"
           disabled={!approved || channels.length === 0}
           pending={action.pending}
-          onClick={() => void send(false)}
+          question={
+            <span data-testid="notice-send-question">
+              <T
+                id={view.isExercise ? 'app.notices.send.confirmTest' : 'app.notices.send.confirm'}
+                values={{ count: recipients, channels: channelList }}
+              />
+            </span>
+          }
+          confirmLabel={<T id="app.notices.send.confirmYes" />}
+          onConfirm={() => send(false)}
           data-testid="notice-send-now"
         >
           <T id="app.notices.send.now" />
-        </Button>
+        </ConfirmButton>
         <Button
           disabled={!approved || channels.length === 0 || !at}
           pending={action.pending}

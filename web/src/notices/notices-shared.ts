@@ -35,6 +35,8 @@ export interface NoticeView {
     approvedBy: string | null;
     content: Content;
     flags: Flag[];
+    /** Affected customers (test recipients in an exercise) by the language they will read. */
+    readers: Partial<Record<Locale, number>>;
   };
   sends: {
     id: string;

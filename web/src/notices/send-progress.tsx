@@ -7,7 +7,7 @@ import { Button } from '../ui/form';
 import { useAction } from '../ui/hooks';
 import './send-progress.css';
 
-type SendStatus = 'scheduled' | 'fanning_out' | 'sending' | 'paused' | 'cancelled' | 'completed';
+export type SendStatus = 'scheduled' | 'fanning_out' | 'sending' | 'paused' | 'cancelled' | 'completed';
 type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled' | 'paused' | 'suppressed';
 type Channel = 'email' | 'sms' | 'webhook';
 
@@ -55,12 +55,26 @@ const finished = (s: SendStatus) => s === 'completed' || s === 'cancelled';
  * A send's live progress: a bar of the messages out of all, totals by status and channel, the
  * rate and the time left, streamed by the server (server-sent events); pause, resume, cancel and
  * resend to the failed; the recipients of one status (their customer id, never personal data).
- * Mount it for each send request: <SendProgress sendId={send.id} canControl={can('notices.send')} />.
+ * Mount it for each send request: <SendProgress sendId={send.id} canControl={can('notices.send')} />;
+ * onStatus keeps a header outside it (the send's row) in step with the stream.
  */
-export function SendProgress({ sendId, canControl = false }: { sendId: string; canControl?: boolean }) {
+export function SendProgress({
+  sendId,
+  canControl = false,
+  onStatus,
+}: {
+  sendId: string;
+  canControl?: boolean;
+  /** Told each status the send reaches, for a header kept outside this view. */
+  onStatus?(status: SendStatus): void;
+}) {
   const t = useT();
   const intl = useIntl();
   const [view, setView] = useState<SendProgressView>();
+  const status = view?.status;
+  useEffect(() => {
+    if (status) onStatus?.(status);
+  }, [status, onStatus]);
   const [streamError, setStreamError] = useState(false);
   const [listed, setListed] = useState<{ status: DeliveryStatus; rows: RecipientRow[] }>();
   const action = useAction();

@@ -9,14 +9,18 @@ export function ConfirmButton({
   confirmLabel,
   onConfirm,
   pending,
+  disabled,
   variant = 'danger',
+  'data-testid': testId,
 }: {
   children: ReactNode;
   question: ReactNode;
   confirmLabel: ReactNode;
   onConfirm(): void | Promise<unknown>;
   pending?: boolean;
-  variant?: 'danger' | 'secondary';
+  disabled?: boolean;
+  variant?: 'danger' | 'secondary' | 'primary';
+  'data-testid'?: string;
 }) {
   const [asking, setAsking] = useState(false);
   if (!asking) {
@@ -24,7 +28,9 @@ export function ConfirmButton({
       <Button
         variant={variant === 'danger' ? 'secondary' : variant}
         pending={pending}
+        disabled={disabled}
         onClick={() => setAsking(true)}
+        data-testid={testId}
       >
         {children}
       </Button>
@@ -36,6 +42,7 @@ export function ConfirmButton({
       <Button
         variant={variant}
         autoFocus
+        data-testid={testId && `${testId}-confirm`}
         onClick={() => {
           setAsking(false);
           void onConfirm();
