@@ -48,7 +48,8 @@ export async function startRig(options: { env?: Record<string, string> } = {}): 
       LOG_LEVEL: 'info',
       ...options.env,
     },
-    { port },
+    // A busy two-core machine (several test files at once) takes its time to boot the embedded database.
+    { port, timeoutMs: 100_000 },
   );
   const setupLink = await waitFor(() => server.setupLink(), 'the setup link on standard error');
   const browser = await chromium.launch({

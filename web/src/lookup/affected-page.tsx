@@ -88,7 +88,7 @@ export function AffectedPage({ publicId }: { publicId: string }) {
   return (
     <AuthLayout
       heading="affected.title"
-      intro={<T id="affected.intro" values={{ organization: view.organization }} />}
+      intro={<T id="affected.intro" values={{ organization: <bdi>{view.organization}</bdi> }} />}
     >
       <div className="affected" data-testid="affected-page">
         <Guidance page={view} />
@@ -106,7 +106,7 @@ export function AffectedPage({ publicId }: { publicId: string }) {
           ) : (
             <Form onSubmit={submit}>
               <p>
-                <T id="affected.form.explain" values={{ organization: view.organization }} />
+                <T id="affected.form.explain" values={{ organization: <bdi>{view.organization}</bdi> }} />
               </p>
               <ErrorNotice error={send.error} />
               <TextField
@@ -183,7 +183,7 @@ export function AffectedResultPage({ publicId }: { publicId: string }) {
   return (
     <AuthLayout
       heading="affected.result.title"
-      intro={<T id="affected.intro" values={{ organization: view.organization }} />}
+      intro={<T id="affected.intro" values={{ organization: <bdi>{view.organization}</bdi> }} />}
       footer={back}
     >
       <div className="affected" data-testid="affected-result">

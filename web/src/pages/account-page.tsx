@@ -60,7 +60,13 @@ function ProfileSection() {
           value={displayName}
           onChange={(event) => setDisplayName(event.target.value)}
         />
-        <TextField label={<T id="app.field.email" />} value={session?.user?.email ?? ''} readOnly disabled />
+        <TextField
+          label={<T id="app.field.email" />}
+          type="email"
+          value={session?.user?.email ?? ''}
+          readOnly
+          disabled
+        />
         <SelectField
           label={<T id="app.field.language" />}
           value={locale}

@@ -112,7 +112,11 @@ export function PlanEditor({ planId, onSaved }: { planId: string; onSaved(): voi
 
   return (
     <Section
-      title={current.name}
+      title={
+        <span lang={current.locale} dir={current.locale === 'ar' ? 'rtl' : 'ltr'}>
+          {current.name}
+        </span>
+      }
       intro={
         <>
           <T id={`incident.type.${plan.data.type}`} />
@@ -134,7 +138,7 @@ export function PlanEditor({ planId, onSaved }: { planId: string; onSaved(): voi
       <CheckResult check={check.data} />
       <ErrorNotice error={check.error} />
       {!draft ? (
-        <TaskTable tasks={current.tasks} />
+        <TaskTable tasks={current.tasks} locale={current.locale} />
       ) : (
         <Form onSubmit={submit}>
           <div className="grid">
@@ -142,6 +146,8 @@ export function PlanEditor({ planId, onSaved }: { planId: string; onSaved(): voi
               label={<T id="app.plans.name" />}
               required
               maxLength={200}
+              lang={draft.locale}
+              dir={draft.locale === 'ar' ? 'rtl' : 'ltr'}
               value={draft.name}
               onChange={(event) => setDraft({ ...draft, name: event.target.value })}
             />
@@ -168,6 +174,8 @@ export function PlanEditor({ planId, onSaved }: { planId: string; onSaved(): voi
                 label={<T id="app.plans.taskTitle" />}
                 required
                 maxLength={300}
+                lang={draft.locale}
+                dir={draft.locale === 'ar' ? 'rtl' : 'ltr'}
                 value={task.title}
                 onChange={(event) => setTask(index, { ...task, title: event.target.value })}
               />
@@ -175,6 +183,8 @@ export function PlanEditor({ planId, onSaved }: { planId: string; onSaved(): voi
                 label={<T id="app.plans.description" />}
                 rows={2}
                 maxLength={5000}
+                lang={draft.locale}
+                dir={draft.locale === 'ar' ? 'rtl' : 'ltr'}
                 value={task.description}
                 onChange={(event) => setTask(index, { ...task, description: event.target.value })}
               />

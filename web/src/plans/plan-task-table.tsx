@@ -1,4 +1,4 @@
-import { T, useT } from '../i18n';
+import { T, useT, type Locale } from '../i18n';
 import { Badge } from '../ui/feedback';
 import type { PlanTask } from './model';
 
@@ -12,9 +12,14 @@ function useFormatOffset() {
         : t('app.plans.minutes', { count: minutes });
 }
 
-/** A plan's tasks, read-only: phase, owner, how long after awareness each is due and the clock it serves. */
-export function TaskTable({ tasks }: { tasks: PlanTask[] }) {
+/**
+ * A plan's tasks, read-only: phase, owner, how long after awareness each is due and the clock it serves.
+ * `locale` is the language the plan is written in, when it may differ from the interface's: its text
+ * then keeps its own direction (an English plan reads left to right in the Arabic interface).
+ */
+export function TaskTable({ tasks, locale }: { tasks: PlanTask[]; locale?: Locale }) {
   const formatOffset = useFormatOffset();
+  const written = locale ? { lang: locale, dir: locale === 'ar' ? 'rtl' : 'ltr' } : {};
   return (
     <div className="table-wrap">
       <table className="table">
@@ -39,16 +44,18 @@ export function TaskTable({ tasks }: { tasks: PlanTask[] }) {
             <tr key={task.key}>
               <td>
                 <span className="person-name">
-                  {task.title}
+                  <span {...written}>{task.title}</span>
                   {task.kind && (
                     <Badge>
                       <T id={`plan.kind.${task.kind}`} />
                     </Badge>
                   )}
                 </span>
-                <span className="muted">{task.description}</span>
+                <span className="muted plan-task-line" {...written}>
+                  {task.description}
+                </span>
                 {task.clock && (
-                  <span className="muted">
+                  <span className="muted plan-task-line">
                     <T
                       id="app.plans.beforeClock"
                       values={{ clock: <T id={`deadline.rule.${task.clock}`} /> }}
