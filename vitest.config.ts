@@ -7,6 +7,9 @@ const server = process.env.TEST_DATABASE_URL;
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Two files at a time. Vitest's default on this 2-core machine is one (cores - 1), which leaves
+    // a core idle while a file waits on a child process, a browser, a socket or the database.
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [
