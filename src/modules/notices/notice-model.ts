@@ -1,4 +1,5 @@
 import { NOTICE_LOCALES, NOTICE_PARTS, type NoticeLocale, type NoticePart } from './notice-contracts.js';
+import { editDistance } from '../../platform/edit-distance.js';
 
 /** One language of a notice version: the subject, every required part and the SMS text, with placeholders. */
 export interface NoticeLocaleContent {
@@ -111,23 +112,6 @@ export interface TextProblem {
   field: NoticeField;
   problem: 'unknown_placeholder' | 'bidi_control';
   detail: string;
-}
-
-/** Edits (insert, delete, replace one letter) between two short words. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /**
