@@ -31,6 +31,7 @@ import {
   emailSettingsRoutes,
   suppressionRoutes,
   reportReviewRoutes,
+  signedOrganizationMail,
 } from './notices/index.js';
 import { reencryptionTimer, organizationDeletionRoutes } from './keys/index.js';
 import { planReaction, planRoutes, taskClockFollower } from './plans/index.js';
@@ -74,8 +75,13 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
 }
 
 /** The modules' timers, beside the platform's own (platform/jobs.ts TIMERS). */
-export function moduleTimers(deps: WarningDeps & LookupDeps): ModuleTimer[] {
-  return [deadlineTimer(deps), reencryptionTimer(deps), lookupWorker(deps), noticeSendRequeueTimer(deps)];
+export function moduleTimers(deps: WarningDeps & Omit<LookupDeps, 'signMail'>): ModuleTimer[] {
+  return [
+    deadlineTimer(deps),
+    reencryptionTimer(deps),
+    lookupWorker({ ...deps, signMail: signedOrganizationMail }),
+    noticeSendRequeueTimer(deps),
+  ];
 }
 
 /** The jobs requests queue (in their transactions): a web process makes their queues at start. */

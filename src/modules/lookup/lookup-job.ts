@@ -5,13 +5,17 @@ import { hashToken, newToken } from '../../platform/crypto.js';
 import { withOrg, type Database, type Sql } from '../../platform/db.js';
 import { isLocale, LOCALES, type Locale } from '../../platform/i18n.js';
 import { defineJob, type JobDefinition, type JobType } from '../../platform/jobs.js';
-import { masterKeyFrom, organizationKeyring, type OrganizationKeyring } from '../../platform/keys.js';
+import {
+  masterKeyFrom,
+  organizationKeyring,
+  type OrganizationKeyring,
+  type OrganizationKeys,
+} from '../../platform/keys.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Outbox } from '../../platform/outbox.js';
 import { actionMail } from '../accounts/index.js';
 import { appendAudit, systemActor } from '../audit/index.js';
 import { openPersonal } from '../customers/index.js';
-import { signedOrganizationMail } from '../notices/index.js';
 import {
   deleteStaleLinks,
   deliveryExists,
@@ -51,11 +55,24 @@ export const lookupJob: JobType<typeof LookupJobData> = {
   options: { retryLimit: 3, retryDelay: 30 },
 };
 
+/**
+ * Composes and DKIM-signs a message from the organization's notice sender, or answers undefined
+ * before it has e-mail settings (the notices module's signedOrganizationMail, given by the
+ * composition root: notices reads lookup's pages, so lookup does not import notices back).
+ */
+export type OrganizationMailSigner = (
+  tx: Sql,
+  keys: OrganizationKeys,
+  organizationId: string,
+  mail: { to: string; subject: string; text: string; html: string; messageId: string; locale: string },
+) => Promise<{ fromAddress: string; raw: Buffer } | undefined>;
+
 export interface LookupDeps {
   db: Database;
   config: Config;
   outbox: Outbox;
   logger: Logger;
+  signMail: OrganizationMailSigner;
   /** The process's keyring (the composition root's); without one, a job makes its own. */
   keyring?: OrganizationKeyring;
 }
@@ -141,7 +158,7 @@ async function sendLink(
   // The link comes from the organization, as its notices do: from its notice sender, DKIM-signed.
   // Before it has e-mail settings, the platform's sender carries the organization's name.
   const messageId = `<${randomUUID()}@${deps.config.publicUrl.hostname}>`;
-  const signed = await signedOrganizationMail(tx, keys, data.organizationId, {
+  const signed = await deps.signMail(tx, keys, data.organizationId, {
     ...message,
     html: message.html ?? '',
     messageId,

@@ -10,6 +10,7 @@ import { linkIn } from '../../../test/smtp.js';
 import { withOrg } from '../../platform/db.js';
 import { startJobs } from '../../platform/jobs.js';
 import { createLogger } from '../../platform/logger.js';
+import { signedOrganizationMail } from '../notices/channel-email.js';
 import { LOOKUP_QUEUE, lookupWorker } from './lookup-job.js';
 import { LOOKUP_LIMITS } from './lookup-throttle.js';
 
@@ -19,7 +20,9 @@ const jobs = await startJobs({
   db: t.db,
   databaseUrl: t.databaseUrl,
   logger,
-  timers: [lookupWorker({ db: t.db, config: t.config, outbox: t.outbox, logger })],
+  timers: [
+    lookupWorker({ db: t.db, config: t.config, outbox: t.outbox, logger, signMail: signedOrganizationMail }),
+  ],
 });
 afterAll(() => jobs.stop());
 
