@@ -50,6 +50,18 @@ export type HasDeps = Pick<FastifyInstance, 'deps'>;
 export const WEB_DIST = path.join(projectRoot, 'dist', 'web');
 const ASSETS = path.join(WEB_DIST, 'assets') + path.sep;
 
+/**
+ * CANDOR_TRUST_PROXY as Fastify takes it. A hop count is a function: Fastify 5 trusts no one for
+ * a bare number. The first `hops` addresses from the socket inward are proxies; the one before
+ * them, written by the nearest proxy, is the client, whatever the client put in front of it.
+ */
+function trustProxyOption(
+  trust: Config['trustProxy'],
+): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust === false ? false : [...trust];
+}
+
 /** The HTTP app, built only from its dependencies. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
@@ -57,7 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     logController: new RequestLog(),
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
   });
@@ -144,6 +156,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return reply
       .status(status)
       .send({ error: { code, message: t(locale, `error.${code}`), requestId: request.id } });
+  });
+
+  // The API answers with auth state and personal data: no cache, shared or the browser's, keeps a
+  // copy. A route that wants caching (an organization's logo) says so itself.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) {
+      void reply.header('cache-control', 'no-store');
+    }
   });
 
   registerAccess(app, resolveAuth);

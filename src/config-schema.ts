@@ -1,5 +1,6 @@
 // One file over 400 lines: it is the one list of every variable Candor reads, each with its
 // type, range, default and description; splitting it would make two lists.
+import { isIP } from 'node:net';
 import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { CRASH_POINTS } from './platform/crash-points.js';
@@ -65,6 +66,48 @@ export function parseSmsPrices(spec: string, currency: string): SmsPricing {
 }
 
 const CURRENCY = /^[A-Z]{3}$/;
+
+/**
+ * Which proxies' X-Forwarded-For entries are believed (Fastify's `trustProxy`): a hop count, or
+ * the proxies' addresses; `false` when there is no proxy. Never `true`: that believes the first
+ * entry, which the client writes itself, so any per-address limit would fall to a forged header.
+ */
+export type TrustProxy = false | number | readonly string[];
+
+/** proxy-addr's names for address ranges, accepted beside IPs and CIDRs. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** Parses CANDOR_TRUST_PROXY; throws an Error whose message says what is wrong and what to write. */
+export function parseTrustProxy(spec: string): TrustProxy {
+  const value = spec.trim();
+  if (/^(true|yes|on)$/i.test(value)) {
+    throw new Error(
+      `"${spec}" would trust whatever X-Forwarded-For a client sends (any per-address rate limit then falls to a forged header): ` +
+        'give the number of proxies in front of Candor (e.g. 1) or their addresses (e.g. 10.0.0.0/8, loopback)',
+    );
+  }
+  if (/^(false|off|no)$/i.test(value)) return false;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 10) throw new Error(`"${spec}" must be a number of proxies from 0 to 10, or their addresses`);
+    return hops === 0 ? false : hops;
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (PROXY_RANGE_NAMES.includes(entry)) continue;
+    const [address, bits, extra] = entry.split('/');
+    const ip = isIP(address ?? '');
+    const maxBits = ip === 4 ? 32 : 128;
+    const goodBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (!ip || !goodBits || extra !== undefined) {
+      throw new Error(
+        `"${entry}" is not an IP address, a CIDR range or one of ${PROXY_RANGE_NAMES.join(', ')}: ` +
+          'give the number of proxies in front of Candor (e.g. 1) or their addresses, comma-separated',
+      );
+    }
+  }
+  return entries;
+}
 
 /** The message of what `parse` throws, or undefined when it does not. */
 function failure(parse: () => unknown): string | undefined {
@@ -165,10 +208,16 @@ export const CONFIG_SCHEMA = Type.Object({
     default: 12,
     description: 'A session ends this many hours after sign-in, active or not.',
   }),
-  CANDOR_TRUST_PROXY: Type.Boolean({
-    default: false,
-    description: 'true: behind a reverse proxy, the client address comes from X-Forwarded-For.',
-  }),
+  CANDOR_TRUST_PROXY: Type.Optional(
+    Type.Refine(
+      Type.String({
+        description:
+          'Behind reverse proxies: how many there are (e.g. 1), or their addresses as comma-separated IPs or CIDRs (e.g. 10.0.0.0/8, loopback); the client address is then read from X-Forwarded-For past them only. Unset: no proxy, the peer is the client.',
+      }),
+      (value) => failure(() => parseTrustProxy(value)) === undefined,
+      (value) => failure(() => parseTrustProxy(value)) ?? '',
+    ),
+  ),
   CHROMIUM_PATH: Type.Optional(
     Type.String({ description: 'The Chromium that prints PDF documents. Unset: chromium on the PATH.' }),
   ),

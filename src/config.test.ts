@@ -89,6 +89,47 @@ describe('config', () => {
     );
   });
 
+  it('CANDOR_TRUST_PROXY takes a hop count or the proxies’ addresses, never true', () => {
+    const trust = (value: string) =>
+      loadConfig({ CANDOR_DATA_DIR: dir(), CANDOR_TRUST_PROXY: value }).trustProxy;
+    expect(loadConfig({ CANDOR_DATA_DIR: dir() }).trustProxy).toBe(false);
+    expect(trust('1')).toBe(1);
+    expect(trust('2')).toBe(2);
+    expect(trust('0')).toBe(false);
+    expect(trust('false')).toBe(false);
+    expect(trust('10.0.0.0/8, 192.168.1.7,fd00::/8, loopback')).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'fd00::/8',
+      'loopback',
+    ]);
+    for (const value of ['true', 'TRUE', 'yes', 'on']) {
+      expect(() => trust(value)).toThrow(
+        `Configuration error in CANDOR_TRUST_PROXY: "${value}" would trust whatever X-Forwarded-For a client sends`,
+      );
+      expect(() => trust(value)).toThrow('give the number of proxies in front of Candor (e.g. 1)');
+    }
+    for (const [value, entry] of [
+      ['garbage', 'garbage'],
+      ['10.0.0.0/33', '10.0.0.0/33'],
+      ['10.0.0.1, nginx', 'nginx'],
+      ['1.2.3.4/8/9', '1.2.3.4/8/9'],
+    ] as const) {
+      expect(() => trust(value)).toThrow(
+        `Configuration error in CANDOR_TRUST_PROXY: "${entry}" is not an IP address, a CIDR range`,
+      );
+    }
+    expect(() => trust('11')).toThrow('CANDOR_TRUST_PROXY: "11" must be a number of proxies from 0 to 10');
+    // A configuration file's JSON true is refused the same way.
+    const file = path.join(dir(), 'candor.json');
+    writeFileSync(file, JSON.stringify({ CANDOR_TRUST_PROXY: true }));
+    expect(() => loadConfig({ CANDOR_DATA_DIR: dir(), CANDOR_CONFIG_FILE: file })).toThrow(
+      'CANDOR_TRUST_PROXY: "true" would trust',
+    );
+    writeFileSync(file, JSON.stringify({ CANDOR_TRUST_PROXY: 1 }));
+    expect(loadConfig({ CANDOR_DATA_DIR: dir(), CANDOR_CONFIG_FILE: file }).trustProxy).toBe(1);
+  });
+
   it('reads an optional JSON file that the environment overrides', () => {
     const file = path.join(dir(), 'candor.json');
     writeFileSync(file, JSON.stringify({ PORT: 5000, CANDOR_PUBLIC_URL: 'https://candor.example.test' }));
@@ -106,7 +147,7 @@ describe('config', () => {
     [{ PORT: '1e3' }, 'PORT: "1e3" must be a whole number from 0 to 65535'],
     [{ CANDOR_DELIVERY_LOOPS: '17' }, 'CANDOR_DELIVERY_LOOPS: "17" must be a whole number from 1 to 16'],
     [{ NODE_ENV: 'prod' }, 'NODE_ENV: "prod" is not one of development, test, production'],
-    [{ CANDOR_TRUST_PROXY: 'yes' }, 'CANDOR_TRUST_PROXY: "yes" is not one of true, false'],
+    [{ CANDOR_TRUST_PROXY: 'yes' }, 'CANDOR_TRUST_PROXY: "yes" would trust whatever X-Forwarded-For'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL: must start with postgres:// or postgresql://'],
     [{ CANDOR_SMTP_URL: 'mail.example' }, 'CANDOR_SMTP_URL: is not a valid URL'],
     [{ CANDOR_BOUNCE_DOMAIN: 'not_a_domain' }, 'CANDOR_BOUNCE_DOMAIN: "not_a_domain" is not a domain name'],

@@ -6,16 +6,18 @@ import {
   fieldSchema,
   parseSettings,
   parseSmsPrices,
+  parseTrustProxy,
   rejectUnknown,
   TEST_HOOKS,
   VARIABLES,
   type Settings,
   type SmsPricing,
+  type TrustProxy,
 } from './config-schema.js';
 import type { CrashPoint } from './platform/crash-points.js';
 import { loadOrCreateSecrets, type Secrets } from './platform/secrets.js';
 
-export { ConfigError, parseSmsPrices, type SmsPricing } from './config-schema.js';
+export { ConfigError, parseSmsPrices, type SmsPricing, type TrustProxy } from './config-schema.js';
 
 export type ProcessRole = 'all' | 'web' | 'worker';
 export type NodeEnv = 'development' | 'test' | 'production';
@@ -33,7 +35,8 @@ export interface Config {
   readonly mailFrom: string;
   readonly sessionIdleMinutes: number;
   readonly sessionAbsoluteHours: number;
-  readonly trustProxy: boolean;
+  /** CANDOR_TRUST_PROXY: the proxies whose X-Forwarded-For entries are believed (never all of them). */
+  readonly trustProxy: TrustProxy;
   /** The Chromium that prints PDF documents; unset: `chromium` on the PATH. */
   readonly chromiumPath: string | undefined;
   /** The SMS provider (Twilio's Programmable Messaging API shape); unset: no SMS channel. */
@@ -129,7 +132,9 @@ export function loadConfig(env: Source = process.env): Config {
     mailFrom: settings.CANDOR_MAIL_FROM ?? `Candor <no-reply@${publicUrl.hostname}>`,
     sessionIdleMinutes: settings.CANDOR_SESSION_IDLE_MINUTES,
     sessionAbsoluteHours: settings.CANDOR_SESSION_ABSOLUTE_HOURS,
-    trustProxy: settings.CANDOR_TRUST_PROXY,
+    // The schema has checked it: this cannot throw.
+    trustProxy:
+      settings.CANDOR_TRUST_PROXY === undefined ? false : parseTrustProxy(settings.CANDOR_TRUST_PROXY),
     chromiumPath: settings.CHROMIUM_PATH,
     sms,
     webhookAllowPrivate: settings.CANDOR_WEBHOOK_ALLOW_PRIVATE,

@@ -42,7 +42,13 @@ export async function startCandor(
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   // Checked before anything starts: on the embedded database the CLI needs this socket.
   const socketPath = config.databaseUrl ? undefined : controlSocketPath(config.dataDir);
-  const opened = await openDatabase(config);
+  const opened = await openDatabase(config, {
+    onMadePrivate: (paths) =>
+      logger.warn(
+        { dataDir: config.dataDir, changed: paths.length, first: paths.slice(0, 5) },
+        'the data directory was readable by others: made it private (directories 0700, files 0600)',
+      ),
+  });
   const { db } = opened;
   const closers: (() => Promise<void>)[] = [];
   try {
@@ -142,6 +148,9 @@ export async function startCandor(
         );
       }
     }
+
+    // Migrations, the job queue's tables and the socket made files of their own since the open.
+    opened.keepPrivate();
 
     // The one sign that a process is up, whatever its role (a worker serves no /readyz).
     logger.info(

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { program } from '../src/cli/main.js';
@@ -42,6 +43,7 @@ const admin1: Admin = newAdmin();
 const admin2: Admin = newAdmin();
 let pendingLink: string;
 let backupFile: string;
+let identityFile: string;
 let organizationId: string;
 
 const lockFile = () => path.join(dataDir, 'candor.lock');
@@ -189,14 +191,24 @@ describe('the command-line tool while Candor runs (through the control socket)',
     expect(unknown.stderr).toContain("unknown command 'no-such-command'");
   });
 
-  test('backup FILE writes a gzipped backup while Candor runs', async () => {
-    backupFile = path.join(root, 'candor-backup.tgz');
-    const result = await candor(['backup', backupFile], env);
+  test('backup FILE --recipient writes a backup encrypted to that age key while Candor runs; none is written without one', async () => {
+    backupFile = path.join(root, 'candor-backup.tgz.age');
+    const refused = await candor(['backup', backupFile], env);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('give --recipient age1…');
+    expect(existsSync(backupFile)).toBe(false);
+
+    const identity = await generateX25519Identity();
+    identityFile = path.join(root, 'backup-identity.txt');
+    writeFileSync(identityFile, `${identity}\n`, { mode: 0o600 });
+    const recipient = await identityToRecipient(identity);
+    const result = await candor(['backup', backupFile, '--recipient', recipient], env);
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toContain(`Backup written to ${backupFile}`);
+    expect(result.stdout).toContain(`Backup written to ${backupFile}, encrypted to ${recipient}`);
     const bytes = readFileSync(backupFile);
     expect(bytes.length).toBeGreaterThan(10_000);
-    expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
+    expect(bytes.subarray(0, 22).toString()).toBe('age-encryption.org/v1\n');
+    expect(bytes.includes(Buffer.from(admin1.email))).toBe(false);
     expect(statSync(backupFile).mode & 0o777).toBe(0o600);
   });
 
@@ -316,8 +328,9 @@ describe('restore once Candor is stopped', () => {
   });
 
   test('restore FILE brings back the backed-up data and keeps the replaced database', async () => {
-    const result = await candor(['restore', backupFile], env);
+    const result = await candor(['restore', backupFile, '--identity', identityFile], env);
     expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('its audit chain verifies');
     const kept = /kept in (\S+)\.$/m.exec(result.stdout)?.[1];
     expect(kept && existsSync(kept), result.stdout).toBe(true);
     expect(existsSync(pgdata())).toBe(true);

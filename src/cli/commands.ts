@@ -5,6 +5,7 @@ import { appendAudit, systemActor, verifyAuditChains } from '../modules/audit/in
 import { migrate } from '../platform/migrations.js';
 import { masterKeyFrom, organizationKeyring } from '../platform/keys.js';
 import { exportCustomer, resolveCustomerId } from '../modules/customers/index.js';
+import { backupTarget, BackupError, writeBackup, type BackupTarget } from './backup.js';
 import { runKeysCommand } from './keys-commands.js';
 import { listAuditEvents } from './cli-repo.js';
 import { customersImport, customersImportErrors, type ImportEvent } from './customers-import.js';
@@ -124,12 +125,24 @@ export async function runCommand(
       return customersImportErrors(ctx, args);
     case 'backup': {
       const file = args[0];
-      if (!file) return fail('Usage: candor backup FILE\n');
+      if (!file || file.startsWith('--'))
+        return fail('Usage: candor backup FILE --recipient AGE_PUBLIC_KEY… | --unencrypted\n');
       if (!ctx.db.pglite)
         return fail('candor backup is for the embedded database; use pg_dump for a PostgreSQL server.\n');
-      const dump = await ctx.db.pglite.dumpDataDir('gzip');
-      writeFileSync(file, Buffer.from(await dump.arrayBuffer()), { mode: 0o600 });
-      return ok(`Backup written to ${file}\n`);
+      const recipients = args.flatMap((arg, i) => (args[i - 1] === '--recipient' ? [arg] : []));
+      let target: BackupTarget;
+      try {
+        target = backupTarget(recipients, args.includes('--unencrypted'));
+      } catch (error) {
+        if (error instanceof BackupError) return fail(`${error.message}\n`);
+        throw error;
+      }
+      await writeBackup(ctx.db.pglite, file, target);
+      return ok(
+        'recipients' in target
+          ? `Backup written to ${file}, encrypted to ${target.recipients.join(', ')}\n`
+          : `Backup written to ${file}, NOT encrypted (--unencrypted): keep it as safe as the data itself\n`,
+      );
     }
     default:
       return fail(`Unknown command: ${argv.join(' ')}\n`);

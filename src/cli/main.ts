@@ -13,6 +13,7 @@ import type { CommandEvent } from './commands.js';
 import { addImportCommands } from './customers-import-args.js';
 import { importProgress } from './import-progress.js';
 import { addKeysCommands } from './keys-commands.js';
+import { backupKeygen, readRecipientsFile } from './backup.js';
 import { copyToServer, restoreBackup } from './transfer.js';
 
 /** How long a graceful stop may take before the process exits regardless. */
@@ -240,19 +241,61 @@ export function program(): Command {
 
   cli
     .command('backup')
-    .argument('<file>', 'where to write the backup (a gzipped tarball)')
-    .description('Back up the embedded database (works while Candor runs)')
-    .action((file: string) => dispatch(['backup', path.resolve(file)]));
+    .argument('<file>', 'where to write the backup (age-encrypted; a gzipped tarball with --unencrypted)')
+    .description('Back up the embedded database, encrypted to your age public key (works while Candor runs)')
+    .option(
+      '--recipient <age-public-key>',
+      'encrypt to this age public key (age1…); repeat for more',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('--recipients-file <file>', 'encrypt to the age public keys in this file, one a line')
+    .option('--unencrypted', 'write the database unencrypted (refused unless asked for by name)')
+    .action(
+      (file: string, options: { recipient: string[]; recipientsFile?: string; unencrypted?: boolean }) => {
+        const recipients = [
+          ...options.recipient,
+          ...(options.recipientsFile ? readRecipientsFile(options.recipientsFile) : []),
+        ];
+        return dispatch([
+          'backup',
+          path.resolve(file),
+          ...recipients.flatMap((recipient) => ['--recipient', recipient]),
+          ...(options.unencrypted ? ['--unencrypted'] : []),
+        ]);
+      },
+    );
+
+  cli
+    .command('backup-keygen')
+    .argument('<file>', 'where to write the private key (outside the data directory; never overwritten)')
+    .description('Make an age key pair for backups: writes the private key, prints the public key')
+    .action(async (file: string) => {
+      const recipient = await backupKeygen(path.resolve(file), loadConfig().dataDir);
+      process.stdout.write(`${recipient}\n`);
+      process.stderr.write(
+        `The private key is in ${file}: move it off this machine and keep it safe; without it no backup can be restored.\n` +
+          `Back up with: candor backup FILE --recipient ${recipient}\n`,
+      );
+    });
 
   cli
     .command('restore')
     .argument('<file>', 'a backup made by candor backup')
-    .description('Replace the embedded database with a backup (Candor must be stopped)')
-    .action(async (file: string) => {
+    .description(
+      'Replace the embedded database with a backup whose audit chain verifies (Candor must be stopped)',
+    )
+    .option('--identity <file>', 'the age private key file the backup was encrypted to')
+    .action(async (file: string, options: { identity?: string }) => {
       const config = loadConfig();
       refuseWhileRunning(config, 'restore a backup');
-      const kept = await restoreBackup(config.dataDir, path.resolve(file));
-      process.stdout.write(`Restored ${file}.${kept ? ` The previous database is kept in ${kept}.` : ''}\n`);
+      const kept = await restoreBackup(config.dataDir, path.resolve(file), {
+        identityFile: options.identity ? path.resolve(options.identity) : undefined,
+        auditKey: config.secrets.auditKey,
+      });
+      process.stdout.write(
+        `Restored ${file}; its audit chain verifies.${kept ? ` The previous database is kept in ${kept}.` : ''}\n`,
+      );
     });
 
   cli
@@ -292,6 +335,8 @@ export function program(): Command {
 }
 
 export async function main(argv = process.argv): Promise<void> {
+  // Whatever Candor writes (its data directory, backups, exports) is its user's alone.
+  process.umask(0o077);
   try {
     await program().parseAsync(argv);
   } catch (error) {

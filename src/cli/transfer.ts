@@ -1,7 +1,9 @@
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import type { Database } from '../platform/db.js';
-import { lockDataDir, pgDataPath } from '../platform/data-dir.js';
+import { verifyAuditChains } from '../modules/audit/index.js';
+import { embeddedDatabase, type Database } from '../platform/db.js';
+import { readBackup } from './backup.js';
+import { lockDataDir, makeDataDirPrivate, pgDataPath } from '../platform/data-dir.js';
 import { migrate } from '../platform/migrations.js';
 import {
   countOrganizations,
@@ -14,29 +16,47 @@ import {
 
 /**
  * Replaces the embedded database with a backup made by `candor backup`.
- * The backup is unpacked and opened beside the current database first; only
- * when it reads as a Candor database is the current one renamed (kept, never
- * deleted) and the restored one put in its place. A missing or damaged file
- * leaves the current database untouched.
+ * The backup is decrypted with the operator's identity file, unpacked and
+ * opened beside the current database first; only when it reads as a Candor
+ * database whose every audit chain verifies with this install's audit key is
+ * the current one renamed (kept, never deleted) and the restored one put in
+ * its place. A missing, damaged, altered or foreign file leaves the current
+ * database untouched.
  */
-export async function restoreBackup(dataDir: string, file: string): Promise<string | undefined> {
+export async function restoreBackup(
+  dataDir: string,
+  file: string,
+  options: { identityFile: string | undefined; auditKey: Buffer },
+): Promise<string | undefined> {
   const release = lockDataDir(dataDir);
   const target = pgDataPath(dataDir);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const staging = `${target}.restoring-${stamp}`;
   try {
-    const backup = readFileSync(file);
+    const backup = await readBackup(file, options.identityFile);
+    let broken: string[];
     try {
       const db = new PGlite(staging, { loadDataDir: new Blob([backup]) });
       await db.waitReady;
-      const found = await holdsCandorDatabase(db);
-      await db.close();
-      if (!found) throw new Error('it holds no Candor database');
+      try {
+        if (!(await holdsCandorDatabase(db))) throw new Error('it holds no Candor database');
+        const reports = await verifyAuditChains(embeddedDatabase(db), options.auditKey);
+        broken = reports.filter((r) => !r.ok).map((r) => `organization ${r.organizationId}: ${r.problem}`);
+      } finally {
+        await db.close();
+      }
     } catch (error) {
       rmSync(staging, { recursive: true, force: true });
       throw new Error(`${file} is not a backup made by candor backup (${(error as Error).message}).`, {
         cause: error,
       });
+    }
+    if (broken.length) {
+      rmSync(staging, { recursive: true, force: true });
+      throw new Error(
+        `${file} was not restored: its audit chain does not verify with this install's CANDOR_AUDIT_KEY ` +
+          `(altered, or from another install). The current database is untouched.\n  ${broken.join('\n  ')}`,
+      );
     }
     let keptAs: string | undefined;
     if (existsSync(target)) {
@@ -44,6 +64,7 @@ export async function restoreBackup(dataDir: string, file: string): Promise<stri
       renameSync(target, keptAs);
     }
     renameSync(staging, target);
+    makeDataDirPrivate(dataDir);
     return keptAs;
   } finally {
     release();

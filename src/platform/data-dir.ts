@@ -1,4 +1,13 @@
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { openEmbedded, openServer, type Database } from './db.js';
@@ -102,27 +111,122 @@ export function lockDataDir(dataDir: string): () => void {
   throw new Error(`Could not take the lock file ${file}`);
 }
 
+export class DataDirNotPrivateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataDirNotPrivateError';
+  }
+}
+
+/**
+ * Makes the data directory and everything in it private to the user Candor runs as: directories
+ * 0700, files 0600, whether Candor made them or found them. Symbolic links are not followed. An
+ * entry owned by another user is not ours to change: that stops the start, naming it and the
+ * command that fixes it. Returns the paths whose mode was changed.
+ */
+export function makeDataDirPrivate(dataDir: string): string[] {
+  const uid = process.getuid?.();
+  if (uid === undefined) return []; // Windows: modes do not apply; the directory's ACL does.
+  const changed: string[] = [];
+  const visit = (entry: string) => {
+    let stat;
+    try {
+      stat = lstatSync(entry);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // gone since it was listed
+      throw error;
+    }
+    if (stat.isSymbolicLink()) return;
+    const wanted = stat.isDirectory() ? 0o700 : 0o600;
+    if ((stat.mode & 0o777) !== wanted) {
+      if (stat.uid !== uid) {
+        throw new DataDirNotPrivateError(
+          `${entry} in the data directory is mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')} and owned by ` +
+            `user ${stat.uid}, not by the user Candor runs as (${uid}), so Candor cannot make it private. ` +
+            `Run Candor as its owner, or fix it: chown -R ${uid} ${dataDir} && chmod -R go-rwx ${dataDir}`,
+        );
+      }
+      try {
+        chmodSync(entry, wanted);
+      } catch (error) {
+        throw new DataDirNotPrivateError(
+          `Cannot make ${entry} private (mode ${wanted.toString(8)}): ${(error as Error).message}. ` +
+            `Fix it by hand: chmod -R go-rwx ${dataDir}`,
+        );
+      }
+      changed.push(entry);
+    }
+    if (stat.isDirectory()) for (const name of listing(entry)) visit(path.join(entry, name));
+  };
+  visit(dataDir);
+  return changed;
+}
+
+/** A directory's entries; none when it is gone since it was seen (the database removes temporary ones). */
+function listing(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** How often the embedded database's new files are made private while it runs. */
+const PRIVATE_SWEEP_MS = 60_000;
+
 export interface OpenedDatabase {
   db: Database;
+  /**
+   * Makes the data directory private again (the embedded database writes its files world-readable,
+   * 0666, inside directories that are 0700): at the end of the start, and every minute after.
+   */
+  keepPrivate(): void;
   close(): Promise<void>;
 }
 
-/** The server's PostgreSQL when DATABASE_URL is set, otherwise the embedded one in the data directory. */
-export async function openDatabase(config: {
-  databaseUrl: string | undefined;
-  dataDir: string;
-}): Promise<OpenedDatabase> {
+/**
+ * The server's PostgreSQL when DATABASE_URL is set, otherwise the embedded one in the data
+ * directory. Either way the data directory, if there is one, is made private first;
+ * `onMadePrivate` hears of the entries that were not.
+ */
+export async function openDatabase(
+  config: { databaseUrl: string | undefined; dataDir: string },
+  options: { onMadePrivate?: (paths: string[]) => void } = {},
+): Promise<OpenedDatabase> {
+  const secureFound = () => {
+    const changed = makeDataDirPrivate(config.dataDir);
+    if (changed.length) options.onMadePrivate?.(changed);
+  };
   if (config.databaseUrl) {
+    if (existsSync(config.dataDir)) secureFound();
     const db = openServer(config.databaseUrl);
-    return { db, close: () => db.close() };
+    return { db, keepPrivate: () => undefined, close: () => db.close() };
   }
   const release = lockDataDir(config.dataDir);
   try {
+    secureFound();
     const db = await openEmbedded(pgDataPath(config.dataDir));
+    const keepPrivate = () => void makeDataDirPrivate(config.dataDir);
+    keepPrivate();
+    const sweep = setInterval(() => {
+      try {
+        keepPrivate();
+      } catch {
+        // Checked again at the next sweep and at the next start, where it stops with its reason.
+      }
+    }, PRIVATE_SWEEP_MS).unref();
     return {
       db,
+      keepPrivate,
       async close() {
+        clearInterval(sweep);
         await db.close();
+        try {
+          keepPrivate();
+        } catch {
+          // The next start checks again and stops with the reason.
+        }
         release();
       },
     };

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -70,10 +71,13 @@ export async function startDevMailbox(
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.eml`);
-        writeFileSync(file, Buffer.concat(chunks), { mode: 0o600 });
-        onMessage(file);
-        callback();
+        try {
+          const file = saveMessage(dir, Buffer.concat(chunks));
+          onMessage(file);
+          callback();
+        } catch (error) {
+          callback(error as Error);
+        }
       });
     },
   });
@@ -83,4 +87,32 @@ export async function startDevMailbox(
     url: `smtp://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * Writes one message into the mailbox under a name of its own: the time, then its Message-ID
+ * (made safe for a file name), created exclusively, so two messages in one millisecond, or the
+ * same message twice, never overwrite each other. Returns the file's path.
+ */
+export function saveMessage(dir: string, message: Buffer): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const id = messageIdOf(message) ?? randomUUID();
+  const base = `${stamp}-${id.replace(/[^\w.@+-]/g, '_').slice(0, 150)}`;
+  for (let copy = 1; ; copy++) {
+    const file = path.join(dir, `${base}${copy === 1 ? '' : `-${copy}`}.eml`);
+    try {
+      writeFileSync(file, message, { flag: 'wx', mode: 0o600 });
+      return file;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+/** The Message-ID of a message's header (unfolded), without its angle brackets. */
+function messageIdOf(message: Buffer): string | undefined {
+  const end = message.indexOf('\r\n\r\n');
+  const header = message.subarray(0, end < 0 ? message.length : end).toString('latin1');
+  const match = /^message-id:\s*<?([^\r\n<>]+?)>?\s*$/im.exec(header.replace(/\r\n[ \t]+/g, ' '));
+  return match?.[1]?.trim() || undefined;
 }

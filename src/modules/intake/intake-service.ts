@@ -187,15 +187,21 @@ export async function receiveSignedAlert(
   delivery: SignedDelivery,
   alert: Alert,
 ): Promise<IntakeResult> {
+  // Everything that can be judged without the organization is judged first, so an unknown
+  // organization, one without a secret and a known one give the same answers in the same order.
+  const headers = checkWebhookHeaders(delivery.headers);
   const sealed = await findWebhookSecret(tx);
-  // An unknown organization and one without a secret answer like a bad signature.
-  if (!sealed) throw new AppError('unauthenticated', { problem: 'bad webhook-signature' });
+  if (!sealed) {
+    // Answers like a bad signature, after the same work (a MAC over the body), not sooner.
+    checkWebhookSignature(UNKNOWN_ORGANIZATION_SECRET, headers, delivery.rawBody);
+    throw new AppError('unauthenticated', { problem: 'bad webhook-signature' });
+  }
   const secret = open(
     webhookSecretKey(deps),
     Buffer.from(sealed),
     webhookSecretContext(organizationId),
   ).toString();
-  verifyWebhookSignature(secret, delivery.headers, delivery.rawBody);
+  checkWebhookSignature(secret, headers, delivery.rawBody);
   return receiveAlert(
     tx,
     deps,
@@ -230,17 +236,16 @@ export function newWebhookSecret(): string {
 
 const TOLERANCE_SECONDS = 300;
 
+/** Stands in for the secret of an organization that has none (or does not exist): never matches. */
+const UNKNOWN_ORGANIZATION_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+
+type WebhookHeaders = { id?: string; timestamp?: string; signature?: string };
+
 /**
- * Standard Webhooks signature check: HMAC-SHA256 over "id.timestamp.body"
- * with the secret's bytes, base64, in a "v1,<sig>" list; the timestamp must
- * be within five minutes (replays of old deliveries are refused).
+ * The headers' presence and the timestamp's freshness (within five minutes: replays of old
+ * deliveries are refused): what needs no secret.
  */
-export function verifyWebhookSignature(
-  secret: string,
-  headers: { id?: string; timestamp?: string; signature?: string },
-  rawBody: string,
-  now = Date.now(),
-): void {
+function checkWebhookHeaders(headers: WebhookHeaders, now = Date.now()): Required<WebhookHeaders> {
   const { id, timestamp, signature } = headers;
   if (!id || !timestamp || !signature)
     throw new AppError('unauthenticated', {
@@ -250,6 +255,15 @@ export function verifyWebhookSignature(
   if (!Number.isInteger(seconds) || Math.abs(now / 1000 - seconds) > TOLERANCE_SECONDS) {
     throw new AppError('unauthenticated', { problem: 'webhook-timestamp is missing or too old' });
   }
+  return { id, timestamp, signature };
+}
+
+/**
+ * Standard Webhooks signature check: HMAC-SHA256 over "id.timestamp.body" with the secret's
+ * bytes, base64, in a "v1,<sig>" list.
+ */
+function checkWebhookSignature(secret: string, headers: Required<WebhookHeaders>, rawBody: string): void {
+  const { id, timestamp, signature } = headers;
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
   const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${rawBody}`).digest('base64');
   const valid = signature

@@ -172,6 +172,38 @@ describe('alert intake', () => {
     expect(count).toEqual([]);
   });
 
+  it('answers a bad delivery the same whether the organization exists, has no secret or is unknown', async () => {
+    const withoutSecret = await createOrganization(t);
+    const body = JSON.stringify(alert('probe'));
+    const wrongKey = 'whsec_' + Buffer.alloc(32, 9).toString('base64');
+    const now = Math.floor(Date.now() / 1000);
+    const cases: Record<string, Record<string, string>> = {
+      unsigned: { 'content-type': 'application/json' },
+      'no timestamp': { ...sign(body, 'p1', now, wrongKey), 'webhook-timestamp': '' },
+      stale: sign(body, 'p2', now - 3600, wrongKey),
+      'stale and malformed': { ...sign(body, 'p3', now - 3600), 'webhook-signature': 'garbage' },
+      'wrong key': sign(body, 'p4', now, wrongKey),
+      'malformed signature': { ...sign(body, 'p5', now), 'webhook-signature': 'v1' },
+    };
+    const answer = async (organizationId: string, headers: Record<string, string>) => {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: `/api/intake/alerts/${organizationId}`,
+        payload: body,
+        headers,
+      });
+      const { requestId, ...error } = response.json<{ error: { requestId: string } }>().error;
+      expect(requestId).toBeTruthy();
+      return { status: response.statusCode, error, headers: Object.keys(response.headers).sort() };
+    };
+    for (const [name, headers] of Object.entries(cases)) {
+      const known = await answer(org, headers);
+      expect(known.status, name).toBe(401);
+      expect(await answer(withoutSecret, headers), name).toEqual(known);
+      expect(await answer(randomUUID(), headers), name).toEqual(known);
+    }
+  });
+
   it('20 concurrent posts with one new dedupe key open exactly one incident', async () => {
     const key = `burst-${randomUUID()}`;
     const responses = await Promise.all(
