@@ -8,12 +8,15 @@ export class Agent {
   readonly cookies = new Map<string, string>();
   csrfToken: string | undefined;
   origin: string;
+  /** The client's address as the server sees it (light-my-request's default when unset). */
+  remoteAddress: string | undefined;
 
   constructor(
     readonly app: FastifyInstance,
-    options: { origin?: string } = {},
+    options: { origin?: string; remoteAddress?: string } = {},
   ) {
     this.origin = options.origin ?? app.deps.config.publicUrl.origin;
+    this.remoteAddress = options.remoteAddress;
   }
 
   async request(
@@ -26,6 +29,7 @@ export class Agent {
     const response = await this.app.inject({
       method,
       url,
+      ...(this.remoteAddress ? { remoteAddress: this.remoteAddress } : {}),
       headers: {
         ...(cookie ? { cookie } : {}),
         ...(method !== 'GET' ? { origin: this.origin } : {}),

@@ -6,6 +6,7 @@ import {
   isTimeZone,
   localInputIn,
   utcInstant,
+  zoneName,
 } from './time-format.js';
 
 // Across the EU change (29 March, 25 October 2026: 01:00 UTC) and the US change (8 March,
@@ -181,5 +182,16 @@ describe('datetime-local readings in a zone', () => {
     }
     expect(instantFromLocal('yesterday', 'UTC')).toBeUndefined();
     expect(localInputIn('not a date', 'UTC')).toBe('');
+  });
+});
+
+describe('zone names', () => {
+  it('names a zone as readers know it, in their language, never by its IANA id', () => {
+    expect(zoneName('Europe/Prague', 'en')).toBe('Central European Time');
+    expect(zoneName('Europe/Prague', 'cs')).toBe('středoevropský čas');
+    expect(zoneName('Asia/Riyadh', 'ar')).toBe('التوقيت العربي الرسمي');
+    expect(zoneName('America/New_York', 'en')).toBe('Eastern Time');
+    expect(zoneName('UTC', 'en')).toBe('Coordinated Universal Time');
+    expect(zoneName('UTC', 'cs')).toBe('koordinovaný světový čas');
   });
 });

@@ -131,3 +131,24 @@ export function instantFromLocal(local: string, timeZone: string): Date | undefi
   const first = wall - (wallClockMs(wall, timeZone) - wall);
   return new Date(wall - (wallClockMs(first, timeZone) - first));
 }
+
+const zoneNames = new Map<string, string>();
+
+/**
+ * A zone as readers know it, in their language: "Central European Time", "středoevropský čas",
+ * "توقيت وسط أوروبا" rather than "Europe/Prague" (kept for a title on hover). UTC and the Etc zones
+ * have no generic name, so theirs is the long one ("Coordinated Universal Time").
+ */
+export function zoneName(timeZone: string, locale: string): string {
+  const key = `${locale}|${timeZone}`;
+  let name = zoneNames.get(key);
+  if (name === undefined) {
+    const style = /^(UTC|Etc\/|GMT)/.test(timeZone) ? 'long' : 'longGeneric';
+    name =
+      new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: style })
+        .formatToParts(Date.now())
+        .find((part) => part.type === 'timeZoneName')?.value ?? timeZone;
+    zoneNames.set(key, name);
+  }
+  return name;
+}

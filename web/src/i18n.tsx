@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { FormattedMessage, IntlProvider, useIntl } from 'react-intl';
 import type en from '../../locales/en.json';
-import { formatTime, utcInstant, type TimeStyle } from '../../src/platform/time-format';
+import { formatTime, utcInstant, zoneName, type TimeStyle } from '../../src/platform/time-format';
 import { setApiLanguage } from './api';
 
 export const LOCALES = ['en', 'cs', 'ar'] as const;
@@ -171,6 +171,22 @@ export function useFormatInstant() {
       }
     },
     [locale, zone],
+  );
+}
+
+/** A zone by the name readers know in their language, its IANA id on hover. */
+export function ZoneName({ zone }: { zone: string }) {
+  const { locale } = useLocale();
+  let name = zone;
+  try {
+    name = zoneName(zone, locale);
+  } catch (error) {
+    reportProblem('A time zone could not be named', zone, zone, error);
+  }
+  return (
+    <span title={zone} data-zone={zone}>
+      {name}
+    </span>
   );
 }
 

@@ -57,7 +57,11 @@ describe('first-time setup', () => {
       // The zone the setup page sent (the browser's), in its canonical name.
       organization: { name: 'Acme Bank', defaultLocale: 'cs', timeZone: 'Europe/Prague' },
     });
-    expect((await agent.get('/api/users')).statusCode).toBe(200);
+    // Setup ended signed in: the users page shows when, not "never".
+    const listed = await agent.get('/api/users');
+    expect(listed.statusCode).toBe(200);
+    const [founder] = listed.json<{ lastSignInAt: string | null }[]>();
+    expect(founder?.lastSignInAt).toEqual(expect.any(String));
   });
 });
 

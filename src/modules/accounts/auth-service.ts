@@ -7,6 +7,7 @@ import type { Outbox } from '../../platform/outbox.js';
 import type { Auth } from '../access/index.js';
 import { appendAudit, requestActor, type AuditActor } from '../audit/index.js';
 import { actionMail } from './account-mail.js';
+import { trustedDevice } from './device-cookie.js';
 import type { SessionInfo, SignInResult } from './account-schemas.js';
 import { findOrganizationSummary, findRequireMfa } from './organization-repo.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.js';
@@ -18,8 +19,16 @@ import {
 import { deleteSession } from './session-repo.js';
 import { startSession, type HasSessionDeps, type SessionState } from './session-service.js';
 import { isSetupNeeded } from './setup-repo.js';
-import { assertNotThrottled, recordFailure, throttleKey } from './throttle.js';
-import { clearThrottle } from './throttle-repo.js';
+import { countFailedSignIn } from './sign-in-alert.js';
+import {
+  accountSourceKey,
+  accountSourcePrefix,
+  assertNotThrottled,
+  isThrottled,
+  recordFailure,
+  throttleKey,
+} from './throttle.js';
+import { clearThrottle, clearThrottlePrefixed } from './throttle-repo.js';
 import {
   deleteSessionsOf,
   findUser,
@@ -117,44 +126,74 @@ export async function sessionInfo(db: Database, auth: Auth | undefined): Promise
 }
 
 /**
- * Checks a password under the account's and the address's throttles, then
- * starts a session in the state the account's factors call for.
+ * Checks a password under the sign-in throttles (throttle.ts), then starts a
+ * session in the state the account's factors call for. A browser with a
+ * valid device cookie for the account (device-cookie.ts) answers only to its
+ * own cookie's count, so failures from elsewhere never hold the owner back;
+ * any other browser is throttled per account, per account and address, and
+ * per address. A throttled request is refused before the password is looked
+ * at, with its Retry-After, as before.
  */
 export async function signIn(
-  app: HasSessionDeps,
+  app: AuthDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   credentials: { email: string; password: string },
 ): Promise<SignInResult> {
-  const { db, config } = app.deps;
+  const { db, config, outbox } = app.deps;
   const auditKey = config.secrets.auditKey;
   const { email, password } = credentials;
   const sessionKey = config.secrets.sessionKey;
-  const accountKey = throttleKey(sessionKey, 'account', email);
-  const ipKey = throttleKey(sessionKey, 'ip', request.ip);
-  const found = await asApp(db, async (tx) => {
-    await assertNotThrottled(tx, [accountKey, ipKey]);
-    return locate(tx, 'candor_find_user_by_email', email);
+  const untrustedKeys = {
+    account: throttleKey(sessionKey, 'account', email),
+    account_ip: accountSourceKey(sessionKey, email, request.ip),
+    ip: throttleKey(sessionKey, 'ip', request.ip),
+  };
+  const { found, deviceKey } = await asApp(db, async (tx) => {
+    const found = await locate(tx, 'candor_find_user_by_email', email);
+    const device = found && trustedDevice(app, request, found.id);
+    const deviceKey = device ? throttleKey(sessionKey, 'device', device) : undefined;
+    // A locked device cookie counts for nothing: the browser is one we do not know.
+    if (deviceKey && !(await isThrottled(tx, [deviceKey]))) return { found, deviceKey };
+    await assertNotThrottled(tx, Object.values(untrustedKeys));
+    return { found, deviceKey: undefined };
   });
   const user = found && (await withOrg(db, found.organization_id, (tx) => findUser(tx, found.id)));
   const ok = await verifyPassword(user?.password_hash, password);
   if (!ok || !user || user.status !== 'active') {
-    await asApp(db, async (tx) => {
-      await recordFailure(tx, 'account', accountKey);
-      await recordFailure(tx, 'ip', ipKey);
+    const deviceLocked = await asApp(db, async (tx) => {
+      if (deviceKey) return (await recordFailure(tx, 'device', deviceKey)) > 0;
+      for (const [kind, key] of Object.entries(untrustedKeys)) {
+        await recordFailure(tx, kind as keyof typeof untrustedKeys, key);
+      }
+      return false;
     });
     if (user) {
-      await withOrg(db, user.organization_id, (tx) =>
-        appendAudit(tx, auditKey, user.organization_id, requestActor(request), {
+      const actor = requestActor(request);
+      const alerted = await withOrg(db, user.organization_id, async (tx) => {
+        await appendAudit(tx, auditKey, user.organization_id, actor, {
           action: 'auth.sign_in_failed',
           targetType: 'user',
           targetId: user.id,
-        }),
-      );
+          data: { knownDevice: deviceKey !== undefined },
+        });
+        if (deviceLocked) {
+          await appendAudit(tx, auditKey, user.organization_id, actor, {
+            action: 'auth.device_locked',
+            targetType: 'user',
+            targetId: user.id,
+          });
+        }
+        if (user.status !== 'active') return false;
+        return countFailedSignIn({ auditKey, origin: config.publicUrl.origin, outbox }, tx, user, actor);
+      });
+      if (alerted) outbox.wake();
     }
     throw new AppError('invalid_credentials');
   }
-  await asApp(db, (tx) => clearThrottle(tx, [accountKey]));
+  await asApp(db, (tx) =>
+    clearThrottle(tx, deviceKey ? [deviceKey] : [untrustedKeys.account, untrustedKeys.account_ip]),
+  );
   return withOrg(db, user.organization_id, async (tx) => {
     const state = stateAfterPassword(user, await requireMfaOf(tx));
     const session = await startSession(
@@ -171,7 +210,12 @@ export async function signIn(
       auditKey,
       user.organization_id,
       { type: 'user', id: user.id, requestId: request.id },
-      { action: 'auth.password_accepted', targetType: 'session', targetId: session.id, data: { state } },
+      {
+        action: 'auth.password_accepted',
+        targetType: 'session',
+        targetId: session.id,
+        data: { state, knownDevice: deviceKey !== undefined },
+      },
     );
     return { state, csrfToken: session.csrfToken, methods: signInMethods(user) };
   });
@@ -292,7 +336,8 @@ export async function completePasswordReset(
       targetId: reset.id,
     });
   });
-  await asApp(db, (tx) =>
-    clearThrottle(tx, [throttleKey(config.secrets.sessionKey, 'account', reset.email)]),
-  );
+  await asApp(db, async (tx) => {
+    await clearThrottle(tx, [throttleKey(config.secrets.sessionKey, 'account', reset.email)]);
+    await clearThrottlePrefixed(tx, accountSourcePrefix(config.secrets.sessionKey, reset.email));
+  });
 }

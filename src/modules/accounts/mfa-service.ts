@@ -8,6 +8,7 @@ import { AppError } from '../../platform/errors.js';
 import type { Auth } from '../access/index.js';
 import { appendAudit, type AuditActor } from '../audit/index.js';
 import type { SignInResult } from './account-schemas.js';
+import { issueDeviceCookie } from './device-cookie.js';
 import {
   clearTotpAndRecoveryCodes,
   enableTotp,
@@ -121,6 +122,8 @@ export async function completeSignIn(
     'active',
   );
   await markSignedIn(tx, user.id);
+  // The browser has passed a second factor: its right password is not held back by others' failures.
+  issueDeviceCookie(app, reply, user.id);
   await appendAudit(
     tx,
     app.deps.config.secrets.auditKey,
@@ -250,6 +253,8 @@ export async function activateIfEnrolling(
     { organizationId: auth.organizationId, id: auth.actor.id },
     'active',
   );
+  // Setup or an invitation ends here, signed in: the users page must not say "never".
+  await markSignedIn(tx, auth.actor.id);
   return session.csrfToken;
 }
 

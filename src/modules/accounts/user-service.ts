@@ -4,8 +4,8 @@ import type { Role } from '../access/index.js';
 import { appendAudit, type AuditActor } from '../audit/index.js';
 import type { UserView } from './account-schemas.js';
 import { resetMfa } from './mfa-service.js';
-import { throttleKey } from './throttle.js';
-import { blockedUntil, clearThrottle } from './throttle-repo.js';
+import { accountSourcePrefix, throttleKey } from './throttle.js';
+import { blockedUntil, clearThrottle, clearThrottlePrefixed } from './throttle-repo.js';
 import {
   countActiveAdmins,
   deleteSessionsOf,
@@ -123,10 +123,11 @@ export async function resetUserMfa(tx: Sql, admin: UserAdmin, id: string): Promi
 /** Clears the user's sign-in and second-factor throttles. */
 export async function unlockUser(tx: Sql, admin: UserAdmin, id: string): Promise<UserView> {
   const user = await mustFind(tx, id);
-  const cleared = await clearThrottle(tx, [
-    throttleKey(admin.sessionKey, 'account', user.email),
-    throttleKey(admin.sessionKey, 'mfa', user.id),
-  ]);
+  const cleared =
+    (await clearThrottle(tx, [
+      throttleKey(admin.sessionKey, 'account', user.email),
+      throttleKey(admin.sessionKey, 'mfa', user.id),
+    ])) + (await clearThrottlePrefixed(tx, accountSourcePrefix(admin.sessionKey, user.email)));
   await appendAudit(tx, admin.auditKey, admin.organizationId, admin.actor, {
     action: 'user.unlocked',
     targetType: 'user',

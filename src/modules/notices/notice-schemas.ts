@@ -115,6 +115,8 @@ export const NoticeListItem = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   version: Type.Integer(),
   subject: Type.String(),
+  /** The language the subject is written in (the organization's, else English). */
+  subjectLocale: Locale,
   approved: Type.Boolean(),
   sends: Type.Integer(),
 });

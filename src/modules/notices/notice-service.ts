@@ -109,12 +109,14 @@ export async function listIncidentNotices(tx: Sql, incidentId: string) {
   return Promise.all(
     notices.map(async (n) => {
       const latest = (await latestVersion(tx, n.id))!;
+      const subjectLocale = latest.content[fallback].subject ? fallback : 'en';
       return {
         id: n.id,
         kind: n.kind,
         createdAt: iso(n.createdAt),
         version: latest.version,
-        subject: latest.content[fallback].subject || latest.content.en.subject,
+        subject: latest.content[subjectLocale].subject,
+        subjectLocale,
         approved: latest.approvedBy !== null,
         sends: (await listSends(tx, n.id)).length,
       };

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useIntl } from 'react-intl';
-import { T, isMessageId, useFormatInstant, useRegionName, useT, Time, useTimeZone } from '../i18n';
+import { T, isMessageId, useFormatInstant, useRegionName, useT, Time, useTimeZone, ZoneName } from '../i18n';
 import { may, useSession } from '../session';
 import { Badge } from '../ui/feedback';
 import { Button } from '../ui/form';
@@ -131,7 +131,7 @@ export function ClockCard({
             {clock.timeZone !== viewerZone && (
               <div>
                 <dt>
-                  <T id="app.clocks.dueLocal" values={{ zone: clock.timeZone }} />
+                  <T id="app.clocks.dueLocal" values={{ zone: <ZoneName zone={clock.timeZone} /> }} />
                 </dt>
                 <dd>
                   <Time value={clock.dueAt} timeZone={clock.timeZone} />

@@ -1,4 +1,4 @@
-import { T, Time, useRegionName, useT, useTimeZone } from '../i18n';
+import { T, Time, useRegionName, useT, useTimeZone, ZoneName } from '../i18n';
 import { Button, CheckboxField, TextField } from '../ui/form';
 import { DATA_CATEGORIES, JURISDICTION_PATTERN, MOMENTS, type DataCategory, type Moment } from './model';
 
@@ -127,7 +127,7 @@ export function MomentInputs({
         <T id="app.incident.moments" />
       </legend>
       <p className="field-hint">
-        <T id="app.incident.moments.zone" values={{ zone }} />
+        <T id="app.incident.moments.zone" values={{ zone: <ZoneName zone={zone} /> }} />
       </p>
       {(only ?? MOMENTS).map((moment) => (
         <TextField

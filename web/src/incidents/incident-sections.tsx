@@ -73,7 +73,9 @@ export function FactsSection({ incident, manage, onChanged }: SectionProps) {
             <dt>
               <T id="app.incident.summary" />
             </dt>
-            <dd className="prose">{incident.summary || <T id="app.incident.summary.none" />}</dd>
+            <dd className="prose" dir="auto">
+              {incident.summary || <T id="app.incident.summary.none" />}
+            </dd>
           </div>
           <div>
             <dt>
@@ -103,7 +105,9 @@ export function FactsSection({ incident, manage, onChanged }: SectionProps) {
               {incident.affectedSystems.length ? (
                 <ul className="plain-list">
                   {incident.affectedSystems.map((system) => (
-                    <li key={system}>{system}</li>
+                    <li key={system} dir="auto">
+                      {system}
+                    </li>
                   ))}
                 </ul>
               ) : (

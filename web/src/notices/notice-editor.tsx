@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { get, post, put } from '../api';
-import { LANGUAGE_NAMES, LOCALES, T, useT, type Locale } from '../i18n';
+import { LANGUAGE_NAMES, LOCALES, T, Time, useT, type Locale } from '../i18n';
 import { Badge, ErrorNotice, Loading, Notice } from '../ui/feedback';
 import { Button, Form, TextAreaField } from '../ui/form';
 import { useAction, useLoad } from '../ui/hooks';
@@ -186,7 +186,7 @@ export function NoticeEditor({ noticeId, onChanged }: { noticeId: string; onChan
                     values={{
                       version: s.version,
                       audience: t(`app.notices.audience.${s.audience}`),
-                      at: new Date(s.scheduledAt),
+                      at: <Time value={s.scheduledAt} />,
                       status: t(`app.notices.sendStatus.${liveStatus[s.id] ?? s.status}`),
                     }}
                   />

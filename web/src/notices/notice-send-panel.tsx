@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { ApiError, post } from '../api';
-import { T, useLocale, useT } from '../i18n';
+import { T, useFormatInstant, useLocale, useT, useTimeZone, ZoneName } from '../i18n';
+import { instantFromLocal } from '../../../src/platform/time-format';
 import { ConfirmButton } from '../ui/actions';
 import { Link } from '../router';
 import { ErrorNotice, Notice } from '../ui/feedback';
-import { Button, CheckboxField, TextField } from '../ui/form';
+import { CheckboxField, TextField } from '../ui/form';
 import { useAction } from '../ui/hooks';
 import { useCan, type NoticeView } from './notices-shared';
 
@@ -20,6 +21,10 @@ export function SendPanel({ view, onSent }: { view: NoticeView; onSent(): void }
   const action = useAction();
   const approved = Boolean(view.latest.approvedBy);
   const { locale } = useLocale();
+  const zone = useTimeZone();
+  const formatInstant = useFormatInstant();
+  // "Send at" is read in the organization's zone, as every other time in the app.
+  const scheduledAt = at ? instantFromLocal(at, zone) : undefined;
   // Everyone the notice is for: a send reaches each on the chosen channels they have on record.
   const recipients = Object.values(view.latest.readers).reduce((n, count) => n + (count ?? 0), 0);
   const channelList = new Intl.ListFormat(locale, { type: 'conjunction' }).format(
@@ -30,7 +35,7 @@ export function SendPanel({ view, onSent }: { view: NoticeView; onSent(): void }
     const done = await action.run(() =>
       post(`/api/notices/${view.id}/sends`, {
         channels,
-        ...(scheduled && at ? { scheduledAt: new Date(at).toISOString() } : {}),
+        ...(scheduled && scheduledAt ? { scheduledAt: scheduledAt.toISOString() } : {}),
       }),
     );
     if (done !== undefined) onSent();
@@ -74,6 +79,7 @@ export function SendPanel({ view, onSent }: { view: NoticeView; onSent(): void }
       </fieldset>
       <TextField
         label={<T id="app.notices.send.at" />}
+        hint={<T id="app.notices.send.atZone" values={{ zone: <ZoneName zone={zone} /> }} />}
         name="send-at"
         type="datetime-local"
         value={at}
@@ -109,14 +115,27 @@ export function SendPanel({ view, onSent }: { view: NoticeView; onSent(): void }
         >
           <T id="app.notices.send.now" />
         </ConfirmButton>
-        <Button
-          disabled={!approved || channels.length === 0 || !at}
+        <ConfirmButton
+          disabled={!approved || channels.length === 0 || !scheduledAt}
           pending={action.pending}
-          onClick={() => void send(true)}
+          question={
+            <span data-testid="notice-schedule-question">
+              <T
+                id={
+                  view.isExercise
+                    ? 'app.notices.send.confirmScheduleTest'
+                    : 'app.notices.send.confirmSchedule'
+                }
+                values={{ count: recipients, channels: channelList, at: formatInstant(scheduledAt) }}
+              />
+            </span>
+          }
+          confirmLabel={<T id="app.notices.send.confirmScheduleYes" />}
+          onConfirm={() => send(true)}
           data-testid="notice-send-schedule"
         >
           <T id="app.notices.send.schedule" />
-        </Button>
+        </ConfirmButton>
       </div>
     </div>
   );

@@ -15,6 +15,7 @@ interface NoticeListItem {
   kind: 'mandatory' | 'optional';
   version: number;
   subject: string;
+  subjectLocale: string;
   approved: boolean;
 }
 
@@ -88,7 +89,9 @@ export function NoticesSection({ incident }: { incident: IncidentView }) {
                   <T id="app.notices.status.waiting" />
                 </Badge>
               )}{' '}
-              <span className="notices-subject">{n.subject}</span>
+              <span className="notices-subject" lang={n.subjectLocale} dir="auto">
+                {n.subject}
+              </span>
             </li>
           ))}
         </ul>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useIntl } from 'react-intl';
 import { get, post } from '../api';
-import { T, useT } from '../i18n';
+import { T, Time, useT } from '../i18n';
 import { ErrorNotice } from '../ui/feedback';
 import { Button } from '../ui/form';
 import { useAction } from '../ui/hooks';
@@ -273,7 +273,7 @@ export function SendProgress({
                 </td>
                 <td data-testid="send-recipient-report">
                   {r.deliveredAt !== null && (
-                    <T id="app.notices.progress.delivered" values={{ at: new Date(r.deliveredAt) }} />
+                    <T id="app.notices.progress.delivered" values={{ at: <Time value={r.deliveredAt} /> }} />
                   )}
                 </td>
                 {showChannels && (
