@@ -1,9 +1,8 @@
-import { useEffect, useState } from 'react';
 import { get } from '../api';
 import { T } from '../i18n';
 import { may, useSession } from '../session';
 import { ErrorNotice, Loading } from '../ui/feedback';
-import { useLoad } from '../ui/hooks';
+import { useLoad, useNow } from '../ui/hooks';
 import { Section } from '../ui/layout';
 import { AssessmentForm } from './clock-assessment-form';
 import { ClockCard } from './clock-card';
@@ -66,14 +65,4 @@ export function ClocksSection({
       )}
     </Section>
   );
-}
-
-/** The current time (corrected by the server's skew), ticking every second. */
-function useNow(skew: number): number {
-  const [tick, setTick] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = window.setInterval(() => setTick(Date.now()), 1000);
-    return () => window.clearInterval(timer);
-  }, []);
-  return tick + skew;
 }

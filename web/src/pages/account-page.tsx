@@ -10,7 +10,7 @@ import { navigate } from '../router';
 import { useSession } from '../session';
 import { ConfirmButton } from '../ui/actions';
 import { Badge, ErrorNotice, Loading, Notice } from '../ui/feedback';
-import { Button, Form, SelectField, TextField } from '../ui/form';
+import { Button, Form, SelectField, TextField, SaveFooter } from '../ui/form';
 import { useAction, useLoad } from '../ui/hooks';
 import { PageHeader, Section } from '../ui/layout';
 
@@ -78,17 +78,7 @@ function ProfileSection() {
             </option>
           ))}
         </SelectField>
-        <ErrorNotice error={error} />
-        {saved && (
-          <Notice tone="success">
-            <p>
-              <T id="app.account.saved" />
-            </p>
-          </Notice>
-        )}
-        <Button type="submit" variant="primary" pending={pending}>
-          <T id="app.action.save" />
-        </Button>
+        <SaveFooter error={error} saved={saved} savedMessage="app.account.saved" pending={pending} />
       </Form>
     </Section>
   );

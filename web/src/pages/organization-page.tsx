@@ -4,7 +4,7 @@ import { LANGUAGE_NAMES, LOCALES, T, isLocale, useT, type Locale } from '../i18n
 import { useSession } from '../session';
 import { ConfirmButton, CopyButton } from '../ui/actions';
 import { Badge, ErrorNotice, Loading, Notice } from '../ui/feedback';
-import { Button, CheckboxField, Form, SelectField, TextField } from '../ui/form';
+import { Button, CheckboxField, Form, SelectField, TextField, SaveFooter } from '../ui/form';
 import { useAction, useLoad } from '../ui/hooks';
 import { PageHeader, Section } from '../ui/layout';
 import {
@@ -140,17 +140,13 @@ export function OrganizationPage() {
                 </p>
               </Notice>
             )}
-            <ErrorNotice error={error} />
-            {saved && (
-              <Notice tone="success">
-                <p>
-                  <T id="app.organization.saved" />
-                </p>
-              </Notice>
-            )}
-            <Button type="submit" variant="primary" pending={pending} disabled={Boolean(problem)}>
-              <T id="app.action.save" />
-            </Button>
+            <SaveFooter
+              error={error}
+              saved={saved}
+              savedMessage="app.organization.saved"
+              pending={pending}
+              disabled={Boolean(problem)}
+            />
           </Form>
         )}
       </Section>

@@ -8,7 +8,7 @@ import {
 import { apiError, del, get, put, requestHeaders } from '../api';
 import { LANGUAGE_NAMES, LOCALES, T, useRegionName, useT, type Locale } from '../i18n';
 import { ErrorNotice, Loading, Notice } from '../ui/feedback';
-import { Button, CheckboxField, Form, SelectField, TextField } from '../ui/form';
+import { Button, CheckboxField, Form, SelectField, TextField, SaveFooter } from '../ui/form';
 import { useAction, useLoad } from '../ui/hooks';
 import { Section } from '../ui/layout';
 
@@ -57,12 +57,6 @@ export function ProfileFields<F extends OrganizationProfileFields>({
   const set = (patch: Partial<OrganizationProfileFields>) => setForm({ ...form, ...patch });
   const color = form.brandColor?.trim() ?? '';
   const ratio = COLOR.test(color) ? contrastWithWhite(color) : undefined;
-  const phoneHint = (value: string | null) =>
-    value?.trim() && !e164(value) ? (
-      <T id="app.organization.phone.invalid" />
-    ) : (
-      <T id="app.organization.phone.hint" />
-    );
   return (
     <>
       <fieldset className="fieldset">
@@ -106,24 +100,11 @@ export function ProfileFields<F extends OrganizationProfileFields>({
         <p className="field-hint">
           <T id="app.organization.support.intro" />
         </p>
-        <TextField
-          label={<T id="app.organization.supportEmail" />}
-          name="support-email"
-          type="email"
-          dir="ltr"
-          maxLength={254}
-          value={form.supportEmail ?? ''}
-          onChange={(event) => set({ supportEmail: event.target.value })}
-        />
-        <TextField
-          label={<T id="app.organization.supportPhone" />}
-          hint={phoneHint(form.supportPhone)}
-          name="support-phone"
-          type="tel"
-          dir="ltr"
-          maxLength={32}
-          value={form.supportPhone ?? ''}
-          onChange={(event) => set({ supportPhone: event.target.value })}
+        <EmailAndPhone
+          who="support"
+          email={form.supportEmail}
+          phone={form.supportPhone}
+          onChange={(email, phone) => set({ supportEmail: email, supportPhone: phone })}
         />
         {LOCALES.map((locale) => (
           <TextField
@@ -155,26 +136,56 @@ export function ProfileFields<F extends OrganizationProfileFields>({
           value={form.dpoName ?? ''}
           onChange={(event) => set({ dpoName: event.target.value })}
         />
-        <TextField
-          label={<T id="app.organization.dpoEmail" />}
-          name="dpo-email"
-          type="email"
-          dir="ltr"
-          maxLength={254}
-          value={form.dpoEmail ?? ''}
-          onChange={(event) => set({ dpoEmail: event.target.value })}
-        />
-        <TextField
-          label={<T id="app.organization.dpoPhone" />}
-          hint={phoneHint(form.dpoPhone)}
-          name="dpo-phone"
-          type="tel"
-          dir="ltr"
-          maxLength={32}
-          value={form.dpoPhone ?? ''}
-          onChange={(event) => set({ dpoPhone: event.target.value })}
+        <EmailAndPhone
+          who="dpo"
+          email={form.dpoEmail}
+          phone={form.dpoPhone}
+          onChange={(email, phone) => set({ dpoEmail: email, dpoPhone: phone })}
         />
       </fieldset>
+    </>
+  );
+}
+
+/** A contact's e-mail and phone (the support desk's, the DPO's), the phone checked as typed. */
+function EmailAndPhone({
+  who,
+  email,
+  phone,
+  onChange,
+}: {
+  who: 'support' | 'dpo';
+  email: string | null;
+  phone: string | null;
+  onChange(email: string | null, phone: string | null): void;
+}) {
+  return (
+    <>
+      <TextField
+        label={<T id={`app.organization.${who}Email`} />}
+        name={`${who}-email`}
+        type="email"
+        dir="ltr"
+        maxLength={254}
+        value={email ?? ''}
+        onChange={(event) => onChange(event.target.value, phone)}
+      />
+      <TextField
+        label={<T id={`app.organization.${who}Phone`} />}
+        hint={
+          <T
+            id={
+              phone?.trim() && !e164(phone) ? 'app.organization.phone.invalid' : 'app.organization.phone.hint'
+            }
+          />
+        }
+        name={`${who}-phone`}
+        type="tel"
+        dir="ltr"
+        maxLength={32}
+        value={phone ?? ''}
+        onChange={(event) => onChange(email, event.target.value)}
+      />
     </>
   );
 }
@@ -388,17 +399,13 @@ export function RegulatoryProfile() {
             checked={form.hipaaCovered}
             onChange={(event) => set({ hipaaCovered: event.target.checked })}
           />
-          <ErrorNotice error={error} />
-          {saved && (
-            <Notice tone="success">
-              <p>
-                <T id="app.organization.regulatory.saved" />
-              </p>
-            </Notice>
-          )}
-          <Button type="submit" variant="primary" pending={pending}>
-            <T id="app.organization.regulatory.save" />
-          </Button>
+          <SaveFooter
+            error={error}
+            saved={saved}
+            savedMessage="app.organization.regulatory.saved"
+            pending={pending}
+            label="app.organization.regulatory.save"
+          />
         </Form>
       )}
     </Section>

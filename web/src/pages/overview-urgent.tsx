@@ -1,9 +1,8 @@
-import { useEffect, useState } from 'react';
 import { get } from '../api';
 import { T, Time, useRegionName } from '../i18n';
 import { Link } from '../router';
 import { ErrorNotice, Loading } from '../ui/feedback';
-import { useLoad } from '../ui/hooks';
+import { useLoad, useNow } from '../ui/hooks';
 import { ExerciseBadge, SeverityBadge, StateBadge } from '../incidents/badges';
 import { useFormatDuration, useKeyed } from '../incidents/clock-card';
 import type { Clock } from '../incidents/clocks-shared';
@@ -161,14 +160,4 @@ function RunningClockItem({ running, now }: { running: RunningClock; now: number
       </span>
     </li>
   );
-}
-
-/** The current time (corrected by the server's skew), ticking every second. */
-function useNow(skew: number): number {
-  const [tick, setTick] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = window.setInterval(() => setTick(Date.now()), 1000);
-    return () => window.clearInterval(timer);
-  }, []);
-  return tick + skew;
 }

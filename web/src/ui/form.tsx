@@ -7,7 +7,8 @@ import {
   type SelectHTMLAttributes,
   type TextareaHTMLAttributes,
 } from 'react';
-import { T } from '../i18n';
+import { T, type MessageId } from '../i18n';
+import { ErrorNotice, Notice } from './feedback';
 import { ROLES, type Role } from '../session';
 
 type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
@@ -173,5 +174,38 @@ export function TextAreaField({
         </p>
       )}
     </div>
+  );
+}
+
+/** The end of a settings form: what went wrong, that it was saved, and its submit button. */
+export function SaveFooter({
+  error,
+  saved,
+  savedMessage,
+  pending,
+  disabled,
+  label = 'app.action.save',
+}: {
+  error: unknown;
+  saved: boolean;
+  savedMessage: MessageId;
+  pending: boolean;
+  disabled?: boolean;
+  label?: MessageId;
+}) {
+  return (
+    <>
+      <ErrorNotice error={error} />
+      {saved && (
+        <Notice tone="success">
+          <p>
+            <T id={savedMessage} />
+          </p>
+        </Notice>
+      )}
+      <Button type="submit" variant="primary" pending={pending} disabled={disabled}>
+        <T id={label} />
+      </Button>
+    </>
   );
 }

@@ -65,3 +65,13 @@ export function useAction() {
   }, []);
   return { run, pending, error, setError };
 }
+
+/** The current time (corrected by the server's skew), ticking every second. */
+export function useNow(skew: number): number {
+  const [tick, setTick] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setTick(Date.now()), 1000);
+    return () => window.clearInterval(timer);
+  }, []);
+  return tick + skew;
+}
