@@ -4,6 +4,7 @@ import react from 'eslint-plugin-react';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import noSqlInterpolation from './eslint-rules/no-sql-interpolation.js';
 
 const AUTH_OF = {
   selector: "TSNonNullExpression > MemberExpression[property.name='auth']",
@@ -118,6 +119,14 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Row-level security confines a forgotten WHERE, not injected SQL (which could set the tenant
+    // setting itself): SQL text is never built from values (eslint-rules/no-sql-interpolation.js).
+    files: ['src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    plugins: { candor: { rules: { 'no-sql-interpolation': noSqlInterpolation } } },
+    rules: { 'candor/no-sql-interpolation': 'error' },
   },
   {
     // Benchmarks print their figures; scripts say what they did.

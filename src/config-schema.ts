@@ -157,7 +157,13 @@ export const CONFIG_SCHEMA = Type.Object({
   DATABASE_URL: Type.Optional(
     url(
       ['postgres:', 'postgresql:'],
-      'The PostgreSQL server, as the owner of the tables. Unset: the embedded database in the data directory (one process).',
+      'The PostgreSQL server, as the login role the web and worker processes use (a member of candor_app, see docs/OPERATIONS.md), or as the owner of the tables when CANDOR_MIGRATION_DATABASE_URL is unset (with a warning). Unset: the embedded database in the data directory (one process).',
+    ),
+  ),
+  CANDOR_MIGRATION_DATABASE_URL: Type.Optional(
+    url(
+      ['postgres:', 'postgresql:'],
+      "The same PostgreSQL database as the owner of the tables: used at start for the migrations and the job queue's schema, then closed. Needs DATABASE_URL.",
     ),
   ),
   CANDOR_DATA_DIR: Type.String({

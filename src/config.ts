@@ -28,6 +28,8 @@ export interface Config {
   readonly port: number;
   readonly publicUrl: URL;
   readonly databaseUrl: string | undefined;
+  /** The owner of the tables: migrations and pg-boss's schema. Unset: DATABASE_URL is the owner. */
+  readonly migrationDatabaseUrl: string | undefined;
   readonly dataDir: string;
   readonly role: ProcessRole;
   readonly logLevel: string;
@@ -105,6 +107,12 @@ export function loadConfig(env: Source = process.env): Config {
       `"${settings.CANDOR_ROLE}" needs DATABASE_URL: the embedded database serves one process`,
     );
   }
+  if (settings.CANDOR_MIGRATION_DATABASE_URL && !databaseUrl) {
+    throw new ConfigError(
+      'CANDOR_MIGRATION_DATABASE_URL',
+      'needs DATABASE_URL (the login role the processes use); the embedded database has one user',
+    );
+  }
   if (nodeEnv === 'production' && !settings.CANDOR_SMTP_URL) {
     throw new ConfigError(
       'CANDOR_SMTP_URL',
@@ -125,6 +133,7 @@ export function loadConfig(env: Source = process.env): Config {
     port: settings.PORT,
     publicUrl,
     databaseUrl,
+    migrationDatabaseUrl: settings.CANDOR_MIGRATION_DATABASE_URL,
     dataDir,
     role: settings.CANDOR_ROLE,
     logLevel: settings.LOG_LEVEL,

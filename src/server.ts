@@ -4,8 +4,9 @@ import { buildApp, type App } from './app.js';
 import { CONTROL_NDJSON, runCommand, type CommandContext, type CommandResult } from './cli/commands.js';
 import type { Config } from './config.js';
 import { controlSocketPath, openDatabase } from './platform/data-dir.js';
-import type { Database } from './platform/db.js';
-import { prepareJobs, startJobs, type Jobs } from './platform/jobs.js';
+import { openServer, type Database } from './platform/db.js';
+import { connectionRole, roleEscapes } from './platform/db-roles.js';
+import { jobQueues, prepareJobs, startJobs, type Jobs } from './platform/jobs.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { smtpMailer, startDevMailbox, type Mailer } from './platform/mailer.js';
 import { createMetrics } from './platform/metrics.js';
@@ -14,6 +15,7 @@ import { createOutbox, deliveryBacklog, type Outbox } from './platform/outbox.js
 import { issueSetupLink, setupNeeded } from './modules/accounts/index.js';
 import { moduleTimers, sentJobs } from './modules/index.js';
 import { startBounceListener, createNoticeWorker } from './modules/notices/index.js';
+import { organizationsAwaitingReencryption } from './modules/keys/index.js';
 import { masterKeyFrom, organizationKeyring } from './platform/keys.js';
 
 export interface Running {
@@ -51,9 +53,22 @@ export async function startCandor(
   });
   const { db } = opened;
   const closers: (() => Promise<void>)[] = [];
+  // The owner of the tables, for what only the owner may do (migrations, pg-boss's schema, its
+  // queues and the grants on them, the first-time setup link); closed once the start is done.
+  // Requests, jobs and deliveries only ever run on DATABASE_URL's connections.
+  const ownerUrl = config.migrationDatabaseUrl;
+  const owner = ownerUrl ? openServer(ownerUrl, { max: 2 }) : undefined;
+  let ownerOpen = owner !== undefined;
+  const closeOwner = async () => {
+    if (!ownerOpen) return;
+    ownerOpen = false;
+    await owner!.close();
+  };
+  closers.push(closeOwner);
   try {
-    const ran = await migrate(db);
+    const ran = await migrate(owner ?? db);
     if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
+    if (db.kind === 'server') await refuseOwnerLogin(db, config, logger);
 
     let smtpUrl = config.smtpUrl;
     if (!smtpUrl) {
@@ -83,14 +98,22 @@ export async function startCandor(
       const notices = createNoticeWorker({ db, config, logger, outbox, smtpUrl, keyring });
       notices.attach();
       closers.push(() => notices.close());
-      jobs = await startJobs({
-        db,
-        databaseUrl: config.databaseUrl,
-        logger,
-        timers: [...moduleTimers({ db, config, outbox, logger, keyring }), ...notices.timers].filter(
-          (timer) => !config.testHooks.withoutTimers.includes(timer.name),
-        ),
-      });
+      const timers = [...moduleTimers({ db, config, outbox, logger, keyring }), ...notices.timers].filter(
+        (timer) => !config.testHooks.withoutTimers.includes(timer.name),
+      );
+      if (owner) {
+        await prepareJobs({ db: owner, databaseUrl: ownerUrl, logger, jobs: jobQueues(timers) });
+        // Re-encryption after a key rotation still needs the owner: say so rather than skip it silently.
+        const awaiting = await organizationsAwaitingReencryption(owner);
+        if (awaiting > 0) {
+          logger.warn(
+            { organizations: awaiting },
+            'data awaits re-encryption after a key rotation, which a worker on a login role does not do: ' +
+              'run one worker with the owner as DATABASE_URL (docs/OPERATIONS.md, "Database roles")',
+          );
+        }
+      }
+      jobs = await startJobs({ db, databaseUrl: config.databaseUrl, logger, timers, prepared: !!owner });
       closers.push(() => jobs!.stop());
       outbox.start();
       closers.push(() => outbox.stop());
@@ -120,7 +143,12 @@ export async function startCandor(
     // A web process works no jobs but queues some (in its requests' transactions): their queues
     // must exist before the first request, whether or not a worker ever started.
     if (config.role === 'web') {
-      await prepareJobs({ db, databaseUrl: config.databaseUrl, logger, jobs: sentJobs });
+      await prepareJobs({
+        db: owner ?? db,
+        databaseUrl: ownerUrl ?? config.databaseUrl,
+        logger,
+        jobs: sentJobs,
+      });
     }
 
     let app: App | undefined;
@@ -140,7 +168,8 @@ export async function startCandor(
     if (app) {
       announce(`\nCandor is running: open ${url}`);
       if (await setupNeeded(db)) {
-        const link = await issueSetupLink(db, config.publicUrl);
+        // The one-time setup token is the owner's to write (setup_tokens has no grant to candor_app).
+        const link = await issueSetupLink(owner ?? db, config.publicUrl);
         announce(
           `\nFirst-time setup: no admin exists yet. Open this one-time link (valid 60 minutes) to create\n` +
             `your organization and its first admin:\n\n  ${link}\n\n` +
@@ -148,6 +177,8 @@ export async function startCandor(
         );
       }
     }
+
+    await closeOwner();
 
     // Migrations, the job queue's tables and the socket made files of their own since the open.
     opened.keepPrivate();
@@ -179,6 +210,30 @@ export async function startCandor(
     await opened.close();
     throw error;
   }
+}
+
+/**
+ * The processes log in as a role that cannot step out of row-level security: not the owner of the
+ * tables, no superuser, no BYPASSRLS, nor a member of any of them (so neither RESET ROLE nor
+ * SET ROLE reaches their rights). With CANDOR_MIGRATION_DATABASE_URL set, anything else is a
+ * mistake and stops the start; without it (one URL, the owner's: how installs began, and what the
+ * re-encryption after a key rotation still needs) a warning says what to change.
+ */
+async function refuseOwnerLogin(db: Database, config: Config, logger: Logger): Promise<void> {
+  const escape = roleEscapes(await connectionRole(db));
+  if (!escape) return;
+  const fix =
+    'Give DATABASE_URL a login role that is a member of candor_app (and candor_jobs for a worker), and ' +
+    'CANDOR_MIGRATION_DATABASE_URL the owner of the tables: docs/OPERATIONS.md, "Database roles".';
+  if (config.migrationDatabaseUrl) {
+    throw new Error(
+      `DATABASE_URL logs in as a role that can step out of row-level security: ${escape}. ${fix}`,
+    );
+  }
+  logger.warn(
+    { reason: escape },
+    `DATABASE_URL logs in as a role that can step out of row-level security. ${fix}`,
+  );
 }
 
 /**

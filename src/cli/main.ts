@@ -66,7 +66,12 @@ async function locally(
   argv: string[],
   progress?: (event: CommandEvent) => void,
 ): Promise<CommandResult> {
-  const opened = await openDatabase(config);
+  // The operator's tool acts as the owner of the tables (migrations, audit checks, key rotation):
+  // CANDOR_MIGRATION_DATABASE_URL when the processes log in as a role of their own.
+  const opened = await openDatabase({
+    ...config,
+    databaseUrl: config.migrationDatabaseUrl ?? config.databaseUrl,
+  });
   try {
     if (argv[0] !== 'migrate') await migrate(opened.db);
     // Loaded when a command runs here: --help, --version and commands sent to a running server

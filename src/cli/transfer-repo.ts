@@ -1,9 +1,8 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Database, Sql } from '../platform/db.js';
+import { sqlIdentifier, sqlInteger } from '../platform/sql-text.js';
 
 /* The SQL of backups and of the copy to a server: catalog look-ups and rows moved as JSON. */
-
-const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 
 /** Whether a database (a backup opened beside the current one) holds Candor's migrations table. */
 export async function holdsCandorDatabase(db: PGlite): Promise<boolean> {
@@ -42,7 +41,7 @@ export async function readRowsAsJson(
 ): Promise<string[]> {
   // row_to_json keeps every type in its text form (bytea as \x…), which json_populate_recordset reads back.
   const rows = await db.query<{ j: string }>(
-    `SELECT row_to_json(t)::text AS j FROM ${quote(table)} t ORDER BY ctid LIMIT ${limit} OFFSET ${offset}`,
+    `SELECT row_to_json(t)::text AS j FROM ${sqlIdentifier(table)} t ORDER BY ctid LIMIT ${sqlInteger(limit)} OFFSET ${sqlInteger(offset)}`,
   );
   return rows.map((r) => r.j);
 }
@@ -50,7 +49,7 @@ export async function readRowsAsJson(
 /** Inserts rows read by readRowsAsJson into the same table of another database. */
 export async function insertRowsFromJson(tx: Sql, table: string, rows: string[]): Promise<void> {
   await tx.query(
-    `INSERT INTO ${quote(table)} SELECT * FROM json_populate_recordset(NULL::${quote(table)}, $1::json)`,
+    `INSERT INTO ${sqlIdentifier(table)} SELECT * FROM json_populate_recordset(NULL::${sqlIdentifier(table)}, $1::json)`,
     [`[${rows.join(',')}]`],
   );
 }

@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { sqlIdentifier } from './sql-text.js';
 
 export type Row = Record<string, unknown>;
 
@@ -145,5 +146,5 @@ export interface Located {
 }
 
 export async function locate(tx: Sql, lookup: Lookup, key: unknown): Promise<Located | undefined> {
-  return (await tx.query<Located>(`SELECT * FROM ${lookup}($1)`, [key]))[0];
+  return (await tx.query<Located>(`SELECT * FROM ${sqlIdentifier(lookup)}($1)`, [key]))[0];
 }

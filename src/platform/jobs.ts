@@ -130,7 +130,7 @@ export async function prepareJobs(deps: {
   db: Database;
   databaseUrl: string | undefined;
   logger: Logger;
-  jobs: readonly JobType[];
+  jobs: readonly Pick<JobType, 'name'>[];
 }): Promise<void> {
   const boss = createBoss(deps.db, deps.databaseUrl, { supervise: false, schedule: false });
   boss.on('error', (error: unknown) => deps.logger.error({ err: error }, 'job queue error'));
@@ -162,21 +162,34 @@ export interface ModuleTimer {
   run(data?: unknown, jobId?: string): Promise<number>;
 }
 
+/** Every queue a worker with these timers works: the platform's timers and the modules'. */
+export function jobQueues(timers: readonly ModuleTimer[] = []): { name: string }[] {
+  return [...Object.keys(TIMERS), ...timers.map((t) => t.name)].map((name) => ({ name }));
+}
+
 export async function startJobs(deps: {
   db: Database;
   databaseUrl: string | undefined;
   logger: Logger;
   timers?: readonly ModuleTimer[];
+  /**
+   * The owner already made pg-boss's schema, the queues and the grants (prepareJobs on
+   * CANDOR_MIGRATION_DATABASE_URL): this process logs in as a role that may work jobs (a member of
+   * candor_jobs) but not create tables or grant rights.
+   */
+  prepared?: boolean;
 }): Promise<Jobs> {
   const boss = createBoss(deps.db, deps.databaseUrl);
   boss.on('error', (error: unknown) => deps.logger.error({ err: error }, 'job queue error'));
   await boss.start();
   // Every queue before any worker: a job queues others in its transaction (a send its chunks), and
   // a queue not made yet would fail it.
-  const names = [...Object.keys(TIMERS), ...(deps.timers ?? []).map((t) => t.name)];
-  for (const name of names) await boss.createQueue(name);
+  const names = jobQueues(deps.timers).map((q) => q.name);
+  if (!deps.prepared) {
+    for (const name of names) await boss.createQueue(name);
+    await grantJobRights(deps.db);
+  }
   const lastRuns = new Map<string, Date>();
-  await grantJobRights(deps.db);
   for (const [name, timer] of Object.entries(TIMERS)) {
     await boss.schedule(name, timer.cron);
     await boss.work(name, async () => {

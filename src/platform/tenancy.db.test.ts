@@ -119,6 +119,7 @@ describe('tenant isolation in the database', () => {
       'candor_find_lookup_page',
       'candor_find_notice_verification',
       'candor_find_password_reset',
+      'candor_find_public_logo',
       'candor_find_session',
       'candor_find_user_by_email',
       'candor_find_webauthn_credential',

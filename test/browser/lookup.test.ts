@@ -64,6 +64,36 @@ beforeAll(async () => {
   legalPage = (await rig.newPage()).page;
 });
 
+const BRAND_COLOR = '#7A1F5C';
+/** A real 2×2 PNG: the organization's logo. */
+const LOGO_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGOoko8BIgYIBQAbUgPV5z5CEwAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** The page shows the organization's name, its logo (loaded, from the public address) and colour, not Candor's. */
+async function expectOrganizationBrand(p: Page) {
+  const mark = p.getByTestId('org-mark');
+  await mark.waitFor();
+  expect(await p.getByTestId('org-name').textContent()).toBe(admin.organizationName);
+  const logo = p.getByTestId('org-logo');
+  expect(await logo.getAttribute('src')).toMatch(/^\/api\/public\/logos\/[A-Za-z0-9_-]{22,}$/);
+  await p.waitForFunction('document.querySelector(\'[data-testid="org-logo"]\')?.naturalWidth === 2');
+  expect(await p.locator('.auth').getAttribute('data-brand')).toBe(BRAND_COLOR);
+  // The colour is the accent: the header's bar and the primary button.
+  const bar = await p
+    .locator('.auth-header')
+    .evaluate(
+      (element) =>
+        (globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }).getComputedStyle(
+          element,
+        ).borderTopColor,
+    );
+  expect(bar).toBe('rgb(122, 31, 92)');
+  // Candor's own mark is not there.
+  expect(await p.locator('.logo-mark').count()).toBe(0);
+}
+
 describe('"Was I affected?" screens', () => {
   it('sets up the organization, a lawyer joins, and an incident with one affected customer is declared', async () => {
     await setUpOrganization(rig, page, admin);
@@ -89,6 +119,20 @@ describe('"Was I affected?" screens', () => {
       rows: [{ email: customerEmail, categories: ['contact_details', 'payment_card'] }],
     });
     expect(marked.status()).toBe(200);
+
+    // The organization's brand, which its public pages carry instead of Candor's.
+    const session = (await (await page.request.get('/api/auth/session')).json()) as { csrfToken?: string };
+    const headers = { origin: rig.origin, 'x-csrf-token': session.csrfToken ?? '' };
+    const branded = await page.request.patch('/api/organization', {
+      headers,
+      data: { brandColor: BRAND_COLOR },
+    });
+    expect(branded.status()).toBe(200);
+    const logo = await page.request.put('/api/organization/logo', {
+      headers: { ...headers, 'content-type': 'image/png' },
+      data: LOGO_PNG,
+    });
+    expect(logo.status()).toBe(200);
   });
 
   it('the admin writes the guidance in three languages, the Arabic fields right to left', async () => {
@@ -132,6 +176,7 @@ describe('"Was I affected?" screens', () => {
     expect(await visitor.evaluate('document.documentElement.dir')).toBe('rtl');
     expect(await visitor.getByTestId('affected-happened').textContent()).toBe(guidance.ar.happened);
     expect(await visitor.getByTestId('affected-advice').textContent()).toBe(guidance.ar.advice);
+    await expectOrganizationBrand(visitor);
     await visitor.getByLabel(t('ar', 'affected.form.email')).fill(customerEmail);
     await visitor.getByRole('button', { name: t('ar', 'affected.form.submit') }).click();
     await visitor.getByTestId('affected-sent').waitFor();
@@ -151,6 +196,7 @@ describe('"Was I affected?" screens', () => {
       t('ar', 'incident.category.payment_card'),
     ]);
     expect(await visitor.getByTestId('affected-done').textContent()).toBe(guidance.ar.done);
+    await expectOrganizationBrand(visitor);
     expect(await visitor.getByTestId('affected-support').getAttribute('href')).toBe(
       'mailto:help@lekarna.example',
     );

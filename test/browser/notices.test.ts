@@ -1,7 +1,8 @@
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { t } from '../../src/platform/i18n.js';
+import { formatTime } from '../../src/platform/time-format.js';
 import { freshTotpCode } from '../factories.js';
 import { leaksIn, sensitive } from '../secrets.js';
 import { linkIn } from '../smtp.js';
@@ -59,6 +60,16 @@ afterEach(() => {
   expect(found).toEqual({ violations: [], consoleErrors: [] });
 });
 
+/** A computed style of an element (the test code is compiled without DOM types). */
+const computed = (l: Locator, property: string) =>
+  l.evaluate(
+    (element, name) =>
+      (globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }).getComputedStyle(
+        element,
+      )[name],
+    property,
+  );
+
 const heading = (p: Page, name: string) => p.getByRole('heading', { level: 1, name });
 
 async function enrolTotp(p: Page) {
@@ -80,13 +91,14 @@ async function apiPost(p: Page, url: string, data: unknown) {
   });
 }
 
-async function apiPut(p: Page, url: string, data: unknown) {
+async function apiWrite(method: 'put' | 'patch', p: Page, url: string, data: unknown) {
   const session = (await (await p.request.get('/api/auth/session')).json()) as { csrfToken?: string };
-  return p.request.put(url, {
+  return p.request[method](url, {
     headers: { origin: rig.origin, 'x-csrf-token': session.csrfToken ?? '' },
     data,
   });
 }
+const apiPut = (p: Page, url: string, data: unknown) => apiWrite('put', p, url, data);
 
 async function join(p: Page, who: { displayName: string; email: string; password: string }, roles: string[]) {
   const invited = await apiPost(page, '/api/invitations', { email: who.email, roles });
@@ -200,6 +212,22 @@ describe('customer notices', () => {
     expect(await html.getAttribute('dir')).toBe('rtl');
     expect(await html.getAttribute('lang')).toBe('ar');
     expect(await html.locator('body').textContent()).toContain('نعتذر');
+    // Styled as the e-mail is, from its own document and policy (no srcdoc: the admin app's
+    // `style-src 'self'` would refuse the inline styles, which afterEach counts as violations).
+    expect(await frame.getAttribute('srcdoc')).toBeNull();
+    expect(await frame.getAttribute('src')).toMatch(
+      /^\/api\/notices\/[0-9a-f-]{36}\/preview\.html\?locale=ar&/,
+    );
+    const bar = html.locator('[data-part="brand"]');
+    // No brand colour set: the neutral one (#334155), white text, the organization's name.
+    expect(await computed(bar, 'backgroundColor')).toBe('rgb(51, 65, 85)');
+    expect(await bar.textContent()).toBe(admin.organizationName);
+    const container = html.locator('body > div');
+    expect(await computed(container, 'maxWidth')).toBe('600px');
+    expect(await computed(container, 'fontFamily')).toContain('sans-serif');
+    expect(await computed(container, 'textAlign')).toBe('right');
+    const code = html.locator('bdi[dir="ltr"]', { hasText: 'K7QF-2M9X-D4TA' }).first();
+    expect(await computed(code, 'fontFamily')).toContain('monospace');
     await preview.screenshot({ path: path.join(SCREENSHOTS, 'notices-preview-ar.png') });
     // The SMS in Arabic: UCS-2, its segments counted.
     await preview.getByLabel(t('en', 'app.notices.preview.channel')).selectOption('sms');
@@ -227,6 +255,10 @@ describe('customer notices', () => {
     await editor.getByTestId('notice-approve').click();
     await editor.getByText(t('en', 'app.notices.status.approved')).first().waitFor();
 
+    // The organization works in Riyadh; the writer's browser runs in UTC.
+    expect((await apiWrite('patch', page, '/api/organization', { timeZone: 'Asia/Riyadh' })).status()).toBe(
+      200,
+    );
     await writerPage.goto(incidentPath);
     await writerPage
       .getByTestId('notices')
@@ -236,6 +268,20 @@ describe('customer notices', () => {
     await mine.getByText(t('en', 'app.notices.status.approved')).first().waitFor();
     // Sending asks first, naming how many customers it reaches and by which channels.
     const panel = mine.getByTestId('notice-send-panel');
+    // Scheduling asks too, naming the moment, read in the organization's zone (09:30 in Riyadh).
+    await panel.getByLabel(t('en', 'app.notices.send.at')).fill('2031-03-01T09:30');
+    await mine.getByTestId('notice-send-schedule').click();
+    const at = formatTime('2031-03-01T06:30:00Z', {
+      locale: 'en',
+      timeZone: 'Asia/Riyadh',
+      style: 'dateTime',
+    });
+    expect(at).toContain('9:30 AM GMT+3');
+    expect(await panel.getByTestId('notice-schedule-question').textContent()).toBe(
+      t('en', 'app.notices.send.confirmSchedule', { count: 1, channels: 'e-mail', at }),
+    );
+    await panel.getByRole('button', { name: t('en', 'app.action.cancel') }).click();
+    await panel.getByLabel(t('en', 'app.notices.send.at')).fill('');
     await panel.getByRole('checkbox', { name: t('en', 'app.notices.channel.sms') }).check();
     await mine.getByTestId('notice-send-now').click();
     expect(await panel.getByTestId('notice-send-question').textContent()).toBe(

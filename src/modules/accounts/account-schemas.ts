@@ -76,3 +76,13 @@ export const InvitationView = Type.Object({
 export type SignInResult = Static<typeof SignInResult>;
 export type SessionInfo = Static<typeof SessionInfo>;
 export type InvitationView = Static<typeof InvitationView>;
+
+/** The organization as a public page shows it (organization-model.ts brandOf): every field named. */
+export const OrganizationBrandSchema = Type.Object(
+  {
+    name: Type.String(),
+    color: Type.Union([Type.String({ pattern: '^#[0-9A-F]{6}$' }), Type.Null()]),
+    logoUrl: Type.Union([Type.String({ pattern: '^/api/public/logos/[A-Za-z0-9_-]+$' }), Type.Null()]),
+  },
+  { title: 'OrganizationBrand' },
+);

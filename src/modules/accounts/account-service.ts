@@ -1,10 +1,13 @@
-import { withOrg, type Database, type Sql } from '../../platform/db.js';
+import { newToken } from '../../platform/crypto.js';
+import { asApp, withOrg, type Database, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { canonicalTimeZone } from '../../platform/time-format.js';
 import type { Auth } from '../access/index.js';
 import { appendAudit, type AuditActor } from '../audit/index.js';
 import {
   findOrganizationSettings,
+  findPublicLogo,
+  locatePublicLogo,
   updateOrganizationLogo,
   updateOrganizationProfile,
   updateOrganizationSettings,
@@ -155,7 +158,7 @@ export async function changeOrganizationLogo(
     }
     const type = sniffLogo(bytes);
     if (!type) throw new AppError('validation_failed', { where: 'body', problem: 'not_png_jpeg_or_webp' });
-    await updateOrganizationLogo(tx, { bytes, type });
+    await updateOrganizationLogo(tx, { bytes, type, publicId: newToken(18) });
   } else {
     await updateOrganizationLogo(tx, null);
   }
@@ -166,4 +169,17 @@ export async function changeOrganizationLogo(
     data: { fields: ['logo'] },
   });
   return findOrganizationSettings(tx);
+}
+
+/**
+ * A logo by its public id, for public pages: located across organizations by the id alone, then
+ * read in its organization. Undefined for an unknown or replaced id (one answer for both).
+ */
+export async function publicLogo(
+  db: Database,
+  logoId: string,
+): Promise<{ logo: Buffer; logo_type: string } | undefined> {
+  const organizationId = await asApp(db, (tx) => locatePublicLogo(tx, logoId));
+  if (!organizationId) return undefined;
+  return withOrg(db, organizationId, (tx) => findPublicLogo(tx, logoId), { system: true });
 }

@@ -1,7 +1,8 @@
 /** The accounts module's public surface: what other modules and the composition root may import. */
 export { actionMail } from './account-mail.js';
 export { accountRoutes } from './account-routes.js';
-export { Password } from './account-schemas.js';
+export { OrganizationBrandSchema, Password } from './account-schemas.js';
+export { brandOf, isBrandColor, type OrganizationBrand } from './organization-model.js';
 export { authRoutes } from './auth-routes.js';
 export { mfaRoutes } from './mfa-routes.js';
 export { verifyPassword } from './password.js';

@@ -7,7 +7,7 @@ import { documentRaw } from '../../platform/http/raw-docs.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { authOf } from '../access/index.js';
 import { requestActor } from '../audit/index.js';
-import { changeOrganizationLogo } from './account-service.js';
+import { changeOrganizationLogo, publicLogo } from './account-service.js';
 import { findOrganizationLogo } from './organization-repo.js';
 import { LOGO_MAX_BYTES } from './organization-model.js';
 import { logoUrlOf } from './organization-profile.js';
@@ -24,6 +24,8 @@ const UPLOAD_TYPES = [
 const SERVED_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
 /** Read past the limit, so that a too-large logo is refused with our own answer, not the parser's. */
 const READ_LIMIT = 4 * LOGO_MAX_BYTES;
+
+const PublicLogoParams = Type.Object({ logoId: Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$' }) });
 
 const LogoView = Type.Object({ logoUrl: Type.Union([Type.String(), Type.Null()]) });
 
@@ -61,6 +63,36 @@ export async function organizationLogoRoutes(fastify: FastifyInstance): Promise<
         .header('content-security-policy', "default-src 'none'; sandbox")
         .header('content-disposition', 'inline; filename="logo"')
         .header('cache-control', 'private, max-age=86400')
+        .send(logo.logo);
+    },
+  );
+
+  // The logo on public pages, without sign-in: by an opaque id that changes with each upload (so
+  // it is cached for good), an image only, and the same 404 for an unknown id as for a removed logo.
+  app.get(
+    '/api/public/logos/:logoId',
+    {
+      config: {
+        access: { kind: 'public' },
+        swaggerTransform: documentRaw({
+          ok: { contentTypes: SERVED_TYPES, description: 'The logo image (PNG, JPEG or WebP).' },
+        }),
+      },
+      schema: {
+        tags: ['organization'],
+        params: PublicLogoParams,
+        response: { 200: Type.Unknown(), 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const logo = await publicLogo(db, request.params.logoId);
+      if (!logo || !SERVED_TYPES.includes(logo.logo_type)) throw new AppError('not_found');
+      return reply
+        .type(logo.logo_type)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('content-disposition', 'inline; filename="logo"')
+        .header('cache-control', 'public, max-age=31536000, immutable')
         .send(logo.logo);
     },
   );

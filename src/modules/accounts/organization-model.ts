@@ -26,3 +26,38 @@ export function e164(phone: string): string | undefined {
 }
 
 export const LOGO_MAX_BYTES = 256 * 1024;
+
+/**
+ * A brand colour that may go into a style attribute: `#RRGGBB` on which white text reads (as
+ * saved; checked again wherever it is used, since a style attribute takes whatever it is given).
+ */
+export function isBrandColor(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    /^#[0-9A-Fa-f]{6}$/.test(value) &&
+    contrastWithWhite(value) >= MIN_BRAND_CONTRAST
+  );
+}
+
+/** The logo's public address (no sign-in: public pages show it), by its opaque id that changes with each upload. */
+export const publicLogoUrl = (logoPublicId: string | null) =>
+  logoPublicId && /^[A-Za-z0-9_-]{16,64}$/.test(logoPublicId) ? `/api/public/logos/${logoPublicId}` : null;
+
+/** How a public page (/verify, "Was I affected?") shows the organization instead of Candor's brand. */
+export interface OrganizationBrand {
+  name: string;
+  /** `#RRGGBB` white text reads on, or null for the neutral look. */
+  color: string | null;
+  logoUrl: string | null;
+}
+
+/** The brand as public responses carry it, from the organization's row; an unusable colour is left out. */
+export const brandOf = (row: {
+  organization: string;
+  brand_color: string | null;
+  logo_public_id: string | null;
+}): OrganizationBrand => ({
+  name: row.organization,
+  color: isBrandColor(row.brand_color) ? row.brand_color.toUpperCase() : null,
+  logoUrl: publicLogoUrl(row.logo_public_id),
+});

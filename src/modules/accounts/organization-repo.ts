@@ -1,5 +1,6 @@
 import type { Sql } from '../../platform/db.js';
 import type { Locale } from '../../platform/i18n.js';
+import { sqlFragment } from '../../platform/sql-text.js';
 
 /** The caller's organization row: under RLS, organizations holds only it. */
 
@@ -130,17 +131,44 @@ export async function updateOrganizationProfile(
   const columns = PROFILE_COLUMNS.filter((c) => fields[c] !== undefined);
   if (!columns.length) return;
   const values = columns.map((c) => (c === 'support_hours' ? JSON.stringify(fields[c]) : fields[c]));
-  await tx.query(`UPDATE organizations SET ${columns.map((c, i) => `${c} = $${i + 1}`).join(', ')}`, values);
+  // Column names from PROFILE_COLUMNS only; the values are parameters.
+  await tx.query(
+    `UPDATE organizations SET ${sqlFragment(columns.map((c, i) => `${c} = $${i + 1}`).join(', '))}`,
+    values,
+  );
 }
 
 export async function updateOrganizationLogo(
   tx: Sql,
-  logo: { bytes: Buffer; type: string } | null,
+  logo: { bytes: Buffer; type: string; publicId: string } | null,
 ): Promise<void> {
   await tx.query(
-    'UPDATE organizations SET logo = $1, logo_type = $2, logo_updated_at = CASE WHEN $1::bytea IS NULL THEN NULL ELSE now() END',
-    [logo?.bytes ?? null, logo?.type ?? null],
+    `UPDATE organizations SET logo = $1, logo_type = $2, logo_public_id = $3,
+       logo_updated_at = CASE WHEN $1::bytea IS NULL THEN NULL ELSE now() END`,
+    [logo?.bytes ?? null, logo?.type ?? null, logo?.publicId ?? null],
   );
+}
+
+/** The organization whose logo has this public id (the named SECURITY DEFINER look-up). */
+export async function locatePublicLogo(tx: Sql, logoId: string): Promise<string | undefined> {
+  return (
+    await tx.query<{ organization_id: string }>('SELECT * FROM candor_find_public_logo($1)', [logoId])
+  )[0]?.organization_id;
+}
+
+/** The logo by its public id, in its organization's transaction. */
+export async function findPublicLogo(
+  tx: Sql,
+  logoId: string,
+): Promise<{ logo: Buffer; logo_type: string } | undefined> {
+  const row = (
+    await tx.query<{ logo: Buffer | Uint8Array | null; logo_type: string | null }>(
+      'SELECT logo, logo_type FROM organizations WHERE logo_public_id = $1',
+      [logoId],
+    )
+  )[0];
+  if (!row?.logo || !row.logo_type) return undefined;
+  return { logo: Buffer.from(row.logo), logo_type: row.logo_type };
 }
 
 export async function findOrganizationLogo(

@@ -1,5 +1,6 @@
 import type { Sql } from '../../platform/db.js';
 import type { ChainedEvent } from './audit-chain.js';
+import { sqlInteger } from '../../platform/sql-text.js';
 
 /** The advisory lock that serializes appends to one organization's chain (with hashtext of its id). */
 const AUDIT_LOCK = 727_002;
@@ -153,7 +154,7 @@ export async function chainPage(
   page: number,
 ): Promise<StoredEventRow[]> {
   return db.query<StoredEventRow>(
-    `SELECT * FROM audit_events WHERE organization_id = $1 AND seq >= $2 ORDER BY seq LIMIT ${page}`,
+    `SELECT * FROM audit_events WHERE organization_id = $1 AND seq >= $2 ORDER BY seq LIMIT ${sqlInteger(page)}`,
     [organizationId, fromSeq],
   );
 }

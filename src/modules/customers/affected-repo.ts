@@ -2,6 +2,7 @@ import type { Sql } from '../../platform/db.js';
 import type { OrganizationKeys } from '../../platform/keys.js';
 import type { DataCategory } from '../incidents/index.js';
 import { emailIndex, normalizeEmail, phoneIndex, type CustomerSummary } from './customer-repo.js';
+import { sqlFragment } from '../../platform/sql-text.js';
 
 export type AffectedSource = 'file' | 'segment' | 'all';
 
@@ -139,7 +140,7 @@ function segmentWhere(segment: Segment, firstParam: number, alias = ''): { sql: 
   if (segment.region) clauses.push(`${c}region = ${next(segment.region)}`);
   if (segment.language) {
     const p = next(segment.language.toLowerCase());
-    clauses.push(`(lower(${c}language) = ${p} OR lower(${c}language) LIKE ${p} || '-%')`);
+    clauses.push(`(lower(${c}language) = ${p} OR lower(${c}language) LIKE ${p} || ${next('-%')})`);
   }
   if (segment.tags?.length) clauses.push(`${c}tags @> ${next(segment.tags)}::text[]`);
   return { sql: clauses.length ? clauses.join(' AND ') : 'true', params };
@@ -157,7 +158,7 @@ export async function markBySegment(
   const where = segmentWhere(source === 'all' ? {} : segment, 5);
   const rows = await tx.query<{ inserted: boolean }>(
     `INSERT INTO incident_affected_customers (organization_id, incident_id, customer_id, data_categories, source)
-     SELECT $1, $2, id, $3::text[], $4 FROM customers WHERE ${where.sql}
+     SELECT $1, $2, id, $3::text[], $4 FROM customers WHERE ${sqlFragment(where.sql)}
      ON CONFLICT (incident_id, customer_id) DO UPDATE SET data_categories = ARRAY(
        SELECT DISTINCT c FROM unnest(incident_affected_customers.data_categories || EXCLUDED.data_categories) AS c
        ORDER BY c)
@@ -199,7 +200,7 @@ export async function affectedCounts(tx: Sql, incidentId: string): Promise<Affec
     [incidentId],
   );
   const byCategory = await tx.query<{ category: string; count: number }>(
-    `SELECT category, count(*)::int AS count ${base.replace('WHERE', ', unnest(a.data_categories) AS category WHERE')}
+    `SELECT category, count(*)::int AS count ${sqlFragment(base.replace('WHERE', ', unnest(a.data_categories) AS category WHERE'))}
        GROUP BY category ORDER BY category`,
     [incidentId],
   );
@@ -314,7 +315,7 @@ export async function listAffected(
     `SELECT ${AFFECTED_COLUMNS}
      FROM incident_affected_customers a JOIN customers c ON c.id = a.customer_id
      WHERE a.incident_id = $1 AND ($2::text IS NULL OR c.external_id > $2)
-       AND ($3::text IS NULL OR $3 = ANY (a.data_categories)) AND ${where.sql}
+       AND ($3::text IS NULL OR $3 = ANY (a.data_categories)) AND ${sqlFragment(where.sql)}
      ORDER BY c.external_id LIMIT $4`,
     [incidentId, filter.after ?? null, filter.category ?? null, filter.limit, ...where.params],
   );

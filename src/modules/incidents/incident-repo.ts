@@ -8,6 +8,7 @@ import {
   type Moment,
   type Severity,
 } from './incident-model.js';
+import { sqlFragment, sqlIdentifier } from '../../platform/sql-text.js';
 
 export interface IncidentRow {
   id: string;
@@ -124,8 +125,8 @@ export interface NewIncident {
 export async function insertIncident(tx: Sql, row: NewIncident): Promise<void> {
   await tx.query(
     `INSERT INTO incidents (id, organization_id, number, title, summary, type, severity, state, is_exercise, restricted,
-       affected_systems, data_categories, created_by, ${MOMENTS.map(momentColumn).join(', ')})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, ${MOMENTS.map((_, i) => `$${14 + i}`).join(', ')})`,
+       affected_systems, data_categories, created_by, ${sqlFragment(MOMENTS.map(momentColumn).join(', '))})
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, ${sqlFragment(MOMENTS.map((_, i) => `$${14 + i}`).join(', '))})`,
     [
       row.id,
       row.organizationId,
@@ -162,7 +163,10 @@ export async function setIncidentColumn(
   column: EditableColumn,
   value: unknown,
 ): Promise<void> {
-  await tx.query(`UPDATE incidents SET ${column} = $2, updated_at = now() WHERE id = $1`, [id, value]);
+  await tx.query(`UPDATE incidents SET ${sqlIdentifier(column)} = $2, updated_at = now() WHERE id = $1`, [
+    id,
+    value,
+  ]);
 }
 
 export async function touchIncident(tx: Sql, id: string): Promise<void> {
@@ -175,7 +179,7 @@ export async function setIncidentState(tx: Sql, id: string, state: IncidentState
 
 /** Records a moment as now (a phase reached sets it). */
 export async function stampMoment(tx: Sql, id: string, moment: Moment): Promise<void> {
-  await tx.query(`UPDATE incidents SET ${momentColumn(moment)} = now() WHERE id = $1`, [id]);
+  await tx.query(`UPDATE incidents SET ${sqlIdentifier(momentColumn(moment))} = now() WHERE id = $1`, [id]);
 }
 
 /** The key an alert source groups its alerts by, on the incident the first one opened. */

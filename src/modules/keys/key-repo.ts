@@ -1,4 +1,5 @@
 import type { Sql } from '../../platform/db.js';
+import { sqlFragment, sqlIdentifier, sqlInteger } from '../../platform/sql-text.js';
 
 /**
  * The SQL of key rotation and re-encryption. Table and column names come from the registries
@@ -34,7 +35,7 @@ export async function countRowsBelowVersion(
   version: number,
 ): Promise<number> {
   const rows = await sql.query<{ n: number }>(
-    `SELECT count(*) AS n FROM ${table} WHERE organization_id = $1 AND key_version < $2`,
+    `SELECT count(*) AS n FROM ${sqlIdentifier(table)} WHERE organization_id = $1 AND key_version < $2`,
     [organizationId, version],
   );
   return rows[0]?.n ?? 0;
@@ -78,9 +79,9 @@ export async function lockRowsBelowVersion(
   const order = entry.order.join(', ');
   const cursor = after ? `AND (${order}) > (${entry.order.map((_, i) => `$${i + 3}`).join(', ')})` : '';
   return tx.query<Record<string, unknown>>(
-    `SELECT ${select.join(', ')}, key_version FROM ${entry.table}
-       WHERE organization_id = $1 AND key_version < $2 ${cursor}
-       ORDER BY ${order} LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`,
+    `SELECT ${sqlFragment(select.join(', '))}, key_version FROM ${sqlIdentifier(entry.table)}
+       WHERE organization_id = $1 AND key_version < $2 ${sqlFragment(cursor)}
+       ORDER BY ${sqlFragment(order)} LIMIT ${sqlInteger(batchSize)} FOR UPDATE SKIP LOCKED`,
     [organizationId, target, ...(after ?? [])],
   );
 }
@@ -96,10 +97,10 @@ export async function updateResealedRow(
 ): Promise<void> {
   const n = entry.columns.length;
   await tx.query(
-    `UPDATE ${entry.table} SET ${entry.columns.map((c, i) => `${c} = $${i + 1}`).join(', ')},
-           key_version = $${n + 1}
-         WHERE organization_id = $${n + 2} AND key_version = $${n + 3}
-           AND ${entry.key.map((k, i) => `${k} = $${n + 4 + i}`).join(' AND ')}`,
+    `UPDATE ${sqlIdentifier(entry.table)} SET ${sqlFragment(entry.columns.map((c, i) => `${c} = $${i + 1}`).join(', '))},
+           key_version = $${sqlInteger(n + 1)}
+         WHERE organization_id = $${sqlInteger(n + 2)} AND key_version = $${sqlInteger(n + 3)}
+           AND ${sqlFragment(entry.key.map((k, i) => `${k} = $${n + 4 + i}`).join(' AND '))}`,
     [...sealed, target, organizationId, row.key_version, ...entry.key.map((k) => row[k])],
   );
 }
@@ -125,8 +126,8 @@ export async function lockMasterSealedRows(
   const keyList = entry.key.join(', ');
   const hasOrg = entry.table !== 'organizations';
   return tx.query<Record<string, unknown>>(
-    `SELECT ${keyList}${hasOrg ? ', organization_id' : ''}, ${entry.column} AS sealed FROM ${entry.table}
-       WHERE ${entry.column} IS NOT NULL FOR UPDATE`,
+    `SELECT ${sqlFragment(keyList)}${hasOrg ? ', organization_id' : ''}, ${sqlIdentifier(entry.column)} AS sealed
+       FROM ${sqlIdentifier(entry.table)} WHERE ${sqlIdentifier(entry.column)} IS NOT NULL FOR UPDATE`,
   );
 }
 
@@ -137,7 +138,8 @@ export async function updateMasterSealedValue(
   sealed: Buffer,
 ): Promise<void> {
   await tx.query(
-    `UPDATE ${entry.table} SET ${entry.column} = $1 WHERE ${entry.key.map((k, i) => `${k} = $${i + 2}`).join(' AND ')}`,
+    `UPDATE ${sqlIdentifier(entry.table)} SET ${sqlIdentifier(entry.column)} = $1
+       WHERE ${sqlFragment(entry.key.map((k, i) => `${k} = $${i + 2}`).join(' AND '))}`,
     [sealed, ...entry.key.map((k) => row[k])],
   );
 }

@@ -1,4 +1,5 @@
 import type { Database, Sql } from '../../platform/db.js';
+import { sqlIdentifier } from '../../platform/sql-text.js';
 
 /** The organization's name, its row locked for the deletion (as the owner: any organization). */
 export async function lockOrganization(
@@ -34,9 +35,10 @@ export async function countOrganizationRows(
   organizationId: string,
 ): Promise<number | undefined> {
   return (
-    await tx.query<{ n: number }>(`SELECT count(*) AS n FROM "${table}" WHERE organization_id = $1`, [
-      organizationId,
-    ])
+    await tx.query<{ n: number }>(
+      `SELECT count(*) AS n FROM ${sqlIdentifier(table)} WHERE organization_id = $1`,
+      [organizationId],
+    )
   )[0]?.n;
 }
 

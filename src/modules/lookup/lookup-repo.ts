@@ -6,6 +6,8 @@ export interface PublishedPageRow {
   organization_id: string;
   incident_id: string;
   organization: string;
+  brand_color: string | null;
+  logo_public_id: string | null;
   default_locale: string;
   content: GuidanceContent;
   support_url: string | null;
@@ -75,7 +77,8 @@ export async function findLookupLinkByTokenHash(
 export async function findPublishedPage(tx: Sql, incidentId: string): Promise<PublishedPageRow | undefined> {
   return (
     await tx.query<PublishedPageRow>(
-      `SELECT p.organization_id, p.incident_id, o.name AS organization, o.default_locale, v.content, p.support_url
+      `SELECT p.organization_id, p.incident_id, o.name AS organization, o.brand_color, o.logo_public_id,
+              o.default_locale, v.content, p.support_url
          FROM incident_lookup_pages p JOIN incident_guidance_versions v ON v.id = p.version_id
          JOIN organizations o ON o.id = p.organization_id
          WHERE p.incident_id = $1 AND p.published`,

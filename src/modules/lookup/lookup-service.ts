@@ -4,6 +4,7 @@ import { AppError } from '../../platform/errors.js';
 import { isLocale, LOCALES, type Locale } from '../../platform/i18n.js';
 import { sendJob } from '../../platform/jobs.js';
 import type { OrganizationKeyring } from '../../platform/keys.js';
+import { brandOf } from '../accounts/index.js';
 import { appendAudit, systemActor } from '../audit/index.js';
 import { emailIndex } from '../customers/index.js';
 import { completeIn, guidanceLocale } from './guidance-repo.js';
@@ -43,6 +44,7 @@ function pageView(row: PublishedPageRow, wanted: Locale | undefined) {
   const locale = guidanceLocale(row.content, wanted ?? fallback, fallback);
   return {
     organization: row.organization,
+    brand: brandOf(row),
     locale,
     locales: LOCALES.filter((l) => completeIn(row.content, l)),
     guidance: row.content[locale],

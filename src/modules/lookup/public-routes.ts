@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.js';
 import { fromAcceptLanguage, LOCALES, type Locale } from '../../platform/i18n.js';
 import type { Access } from '../access/index.js';
+import { OrganizationBrandSchema } from '../accounts/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { normalizeEmail } from '../customers/index.js';
 import { lookupResult, publicPage, requestLookup, type PublicLookupDeps } from './lookup-service.js';
@@ -18,6 +19,8 @@ const PageQuery = Type.Object({ locale: Type.Optional(LocaleSchema) }, { additio
 const Guidance = Type.Object({ happened: Type.String(), done: Type.String(), advice: Type.String() });
 const PublicPage = Type.Object({
   organization: Type.String(),
+  /** The page shows the organization's name, logo and colour, not Candor's. */
+  brand: OrganizationBrandSchema,
   /** The language of the guidance shown (the one asked for, or the organization's default). */
   locale: LocaleSchema,
   /** Languages the guidance is written in. */

@@ -4,6 +4,7 @@ import { INCIDENT_TYPES } from '../incidents/incident-model.js';
 import { NOTICE_LOCALES, type NoticeLocale, type NoticeRecipient } from './notice-contracts.js';
 import { emptyLocale, findTextProblem, isPlaceholder, namesIn } from './notice-model.js';
 import { categoryList, compileNotice, missingFromRendering, type NoticeContext } from './notice-render.js';
+import { NEUTRAL_BRAND } from './notice-email-layout.js';
 import { templateFor } from './notice-templates.js';
 
 const at = new Date('2026-03-01T23:30:00Z');
@@ -218,5 +219,91 @@ describe('rendering notice texts', () => {
     expect(cs.html).toContain('<html lang="cs" dir="ltr">');
     expect(cs.text).toContain('(celkem 1 druh vašich údajů)');
     expect(cs.text).toContain('vážená zákaznice');
+  });
+});
+
+describe('the styled notice e-mail', () => {
+  const content = templateFor({ type: 'data_breach', hasSupportUrl: true, hasLookupUrl: true });
+  const branded: NoticeContext = {
+    ...context,
+    brandColor: '#0B5CAD',
+    supportContact: { email: 'help@acme.example', phone: '+420601234567', hours: { en: 'Mon–Fri 9–17' } },
+    dpoContact: { name: 'Jana Nová', email: 'dpo@acme.example', phone: null },
+  };
+  const styled = (locale: NoticeLocale, over: Partial<NoticeContext> = {}) =>
+    compileNotice(content[locale], locale, { ...branded, ...over })(recipient({ locale })).html;
+  const styleAttributes = (html: string) => [...html.matchAll(/style="([^"]*)"/g)].map((m) => m[1]!);
+
+  it.each(NOTICE_LOCALES)(
+    'in %s: brand bar, sans-serif at 600 px, the code set apart, links, contacts',
+    (locale) => {
+      const html = styled(locale);
+      const dir = locale === 'ar' ? 'rtl' : 'ltr';
+      expect(html).toMatch(new RegExp(`^<!DOCTYPE html>\n<html lang="${locale}" dir="${dir}">`));
+      expect(html).toContain(`<body dir="${dir}"`);
+      // The container carries the direction and aligns to its start.
+      expect(html).toMatch(
+        new RegExp(
+          `<div dir="${dir}" lang="${locale}" style="max-width: 600px;[^"]*text-align: ${dir === 'rtl' ? 'right' : 'left'};`,
+        ),
+      );
+      expect(html).toMatch(/font-family: [^;"]*'Noto Sans Arabic'[^;"]*sans-serif;/);
+      expect(html).toContain('font-size: 16px; line-height: 1.6;');
+      expect(html).toContain('<div data-part="brand" style="background-color: #0B5CAD; color: #FFFFFF;');
+      expect(html).toContain('<bdi>Acme &lt;Shop&gt;</bdi>');
+      // The verification code: isolated left to right, monospace, whole.
+      expect(html).toMatch(
+        /<bdi dir="ltr" lang="en" style="font-family: ui-monospace[^"]*">K7QF-2M9X-D4TA<\/bdi>/,
+      );
+      expect(html).toContain('<a href="https://candor.example/verify" dir="ltr" style="color: #0B5CAD;');
+      expect(html).toContain('<a href="https://help.example/" dir="ltr"');
+      // The footer names the contact points, labelled in the reader's language.
+      const footer = html.slice(html.indexOf('data-part="footer"'));
+      expect(footer).toContain(`${t(locale, 'notice.email.support')}:</strong> <bdi>help@acme.example`);
+      expect(footer).toContain(`${t(locale, 'notice.email.dpo')}:</strong> <bdi>Jana Nová`);
+      // Nothing remote: no image, no external stylesheet or font.
+      expect(html).not.toMatch(/<img|<link|url\(|@import/i);
+      expect(html).not.toContain('<style');
+      // Every style is inline, and none takes a value that could end the attribute.
+      for (const style of styleAttributes(html)) expect(style).not.toMatch(/[<>"]/);
+    },
+  );
+
+  it('keeps Arabic text right to left with the Latin code inside it left to right', () => {
+    const html = styled('ar');
+    expect(html).toContain('text-align: right;');
+    expect(html).not.toContain('text-align: left;');
+    expect(html).toMatch(/نعتذر/);
+    expect(html).toContain('dir="ltr" lang="en"');
+    // The heading (the subject) isolates the Latin name too: "Acme <Shop>" keeps its order.
+    expect(html).toMatch(/<h1 [^>]*>[^<]*<bdi>Acme &lt;Shop&gt;<\/bdi>[^<]*<\/h1>/);
+  });
+
+  it('puts only a checked colour into a style: anything else falls back to a neutral one', () => {
+    for (const bad of [
+      'red',
+      '#FFF',
+      '#FFFF00', // white text cannot be read on it
+      '#0B5CAD; background-image: url(https://tracker.example/p.gif)',
+      '#0B5CAD" onload="alert(1)',
+      'expression(alert(1))',
+      null,
+    ]) {
+      const html = styled('en', { brandColor: bad });
+      expect(html, String(bad)).toContain(
+        `<div data-part="brand" style="background-color: ${NEUTRAL_BRAND};`,
+      );
+      expect(html, String(bad)).not.toContain('tracker.example');
+      expect(html, String(bad)).not.toContain('onload');
+      expect(html, String(bad)).not.toContain('expression(');
+    }
+    // A lower-case colour as saved by hand is still the brand, written in one form.
+    expect(styled('cs', { brandColor: '#0b5cad' })).toContain('background-color: #0B5CAD;');
+  });
+
+  it('leaves the plain text part plain', () => {
+    const rendered = compileNotice(content.en, 'en', branded)(recipient({ locale: 'en' }));
+    expect(rendered.text).not.toMatch(/<bdi|<a |<p|style=/);
+    expect(rendered.text).toContain('K7QF-2M9X-D4TA');
   });
 });

@@ -19,6 +19,7 @@ import {
   type NoticeLocaleContent,
   type Placeholder,
 } from './notice-model.js';
+import { brandColorOf, codeHtml, emailDocument, linkHtml, paragraphStyle } from './notice-email-layout.js';
 import { findRenderSource } from './notice-repo.js';
 
 /** What a version's placeholders stand for besides the recipient's own values. */
@@ -43,6 +44,8 @@ export interface NoticeContext {
   supportContact?: ContactPoint;
   /** The organization's data protection officer, from its settings. */
   dpoContact?: ContactPoint;
+  /** The organization's brand colour (`#RRGGBB`), checked again before it is used. */
+  brandColor?: string | null;
 }
 
 /** A contact point as the organization's settings hold it; each part may be unset. */
@@ -97,16 +100,31 @@ const plain = (value: string) => value.replace(ALL_BIDI_CONTROLS, '');
 
 type Values = Partial<Record<Placeholder, string>>;
 
-/** One paragraph of staff text as HTML: the text escaped, each value escaped and isolated in <bdi>. */
-function htmlParagraphs(text: string, values: Values): string {
-  const bdi = Object.fromEntries(
-    Object.entries(values).map(([k, v]) => [k, v ? `<bdi>${escapeHtml(v)}</bdi>` : '']),
+/** Values shown as links (only http(s) addresses become one). */
+const LINKS: readonly Placeholder[] = ['verifyUrl', 'lookupUrl', 'supportUrl'];
+
+/**
+ * The values as HTML: each escaped and isolated in <bdi> (a Latin name inside Arabic text keeps its
+ * order), the verification code set apart (monospace, left to right) and the addresses as links.
+ */
+function htmlValues(values: Values, brand: string): Values {
+  return Object.fromEntries(
+    Object.entries(values).map(([k, v]) => {
+      if (!v) return [k, ''];
+      if (k === 'verificationCode') return [k, codeHtml(v, brand)];
+      if (LINKS.includes(k as Placeholder)) return [k, linkHtml(v, brand)];
+      return [k, `<bdi>${escapeHtml(v)}</bdi>`];
+    }),
   ) as Values;
+}
+
+/** Staff text as HTML paragraphs: the text escaped, the values as htmlValues made them. */
+function htmlParagraphs(text: string, html: Values): string {
   return text
     .split(/\n\s*\n/)
     .map((p) => p.trim())
     .filter(Boolean)
-    .map((p) => `<p>${fillText(escapeHtml(p), bdi).replace(/\n/g, '<br>')}</p>`)
+    .map((p) => `<p style="${paragraphStyle}">${fillText(escapeHtml(p), html).replace(/\n/g, '<br>')}</p>`)
     .join('\n');
 }
 
@@ -148,17 +166,18 @@ export function compileNotice(
     const subject = fillText(content.subject, values).trim();
     const written = NOTICE_PARTS.map((p) => content.parts[p]).filter((t) => t.trim());
     const text = written.map((part) => fillText(part.trim(), values)).join('\n\n');
-    const html = [
-      '<!DOCTYPE html>',
-      `<html lang="${locale}" dir="${direction}">`,
-      '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-      `<title>${escapeHtml(subject)}</title></head>`,
-      `<body dir="${direction}">`,
-      `<h1>${escapeHtml(subject)}</h1>`,
-      written.map((part) => htmlParagraphs(part, values)).join('\n'),
-      '</body>',
-      '</html>',
-    ].join('\n');
+    const brand = brandColorOf(context.brandColor);
+    const asHtml = htmlValues(values, brand);
+    const html = emailDocument({
+      locale,
+      subject,
+      subjectHtml: fillText(escapeHtml(content.subject.trim()), asHtml),
+      organization: plain(context.organization),
+      brandColor: brand,
+      body: written.map((part) => htmlParagraphs(part, asHtml)).join('\n'),
+      supportContact,
+      dpoContact,
+    });
     return {
       locale,
       direction,
@@ -277,6 +296,7 @@ export async function loadNoticeContext(
       supportUrl: r.links.supportUrl ?? '',
       supportContact: { email: r.support_email, phone: r.support_phone, hours: r.support_hours },
       dpoContact: { name: r.dpo_name, email: r.dpo_email, phone: r.dpo_phone },
+      brandColor: r.brand_color,
     },
   };
 }

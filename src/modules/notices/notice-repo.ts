@@ -248,6 +248,7 @@ export interface RenderSourceRow {
   dpo_name: string | null;
   dpo_email: string | null;
   dpo_phone: string | null;
+  brand_color: string | null;
 }
 
 export async function findRenderSource(
@@ -258,7 +259,7 @@ export async function findRenderSource(
     `SELECT v.id, v.notice_id, v.version, v.content, v.links, n.kind, i.id AS incident_id,
             i.occurred_at, i.detected_at, i.created_at, o.name AS organization, o.default_locale, o.time_zone,
             o.support_email, o.support_phone, o.support_hours, o.dpo_name, o.dpo_email, o.dpo_phone,
-            (SELECT count(*) FROM incident_affected_customers a WHERE a.incident_id = i.id) AS affected
+            o.brand_color, (SELECT count(*) FROM incident_affected_customers a WHERE a.incident_id = i.id) AS affected
      FROM notice_versions v JOIN notices n ON n.id = v.notice_id JOIN incidents i ON i.id = v.incident_id
        JOIN organizations o ON o.id = v.organization_id
      WHERE v.id = $1`,

@@ -8,6 +8,7 @@ import { ErrorBody } from '../../platform/http/schemas.js';
 import { callerOf } from './notice-caller.js';
 import type { NoticeContent } from './notice-model.js';
 import { previewCustomers, previewNotice } from './notice-preview.js';
+import { noticePreviewRoutes } from './notice-preview-routes.js';
 import {
   AcceptBody,
   CreateBody,
@@ -299,4 +300,6 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
       return reply.status(204).send(null);
     },
   );
+
+  await app.register(noticePreviewRoutes, { deps });
 }

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { deriveKey, hmac, open, seal } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
 import type { OrganizationKeyring, OrganizationKeys } from '../../platform/keys.js';
+import { brandOf, type OrganizationBrand } from '../accounts/index.js';
 import type { Channel } from './notice-contracts.js';
 import {
   findVerificationLocation,
@@ -148,6 +149,8 @@ export function verificationsRecorder(
 
 export interface VerifiedNotice {
   organization: string;
+  /** How the page shows the organization: its name, brand colour and public logo. */
+  brand: OrganizationBrand;
   subject: string;
   sentAt: Date;
   channel: Channel;
@@ -181,6 +184,7 @@ export async function readVerification(
   ) as { subject: string; maskedRecipient: string };
   return {
     organization: row.organization,
+    brand: brandOf(row),
     deliveryId: row.delivery_id,
     channel: row.channel,
     sentAt: new Date(row.sent_at),

@@ -44,6 +44,8 @@ export async function findVerificationLocation(
 
 export interface CheckedVerificationRow {
   organization: string;
+  brand_color: string | null;
+  logo_public_id: string | null;
   delivery_id: string;
   channel: Channel;
   sealed: Uint8Array;
@@ -60,7 +62,7 @@ export async function markVerificationChecked(
     await tx.query<CheckedVerificationRow>(
       `UPDATE notice_verifications v SET checked_count = v.checked_count + 1, last_checked_at = now()
        FROM organizations o WHERE o.id = v.organization_id AND v.code_index = $1
-       RETURNING o.name AS organization, v.delivery_id, v.channel, v.sealed, v.key_version, v.sent_at`,
+       RETURNING o.name AS organization, o.brand_color, o.logo_public_id, v.delivery_id, v.channel, v.sealed, v.key_version, v.sent_at`,
       [codeIndex],
     )
   )[0];

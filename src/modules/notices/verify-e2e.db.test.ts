@@ -152,6 +152,7 @@ describe('verification codes through the delivery engine', () => {
     expect(webhookAnswer.json()).toEqual({
       status: 'genuine',
       organization: orgName,
+      brand: { name: orgName, color: null, logoUrl: null },
       subject: event.subject,
       sentAt: expect.any(String),
       channel: 'webhook',

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Access } from '../access/index.js';
+import { OrganizationBrandSchema } from '../accounts/index.js';
 import { ErrorBody } from '../../platform/http/schemas.js';
 import { CHANNELS } from './notice-contracts.js';
 import { verificationChecker } from './verify-service.js';
@@ -17,6 +18,8 @@ const VerifyBody = Type.Object(
 const Genuine = Type.Object({
   status: Type.Literal('genuine'),
   organization: Type.String(),
+  /** The page shows the organization's name, logo and colour, not Candor's. */
+  brand: OrganizationBrandSchema,
   subject: Type.String(),
   sentAt: Type.String({ format: 'date-time' }),
   channel: Type.Unsafe<(typeof CHANNELS)[number]>({ type: 'string', enum: [...CHANNELS] }),
@@ -52,6 +55,7 @@ export async function verifyRoutes(fastify: FastifyInstance): Promise<void> {
       return {
         status: 'genuine' as const,
         organization: notice.organization,
+        brand: notice.brand,
         subject: notice.subject,
         sentAt: notice.sentAt.toISOString(),
         channel: notice.channel,

@@ -96,6 +96,10 @@ describe('verification codes', () => {
 describe('POST /api/public/verify', () => {
   it('confirms a real code: organization, subject, date, channel and masked recipient', async () => {
     const notice = await delivered();
+    // The page shows the organization's brand with the answer.
+    await withOrg(t.db, notice.organizationId, (tx) =>
+      tx.query("UPDATE organizations SET brand_color = '#0B5CAD'"),
+    );
     const ip = freshIp();
     for (const typed of [notice.code, notice.code.toLowerCase().replace(/-/g, ' ')]) {
       const response = await verify(typed, ip);
@@ -104,6 +108,7 @@ describe('POST /api/public/verify', () => {
       expect(response.json()).toEqual({
         status: 'genuine',
         organization: notice.organizationName,
+        brand: { name: notice.organizationName, color: '#0B5CAD', logoUrl: null },
         subject: notice.subject,
         sentAt: notice.sentAt.toISOString(),
         channel: 'email',

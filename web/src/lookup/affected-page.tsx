@@ -6,12 +6,15 @@ import { ErrorNotice, Loading, Notice } from '../ui/feedback';
 import { Button, Form, TextField } from '../ui/form';
 import { useAction, useLoad } from '../ui/hooks';
 import { AuthLayout } from '../ui/layout';
+import type { OrganizationBrand } from '../../../src/modules/accounts/organization-model';
 import type { DataCategory } from '../../../src/modules/incidents/incident-model';
 import { PARTS } from './guidance-section';
 import './lookup.css';
 
 interface PublicPage {
   organization: string;
+  /** The page carries the organization's name, logo and colour instead of Candor's. */
+  brand: OrganizationBrand;
   locale: string;
   locales: string[];
   guidance: Record<(typeof PARTS)[number], string>;
@@ -88,6 +91,7 @@ export function AffectedPage({ publicId }: { publicId: string }) {
   return (
     <AuthLayout
       heading="affected.title"
+      brand={view.brand}
       intro={<T id="affected.intro" values={{ organization: <bdi>{view.organization}</bdi> }} />}
     >
       <div className="affected" data-testid="affected-page">
@@ -183,6 +187,7 @@ export function AffectedResultPage({ publicId }: { publicId: string }) {
   return (
     <AuthLayout
       heading="affected.result.title"
+      brand={view.brand}
       intro={<T id="affected.intro" values={{ organization: <bdi>{view.organization}</bdi> }} />}
       footer={back}
     >

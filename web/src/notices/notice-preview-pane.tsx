@@ -20,6 +20,12 @@ interface Preview {
   smsSegments: { encoding: string; units: number; segments: number; parts: string[] };
 }
 
+interface EmailFrame {
+  url: string;
+  direction: 'ltr' | 'rtl';
+  n: number;
+}
+
 /**
  * The notice as a customer (or a sample one) would get it, by e-mail or SMS, in a chosen language.
  * The language follows the one being edited, until the user picks another here.
@@ -42,6 +48,7 @@ export function PreviewPane({
   const [locale, setLocale] = useState<Locale>(language);
   const [channel, setChannel] = useState<'email' | 'sms'>('email');
   const [preview, setPreview] = useState<Preview>();
+  const [frame, setFrame] = useState<EmailFrame>();
   const action = useAction();
 
   // Switching the language being edited switches the preview to it; one shown is not left stale.
@@ -50,9 +57,27 @@ export function PreviewPane({
     setFollowed(language);
     setLocale(language);
     if (preview) setPreview(undefined);
+    if (frame) setFrame(undefined);
   }
 
   async function show() {
+    if (channel === 'email') {
+      // The e-mail is its own document, served with its own policy (its styles are inline): the
+      // admin app's policy would refuse them in a srcdoc frame. Rendered (and a reveal audited) once.
+      const query = new URLSearchParams({
+        locale,
+        version: String(version),
+        ...(as ? { customerId: as } : {}),
+      });
+      setPreview(undefined);
+      setFrame((shown) => ({
+        url: `/api/notices/${noticeId}/preview.html?${query.toString()}`,
+        direction: locale === 'ar' ? 'rtl' : 'ltr',
+        // A new frame each time, so that "Show" loads it again.
+        n: (shown?.n ?? 0) + 1,
+      }));
+      return;
+    }
     const result = await action.run(() =>
       post<Preview>(`/api/notices/${noticeId}/preview`, {
         locale,
@@ -60,7 +85,10 @@ export function PreviewPane({
         ...(as ? { customerId: as } : {}),
       }),
     );
-    if (result) setPreview(result);
+    if (result) {
+      setFrame(undefined);
+      setPreview(result);
+    }
   }
 
   return (
@@ -109,50 +137,51 @@ export function PreviewPane({
         </Button>
       </Form>
       <ErrorNotice error={action.error} />
-      {preview &&
-        (channel === 'email' ? (
-          <iframe
-            className="notice-preview-frame"
-            title={t('app.notices.preview.frame')}
-            sandbox=""
-            srcDoc={preview.html}
-            data-testid="notice-preview-frame"
-            data-dir={preview.direction}
-          />
-        ) : (
-          <>
-            <p
-              className="notice-preview-sms"
-              lang={preview.locale}
-              dir={preview.direction}
-              data-testid="notice-preview-sms"
-            >
-              {preview.smsSegments.parts.map((part, index) => (
-                <span
-                  // The parts are positional: the same text may recur.
-                  key={index}
-                  className="notice-preview-sms-part"
-                  title={t('app.notices.preview.segmentPart', {
-                    n: index + 1,
-                    count: preview.smsSegments.parts.length,
-                  })}
-                  data-testid="notice-preview-sms-part"
-                >
-                  {part}
-                </span>
-              ))}
-            </p>
-            <p className="field-hint" data-testid="notice-preview-segments">
-              <T
-                id="app.notices.preview.segments"
-                values={{
-                  segments: preview.smsSegments.segments,
-                  encoding: preview.smsSegments.encoding === 'ucs2' ? 'UCS-2' : 'GSM-7',
-                }}
-              />
-            </p>
-          </>
-        ))}
+      {channel === 'email' && frame && (
+        <iframe
+          key={frame.n}
+          className="notice-preview-frame"
+          title={t('app.notices.preview.frame')}
+          sandbox=""
+          src={frame.url}
+          data-testid="notice-preview-frame"
+          data-dir={frame.direction}
+        />
+      )}
+      {preview && channel === 'sms' && (
+        <>
+          <p
+            className="notice-preview-sms"
+            lang={preview.locale}
+            dir={preview.direction}
+            data-testid="notice-preview-sms"
+          >
+            {preview.smsSegments.parts.map((part, index) => (
+              <span
+                // The parts are positional: the same text may recur.
+                key={index}
+                className="notice-preview-sms-part"
+                title={t('app.notices.preview.segmentPart', {
+                  n: index + 1,
+                  count: preview.smsSegments.parts.length,
+                })}
+                data-testid="notice-preview-sms-part"
+              >
+                {part}
+              </span>
+            ))}
+          </p>
+          <p className="field-hint" data-testid="notice-preview-segments">
+            <T
+              id="app.notices.preview.segments"
+              values={{
+                segments: preview.smsSegments.segments,
+                encoding: preview.smsSegments.encoding === 'ucs2' ? 'UCS-2' : 'GSM-7',
+              }}
+            />
+          </p>
+        </>
+      )}
     </div>
   );
 }

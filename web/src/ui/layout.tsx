@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type CSSProperties, type ReactNode } from 'react';
+import { isBrandColor, type OrganizationBrand } from '../../../src/modules/accounts/organization-model';
 import { T, useT, type MessageId } from '../i18n';
 import { LanguageSwitcher } from '../shell/language-switcher';
 
@@ -39,23 +40,63 @@ function FocusedHeading({ children }: { children: ReactNode }) {
   );
 }
 
-/** The centred card of the pages before sign-in. */
+/** The alt text of an image that only decorates: nothing to translate, nothing read out. */
+const DECORATIVE = '';
+
+/** An organization's mark on its public pages: its logo (when it has one) and its name. */
+export function OrganizationMark({ brand }: { brand: OrganizationBrand }) {
+  return (
+    <span className="logo org-mark" data-testid="org-mark">
+      {brand.logoUrl?.startsWith('/api/public/logos/') && (
+        // The name stands beside it, so the image says nothing more.
+        <img className="org-logo" src={brand.logoUrl} alt={DECORATIVE} data-testid="org-logo" />
+      )}
+      <bdi className="logo-name" data-testid="org-name">
+        {brand.name}
+      </bdi>
+    </span>
+  );
+}
+
+/**
+ * The brand colour for a subtree: set through the CSS object model (not a style attribute, which
+ * the policy refuses), checked again, and only one that white text reads on.
+ */
+function brandStyle(brand: OrganizationBrand | undefined): CSSProperties | undefined {
+  if (!brand?.color || !isBrandColor(brand.color)) return undefined;
+  return {
+    '--brand': brand.color,
+    '--primary': brand.color,
+    '--primary-hover': brand.color,
+  } as CSSProperties;
+}
+
+/**
+ * The centred card of the pages before sign-in. A public page that knows the organization
+ * (`brand`) carries its name, logo and colour instead of Candor's.
+ */
 export function AuthLayout({
   heading: title,
   intro,
   children,
   footer,
+  brand,
 }: {
   heading: MessageId;
   intro?: ReactNode;
   children: ReactNode;
   footer?: ReactNode;
+  brand?: OrganizationBrand;
 }) {
   usePageTitle(title);
   return (
-    <div className="auth">
+    <div
+      className={brand ? 'auth auth-branded' : 'auth'}
+      style={brandStyle(brand)}
+      data-brand={brand?.color ?? undefined}
+    >
       <header className="auth-header">
-        <Logo />
+        {brand ? <OrganizationMark brand={brand} /> : <Logo />}
         <LanguageSwitcher />
       </header>
       <main className="auth-main">

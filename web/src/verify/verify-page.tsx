@@ -6,12 +6,15 @@ import { ErrorNotice, Notice } from '../ui/feedback';
 import { Button, Form, TextField } from '../ui/form';
 import { useAction } from '../ui/hooks';
 import { AuthLayout } from '../ui/layout';
+import type { OrganizationBrand } from '../../../src/modules/accounts/organization-model';
 import './verify.css';
 
 type Verdict =
   | {
       status: 'genuine';
       organization: string;
+      /** The organization's name, logo and colour: the page shows them once the code is genuine. */
+      brand: OrganizationBrand;
       subject: string;
       sentAt: string;
       channel: 'email' | 'sms' | 'webhook';
@@ -129,7 +132,11 @@ export function VerifyPage() {
   const malformed =
     malformedInput || (check.error instanceof ApiError && check.error.code === 'validation_failed');
   return (
-    <AuthLayout heading="verify.title" intro={<T id="verify.intro" />}>
+    <AuthLayout
+      heading="verify.title"
+      intro={<T id="verify.intro" />}
+      brand={verdict?.status === 'genuine' ? verdict.brand : undefined}
+    >
       <div className="verify" data-testid="verify-page">
         <Form onSubmit={submit}>
           {malformed ? (
