@@ -46,6 +46,8 @@ export type ErrorCode =
   | 'sms_settings_missing'
   | 'webhook_secret_missing'
   | 'passkey_not_verified'
+  | 'reauthentication_required'
+  | 'token_scope_not_held'
   | 'internal';
 
 /** Each error code's HTTP status: one per code, whoever raises it. */
@@ -79,6 +81,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   sms_settings_missing: 409,
   webhook_secret_missing: 409,
   passkey_not_verified: 400,
+  reauthentication_required: 403,
+  token_scope_not_held: 403,
   internal: 500,
 };
 

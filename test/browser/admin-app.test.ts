@@ -169,6 +169,48 @@ describe('admin web app', () => {
     await heading(page, 'Overview').waitFor();
   });
 
+  it('asks for the password again when the server wants a recent proof before a factor change', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Your account' }).click();
+    await heading(page, 'Your account').waitFor();
+    // The browser cannot wait out the server's five minutes: its first answer stands in for that
+    // (account-security.db.test.ts shows the server giving it); everything after it is real.
+    await page.route(
+      '**/api/me/mfa/recovery-codes',
+      (route) =>
+        route.fulfill({
+          status: 403,
+          contentType: 'application/json',
+          body: JSON.stringify({
+            error: {
+              code: 'reauthentication_required',
+              message: t('en', 'error.reauthentication_required'),
+              requestId: 'browser-test',
+            },
+          }),
+        }),
+      { times: 1 },
+    );
+    await page.getByRole('button', { name: 'Generate new codes' }).click();
+    await page.getByRole('button', { name: 'Generate new codes' }).click();
+    const prompt = page.getByTestId('reauthenticate');
+    await prompt.getByRole('heading', { name: t('en', 'app.account.reauth.title') }).waitFor();
+    await screenshot(page, 'reauthenticate-en');
+    await prompt.getByLabel('Password', { exact: true }).fill('not the password at all');
+    await prompt.getByRole('button', { name: t('en', 'app.account.reauth.submit') }).click();
+    await prompt.getByText(t('en', 'error.invalid_credentials')).waitFor();
+    await prompt.getByLabel('Password', { exact: true }).fill(admin.password);
+    await prompt.getByRole('button', { name: t('en', 'app.account.reauth.submit') }).click();
+    await page.getByTestId('recovery-codes').waitFor();
+    expect(await prompt.count()).toBe(0);
+    admin.recoveryCodes = await page.getByTestId('recovery-codes').locator('li code').allTextContents();
+    expect(admin.recoveryCodes).toHaveLength(10);
+    await page.getByRole('button', { name: t('en', 'app.recovery.saved') }).click();
+
+    // The browser reports the two refused requests itself; those lines are expected.
+    const refused = rig.problems.consoleErrors.splice(0);
+    expect(refused).toEqual([expect.stringMatching(/status of 403/), expect.stringMatching(/status of 401/)]);
+  });
+
   it('resets a forgotten password through the e-mailed link, then signs in with a recovery code', async () => {
     await signOut(page);
     await page.getByRole('link', { name: 'Forgot your password?' }).click();

@@ -62,7 +62,14 @@ export const PERMISSIONS = {
 export type Permission = keyof typeof PERMISSIONS;
 export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
 
-/** Scopes an API token may carry: never the power to manage users and tokens. */
+/**
+ * Scopes an API token may carry: never the power to manage users and tokens. A token passes a
+ * route only when the route's one permission is among its scopes (access-hooks.ts), never by
+ * implication: a reports.file token may call POST /api/incidents/:id/clocks/:clockId/filed and
+ * nothing else (not the clock list, the incident, its evidence or customers; the filed clock comes
+ * back without the filing's evidence). A filing machine that must find its clocks also carries
+ * incidents.read, named when the token is made. The token-scopes test walks every route.
+ */
 export const TOKEN_SCOPES = PERMISSION_NAMES.filter((p) => p !== 'organization.manage');
 
 export function rolesGrant(roles: readonly string[], permission: Permission): boolean {

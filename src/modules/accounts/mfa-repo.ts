@@ -20,15 +20,28 @@ export async function enableTotp(
   );
 }
 
-export async function setTotpLastStep(tx: Sql, userId: string, step: number): Promise<void> {
-  await tx.query('UPDATE users SET totp_last_step = $2 WHERE id = $1', [userId, step]);
+/**
+ * Takes a TOTP time step in one conditional update: of two requests with the same code, however
+ * close, only one finds the step still unused (the other waits on the row lock, then matches
+ * nothing). False when the step, or a later one, was already accepted.
+ */
+export async function useTotpStep(tx: Sql, userId: string, step: number): Promise<boolean> {
+  const rows = await tx.query(
+    `UPDATE users SET totp_last_step = $2
+     WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING id`,
+    [userId, step],
+  );
+  return rows.length > 0;
 }
 
-export async function removeRecoveryCode(tx: Sql, userId: string, hash: string): Promise<void> {
-  await tx.query('UPDATE users SET recovery_codes = array_remove(recovery_codes, $2) WHERE id = $1', [
-    userId,
-    hash,
-  ]);
+/** Spends a recovery code in one conditional update; false when another request spent it first. */
+export async function useRecoveryCode(tx: Sql, userId: string, hash: string): Promise<boolean> {
+  const rows = await tx.query(
+    `UPDATE users SET recovery_codes = array_remove(recovery_codes, $2)
+     WHERE id = $1 AND $2 = ANY (recovery_codes) RETURNING id`,
+    [userId, hash],
+  );
+  return rows.length > 0;
 }
 
 export async function setRecoveryCodes(tx: Sql, userId: string, hashes: string[]): Promise<void> {

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { withOrg } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
-import { authOf } from '../access/index.js';
+import { authOf, type Auth } from '../access/index.js';
 import { requestActor } from '../audit/index.js';
 import { SignInResult } from './account-schemas.js';
 import {
@@ -24,6 +24,7 @@ import {
   signInOptions,
   signInWithPasskey,
 } from './passkey-service.js';
+import { assertReauthenticated, reauthenticate } from './reauth-service.js';
 
 const CHALLENGE_COOKIE = 'candor_webauthn';
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody };
@@ -34,6 +35,10 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
   const { db, config } = app.deps;
   const keys = mfaKeys(config.secrets.masterKey);
   const auditKey = config.secrets.auditKey;
+
+  /** Factor changes need a recent proof of the user (reauth-service.ts). */
+  const recentlyProved = (auth: Auth) =>
+    withOrg(db, auth.organizationId, (tx) => assertReauthenticated(tx, auth));
 
   function pendingMfa(request: FastifyRequest) {
     const auth = authOf(request);
@@ -76,6 +81,31 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
   );
 
   app.post(
+    '/api/me/reauthenticate',
+    {
+      config: { access: { kind: 'user' } },
+      schema: {
+        tags: ['mfa'],
+        description:
+          'Proves the signed-in user again, by their password or a TOTP code: changing a second factor ' +
+          'within the next five minutes needs no other proof.',
+        body: Type.Object(
+          {
+            password: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+            totpCode: Type.Optional(Type.String({ minLength: 6, maxLength: 12 })),
+          },
+          { additionalProperties: false, minProperties: 1, maxProperties: 1 },
+        ),
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await reauthenticate(app, keys, authOf(request), requestActor(request), request.body);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
     '/api/me/mfa/totp/start',
     {
       config: { access: { kind: 'enrolled' } },
@@ -89,6 +119,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const auth = authOf(request);
+      await recentlyProved(auth);
       return withOrg(db, auth.organizationId, (tx) => startTotpEnrollment(tx, keys, auth.actor.id));
     },
   );
@@ -109,8 +140,11 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
         },
       },
     },
-    async (request, reply) =>
-      confirmTotp(app, keys, request, reply, authOf(request), requestActor(request), request.body.code),
+    async (request, reply) => {
+      const auth = authOf(request);
+      await recentlyProved(auth);
+      return confirmTotp(app, keys, request, reply, auth, requestActor(request), request.body.code);
+    },
   );
 
   app.post(
@@ -124,6 +158,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const auth = authOf(request);
+      await recentlyProved(auth);
       return withOrg(db, auth.organizationId, (tx) =>
         regenerateRecoveryCodes(tx, auditKey, keys, auth, requestActor(request)),
       );
@@ -138,6 +173,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const auth = authOf(request);
+      await recentlyProved(auth);
       return withOrg(db, auth.organizationId, (tx) => registrationOptions(tx, config, auth));
     },
   );
@@ -157,6 +193,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const auth = authOf(request);
+      await recentlyProved(auth);
       return withOrg(db, auth.organizationId, (tx) =>
         registerPasskey(app, tx, request, reply, auth, requestActor(request), request.body),
       );
@@ -201,6 +238,7 @@ export async function mfaRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const auth = authOf(request);
+      await recentlyProved(auth);
       await withOrg(db, auth.organizationId, (tx) =>
         removePasskey(tx, auditKey, auth, requestActor(request), request.params.id),
       );

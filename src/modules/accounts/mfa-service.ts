@@ -12,13 +12,14 @@ import { issueDeviceCookie } from './device-cookie.js';
 import {
   clearTotpAndRecoveryCodes,
   enableTotp,
-  removeRecoveryCode,
   setPendingTotpSecret,
   setRecoveryCodes,
-  setTotpLastStep,
+  useRecoveryCode,
+  useTotpStep,
 } from './mfa-repo.js';
 import { findOrganizationName } from './organization-repo.js';
 import { deletePasskeysOf } from './passkey-repo.js';
+import { markReauthenticated } from './session-repo.js';
 import { startSession, type HasSessionDeps } from './session-service.js';
 import { assertNotThrottled, recordFailure, throttleKey } from './throttle.js';
 import { clearThrottle } from './throttle-repo.js';
@@ -121,6 +122,8 @@ export async function completeSignIn(
     { organizationId: user.organization_id, id: user.id },
     'active',
   );
+  // The second factor was just given: factor changes need no other proof for a few minutes.
+  await markReauthenticated(tx, session.id);
   await markSignedIn(tx, user.id);
   // The browser has passed a second factor: its right password is not held back by others' failures.
   issueDeviceCookie(app, reply, user.id);
@@ -143,7 +146,7 @@ export async function completeSignIn(
  * Runs a code check under the user's MFA throttle: undefined from fn is a
  * wrong code (counted, then invalid_mfa_code); anything else clears the count.
  */
-async function throttled<T>(
+export async function throttled<T>(
   app: HasSessionDeps,
   userId: string,
   fn: () => Promise<T | undefined>,
@@ -174,8 +177,8 @@ export function signInWithTotp(
       const user = await findUser(tx, auth.actor.id);
       const secret = user && decryptTotp(keys, user, 'active');
       const step = secret && acceptedStep(secret, code, user.totp_last_step);
-      if (!user || !step) return undefined;
-      await setTotpLastStep(tx, user.id, step);
+      // The step is taken by one conditional update: a concurrent request with the same code loses.
+      if (!user || !step || !(await useTotpStep(tx, user.id, step))) return undefined;
       return completeSignIn(app, tx, request, reply, user, 'totp');
     }),
   );
@@ -194,8 +197,7 @@ export function signInWithRecoveryCode(
     withOrg(app.deps.db, auth.organizationId, async (tx) => {
       const user = await findUser(tx, auth.actor.id);
       const hash = hashRecoveryCode(keys, code);
-      if (!user || !user.recovery_codes.includes(hash)) return undefined;
-      await removeRecoveryCode(tx, user.id, hash);
+      if (!user || !(await useRecoveryCode(tx, user.id, hash))) return undefined;
       return completeSignIn(app, tx, request, reply, user, 'recovery_code');
     }),
   );
@@ -253,6 +255,8 @@ export async function activateIfEnrolling(
     { organizationId: auth.organizationId, id: auth.actor.id },
     'active',
   );
+  // The password was given moments ago (setup, invitation or sign-in): a second factor may follow.
+  await markReauthenticated(tx, session.id);
   // Setup or an invitation ends here, signed in: the users page must not say "never".
   await markSignedIn(tx, auth.actor.id);
   return session.csrfToken;

@@ -31,3 +31,16 @@ export async function markPasswordResetUsed(tx: Sql, id: string): Promise<boolea
   );
   return rows.length > 0;
 }
+
+/**
+ * Every open link of the user used up at once: when any reset completes or the password changes
+ * otherwise, the other links mailed before stop working (a concurrent completion of another link
+ * then finds it used).
+ */
+export async function voidPasswordResetsOf(tx: Sql, userId: string): Promise<number> {
+  const rows = await tx.query(
+    'UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL RETURNING id',
+    [userId],
+  );
+  return rows.length;
+}

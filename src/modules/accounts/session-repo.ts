@@ -90,8 +90,24 @@ export async function useApiToken(
      FROM organizations o
      WHERE t.id = $1 AND o.id = t.organization_id AND t.revoked_at IS NULL
        AND (t.expires_at IS NULL OR t.expires_at > now())
+       -- Never past its creator's deactivation, even one that slipped past revoking their tokens.
+       AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = t.created_by AND u.status <> 'active')
      RETURNING t.id, t.scopes, o.default_locale`,
     [id],
   );
   return rows[0];
+}
+
+/** The user has just proved who they are again (password, fresh TOTP code or passkey assertion). */
+export async function markReauthenticated(tx: Sql, sessionId: string): Promise<void> {
+  await tx.query('UPDATE sessions SET reauthenticated_at = now() WHERE id = $1', [sessionId]);
+}
+
+/** Whether the session's last proof of its user is at most this many seconds old. */
+export async function reauthenticatedWithin(tx: Sql, sessionId: string, seconds: number): Promise<boolean> {
+  const rows = await tx.query<{ fresh: boolean }>(
+    `SELECT reauthenticated_at > now() - make_interval(secs => $2) AS fresh FROM sessions WHERE id = $1`,
+    [sessionId, seconds],
+  );
+  return rows[0]?.fresh === true;
 }

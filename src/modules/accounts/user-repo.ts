@@ -1,5 +1,6 @@
 import type { Sql } from '../../platform/db.js';
 import type { Role } from '../access/index.js';
+import { voidPasswordResetsOf } from './password-reset-repo.js';
 
 export interface UserRow {
   id: string;
@@ -93,11 +94,13 @@ export async function markSignedIn(tx: Sql, userId: string): Promise<void> {
   await tx.query('UPDATE users SET last_sign_in_at = now() WHERE id = $1', [userId]);
 }
 
+/** A new password, and every open reset link of the user void (a link mailed earlier is no key any more). */
 export async function updatePasswordHash(tx: Sql, userId: string, passwordHash: string): Promise<void> {
   await tx.query('UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1', [
     userId,
     passwordHash,
   ]);
+  await voidPasswordResetsOf(tx, userId);
 }
 
 /** A user's own settings: locale changes when given (null clears it), a null name keeps it. */
@@ -132,4 +135,13 @@ export async function setUserStatus(tx: Sql, userId: string, status: UserRow['st
 
 export function hasSecondFactor(user: Pick<UserRow, 'totp_enabled_at' | 'passkeys'>): boolean {
   return user.totp_enabled_at !== null || user.passkeys > 0;
+}
+
+/** Revokes every live API token the user created; returns their ids (for the audit log). */
+export async function revokeApiTokensOf(tx: Sql, userId: string): Promise<string[]> {
+  const rows = await tx.query<{ id: string }>(
+    'UPDATE api_tokens SET revoked_at = now() WHERE created_by = $1 AND revoked_at IS NULL RETURNING id',
+    [userId],
+  );
+  return rows.map((r) => r.id);
 }

@@ -11,6 +11,7 @@ import {
   deleteSessionsOf,
   findUser,
   listUsers,
+  revokeApiTokensOf,
   setUserStatus,
   updateRolesAndName,
   type UserRow,
@@ -96,9 +97,12 @@ export async function setStatus(
   action: string,
 ): Promise<UserView> {
   const user = await mustFind(tx, id);
+  let revokedTokens: string[] = [];
   if (status === 'deactivated') {
     await keepAnAdmin(tx, user, true);
     await deleteSessionsOf(tx, user.id);
+    // A machine's token acts on its creator's word: it must not outlive their access.
+    revokedTokens = await revokeApiTokensOf(tx, user.id);
   }
   await setUserStatus(tx, user.id, status);
   await appendAudit(tx, admin.auditKey, admin.organizationId, admin.actor, {
@@ -106,6 +110,14 @@ export async function setStatus(
     targetType: 'user',
     targetId: user.id,
   });
+  for (const tokenId of revokedTokens) {
+    await appendAudit(tx, admin.auditKey, admin.organizationId, admin.actor, {
+      action: 'api_token.revoked',
+      targetType: 'api_token',
+      targetId: tokenId,
+      data: { reason: 'owner_deactivated' },
+    });
+  }
   return view(tx, admin.sessionKey, (await findUser(tx, user.id))!);
 }
 

@@ -20,18 +20,8 @@ import type {
 } from './notice-contracts.js';
 import { loadRenderer } from './notice-render.js';
 import { listTestRecipients, type TestRecipient } from './notice-test-recipients.js';
-import { maskRecipient } from './notice-verification.js';
+import { maskRecipient, type VerificationRecord } from './notice-verification.js';
 import { addressIndex, suppressedIndexes } from './suppression.js';
-
-export interface VerificationRecord {
-  organizationId: string;
-  deliveryId: string;
-  code: string;
-  channel: Channel;
-  subject: string;
-  sentAt: Date;
-  maskedRecipient: string;
-}
 
 export interface PrepareDeps {
   db: Database;
@@ -203,6 +193,7 @@ export function createPreparer(deps: PrepareDeps, key: Buffer) {
             code: recipient.verificationCode,
             channel: row.channel,
             subject: rendered.subject,
+            subjectLocale: rendered.locale,
             sentAt: new Date(),
             maskedRecipient: maskRecipient(row.channel, to),
           });

@@ -3,6 +3,7 @@ import { crashAt, type CrashPoint } from '../../platform/crash-points.js';
 import { AppError } from '../../platform/errors.js';
 import { recordEvent, findIncident, type IncidentRow } from '../incidents/index.js';
 import { findPage, latestVersion as latestGuidance } from '../lookup/index.js';
+import { madeNoticeDraftingToken } from './approval-repo.js';
 import type { NoticeCaller } from './notice-caller.js';
 import { assertChannelsReady, type ChannelReadinessDeps } from './channel-readiness.js';
 import type { Channel } from './notice-contracts.js';
@@ -217,8 +218,9 @@ export async function candourOf(tx: Sql, noticeId: string, rawVersion: string) {
 }
 
 /**
- * The second person's approval: a signed-in user who did not write the version, of the newest
- * version only, once every candour flag is accepted.
+ * The second person's approval: a signed-in user who did not write the version (nor, for a version
+ * written by an API token, made a drafting token), whatever roles they hold, of the newest version
+ * only, once every candour flag is accepted.
  */
 export async function approveNotice(
   tx: Sql,
@@ -232,6 +234,9 @@ export async function approveNotice(
   if (!userId) throw new AppError('forbidden');
   const version = await versionOf(tx, notice.id, rawVersion);
   if (version.authorId === userId) throw new AppError('author_cannot_approve');
+  if (version.authorId === null && (await madeNoticeDraftingToken(tx, userId))) {
+    throw new AppError('author_cannot_approve');
+  }
   const latest = (await latestVersion(tx, notice.id))!;
   // An edit voids approval: only the newest version can be approved.
   if (latest.version !== version.version) {

@@ -66,6 +66,8 @@ export interface VerificationRecord {
   channel: Channel;
   /** The notice's subject as this recipient received it. */
   subject: string;
+  /** The subject's language (a Czech subject on an Arabic /verify page is marked as Czech). */
+  subjectLocale: string;
   sentAt: Date;
   /** maskRecipient(channel, address). */
   maskedRecipient: string;
@@ -100,7 +102,11 @@ export async function recordVerifications(
     const codeIndex = verificationIndex(keys.index, code);
     const sealed = seal(
       keys.organization.data(version),
-      JSON.stringify({ subject: record.subject, maskedRecipient: record.maskedRecipient }),
+      JSON.stringify({
+        subject: record.subject,
+        subjectLocale: record.subjectLocale,
+        maskedRecipient: record.maskedRecipient,
+      }),
       sealContext(codeIndex),
     );
     const row: VerificationInsert = {
@@ -152,6 +158,7 @@ export interface VerifiedNotice {
   /** How the page shows the organization: its name, brand colour and public logo. */
   brand: OrganizationBrand;
   subject: string;
+  subjectLocale: string | null;
   sentAt: Date;
   channel: Channel;
   maskedRecipient: string;
@@ -181,7 +188,7 @@ export async function readVerification(
   if (!row) return undefined;
   const shown = JSON.parse(
     open(keys.data(row.key_version), Buffer.from(row.sealed), sealContext(codeIndex)).toString(),
-  ) as { subject: string; maskedRecipient: string };
+  ) as { subject: string; subjectLocale?: string; maskedRecipient: string };
   return {
     organization: row.organization,
     brand: brandOf(row),
@@ -189,6 +196,8 @@ export async function readVerification(
     channel: row.channel,
     sentAt: new Date(row.sent_at),
     subject: shown.subject,
+    // Records sealed before the language was kept have none: the page then marks none.
+    subjectLocale: shown.subjectLocale ?? null,
     maskedRecipient: shown.maskedRecipient,
   };
 }

@@ -154,6 +154,8 @@ describe('verification codes through the delivery engine', () => {
       organization: orgName,
       brand: { name: orgName, color: null, logoUrl: null },
       subject: event.subject,
+      // The language the customer received it in: /verify marks the subject with it.
+      subjectLocale: 'cs',
       sentAt: expect.any(String),
       channel: 'webhook',
       maskedRecipient: expect.any(String),

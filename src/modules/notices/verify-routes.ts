@@ -21,6 +21,8 @@ const Genuine = Type.Object({
   /** The page shows the organization's name, logo and colour, not Candor's. */
   brand: OrganizationBrandSchema,
   subject: Type.String(),
+  /** The subject's language, for its `lang`; null for codes recorded before it was kept. */
+  subjectLocale: Type.Union([Type.String(), Type.Null()]),
   sentAt: Type.String({ format: 'date-time' }),
   channel: Type.Unsafe<(typeof CHANNELS)[number]>({ type: 'string', enum: [...CHANNELS] }),
   maskedRecipient: Type.String(),
@@ -57,6 +59,7 @@ export async function verifyRoutes(fastify: FastifyInstance): Promise<void> {
         organization: notice.organization,
         brand: notice.brand,
         subject: notice.subject,
+        subjectLocale: notice.subjectLocale,
         sentAt: notice.sentAt.toISOString(),
         channel: notice.channel,
         maskedRecipient: notice.maskedRecipient,

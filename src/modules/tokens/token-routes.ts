@@ -70,7 +70,12 @@ export async function tokenRoutes(fastify: FastifyInstance): Promise<void> {
         createToken(
           tx,
           config.secrets.auditKey,
-          { organizationId: auth.organizationId, userId: auth.actor.id, actor: requestActor(request) },
+          {
+            organizationId: auth.organizationId,
+            userId: auth.actor.id,
+            roles: auth.actor.type === 'user' ? auth.actor.roles : [],
+            actor: requestActor(request),
+          },
           {
             name: request.body.name,
             scopes: request.body.scopes,

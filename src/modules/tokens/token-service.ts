@@ -1,6 +1,7 @@
 import { hashToken, newToken } from '../../platform/crypto.js';
 import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
+import { rolesGrant, type Permission, type Role } from '../access/index.js';
 import { appendAudit, type AuditActor } from '../audit/index.js';
 import { insertToken, markTokenRevoked, type TokenRow } from './token-repo.js';
 
@@ -8,6 +9,8 @@ import { insertToken, markTokenRevoked, type TokenRow } from './token-repo.js';
 export interface TokenCaller {
   organizationId: string;
   userId: string;
+  /** The creator's roles: a token never carries a permission they do not hold themselves. */
+  roles: readonly Role[];
   actor: AuditActor;
 }
 
@@ -19,8 +22,12 @@ export async function createToken(
   tx: Sql,
   auditKey: Buffer,
   caller: TokenCaller,
-  input: { name: string; scopes: string[]; expiresInDays: number | null },
+  input: { name: string; scopes: Permission[]; expiresInDays: number | null },
 ): Promise<{ token: string; row: TokenRow }> {
+  // Separation of duties holds for machines too: an admin who is not legal cannot mint a token
+  // that files reports or approves notices (granting themselves the role is audited).
+  const notHeld = input.scopes.find((scope) => !rolesGrant(caller.roles, scope));
+  if (notHeld) throw new AppError('token_scope_not_held', { scope: notHeld });
   const secret = newToken();
   const prefix = secret.slice(0, 8);
   const token = `cnd_${secret}`;
@@ -45,7 +52,7 @@ export async function createToken(
 export async function revokeToken(
   tx: Sql,
   auditKey: Buffer,
-  caller: Omit<TokenCaller, 'userId'>,
+  caller: Omit<TokenCaller, 'userId' | 'roles'>,
   id: string,
 ): Promise<void> {
   if (!(await markTokenRevoked(tx, id))) throw new AppError('not_found');

@@ -4,15 +4,17 @@ import { ErrorNotice } from '../ui/feedback';
 import { Button, Form, TextField } from '../ui/form';
 import { useAction } from '../ui/hooks';
 import { registerPasskey } from './passkeys';
+import { useReauthenticated } from './reauthenticate';
 
 /** Registers a passkey of this device or a security key under a name the person chooses. */
 export function PasskeyEnrollment({ onRegistered, onCancel }: { onRegistered(): void; onCancel?(): void }) {
   const t = useT();
   const [name, setName] = useState(() => t('app.passkey.defaultName'));
   const { run, pending, error } = useAction();
+  const reauthenticated = useReauthenticated();
 
   async function submit() {
-    const result = await run(() => registerPasskey(name.trim()));
+    const result = await run(() => reauthenticated(() => registerPasskey(name.trim())));
     if (result) onRegistered();
   }
 

@@ -5,6 +5,7 @@ import { CopyButton } from '../ui/actions';
 import { ErrorNotice } from '../ui/feedback';
 import { Button, Form, TextField } from '../ui/form';
 import { useAction } from '../ui/hooks';
+import { useReauthenticated } from './reauthenticate';
 
 interface TotpStart {
   secret: string;
@@ -31,15 +32,18 @@ export function TotpEnrollment({
   const [code, setCode] = useState('');
   const start = useAction();
   const confirm = useAction();
+  const reauthenticated = useReauthenticated();
 
   async function begin() {
-    const result = await start.run(() => post<TotpStart>('/api/me/mfa/totp/start'));
+    const result = await start.run(() => reauthenticated(() => post<TotpStart>('/api/me/mfa/totp/start')));
     if (result) setStarted(result);
   }
 
   async function submit() {
     const result = await confirm.run(() =>
-      post<{ recoveryCodes: string[] }>('/api/me/mfa/totp/confirm', { code: code.replace(/\s/g, '') }),
+      reauthenticated(() =>
+        post<{ recoveryCodes: string[] }>('/api/me/mfa/totp/confirm', { code: code.replace(/\s/g, '') }),
+      ),
     );
     if (result) onEnrolled(result.recoveryCodes);
   }

@@ -3,6 +3,7 @@ import { del, get, patch, post } from '../api';
 import { PasskeyEnrollment } from '../auth/passkey-enrollment';
 import { passkeysSupported } from '../auth/passkeys';
 import { NewPasswordFields, checkConfirmed } from '../auth/password-fields';
+import { ReauthenticationPrompt, useReauthenticated } from '../auth/reauthenticate';
 import { RecoveryCodes } from '../auth/recovery-codes';
 import { TotpEnrollment } from '../auth/totp-enrollment';
 import { LANGUAGE_NAMES, LOCALES, T, isLocale, useLocale, useT, Time } from '../i18n';
@@ -140,8 +141,18 @@ interface Passkey {
   lastUsedAt: string | null;
 }
 
+/** Changing a factor may first ask for the password (the server wants a recent proof). */
 function SecondFactorSection() {
+  return (
+    <ReauthenticationPrompt>
+      <SecondFactors />
+    </ReauthenticationPrompt>
+  );
+}
+
+function SecondFactors() {
   const { session, refresh } = useSession();
+  const reauthenticated = useReauthenticated();
   const passkeys = useLoad(() => get<Passkey[]>('/api/me/passkeys'));
   const [mode, setMode] = useState<'idle' | 'totp' | 'passkey'>('idle');
   const [codes, setCodes] = useState<string[]>();
@@ -151,13 +162,13 @@ function SecondFactorSection() {
   const factors = (user?.totp ? 1 : 0) + (passkeys.data?.length ?? 0);
 
   async function removePasskey(id: string) {
-    await remove.run(() => del(`/api/me/passkeys/${id}`));
+    await remove.run(() => reauthenticated(() => del(`/api/me/passkeys/${id}`)));
     await Promise.all([passkeys.reload(), refresh()]);
   }
 
   async function newCodes() {
     const result = await regenerate.run(() =>
-      post<{ recoveryCodes: string[] }>('/api/me/mfa/recovery-codes'),
+      reauthenticated(() => post<{ recoveryCodes: string[] }>('/api/me/mfa/recovery-codes')),
     );
     if (result) setCodes(result.recoveryCodes);
   }

@@ -16,6 +16,7 @@ type Verdict =
       /** The organization's name, logo and colour: the page shows them once the code is genuine. */
       brand: OrganizationBrand;
       subject: string;
+      subjectLocale: string | null;
       sentAt: string;
       channel: 'email' | 'sms' | 'webhook';
       maskedRecipient: string;
@@ -84,7 +85,7 @@ function Genuine({ verdict }: { verdict: Extract<Verdict, { status: 'genuine' }>
         <dt>
           <T id="verify.genuine.subject" />
         </dt>
-        <dd data-testid="verify-subject" dir="auto">
+        <dd data-testid="verify-subject" dir="auto" lang={verdict.subjectLocale ?? undefined}>
           {verdict.subject}
         </dd>
         <dt>
