@@ -6,6 +6,7 @@ import { ErrorBody, LocaleSchema } from '../../platform/http/schemas.js';
 import { authOf } from '../access/index.js';
 import { requestActor } from '../audit/index.js';
 import { Email, Password, SessionInfo, SignInResult, Token } from './account-schemas.js';
+import { startFollowUps } from './auth-follow-ups.js';
 import {
   completePasswordReset,
   requestPasswordReset,
@@ -24,6 +25,9 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app.deps;
   const auditKey = config.secrets.auditKey;
+  // What failed sign-ins and reset requests leave for after their responses (auth-follow-ups.ts).
+  const stopFollowUps = startFollowUps(app.deps);
+  app.addHook('onClose', stopFollowUps);
 
   app.get(
     '/api/auth/session',

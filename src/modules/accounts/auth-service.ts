@@ -1,25 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { hashToken, newToken } from '../../platform/crypto.js';
+import { hashToken } from '../../platform/crypto.js';
 import { asApp, locate, withOrg, type Database, type Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { chooseLocale } from '../../platform/i18n.js';
 import type { Outbox } from '../../platform/outbox.js';
 import type { Auth } from '../access/index.js';
 import { appendAudit, requestActor, type AuditActor } from '../audit/index.js';
-import { actionMail } from './account-mail.js';
 import { trustedDevice } from './device-cookie.js';
 import type { SessionInfo, SignInResult } from './account-schemas.js';
+import { queueResetRequested, queueSignInFailed } from './auth-follow-ups.js';
 import { findOrganizationSummary, findRequireMfa } from './organization-repo.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.js';
-import {
-  findOpenPasswordResetUser,
-  insertPasswordReset,
-  markPasswordResetUsed,
-} from './password-reset-repo.js';
+import { findOpenPasswordResetUser, markPasswordResetUsed } from './password-reset-repo.js';
 import { deleteSession } from './session-repo.js';
 import { startSession, type HasSessionDeps, type SessionState } from './session-service.js';
 import { isSetupNeeded } from './setup-repo.js';
-import { countFailedSignIn } from './sign-in-alert.js';
 import {
   accountSourceKey,
   accountSourcePrefix,
@@ -39,9 +34,10 @@ import {
   type UserRow,
 } from './user-repo.js';
 
-const PASSWORD_RESET_MINUTES = 60;
+/** The id no organization or user has: an unknown address's look-ups find nothing with it. */
+const NO_ID = '00000000-0000-0000-0000-000000000000';
 
-/** What the password flows need of the app besides sessions: the outbox, for the reset mail. */
+/** What the password flows need of the app besides sessions: the outbox, which the follow-ups (auth-follow-ups.ts) use for the reset mail and the owner alert. */
 export interface AuthDeps {
   deps: HasSessionDeps['deps'] & { outbox: Pick<Outbox, 'enqueueEmail' | 'wake'> };
 }
@@ -140,7 +136,7 @@ export async function signIn(
   reply: FastifyReply,
   credentials: { email: string; password: string },
 ): Promise<SignInResult> {
-  const { db, config, outbox } = app.deps;
+  const { db, config } = app.deps;
   const auditKey = config.secrets.auditKey;
   const { email, password } = credentials;
   const sessionKey = config.secrets.sessionKey;
@@ -158,37 +154,28 @@ export async function signIn(
     await assertNotThrottled(tx, Object.values(untrustedKeys));
     return { found, deviceKey: undefined };
   });
-  const user = found && (await withOrg(db, found.organization_id, (tx) => findUser(tx, found.id)));
+  // The same transaction for an unknown address, on no organization (it finds nothing).
+  const user = await withOrg(db, found?.organization_id ?? NO_ID, (tx) => findUser(tx, found?.id ?? NO_ID));
   const ok = await verifyPassword(user?.password_hash, password);
   if (!ok || !user || user.status !== 'active') {
-    const deviceLocked = await asApp(db, async (tx) => {
-      if (deviceKey) return (await recordFailure(tx, 'device', deviceKey)) > 0;
-      for (const [kind, key] of Object.entries(untrustedKeys)) {
-        await recordFailure(tx, kind as keyof typeof untrustedKeys, key);
-      }
-      return false;
-    });
-    if (user) {
-      const actor = requestActor(request);
-      const alerted = await withOrg(db, user.organization_id, async (tx) => {
-        await appendAudit(tx, auditKey, user.organization_id, actor, {
-          action: 'auth.sign_in_failed',
-          targetType: 'user',
-          targetId: user.id,
-          data: { knownDevice: deviceKey !== undefined },
-        });
-        if (deviceLocked) {
-          await appendAudit(tx, auditKey, user.organization_id, actor, {
-            action: 'auth.device_locked',
-            targetType: 'user',
-            targetId: user.id,
-          });
+    // The same statements whatever the address: the failures counted and one follow-up queued,
+    // which records the audit entries and the owner's alert after the response (auth-follow-ups.ts).
+    await asApp(db, async (tx) => {
+      let deviceLocked = false;
+      if (deviceKey) deviceLocked = (await recordFailure(tx, 'device', deviceKey)) > 0;
+      else {
+        for (const [kind, key] of Object.entries(untrustedKeys)) {
+          await recordFailure(tx, kind as keyof typeof untrustedKeys, key);
         }
-        if (user.status !== 'active') return false;
-        return countFailedSignIn({ auditKey, origin: config.publicUrl.origin, outbox }, tx, user, actor);
+      }
+      await queueSignInFailed(tx, {
+        organizationId: user?.organization_id ?? null,
+        userId: user?.id ?? null,
+        knownDevice: deviceKey !== undefined,
+        deviceLocked,
+        actor: requestActor(request),
       });
-      if (alerted) outbox.wake();
-    }
+    });
     throw new AppError('invalid_credentials');
   }
   await asApp(db, (tx) =>
@@ -253,58 +240,29 @@ export async function signOutEverywhere(
 }
 
 /**
- * Mails a reset link to an active account. The caller answers the same
- * whether or not the address has an account; each request counts against
- * the address's reset throttle.
+ * Asks for a reset link: counted against the address's reset throttle and, in the same
+ * transaction, one follow-up queued for every address, known or not, so the response does the
+ * same work either way; the follow-up mails the link to an active account (auth-follow-ups.ts).
  */
 export async function requestPasswordReset(
   app: AuthDeps,
   request: FastifyRequest,
   email: string,
 ): Promise<void> {
-  const { db, config, outbox } = app.deps;
+  const { db, config } = app.deps;
   const resetKey = throttleKey(config.secrets.sessionKey, 'reset', email);
-  const found = await asApp(db, async (tx) => {
+  const acceptLanguage = request.headers['accept-language'];
+  await asApp(db, async (tx) => {
     await assertNotThrottled(tx, [resetKey]);
     await recordFailure(tx, 'reset', resetKey);
-    return locate(tx, 'candor_find_user_by_email', email);
-  });
-  if (!found) return;
-  await withOrg(db, found.organization_id, async (tx) => {
-    const user = await findUser(tx, found.id);
-    if (!user || user.status !== 'active') return;
-    const token = newToken();
-    const resetId = await insertPasswordReset(tx, {
-      organizationId: found.organization_id,
-      userId: user.id,
-      tokenHash: hashToken(token),
-      minutes: PASSWORD_RESET_MINUTES,
-    });
-    const locale = chooseLocale({
-      userLocale: user.locale,
-      acceptLanguage: request.headers['accept-language'],
-    });
-    await outbox.enqueueEmail(tx, found.organization_id, {
-      purpose: 'password_reset',
-      idempotencyKey: `password_reset:${resetId}`,
-      message: actionMail({
-        to: user.email,
-        locale,
-        subject: 'mail.reset.subject',
-        intro: 'mail.reset.intro',
-        action: 'mail.reset.action',
-        outro: 'mail.reset.outro',
-        link: `${config.publicUrl.origin}/reset-password#token=${token}`,
-        values: { minutes: PASSWORD_RESET_MINUTES },
-      }),
-    });
-    await appendAudit(tx, config.secrets.auditKey, found.organization_id, requestActor(request), {
-      action: 'auth.password_reset_requested',
-      targetType: 'user',
-      targetId: user.id,
+    const found = await locate(tx, 'candor_find_user_by_email', email);
+    await queueResetRequested(tx, {
+      organizationId: found?.organization_id ?? null,
+      userId: found?.id ?? null,
+      locale: acceptLanguage ? chooseLocale({ acceptLanguage }) : null,
+      actor: requestActor(request),
     });
   });
-  outbox.wake();
 }
 
 /** Sets a new password through a reset link, used once, and signs the account out everywhere. */

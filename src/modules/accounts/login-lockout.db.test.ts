@@ -10,6 +10,7 @@ import {
 } from '../../../test/factories.js';
 import { sensitive } from '../../../test/secrets.js';
 import { asApp, withOrg } from '../../platform/db.js';
+import { settleFollowUps } from './auth-follow-ups.js';
 import { DEVICE_COOKIE } from './device-cookie.js';
 import { ALERT_FAILURES } from './sign-in-alert.js';
 import { accountSourcePrefix, throttleKey } from './throttle.js';
@@ -77,6 +78,8 @@ async function failuresOf(key: string): Promise<number> {
 }
 
 async function auditActions(user: TestUser): Promise<string[]> {
+  // Failed sign-ins are audited after their responses (auth-follow-ups.ts): all of them first.
+  await settleFollowUps(t.app.deps);
   const rows = await withOrg(t.db, user.organizationId, (tx) =>
     tx.query<{ action: string }>('SELECT action FROM audit_events WHERE target_id = $1::text ORDER BY seq', [
       user.id,
@@ -293,6 +296,7 @@ describe('the owner hears of repeated failures', () => {
   const mailsTo = (user: TestUser) => t.smtp.received.filter((m) => m.to.includes(user.email.toLowerCase()));
 
   async function alertDeliveries(user: TestUser): Promise<number> {
+    await settleFollowUps(t.app.deps);
     const rows = await withOrg(t.db, user.organizationId, (tx) =>
       tx.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM deliveries WHERE purpose = 'sign_in_alert' AND idempotency_key LIKE $1",
