@@ -14,6 +14,10 @@ import { connectionRole, roleEscapes } from './platform/db-roles.js';
 import { Writable } from 'node:stream';
 import { createLogger } from './platform/logger.js';
 import { sendJob, TIMERS } from './platform/jobs.js';
+import { open, seal } from './platform/crypto.js';
+import { addDataKeyVersion, masterKeyFrom, organizationKeyring } from './platform/keys.js';
+import { deleteOrganization } from './modules/keys/index.js';
+import { runReencryption } from './modules/keys/key-rotation.js';
 
 // Least privilege at the database (issue 14, item 5): the processes log in as a role that is a
 // member of candor_app and candor_jobs, never the owner. Only a PostgreSQL server has roles to log
@@ -116,6 +120,136 @@ describe.runIf(onServer)('the processes log in as a role that cannot step out of
         statement,
       ).rejects.toThrow(/permission denied|must be (owner|superuser)|must have admin option/);
     }
+  });
+
+  describe('key work as the login role', () => {
+    let dataDir: string;
+    beforeAll(() => {
+      dataDir = mkdtempSync(path.join(tmpdir(), 'candor-roles-keys-'));
+    });
+    afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+    const secrets = () =>
+      loadConfig({
+        NODE_ENV: 'test',
+        CANDOR_DATA_DIR: dataDir,
+        DATABASE_URL: loginUrl,
+        LOG_LEVEL: 'silent',
+        ...testSecretsEnv(),
+      }).secrets;
+    const fingerprint = 'f'.repeat(43);
+
+    /** As the login role: the organization's keys, a customer, a reveal note and an import's errors. */
+    async function sealedRows(org: string, master: ReturnType<typeof masterKeyFrom>) {
+      const keyring = organizationKeyring(master, 0);
+      const customer = randomUUID();
+      const importId = randomUUID();
+      await withOrg(login, org, async (tx) => {
+        const keys = await keyring.get(tx, org);
+        const v = keys.dataVersion;
+        await tx.query(
+          `INSERT INTO customers (id, organization_id, external_id, personal, key_version, import_fingerprint)
+           VALUES ($1, $2, 'r-1', $3, $4, $5)`,
+          [customer, org, seal(keys.data(v), '{"name":"Rotace"}', `customer:${customer}`), v, fingerprint],
+        );
+        await tx.query(
+          `INSERT INTO customer_reveal_notes (organization_id, customer_id, audit_seq, note, key_version)
+           VALUES ($1, $2, 1, $3, $4)`,
+          [org, customer, seal(keys.data(v), 'asked by phone', `customer-reveal-note:${org}:1`), v],
+        );
+        await tx.query(
+          `INSERT INTO imports (id, organization_id, status, format) VALUES ($1, $2, 'completed', 'csv')`,
+          [importId, org],
+        );
+        await tx.query(
+          `INSERT INTO import_errors (organization_id, import_id, batch, report, key_version) VALUES ($1, $2, 0, $3, $4)`,
+          [org, importId, seal(keys.data(v), '[]', `import-errors:${importId}:0`), v],
+        );
+      });
+      return { customer, importId };
+    }
+
+    it('rotates an organization’s data key and re-encrypts its data, destroying the old version', async () => {
+      const s = secrets();
+      const master = masterKeyFrom(s);
+      const { customer, importId } = await sealedRows(a, master);
+      const added = await withOrg(login, a, (tx) => addDataKeyVersion(tx, master, a));
+      expect(added).toBe(2);
+
+      const run = await runReencryption({ db: login, secrets: s }, { settleMs: 0 });
+      expect(run.rows).toBeGreaterThanOrEqual(3);
+      expect(run.destroyed).toContainEqual({ organizationId: a, versions: [1] });
+
+      const versions = await t.db.query<{ version: number }>(
+        `SELECT version FROM organization_keys WHERE organization_id = $1 AND purpose = 'data'`,
+        [a],
+      );
+      expect(versions.map((v) => v.version)).toEqual([2]);
+      for (const table of ['customers', 'customer_reveal_notes', 'import_errors']) {
+        const rows = await t.db.query<{ key_version: number }>(
+          `SELECT key_version FROM ${table} WHERE organization_id = $1`,
+          [a],
+        );
+        expect(
+          rows.map((r) => r.key_version),
+          table,
+        ).toEqual([2]);
+      }
+      // The trigger saw candor.reencrypting under the login role: the import fingerprint stays.
+      const row = (
+        await t.db.query<{ personal: Uint8Array; import_fingerprint: string | null }>(
+          'SELECT personal, import_fingerprint FROM customers WHERE id = $1',
+          [customer],
+        )
+      )[0]!;
+      expect(row.import_fingerprint).toBe(fingerprint);
+      const keys = await withOrg(login, a, (tx) => organizationKeyring(master, 0).get(tx, a));
+      expect(open(keys.data(2), Buffer.from(row.personal), `customer:${customer}`).toString()).toBe(
+        '{"name":"Rotace"}',
+      );
+      const report = (
+        await t.db.query<{ report: Uint8Array }>('SELECT report FROM import_errors WHERE import_id = $1', [
+          importId,
+        ])
+      )[0]!;
+      expect(open(keys.data(2), Buffer.from(report.report), `import-errors:${importId}:0`).toString()).toBe(
+        '[]',
+      );
+      // Nothing is left to do, and the function refuses another organization's keys.
+      expect((await runReencryption({ db: login, secrets: s }, { settleMs: 0 })).destroyed).toEqual([]);
+      await expect(
+        withOrg(login, b, (tx) => tx.query('SELECT * FROM candor_destroy_data_key_versions($1, 2)', [a])),
+      ).rejects.toThrow(/not the current organization/);
+    });
+
+    it('deletes an organization with its keys and data (crypto-shredding)', async () => {
+      const master = masterKeyFrom(secrets());
+      await sealedRows(b, master);
+      // Only the organization the transaction is in.
+      await expect(
+        withOrg(login, a, (tx) => tx.query('SELECT candor_delete_organization($1)', [b])),
+      ).rejects.toThrow(/not the current organization/);
+
+      const receipt = await deleteOrganization(login, b, 'B');
+      expect(receipt).toMatchObject({ organizationId: b, keysDestroyed: 2 });
+      expect(receipt.rows).toMatchObject({
+        organization_keys: 2,
+        users: 1,
+        customers: 1,
+        customer_reveal_notes: 1,
+        import_errors: 1,
+      });
+      for (const table of [
+        'organization_keys',
+        'customers',
+        'customer_reveal_notes',
+        'import_errors',
+        'users',
+      ]) {
+        expect(await t.db.query(`SELECT 1 FROM ${table} WHERE organization_id = $1`, [b]), table).toEqual([]);
+      }
+      expect(await t.db.query('SELECT 1 FROM organizations WHERE id = $1', [b])).toEqual([]);
+      expect(await t.db.query('SELECT 1 FROM organizations WHERE id = $1', [a])).toHaveLength(1);
+    });
   });
 
   describe('Candor started with the login role and the owner for migrations', () => {

@@ -15,7 +15,6 @@ import { createOutbox, deliveryBacklog, type Outbox } from './platform/outbox.js
 import { issueSetupLink, setupNeeded } from './modules/accounts/index.js';
 import { moduleTimers, sentJobs } from './modules/index.js';
 import { startBounceListener, createNoticeWorker } from './modules/notices/index.js';
-import { organizationsAwaitingReencryption } from './modules/keys/index.js';
 import { masterKeyFrom, organizationKeyring } from './platform/keys.js';
 
 export interface Running {
@@ -103,15 +102,6 @@ export async function startCandor(
       );
       if (owner) {
         await prepareJobs({ db: owner, databaseUrl: ownerUrl, logger, jobs: jobQueues(timers) });
-        // Re-encryption after a key rotation still needs the owner: say so rather than skip it silently.
-        const awaiting = await organizationsAwaitingReencryption(owner);
-        if (awaiting > 0) {
-          logger.warn(
-            { organizations: awaiting },
-            'data awaits re-encryption after a key rotation, which a worker on a login role does not do: ' +
-              'run one worker with the owner as DATABASE_URL (docs/OPERATIONS.md, "Database roles")',
-          );
-        }
       }
       jobs = await startJobs({ db, databaseUrl: config.databaseUrl, logger, timers, prepared: !!owner });
       closers.push(() => jobs!.stop());

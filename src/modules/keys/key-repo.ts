@@ -43,17 +43,15 @@ export async function countRowsBelowVersion(
 
 /**
  * Organizations holding more than one data key version, each with its newest version older than
- * `settleMs` (null when none is yet).
+ * `settleMs` (null when none is yet): ids and versions only, through the migrations' named
+ * SECURITY DEFINER function, so a login role (candor_app) sees every organization's.
  */
 export async function organizationsToReencrypt(
   db: Sql,
   settleMs: number,
 ): Promise<{ organization_id: string; target: number | null }[]> {
   return db.query<{ organization_id: string; target: number | null }>(
-    `SELECT organization_id,
-            max(version) FILTER (WHERE created_at <= now() - make_interval(secs => $1::double precision / 1000)) AS target
-     FROM organization_keys WHERE purpose = 'data'
-     GROUP BY organization_id HAVING count(*) > 1 ORDER BY organization_id`,
+    `SELECT organization_id, target FROM candor_organizations_to_reencrypt($1::double precision)`,
     [settleMs],
   );
 }
@@ -105,15 +103,18 @@ export async function updateResealedRow(
   );
 }
 
-/** Deletes the organization's data key versions older than `target`; returns the versions deleted. */
+/**
+ * Deletes the current organization's data key versions older than `target` (inside withOrg), if
+ * no registered row is left under one of them (checked again by the function); returns the
+ * versions deleted.
+ */
 export async function deleteDataKeyVersionsBelow(
   tx: Sql,
   organizationId: string,
   target: number,
 ): Promise<{ version: number }[]> {
   return tx.query<{ version: number }>(
-    `DELETE FROM organization_keys WHERE organization_id = $1 AND purpose = 'data' AND version < $2
-       RETURNING version`,
+    `SELECT version FROM candor_destroy_data_key_versions($1, $2) AS version`,
     [organizationId, target],
   );
 }

@@ -1,4 +1,4 @@
-import type { Database, Sql } from '../../platform/db.js';
+import { asApp, withOrg, type Database, type Sql } from '../../platform/db.js';
 import { open, seal } from '../../platform/crypto.js';
 import {
   addDataKeyVersion,
@@ -139,7 +139,9 @@ export async function runReencryption(
   const keyring = organizationKeyring(masterKeyFrom(deps.secrets), 0);
   const result: ReencryptResult = { rows: 0, batches: 0, destroyed: [] };
   // Each organization with older versions, and its newest version that every process knows.
-  const orgs = await organizationsToReencrypt(deps.db, options.settleMs ?? DEFAULT_SETTLE_MS);
+  // Ids and versions only, through a named function: as candor_app no organization's keys are visible.
+  const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+  const orgs = await asApp(deps.db, (tx) => organizationsToReencrypt(tx, settleMs));
   const budgetLeft = () =>
     (options.maxBatches === undefined || result.batches < options.maxBatches) &&
     (options.deadline === undefined || Date.now() < options.deadline);
@@ -179,38 +181,43 @@ async function reencryptBatch(
   after: unknown[] | undefined,
   batchSize = DEFAULT_BATCH,
 ): Promise<{ rows: number; last: unknown[] } | undefined> {
-  return deps.db.transaction(async (tx) => {
-    // Tells triggers that this write only changes the key (customers keep their import fingerprint).
-    await markReencrypting(tx);
-    const keys = await keyring.get(tx, organizationId);
-    const rows = await lockRowsBelowVersion(tx, entry, organizationId, target, after, batchSize);
-    if (rows.length === 0) return undefined;
-    let moved = 0;
-    let unreadable = 0;
-    for (const row of rows) {
-      const sealed = resealRow(entry, row, keys, target);
-      if (!sealed) {
-        // Left as it is (and its old version kept): it opened under no key before either.
-        unreadable++;
-        continue;
+  return withOrg(
+    deps.db,
+    organizationId,
+    async (tx) => {
+      // Tells triggers that this write only changes the key (customers keep their import fingerprint).
+      await markReencrypting(tx);
+      const keys = await keyring.get(tx, organizationId);
+      const rows = await lockRowsBelowVersion(tx, entry, organizationId, target, after, batchSize);
+      if (rows.length === 0) return undefined;
+      let moved = 0;
+      let unreadable = 0;
+      for (const row of rows) {
+        const sealed = resealRow(entry, row, keys, target);
+        if (!sealed) {
+          // Left as it is (and its old version kept): it opened under no key before either.
+          unreadable++;
+          continue;
+        }
+        await updateResealedRow(tx, entry, row, sealed, organizationId, target);
+        moved++;
       }
-      await updateResealedRow(tx, entry, row, sealed, organizationId, target);
-      moved++;
-    }
-    await appendAudit(tx, deps.secrets.auditKey, organizationId, systemActor(), {
-      action: 'keys.reencrypted_batch',
-      targetType: 'organization',
-      targetId: organizationId,
-      data: {
-        table: entry.table,
-        rows: moved,
-        ...(unreadable ? { unreadable } : {}),
-        dataKeyVersion: target,
-      },
-    });
-    const last = rows[rows.length - 1]!;
-    return { rows: moved, last: entry.order.map((c) => last[c]) };
-  });
+      await appendAudit(tx, deps.secrets.auditKey, organizationId, systemActor(), {
+        action: 'keys.reencrypted_batch',
+        targetType: 'organization',
+        targetId: organizationId,
+        data: {
+          table: entry.table,
+          rows: moved,
+          ...(unreadable ? { unreadable } : {}),
+          dataKeyVersion: target,
+        },
+      });
+      const last = rows[rows.length - 1]!;
+      return { rows: moved, last: entry.order.map((c) => last[c]) };
+    },
+    { system: true },
+  );
 }
 
 /** The row's sealed columns under the target version, or undefined when one does not open. */
@@ -238,21 +245,26 @@ function resealRow(
  * under them. Returns the versions destroyed.
  */
 async function destroyOldVersions(deps: KeysDeps, organizationId: string, target: number): Promise<number[]> {
-  return deps.db.transaction(async (tx) => {
-    await lockOrganizationKeys(tx, organizationId);
-    if ((await remainingRows(tx, organizationId, target)) > 0) return [];
-    const gone = await deleteDataKeyVersionsBelow(tx, organizationId, target);
-    const versions = gone.map((g) => g.version).sort((a, b) => a - b);
-    if (versions.length) {
-      await appendAudit(tx, deps.secrets.auditKey, organizationId, systemActor(), {
-        action: 'keys.destroyed_versions',
-        targetType: 'organization',
-        targetId: organizationId,
-        data: { versions: versions.map(String), dataKeyVersion: target },
-      });
-    }
-    return versions;
-  });
+  return withOrg(
+    deps.db,
+    organizationId,
+    async (tx) => {
+      await lockOrganizationKeys(tx, organizationId);
+      if ((await remainingRows(tx, organizationId, target)) > 0) return [];
+      const gone = await deleteDataKeyVersionsBelow(tx, organizationId, target);
+      const versions = gone.map((g) => g.version).sort((a, b) => a - b);
+      if (versions.length) {
+        await appendAudit(tx, deps.secrets.auditKey, organizationId, systemActor(), {
+          action: 'keys.destroyed_versions',
+          targetType: 'organization',
+          targetId: organizationId,
+          data: { versions: versions.map(String), dataKeyVersion: target },
+        });
+      }
+      return versions;
+    },
+    { system: true },
+  );
 }
 
 async function remainingRows(tx: Sql, organizationId: string, version: number): Promise<number> {

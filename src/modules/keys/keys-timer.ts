@@ -1,7 +1,6 @@
 import type { Database } from '../../platform/db.js';
 import type { ModuleTimer } from '../../platform/jobs.js';
 import type { Secrets } from '../../platform/secrets.js';
-import { organizationsToReencrypt } from './key-repo.js';
 import { runReencryption } from './key-rotation.js';
 
 /** A run stops starting batches after this long; the next minute's run goes on. */
@@ -24,13 +23,4 @@ export function reencryptionTimer(deps: { db: Database; config: { secrets: Secre
         )
       ).rows,
   };
-}
-
-/**
- * How many organizations hold data under an older data key version, read by the owner: a worker
- * logged in as a login role cannot re-encrypt (docs/OPERATIONS.md, "Database roles"), so its start
- * says when there is work it will not do.
- */
-export async function organizationsAwaitingReencryption(owner: Database): Promise<number> {
-  return (await organizationsToReencrypt(owner, 0)).length;
 }

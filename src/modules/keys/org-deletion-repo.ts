@@ -1,7 +1,6 @@
 import type { Database, Sql } from '../../platform/db.js';
-import { sqlIdentifier } from '../../platform/sql-text.js';
 
-/** The organization's name, its row locked for the deletion (as the owner: any organization). */
+/** The organization's name, its row locked for the deletion (inside withOrg: only that organization). */
 export async function lockOrganization(
   tx: Sql,
   organizationId: string,
@@ -18,41 +17,23 @@ export async function organizationName(tx: Sql): Promise<string | undefined> {
   return (await tx.query<{ name: string }>('SELECT name FROM organizations'))[0]?.name;
 }
 
-/** Every table with an organization_id column, by name. */
-export async function tablesWithOrganizationId(tx: Sql): Promise<string[]> {
-  const tables = await tx.query<{ table_name: string }>(
-    `SELECT c.table_name FROM information_schema.columns c
-       JOIN information_schema.tables t USING (table_schema, table_name)
-       WHERE c.table_schema = 'public' AND c.column_name = 'organization_id' AND t.table_type = 'BASE TABLE'
-       ORDER BY c.table_name`,
-  );
-  return tables.map((t) => t.table_name);
-}
-
-export async function countOrganizationRows(
+/**
+ * Deletes the current organization (inside withOrg) with every key of it, every version, then
+ * the organization itself (everything else cascades), through the migrations' SECURITY DEFINER
+ * function. Returns the rows it held per table (counts only) and the keys destroyed, or
+ * undefined when there is no such organization.
+ */
+export async function deleteOrganizationWithKeys(
   tx: Sql,
-  table: string,
   organizationId: string,
-): Promise<number | undefined> {
-  return (
-    await tx.query<{ n: number }>(
-      `SELECT count(*) AS n FROM ${sqlIdentifier(table)} WHERE organization_id = $1`,
+): Promise<{ rows: Record<string, number>; keysDestroyed: number } | undefined> {
+  const result = (
+    await tx.query<{ deleted: { rows: Record<string, number>; keysDestroyed: number } | null }>(
+      'SELECT candor_delete_organization($1) AS deleted',
       [organizationId],
     )
-  )[0]?.n;
-}
-
-/** Deletes every key of the organization, every version; returns how many. */
-export async function deleteOrganizationKeys(tx: Sql, organizationId: string): Promise<number> {
-  const keys = await tx.query('DELETE FROM organization_keys WHERE organization_id = $1 RETURNING version', [
-    organizationId,
-  ]);
-  return keys.length;
-}
-
-/** Deletes the organization; everything else it holds cascades. */
-export async function deleteOrganizationRow(tx: Sql, organizationId: string): Promise<void> {
-  await tx.query('DELETE FROM organizations WHERE id = $1', [organizationId]);
+  )[0]?.deleted;
+  return result ?? undefined;
 }
 
 /** Rewrites the tables that held wrapped keys and sealed records, statistics included (outside a transaction). */

@@ -3,15 +3,12 @@ import { AppError } from '../../platform/errors.js';
 import { lockOrganizationKeys } from '../../platform/keys.js';
 import { findUser, verifyPassword } from '../accounts/index.js';
 import {
-  countOrganizationRows,
-  deleteOrganizationKeys,
-  deleteOrganizationRow,
+  deleteOrganizationWithKeys,
   lockOrganization,
   organizationName,
   resetWalRecycle,
   setWalRecycleOff,
   switchWalAndCheckpoint,
-  tablesWithOrganizationId,
   vacuumShreddedTables,
 } from './org-deletion-repo.js';
 
@@ -27,8 +24,10 @@ export interface DeletionReceipt {
 export class DeletionRefused extends Error {}
 
 /**
- * Deletes an organization with crypto-shredding. In one transaction, as the owner: its keys are
- * deleted first, then the organization (everything else cascades). Then VACUUM (FULL) rewrites
+ * Deletes an organization with crypto-shredding. In one transaction, inside the organization
+ * (withOrg, as candor_app: also as a login role), through the SECURITY DEFINER function
+ * candor_delete_organization: its keys are deleted first, then the organization (everything
+ * else cascades). Then VACUUM (FULL) rewrites
  * organization_keys and customers so the deleted rows' bytes are physically gone from the live
  * tables, and a checkpoint lets the write-ahead log that held them be recycled. The
  * organization's own audit chain goes with it: the returned receipt is the record that remains.
@@ -38,29 +37,31 @@ export async function deleteOrganization(
   organizationId: string,
   confirmation: string,
 ): Promise<DeletionReceipt> {
-  const receipt = await db.transaction(async (tx) => {
-    const org = await lockOrganization(tx, organizationId);
-    if (!org) throw new DeletionRefused(`No organization ${organizationId}.`);
-    if (confirmation.trim() !== org.name.trim()) {
-      throw new DeletionRefused(
-        `--confirm does not match the organization's name; type its exact name to delete ${organizationId}.`,
-      );
-    }
-    const rows: Record<string, number> = {};
-    for (const table of await tablesWithOrganizationId(tx)) {
-      const n = await countOrganizationRows(tx, table, organizationId);
-      if (n) rows[table] = n;
-    }
-    await lockOrganizationKeys(tx, organizationId);
-    const keysDestroyed = await deleteOrganizationKeys(tx, organizationId);
-    await deleteOrganizationRow(tx, organizationId);
-    return {
-      organizationId,
-      deletedAt: new Date().toISOString(),
-      keysDestroyed,
-      rows,
-    } satisfies DeletionReceipt;
-  });
+  // Inside the organization, so a process logged in as a login role (candor_app) can do it: the
+  // keys, the count of what it held and the deletion go through the migrations' named function.
+  const receipt = await withOrg(
+    db,
+    organizationId,
+    async (tx) => {
+      const org = await lockOrganization(tx, organizationId);
+      if (!org) throw new DeletionRefused(`No organization ${organizationId}.`);
+      if (confirmation.trim() !== org.name.trim()) {
+        throw new DeletionRefused(
+          `--confirm does not match the organization's name; type its exact name to delete ${organizationId}.`,
+        );
+      }
+      await lockOrganizationKeys(tx, organizationId);
+      const deleted = await deleteOrganizationWithKeys(tx, organizationId);
+      if (!deleted) throw new DeletionRefused(`No organization ${organizationId}.`);
+      return {
+        organizationId,
+        deletedAt: new Date().toISOString(),
+        keysDestroyed: deleted.keysDestroyed,
+        rows: deleted.rows,
+      } satisfies DeletionReceipt;
+    },
+    { system: true },
+  );
   await purgeDeletedRows(db);
   return receipt;
 }
@@ -68,7 +69,7 @@ export async function deleteOrganization(
 /**
  * DELETE /api/organization: an admin deletes their own organization, after re-entering their
  * password and typing its name again (checked here under the organization's RLS, before the
- * deletion runs as the owner).
+ * deletion).
  */
 export async function deleteOwnOrganization(
   db: Database,
@@ -95,6 +96,8 @@ export async function deleteOwnOrganization(
  * is switched away from and checkpointed; on the embedded engine without recycling, so its old
  * segments are removed rather than renamed for reuse. On a server that needs superuser rights
  * (or pg_checkpoint): without them the server recycles those segments in its own time.
+ * As a login role (not the tables' owner) the VACUUM is skipped with a warning, and the server's
+ * autovacuum removes the dead rows later (docs/OPERATIONS.md, "Database roles").
  */
 export async function purgeDeletedRows(db: Database): Promise<void> {
   await vacuumShreddedTables(db);

@@ -7,6 +7,9 @@ import { customerRecordContext } from './vault.js';
  * job pages by (an index that starts with organization_id, so each batch is an index range),
  * and the associated data each ciphertext was sealed with. A column missing here keeps its old
  * key version, which is then never destroyed: `candor keys status` shows it as rows remaining.
+ * A new table here also goes, by a migration, into candor_destroy_data_key_versions' list (which
+ * checks again that nothing is left under a version before destroying it) and, when candor_app
+ * may not update its sealed columns yet, gets that grant (migrations/20261208090000_login_role_keys.sql).
  */
 export interface SealedColumn {
   table: string;
@@ -68,6 +71,14 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     key: ['id'],
     order: ['id'],
     context: (row) => `notice-test-recipient:${String(row.id)}`,
+  },
+  {
+    // notices/inbound-report-repo.ts: a bounce or complaint held for review, as received.
+    table: 'inbound_reports',
+    columns: ['raw'],
+    key: ['id'],
+    order: ['id'],
+    context: (row) => `inbound-report:${String(row.organization_id)}:${String(row.id)}`,
   },
   {
     // notices/email-settings.ts: the organization's DKIM private key.
