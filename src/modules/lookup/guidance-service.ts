@@ -3,6 +3,7 @@ import { AppError } from '../../platform/errors.js';
 import { isLocale, LOCALES } from '../../platform/i18n.js';
 import type { AuditActor } from '../audit/index.js';
 import { findIncident, recordEvent } from '../incidents/index.js';
+import { madeTokenWithScope } from '../tokens/index.js';
 import {
   addVersion,
   approveVersion,
@@ -128,6 +129,10 @@ export async function approveGuidance(
   const wanted = (await listVersions(tx, incidentId, 1000)).find((v) => v.version === versionNo);
   if (!wanted || !latest) throw new AppError('not_found');
   if (wanted.authorId === userId) throw new AppError('author_cannot_approve');
+  // Written through a token: its maker stands as the author (as for notices).
+  if (wanted.authorId === null && userId && (await madeTokenWithScope(tx, userId, 'guidance.draft'))) {
+    throw new AppError('author_cannot_approve');
+  }
   // Only the newest version can be approved: an older one was replaced by an edit.
   if (wanted.version !== latest.version) {
     throw new AppError('guidance_outdated', { latest: latest.version });

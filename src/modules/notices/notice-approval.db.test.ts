@@ -77,4 +77,37 @@ describe('notice approval', () => {
     const legal = await sessionFor(t, await createUser(t, org, ['legal'], { totp: false }));
     expect((await legal.post(approveUrl)).statusCode).toBe(200);
   });
+
+  it('refuses the maker of a token that wrote a "Was I affected?" page version, as for notices', async () => {
+    const org = await createOrganization(t);
+    const incident = await createIncident(t, org, {
+      type: 'data_breach',
+      dataCategories: ['contact_details'],
+    });
+    const maker = await createUser(t, org, ['admin'], { totp: false });
+    const admin = await sessionFor(t, maker);
+    const minted = await admin.post('/api/tokens', { name: 'guidance bot', scopes: ['guidance.draft'] });
+    expect(minted.statusCode, minted.body).toBe(201);
+    const text = {
+      happened: 'A backup was readable.',
+      done: 'We closed it.',
+      advice: 'Watch for fake messages.',
+    };
+    const written = await t.app.inject({
+      method: 'PUT',
+      url: `/api/incidents/${incident.id}/guidance`,
+      headers: { authorization: `Bearer ${sensitive(minted.json<{ token: string }>().token)}` },
+      payload: { en: text, cs: text, ar: text },
+    });
+    expect(written.statusCode, written.body).toBe(201);
+    const approveUrl = `/api/incidents/${incident.id}/guidance/versions/1/approve`;
+
+    expect((await admin.patch(`/api/users/${maker.id}`, { roles: ['admin', 'legal'] })).statusCode).toBe(200);
+    const own = await admin.post(approveUrl);
+    expect(own.statusCode, own.body).toBe(403);
+    expect(own.json<{ error: { code: string } }>().error.code).toBe('author_cannot_approve');
+    const legal = await sessionFor(t, await createUser(t, org, ['legal'], { totp: false }));
+    const approved = await legal.post(approveUrl);
+    expect(approved.statusCode, approved.body).toBeLessThan(300);
+  });
 });

@@ -3,7 +3,7 @@ import { crashAt, type CrashPoint } from '../../platform/crash-points.js';
 import { AppError } from '../../platform/errors.js';
 import { recordEvent, findIncident, type IncidentRow } from '../incidents/index.js';
 import { findPage, latestVersion as latestGuidance } from '../lookup/index.js';
-import { madeNoticeDraftingToken } from './approval-repo.js';
+import { madeTokenWithScope } from '../tokens/index.js';
 import type { NoticeCaller } from './notice-caller.js';
 import { assertChannelsReady, type ChannelReadinessDeps } from './channel-readiness.js';
 import type { Channel } from './notice-contracts.js';
@@ -234,7 +234,7 @@ export async function approveNotice(
   if (!userId) throw new AppError('forbidden');
   const version = await versionOf(tx, notice.id, rawVersion);
   if (version.authorId === userId) throw new AppError('author_cannot_approve');
-  if (version.authorId === null && (await madeNoticeDraftingToken(tx, userId))) {
+  if (version.authorId === null && (await madeTokenWithScope(tx, userId, 'notices.draft'))) {
     throw new AppError('author_cannot_approve');
   }
   const latest = (await latestVersion(tx, notice.id))!;

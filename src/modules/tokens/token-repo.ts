@@ -54,3 +54,16 @@ export async function markTokenRevoked(tx: Sql, id: string): Promise<boolean> {
   );
   return rows.length > 0;
 }
+
+/**
+ * Whether the user made an API token (revoked or not) holding the scope. A version written by a
+ * machine has no author of its own; whoever made a token that may write it stands as its author,
+ * so that one person cannot write through a token and approve as themselves.
+ */
+export async function madeTokenWithScope(tx: Sql, userId: string, scope: string): Promise<boolean> {
+  const rows = await tx.query(
+    `SELECT 1 FROM api_tokens WHERE created_by = $1 AND $2 = ANY (scopes) LIMIT 1`,
+    [userId, scope],
+  );
+  return rows.length > 0;
+}
