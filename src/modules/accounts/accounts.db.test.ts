@@ -49,6 +49,9 @@ describe('first-time setup', () => {
     const confirm = await agent.post('/api/me/mfa/totp/confirm', { code: totpCode(secret) });
     expect(confirm.statusCode, confirm.body).toBe(200);
     expect(confirm.json().recoveryCodes).toHaveLength(10);
+    // The browser that enrolled a second factor is one its owner uses: later failures from
+    // elsewhere do not hold its right password back (login-lockout.db.test.ts).
+    expect(agent.cookies.get('candor_device')).toEqual(expect.any(String));
     const session = await agent.get('/api/auth/session');
     expect(session.json()).toMatchObject({
       authenticated: true,

@@ -259,6 +259,8 @@ export async function activateIfEnrolling(
   await markReauthenticated(tx, session.id);
   // Setup or an invitation ends here, signed in: the users page must not say "never".
   await markSignedIn(tx, auth.actor.id);
+  // The browser has just passed a second factor: it is one the owner uses (device-cookie.ts).
+  issueDeviceCookie(app, reply, auth.actor.id);
   return session.csrfToken;
 }
 
