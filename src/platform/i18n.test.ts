@@ -19,3 +19,30 @@ describe('language negotiation', () => {
     expect(direction('cs')).toBe('ltr');
   });
 });
+
+describe('a name ending with its own full stop', () => {
+  it('closes the sentence once in every language, and keeps its stop mid-sentence', () => {
+    expect(t('en', 'notice.email.sentBy', { organization: 'Acme Inc.' })).toBe(
+      'This notice was sent to you by Acme Inc.',
+    );
+    expect(t('cs', 'notice.email.sentBy', { organization: 'Pekárna Novák s.r.o.' })).toBe(
+      'Toto oznámení vám zasílá Pekárna Novák s.r.o.',
+    );
+    expect(t('ar', 'app.invitation.intro', { organization: 'Acme Inc.' })).toBe('أنت مدعو إلى Acme Inc.');
+    // Mid-sentence the name keeps its stop and the message goes on.
+    expect(t('en', 'affected.form.explain', { organization: 'Acme Inc.' })).toMatch(
+      /^Enter the e-mail address you gave Acme Inc\. If your data/,
+    );
+    // A name without a stop still gets the message's.
+    expect(t('en', 'notice.email.sentBy', { organization: 'Acme' })).toBe(
+      'This notice was sent to you by Acme.',
+    );
+    expect(t('en', 'app.overview.welcome', { name: 'Wait...' })).toBe('Welcome, Wait...');
+  });
+
+  it('leaves a value that already holds the private mark as it was written', () => {
+    expect(t('en', 'notice.email.sentBy', { organization: 'A\uE000B Inc.' })).toBe(
+      'This notice was sent to you by A\uE000B Inc..',
+    );
+  });
+});

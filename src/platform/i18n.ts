@@ -2,6 +2,7 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import ar from '../../locales/ar.json' with { type: 'json' };
 import cs from '../../locales/cs.json' with { type: 'json' };
 import en from '../../locales/en.json' with { type: 'json' };
+import { markFinalStops, settleFinalStops } from './sentence-end.js';
 
 export const LOCALES = ['en', 'cs', 'ar'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -20,7 +21,10 @@ export function direction(locale: Locale): 'ltr' | 'rtl' {
 
 const compiled = new Map<string, IntlMessageFormat>();
 
-/** A message in the locale, falling back to English where a catalog lacks the key. */
+/**
+ * A message in the locale, falling back to English where a catalog lacks the key. A value ending
+ * with its own full stop closes the message's sentence without a second one (sentence-end.ts).
+ */
 export function t(locale: Locale, key: MessageKey, values?: Record<string, string | number | Date>): string {
   const chosen = catalogs[locale][key] !== undefined ? locale : DEFAULT_LOCALE;
   const id = `${chosen}:${key}`;
@@ -30,7 +34,9 @@ export function t(locale: Locale, key: MessageKey, values?: Record<string, strin
     compiled.set(id, format);
   }
   try {
-    return String(format.format(values));
+    const marked = markFinalStops(values);
+    const text = String(format.format(marked ?? values));
+    return marked ? settleFinalStops(text) : text;
   } catch {
     // A missing value must not turn a message into a failure: show the pattern.
     return format.getAst().length ? (catalogs[chosen][key] ?? key) : key;

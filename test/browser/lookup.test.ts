@@ -177,6 +177,13 @@ describe('"Was I affected?" screens', () => {
     expect(await visitor.getByTestId('affected-happened').textContent()).toBe(guidance.ar.happened);
     expect(await visitor.getByTestId('affected-advice').textContent()).toBe(guidance.ar.advice);
     await expectOrganizationBrand(visitor);
+    // The name ends with its own full stop ("s.r.o."): it ends the sentence once, never "s.r.o..".
+    expect(await visitor.getByTestId('affected-explain').textContent()).toBe(
+      t('ar', 'affected.form.explain', { organization: admin.organizationName }),
+    );
+    expect(await visitor.getByTestId('affected-explain').textContent()).toContain(
+      `${admin.organizationName} إن`,
+    );
     await visitor.getByLabel(t('ar', 'affected.form.email')).fill(customerEmail);
     await visitor.getByRole('button', { name: t('ar', 'affected.form.submit') }).click();
     await visitor.getByTestId('affected-sent').waitFor();

@@ -1,6 +1,18 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { FormattedMessage, IntlProvider, useIntl } from 'react-intl';
+import {
+  Fragment,
+  createElement,
+  createContext,
+  isValidElement,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from 'react';
+import { IntlProvider, useIntl } from 'react-intl';
 import type en from '../../locales/en.json';
+import { markFinalStops, settleFinalStops } from '../../src/platform/sentence-end';
 import { formatTime, utcInstant, zoneName, type TimeStyle } from '../../src/platform/time-format';
 import { setApiLanguage } from './api';
 
@@ -116,15 +128,43 @@ export function useLocale(): LocaleContextValue {
   return useContext(LocaleContext);
 }
 
-/** A message by its key, checked against the English catalog at compile time. */
+/**
+ * A message by its key, checked against the English catalog at compile time. A value ending with
+ * its own full stop closes the message's sentence without a second one (src/platform/sentence-end.ts).
+ */
 export function T({ id, values }: { id: MessageId; values?: Values }) {
-  return <FormattedMessage id={id} values={values} />;
+  const intl = useIntl();
+  const marked = markFinalStops(values);
+  const formatted: string | ReactNode[] = intl.formatMessage({ id }, marked ?? values);
+  const settle = (text: string) => (marked ? settleFinalStops(text) : text);
+  if (typeof formatted === 'string') return settle(formatted);
+  // A value given as an element (a name in <bdi>) whose text ends with a stop absorbs the stop after it.
+  const parts = formatted.map((part, index) =>
+    typeof part !== 'string'
+      ? part
+      : settle(
+          part.startsWith('.') && index > 0 && endsWithStop(formatted[index - 1]) ? part.slice(1) : part,
+        ),
+  );
+  return createElement(Fragment, null, ...parts);
+}
+
+/** Whether an element value's text ends with a full stop. */
+function endsWithStop(node: ReactNode): boolean {
+  if (typeof node === 'string') return node.endsWith('.');
+  if (Array.isArray(node)) return node.length > 0 && endsWithStop(node[node.length - 1] as ReactNode);
+  if (isValidElement<{ children?: ReactNode }>(node)) return endsWithStop(node.props.children);
+  return false;
 }
 
 export function useT() {
   const intl = useIntl();
   return useCallback(
-    (id: MessageId, values?: Record<string, string | number | Date>) => intl.formatMessage({ id }, values),
+    (id: MessageId, values?: Record<string, string | number | Date>) => {
+      const marked = markFinalStops(values);
+      const text = intl.formatMessage({ id }, marked ?? values);
+      return marked ? settleFinalStops(text) : text;
+    },
     [intl],
   );
 }

@@ -109,7 +109,7 @@ export function AffectedPage({ publicId }: { publicId: string }) {
             </Notice>
           ) : (
             <Form onSubmit={submit}>
-              <p>
+              <p data-testid="affected-explain">
                 <T id="affected.form.explain" values={{ organization: <bdi>{view.organization}</bdi> }} />
               </p>
               <ErrorNotice error={send.error} />
