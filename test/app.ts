@@ -19,12 +19,16 @@ import { startTestSmtp, type TestSmtp } from './smtp.js';
 
 export interface TestApp {
   app: App;
+  /** The owner's connection, to arrange and inspect; the app itself uses the login role (test/db.ts). */
   db: Database;
   config: Config;
   smtp: TestSmtp;
   outbox: Outbox;
   logs: string[];
+  /** For a server: the owner's URL (what CANDOR_MIGRATION_DATABASE_URL names). */
   databaseUrl?: string;
+  /** For a server: the login role's URL (what DATABASE_URL names for a started process). */
+  appDatabaseUrl?: string;
 }
 
 /** Fresh secrets for a test install, each registered for the log scan. */
@@ -72,9 +76,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const logger = createLogger({ level: config.logLevel, destination });
   const metrics = createMetrics();
   const mailer = smtpMailer(smtp.url);
-  const outbox = createOutbox({ config, db: tdb.db, logger, metrics, mailer: () => mailer, pollMs: 100 });
+  const outbox = createOutbox({ config, db: tdb.appDb, logger, metrics, mailer: () => mailer, pollMs: 100 });
   const keyring = organizationKeyring(masterKeyFrom(config.secrets));
-  const app = await buildApp({ config, db: tdb.db, logger, outbox, metrics, keyring });
+  const app = await buildApp({ config, db: tdb.appDb, logger, outbox, metrics, keyring });
   await app.ready();
   outbox.start();
 
@@ -88,7 +92,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     const leaks = leaksIn(logs.join(''));
     expect(leaks, `secrets or personal data in the logs of ${logFile}`).toEqual([]);
   });
-  return { app, db: tdb.db, config, smtp, outbox, logs, databaseUrl: tdb.url };
+  return { app, db: tdb.db, config, smtp, outbox, logs, databaseUrl: tdb.url, appDatabaseUrl: tdb.appUrl };
 }
 
 /** Another app built from the same dependencies (a test that adds routes to its own copy). */
@@ -108,4 +112,12 @@ export function testLogger(t: Pick<TestApp, 'logs'>): Logger {
       },
     }),
   });
+}
+
+/** How a Candor process a test starts reaches this file's server database: as production does, the login role for its work and the owner for migrations. */
+export function processDatabaseEnv(
+  t: Pick<TestApp, 'databaseUrl' | 'appDatabaseUrl'>,
+): Record<string, string> {
+  if (!t.databaseUrl || !t.appDatabaseUrl) throw new Error('only on a PostgreSQL server');
+  return { DATABASE_URL: t.appDatabaseUrl, CANDOR_MIGRATION_DATABASE_URL: t.databaseUrl };
 }

@@ -7,9 +7,18 @@ import { openEmbedded, openServer, type Database } from '../src/platform/db.js';
 export const testDbKind = (process.env.CANDOR_TEST_DB ?? 'embedded') as 'embedded' | 'server';
 
 export interface TestDatabase {
+  /** The owner's connection (the one migrations use): tests arrange and inspect through it. */
   db: Database;
-  /** For a server: the connection URL of this file's own database. */
+  /**
+   * The connection the app under test uses: on a server a login role that is a member of
+   * candor_app and candor_jobs and cannot step out of row-level security, as in production
+   * (docs/OPERATIONS.md, "Database roles"); on the embedded engine the same as db.
+   */
+  appDb: Database;
+  /** For a server: the connection URL of this file's own database, as its owner. */
   url?: string;
+  /** For a server: the same database as the app's login role. */
+  appUrl?: string;
   /** For the embedded engine: this file's data directory. */
   dir?: string;
   drop(): Promise<void>;
@@ -26,10 +35,16 @@ export async function cloneTestDatabase(): Promise<TestDatabase> {
     const url = new URL(base);
     url.pathname = `/${name}`;
     const db = openServer(url.toString(), { max: 5 });
+    const appUrl = new URL(url);
+    appUrl.username = inject('appRole');
+    const appDb = openServer(appUrl.toString(), { max: 5 });
     return {
       db,
+      appDb,
       url: url.toString(),
+      appUrl: appUrl.toString(),
       async drop() {
+        await appDb.close();
         await db.close();
         await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         await admin.close();
@@ -42,6 +57,7 @@ export async function cloneTestDatabase(): Promise<TestDatabase> {
   const db = await openEmbedded(dir);
   return {
     db,
+    appDb: db,
     dir,
     async drop() {
       await db.close();

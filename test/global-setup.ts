@@ -10,6 +10,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     templateDir: string;
     templateDatabase: string;
+    /** On a server: the login role the app under test connects as (never the owner). */
+    appRole: string;
   }
 }
 
@@ -30,10 +32,18 @@ export default async function setup(project: TestProject) {
     const db = openServer(target.toString(), { max: 1 });
     await migrate(db);
     await db.close();
+    // As docs/OPERATIONS.md tells an operator: the processes log in as a member of candor_app and
+    // candor_jobs, so every test that drives the app proves the login role's rights suffice.
+    const appRole = `candor_test_app_${run}`;
+    await admin.exec(
+      `CREATE ROLE ${appRole} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB IN ROLE candor_app, candor_jobs`,
+    );
     project.provide('templateDatabase', name);
     project.provide('templateDir', '');
+    project.provide('appRole', appRole);
     return async () => {
       await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+      await admin.exec(`DROP ROLE IF EXISTS ${appRole}`);
       await admin.close();
     };
   }
@@ -44,5 +54,6 @@ export default async function setup(project: TestProject) {
   await db.close();
   project.provide('templateDir', dir);
   project.provide('templateDatabase', '');
+  project.provide('appRole', '');
   return () => rmSync(dir, { recursive: true, force: true });
 }

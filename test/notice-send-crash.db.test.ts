@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CrashPoint } from '../src/platform/crash-points.js';
-import { createTestApp, testSecretsEnv, type TestApp } from './app.js';
+import { createTestApp, processDatabaseEnv, testSecretsEnv, type TestApp } from './app.js';
 import { noticeSends, unique } from './notice-sends.js';
 import { assertBuilt, HttpAgent, killAll, startCandor, tempDir, type CandorServer } from './process.js';
 import { sensitive } from './secrets.js';
@@ -35,7 +35,7 @@ describe.runIf(onServer)('a send request and its job under a SIGKILL around the 
 
   const env = (t: TestApp, name: string): Record<string, string> => ({
     ...secrets,
-    DATABASE_URL: t.databaseUrl!,
+    ...processDatabaseEnv(t),
     CANDOR_PUBLIC_URL: t.config.publicUrl.origin,
     CANDOR_SMTP_URL: t.smtp.url,
     CANDOR_DATA_DIR: path.join(root, name),

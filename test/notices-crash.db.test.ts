@@ -12,7 +12,7 @@ import { upsertCustomer } from '../src/modules/customers/customer-repo.js';
 import { noticeSendJob } from '../src/modules/notices/notice-sends.js';
 import { sendProgress } from '../src/modules/notices/delivery-control.js';
 import { saveEmailSettings } from '../src/modules/notices/email-settings.js';
-import { createTestApp, testSecretsEnv } from './app.js';
+import { createTestApp, processDatabaseEnv, testSecretsEnv } from './app.js';
 import { createApprovedNotice, createIncident, createOrganization, createUser } from './factories.js';
 import { assertBuilt, killAll, startCandor, tempDir, type CandorServer } from './process.js';
 import { sensitive } from './secrets.js';
@@ -149,7 +149,7 @@ describe.runIf(onServer)('notice delivery survives a worker killed with SIGKILL'
 
     const env = {
       ...secrets,
-      DATABASE_URL: t.databaseUrl!,
+      ...processDatabaseEnv(t),
       CANDOR_ROLE: 'worker',
       CANDOR_SMTP_URL: smtp.url,
       CANDOR_PUBLIC_URL: 'http://localhost:3000',
