@@ -38,3 +38,24 @@ export async function recordEvent(tx: Sql, auditKey: Buffer, entry: TimelineEntr
   });
   return eventId;
 }
+
+/**
+ * A change by a caller, on the incident's timeline and in the audit log with the same data: ids,
+ * versions and states only, never personal data (notices, guidance and public updates use this).
+ */
+export const recordChange = (
+  tx: Sql,
+  auditKey: Buffer,
+  caller: Pick<TimelineEntry, 'organizationId' | 'actor'>,
+  incidentId: string,
+  kind: string,
+  data: Record<string, string | number | boolean | null>,
+): Promise<string> =>
+  recordEvent(tx, auditKey, {
+    organizationId: caller.organizationId,
+    incidentId,
+    actor: caller.actor,
+    kind,
+    data,
+    auditData: data,
+  });

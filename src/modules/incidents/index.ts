@@ -1,5 +1,5 @@
 /** The incidents module's public surface: what other modules and the composition root may import. */
-export { recordEvent } from './incident-events.js';
+export { recordChange, recordEvent } from './incident-events.js';
 export { onIncidentChanged, reactToIncidents } from './incident-hooks.js';
 export type { IncidentReaction } from './incident-hooks.js';
 export { DATA_CATEGORIES, INCIDENT_TYPES, MOMENTS } from './incident-model.js';

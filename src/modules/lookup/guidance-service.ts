@@ -2,7 +2,7 @@ import type { Sql } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { isLocale, LOCALES } from '../../platform/i18n.js';
 import type { AuditActor } from '../audit/index.js';
-import { findIncident, recordEvent } from '../incidents/index.js';
+import { findIncident, recordChange } from '../incidents/index.js';
 import { madeTokenWithScope } from '../tokens/index.js';
 import {
   addVersion,
@@ -75,24 +75,6 @@ function userOf(caller: GuidanceCaller): string {
   return caller.userId;
 }
 
-/** On the incident's timeline and in the audit log, with the same data. */
-const event = (
-  deps: GuidanceDeps,
-  tx: Sql,
-  caller: GuidanceCaller,
-  incidentId: string,
-  kind: string,
-  data: Record<string, string | number | boolean | null>,
-) =>
-  recordEvent(tx, deps.auditKey, {
-    organizationId: caller.organizationId,
-    incidentId,
-    actor: caller.actor,
-    kind,
-    data,
-    auditData: data,
-  });
-
 export async function showGuidance(deps: GuidanceDeps, tx: Sql, incidentId: string) {
   await visibleIncident(tx, incidentId);
   return view(deps, tx, incidentId);
@@ -108,7 +90,7 @@ export async function editGuidance(
 ) {
   await visibleIncident(tx, incidentId);
   const version = await addVersion(tx, caller.organizationId, incidentId, content, caller.userId);
-  await event(deps, tx, caller, incidentId, 'guidance_edited', { version: version.version });
+  await recordChange(tx, deps.auditKey, caller, incidentId, 'guidance_edited', { version: version.version });
   return view(deps, tx, incidentId);
 }
 
@@ -147,7 +129,9 @@ export async function approveGuidance(
     });
   }
   await approveVersion(tx, wanted.id, userId);
-  await event(deps, tx, caller, incident.id, 'guidance_approved', { version: wanted.version });
+  await recordChange(tx, deps.auditKey, caller, incident.id, 'guidance_approved', {
+    version: wanted.version,
+  });
   return view(deps, tx, incidentId);
 }
 
@@ -164,7 +148,7 @@ export async function publishLookupPage(
   const latest = await latestVersion(tx, incidentId);
   if (!latest?.approvedBy) throw new AppError('guidance_not_approved');
   const page = await publishPage(tx, caller.organizationId, incidentId, latest.id, supportUrl, userId);
-  await event(deps, tx, caller, incidentId, 'lookup_page_published', {
+  await recordChange(tx, deps.auditKey, caller, incidentId, 'lookup_page_published', {
     version: latest.version,
     publicId: page.publicId,
   });
@@ -180,6 +164,8 @@ export async function unpublishLookupPage(
   await visibleIncident(tx, incidentId);
   const page = await unpublishPage(tx, incidentId);
   if (!page) throw new AppError('not_found');
-  await event(deps, tx, caller, incidentId, 'lookup_page_unpublished', { publicId: page.publicId });
+  await recordChange(tx, deps.auditKey, caller, incidentId, 'lookup_page_unpublished', {
+    publicId: page.publicId,
+  });
   return view(deps, tx, incidentId);
 }

@@ -1,7 +1,7 @@
 import type { Sql } from '../../platform/db.js';
 import { crashAt, type CrashPoint } from '../../platform/crash-points.js';
 import { AppError } from '../../platform/errors.js';
-import { recordEvent, findIncident, type IncidentRow } from '../incidents/index.js';
+import { recordChange, findIncident, type IncidentRow } from '../incidents/index.js';
 import { findPage, latestVersion as latestGuidance } from '../lookup/index.js';
 import { madeTokenWithScope } from '../tokens/index.js';
 import type { NoticeCaller } from './notice-caller.js';
@@ -42,23 +42,6 @@ export interface NoticeDeps extends ChannelReadinessDeps {
   /** The crash tests' kill point (config.testHooks.crashAt). */
   crashAt: CrashPoint | undefined;
 }
-
-const event = (
-  tx: Sql,
-  deps: Pick<NoticeDeps, 'auditKey'>,
-  caller: NoticeCaller,
-  incidentId: string,
-  kind: string,
-  data: Record<string, string | number | boolean | null>,
-) =>
-  recordEvent(tx, deps.auditKey, {
-    organizationId: caller.organizationId,
-    incidentId,
-    actor: caller.actor,
-    kind,
-    data,
-    auditData: data,
-  });
 
 async function visibleIncident(tx: Sql, id: string): Promise<IncidentRow> {
   const incident = await findIncident(tx, id);
@@ -150,7 +133,7 @@ export async function draftNotice(
   validContent(content);
   const notice = await createNotice(tx, caller.organizationId, incident.id, body.kind, caller.userId);
   const version = await addVersion(tx, caller.organizationId, notice, content, links, caller.userId);
-  await event(tx, deps, caller, incident.id, 'notice_created', {
+  await recordChange(tx, deps.auditKey, caller, incident.id, 'notice_created', {
     noticeId: notice.id,
     kind: notice.kind,
     version: version.version,
@@ -176,7 +159,7 @@ export async function editNotice(
   validContent(content);
   const links = await linksFor(tx, deps.publicUrl, incident.id);
   const version = await addVersion(tx, caller.organizationId, notice, content, links, caller.userId);
-  await event(tx, deps, caller, incident.id, 'notice_edited', {
+  await recordChange(tx, deps.auditKey, caller, incident.id, 'notice_edited', {
     noticeId: notice.id,
     version: version.version,
   });
@@ -202,7 +185,7 @@ export async function acceptCandourFlag(
     throw new AppError('conflict', { reason: 'already_accepted', flag: flag.id });
   }
   // The reason is kept with the version; the audit log names the flag and the reason's length.
-  await event(tx, deps, caller, incident.id, 'notice_flag_accepted', {
+  await recordChange(tx, deps.auditKey, caller, incident.id, 'notice_flag_accepted', {
     noticeId: notice.id,
     version: version.version,
     flag: flag.id,
@@ -254,7 +237,7 @@ export async function approveNotice(
   const missing = missingFromRendering(loaded.content, loaded.context);
   if (missing) throw new AppError('notice_incomplete', { ...missing });
   await approveVersion(tx, version.id, userId);
-  await event(tx, deps, caller, incident.id, 'notice_approved', {
+  await recordChange(tx, deps.auditKey, caller, incident.id, 'notice_approved', {
     noticeId: notice.id,
     version: version.version,
   });
@@ -297,7 +280,7 @@ export async function requestSend(
     scheduledAt: input.scheduledAt,
     requestedBy: caller.userId,
   });
-  await event(tx, deps, caller, incident.id, 'notice_send_requested', {
+  await recordChange(tx, deps.auditKey, caller, incident.id, 'notice_send_requested', {
     noticeId: notice.id,
     version: latest.version,
     sendId: created.id,
