@@ -21,6 +21,23 @@ const SQL_ONLY_IN_REPOS = [
   { selector: `Literal[value=${SQL_KEYWORDS}]`, message: SQL_MESSAGE },
   { selector: `TemplateElement[value.raw=${SQL_KEYWORDS}]`, message: SQL_MESSAGE },
 ];
+const CATALOG_ATTRIBUTES = {
+  selector: 'JSXAttribute[name.name=/^(title|placeholder|alt|aria-label)$/] > Literal',
+  message: 'User-visible attribute text must come from the message catalogs.',
+};
+/** React, in the admin app and in the server-rendered public pages alike. */
+const REACT = {
+  plugins: { react, 'react-hooks': reactHooks },
+  settings: { react: { version: 'detect' } },
+  rules: {
+    ...reactHooks.configs.recommended.rules,
+    // Every string a person sees comes from the message catalogs.
+    'react/jsx-no-literals': [
+      'error',
+      { noStrings: true, ignoreProps: true, allowedStrings: ['·', '—', '/', ':', '(', ')', '•', '…'] },
+    ],
+  },
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'data/**', 'coverage/**'] },
@@ -37,7 +54,7 @@ export default tseslint.config(
   {
     // A module knows the platform and other modules, never the app that composes them: what it
     // needs is a dependency type of its own (src/app.ts and src/server.ts hand it over).
-    files: ['src/modules/**/*.ts'],
+    files: ['src/modules/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-syntax': ['error', AUTH_OF, ...SQL_ONLY_IN_REPOS],
       '@typescript-eslint/no-restricted-imports': [
@@ -105,7 +122,7 @@ export default tseslint.config(
   },
   {
     // The platform is what modules stand on: it knows neither them nor the configuration's shape.
-    files: ['src/platform/**/*.ts'],
+    files: ['src/platform/**/*.{ts,tsx}'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -123,8 +140,8 @@ export default tseslint.config(
   {
     // Row-level security confines a forgotten WHERE, not injected SQL (which could set the tenant
     // setting itself): SQL text is never built from values (eslint-rules/no-sql-interpolation.js).
-    files: ['src/**/*.ts'],
-    ignores: ['**/*.test.ts'],
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.{ts,tsx}'],
     plugins: { candor: { rules: { 'no-sql-interpolation': noSqlInterpolation } } },
     rules: { 'candor/no-sql-interpolation': 'error' },
   },
@@ -136,22 +153,16 @@ export default tseslint.config(
   {
     files: ['web/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    plugins: { react, 'react-hooks': reactHooks },
-    settings: { react: { version: 'detect' } },
+    ...REACT,
+    rules: { ...REACT.rules, 'no-restricted-syntax': ['error', CATALOG_ATTRIBUTES] },
+  },
+  {
+    // Server-rendered public pages (JSX to static HTML): the admin app's rules, and a module's.
+    files: ['src/**/*.tsx'],
+    ...REACT,
     rules: {
-      ...reactHooks.configs.recommended.rules,
-      // Every string a person sees comes from the message catalogs.
-      'react/jsx-no-literals': [
-        'error',
-        { noStrings: true, ignoreProps: true, allowedStrings: ['·', '—', '/', ':', '(', ')', '•', '…'] },
-      ],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: 'JSXAttribute[name.name=/^(title|placeholder|alt|aria-label)$/] > Literal',
-          message: 'User-visible attribute text must come from the message catalogs.',
-        },
-      ],
+      ...REACT.rules,
+      'no-restricted-syntax': ['error', AUTH_OF, ...SQL_ONLY_IN_REPOS, CATALOG_ATTRIBUTES],
     },
   },
 );

@@ -37,6 +37,7 @@ import { reencryptionTimer, organizationDeletionRoutes } from './keys/index.js';
 import { planReaction, planRoutes, taskClockFollower } from './plans/index.js';
 import { reportRoutes } from './reports/index.js';
 import { tokenRoutes } from './tokens/index.js';
+import { publicSiteRoutes, trustLapseTimer, trustPreviewRoutes, trustRoutes } from './trust/index.js';
 
 // What follows an incident's declaration or change, in this order: its plan, then its clocks.
 reactToIncidents(planReaction, clockReaction);
@@ -72,6 +73,9 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(deliveryRoutes);
   await app.register(bounceRoutes);
   await app.register(reportReviewRoutes);
+  await app.register(trustRoutes);
+  await app.register(trustPreviewRoutes);
+  await app.register(publicSiteRoutes);
 }
 
 /** The modules' timers, beside the platform's own (platform/jobs.ts TIMERS). */
@@ -81,6 +85,7 @@ export function moduleTimers(deps: WarningDeps & Omit<LookupDeps, 'signMail'>): 
     reencryptionTimer(deps),
     lookupWorker({ ...deps, signMail: signedOrganizationMail }),
     noticeSendRequeueTimer(deps),
+    trustLapseTimer(deps),
   ];
 }
 

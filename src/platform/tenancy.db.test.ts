@@ -123,6 +123,7 @@ describe('tenant isolation in the database', () => {
       'candor_find_password_reset',
       'candor_find_public_logo',
       'candor_find_session',
+      'candor_find_trust_site',
       'candor_find_user_by_email',
       'candor_find_webauthn_credential',
       'candor_incident_visible',
@@ -135,6 +136,7 @@ describe('tenant isolation in the database', () => {
       'candor_record_unattributed_report',
       'candor_setup_consume',
       'candor_setup_needed',
+      'candor_trust_lapse_organizations',
     ]);
     for (const f of functions) {
       // Trigger functions (delivery_counts') run only as their triggers: no one may call them.

@@ -9,6 +9,16 @@ import { CHROMIUM_ARGS } from '../../src/platform/chromium.js';
 export const SCREENSHOTS = path.join(projectRoot, 'test-results', 'screenshots');
 
 /** What a page must never produce: a CSP violation, a console error, an uncaught exception. */
+/**
+ * What tests read of an element inside the page. The tests compile without the DOM's types (the
+ * server's React types declare its elements empty), so a callback run in the page names what it uses.
+ */
+export interface DomElement {
+  tagName: string;
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { top: number; left: number; width: number; height: number };
+}
+
 export interface PageProblems {
   violations: string[];
   consoleErrors: string[];

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { t, type Locale } from '../../src/platform/i18n.js';
 import { sensitive } from '../secrets.js';
-import { SCREENSHOTS } from './browser.js';
+import { SCREENSHOTS, type DomElement } from './browser.js';
 import {
   apiPost,
   heading,
@@ -169,7 +169,11 @@ describe('bounces, complaints and the suppression list', () => {
     const scopes = page.getByTestId('suppression-scope');
     await scopes.first().waitFor();
     expect(
-      (await scopes.evaluateAll((cells) => cells.map((c) => c.getAttribute('data-scope')))).sort(),
+      (
+        await scopes.evaluateAll((cells) =>
+          cells.map((c) => (c as unknown as DomElement).getAttribute('data-scope')),
+        )
+      ).sort(),
     ).toEqual(['all', 'optional']);
     expect((await scopes.allTextContents()).sort()).toEqual(
       [t('en', 'app.emailSettings.scope.all'), t('en', 'app.emailSettings.scope.optional')].sort(),

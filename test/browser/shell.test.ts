@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { t } from '../../src/platform/i18n.js';
 import { sensitive } from '../secrets.js';
+import type { DomElement } from './browser.js';
 import {
   apiPost,
   heading,
@@ -94,9 +95,11 @@ describe('a new user’s first look', () => {
     expect(await clocks.getByTestId('overview-clock').first().textContent()).toMatch(/left/);
     // Measured from the top of the page, which has not been scrolled.
     expect(await page.evaluate('window.scrollY')).toBe(0);
-    const top = await clocks.evaluate((el) => el.getBoundingClientRect().top);
+    const top = await clocks.evaluate((el) => (el as unknown as DomElement).getBoundingClientRect().top);
     expect(top).toBeLessThan(800);
-    const severeTop = await severe.evaluate((el) => el.getBoundingClientRect().top);
+    const severeTop = await severe.evaluate(
+      (el) => (el as unknown as DomElement).getBoundingClientRect().top,
+    );
     expect(severeTop).toBeLessThan(top);
     await screenshot(page, 'shell-overview-sev1');
     await page.setViewportSize({ width: 1280, height: 860 });
@@ -123,7 +126,11 @@ describe('a new user’s first look', () => {
       await page.locator('input[type="checkbox"]').first().waitFor();
       const sizes = await page
         .locator('input[type="checkbox"]')
-        .evaluateAll((boxes) => boxes.map((box) => box.getBoundingClientRect()).filter((r) => r.width > 0));
+        .evaluateAll((boxes) =>
+          boxes
+            .map((box) => (box as unknown as DomElement).getBoundingClientRect())
+            .filter((r) => r.width > 0),
+        );
       expect(sizes.length).toBeGreaterThan(0);
       for (const size of sizes) {
         expect(size.width).toBeGreaterThanOrEqual(24);
@@ -146,7 +153,7 @@ describe('a new user’s first look', () => {
     await task.first().waitFor();
     const title = task.first().locator('.task-title');
     const description = task.first().locator('.task-description');
-    expect(await title.evaluate((el) => el.tagName)).toBe('STRONG');
+    expect(await title.evaluate((el) => (el as unknown as DomElement).tagName)).toBe('STRONG');
     const titleBox = (await title.boundingBox())!;
     const descriptionBox = (await description.boundingBox())!;
     expect(descriptionBox.y).toBeGreaterThanOrEqual(titleBox.y + titleBox.height);
@@ -187,9 +194,12 @@ describe('a new user’s first look', () => {
     const orgName = page.getByTestId('organization-name').locator('bdi');
     expect(await orgName.textContent()).toBe('Acme Test s.r.o.');
     // Isolated: a <bdi>, or an element whose direction comes from its own text.
-    expect(await orgName.evaluate((el) => el.tagName === 'BDI' || el.getAttribute('dir') === 'auto')).toBe(
-      true,
-    );
+    expect(
+      await orgName.evaluate((el) => {
+        const dom = el as unknown as DomElement;
+        return dom.tagName === 'BDI' || dom.getAttribute('dir') === 'auto';
+      }),
+    ).toBe(true);
     expect(await lastCharacterAtTheEnd(page, '[data-testid="organization-name"] bdi')).toBe(true);
 
     await page.goto(incidentPath);

@@ -57,6 +57,16 @@ export const PERMISSIONS = {
   'notices.send': ['admin', 'incident_manager', 'communications'],
   /** the organization's test recipients of notices (exercise sends reach only them) */
   'notices.test_recipients': ['admin', 'incident_manager'],
+  /** the trust center: read the site's settings, incident pages and their updates in every state */
+  'trust.read': ['admin', 'incident_manager', 'communications', 'legal', 'support', 'viewer'],
+  /** the trust center: write an incident's public page and draft its updates */
+  'trust.write': ['admin', 'incident_manager', 'communications'],
+  /** the trust center: approve an update (never its author, nor the maker of the token that wrote it) */
+  'trust.approve': ['legal'],
+  /** the trust center: publish an update (approved, when the site requires approval) */
+  'trust.publish': ['admin', 'incident_manager', 'communications'],
+  /** the trust center: the site's address, publication, approval rule and support link */
+  'trust.settings': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -18,6 +18,7 @@ import { ReportsSection } from './reports-section';
 import { GuidanceSection } from '../lookup/guidance-section';
 import { NoticesSection } from '../notices/notices-section';
 import { TasksSection } from './tasks-section';
+import { TrustIncidentSection } from '../trust/trust-incident-section';
 import { NoteForm, Timeline } from './timeline';
 
 export function IncidentPage({ id }: { id: string }) {
@@ -87,6 +88,7 @@ export function IncidentPage({ id }: { id: string }) {
       <ReportsSection incident={view} version={version} onChanged={() => changed()} />
       <GuidanceSection incident={view} onChanged={() => changed()} />
       <NoticesSection incident={view} />
+      <TrustIncidentSection incidentId={view.id} />
       <AffectedCustomersSection incidentId={view.id} version={version} onChanged={() => changed()} />
       <Section title={<T id="app.timeline.title" />} intro={<T id="app.timeline.intro" />}>
         {may(session, 'workTasks') && <NoteForm incidentId={view.id} onAdded={() => changed()} />}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { get, patch, post } from '../api';
 import { LANGUAGE_NAMES, LOCALES, T, isLocale, useT, type Locale } from '../i18n';
 import { useSession } from '../session';
+import { TrustSiteSection } from '../trust/trust-site-section';
 import { ConfirmButton, CopyButton } from '../ui/actions';
 import { Badge, ErrorNotice, Loading, Notice } from '../ui/feedback';
 import { Button, CheckboxField, Form, SelectField, TextField, SaveFooter } from '../ui/form';
@@ -154,6 +155,7 @@ export function OrganizationPage() {
         <LogoSection logoUrl={org.data.logoUrl} name={org.data.name} onChanged={() => void org.reload()} />
       )}
       <RegulatoryProfile />
+      <TrustSiteSection />
       {org.data && (
         <IntakeSecret configured={org.data.intakeWebhookConfigured} onRotated={() => void org.reload()} />
       )}
