@@ -104,7 +104,7 @@ describe('trust center', () => {
     await site.getByLabel(t('en', 'app.trust.site.published')).check();
     expect(await site.getByLabel(t('en', 'app.trust.site.requireApproval')).isChecked()).toBe(true);
     await site.getByLabel(t('en', 'app.trust.site.supportUrl')).fill('https://help.pekarna.example/');
-    await site.getByRole('button', { name: t('en', 'app.action.save') }).click();
+    await site.getByRole('button', { name: t('en', 'app.trust.site.save') }).click();
     await site.getByText(t('en', 'app.trust.site.saved')).waitFor();
     const address = site.getByTestId('trust-site-address').getByRole('link');
     expect(await address.getAttribute('href')).toBe(`${rig.origin}/trust/${SLUG}/`);

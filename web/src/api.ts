@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly requestId?: string,
+    /** What the server said of the error besides its code: the field it found wrong (`where`), a conflict's `reason`. */
+    readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -54,13 +56,13 @@ export async function api<T = void>(method: Method, path: string, body?: unknown
     data = undefined;
   }
   if (!response.ok) {
-    const error = (data as { error?: { code?: string; message?: string; requestId?: string } } | undefined)
-      ?.error;
+    const error = (data as { error?: ErrorAnswer } | undefined)?.error;
     const failure = new ApiError(
       response.status,
       error?.code ?? 'internal',
       error?.message ?? '',
       error?.requestId,
+      detailsOf(error),
     );
     if (failure.code === 'unauthenticated' && !path.startsWith('/api/auth/')) onUnauthenticated?.();
     throw failure;
@@ -78,11 +80,21 @@ export function requestHeaders(method: Method): Record<string, string> {
   return headers;
 }
 
+interface ErrorAnswer {
+  code?: string;
+  message?: string;
+  requestId?: string;
+  details?: unknown;
+}
+
+const detailsOf = (error: ErrorAnswer | undefined): Record<string, unknown> =>
+  error?.details && typeof error.details === 'object' ? (error.details as Record<string, unknown>) : {};
+
 /** An error answer as `api` reads it, for the same kind of request. */
 export function apiError(status: number, text: string): ApiError {
-  let error: { code?: string; message?: string; requestId?: string } | undefined;
+  let error: ErrorAnswer | undefined;
   try {
-    error = (JSON.parse(text) as { error?: typeof error }).error;
+    error = (JSON.parse(text) as { error?: ErrorAnswer }).error;
   } catch {
     error = undefined;
   }
@@ -91,6 +103,7 @@ export function apiError(status: number, text: string): ApiError {
     status === 0 ? 'network' : (error?.code ?? 'internal'),
     error?.message ?? '',
     error?.requestId,
+    detailsOf(error),
   );
 }
 

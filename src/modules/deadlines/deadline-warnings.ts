@@ -1,5 +1,6 @@
 import type { Config } from '../../config.js';
-import { asApp, withOrg, type Database, type Sql } from '../../platform/db.js';
+import { asApp, type Database, type Sql } from '../../platform/db.js';
+import { checkEachOrganization, checkInOrganization } from '../../platform/organization-checks.js';
 import { isLocale, t, type Locale, type MessageKey } from '../../platform/i18n.js';
 import type { ModuleTimer } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
@@ -142,16 +143,7 @@ export async function checkOrganizationDeadlines(
   organizationId: string,
   now = (deps.now ?? (() => new Date()))(),
 ): Promise<number> {
-  const sent = await withOrg(
-    deps.db,
-    organizationId,
-    (tx) => checkOrganization(tx, deps, organizationId, now),
-    {
-      system: true,
-    },
-  );
-  if (sent > 0) deps.outbox.wake();
-  return sent;
+  return checkInOrganization(deps, organizationId, (tx) => checkOrganization(tx, deps, organizationId, now));
 }
 
 /**
@@ -162,16 +154,12 @@ export async function checkOrganizationDeadlines(
 export async function checkDeadlines(deps: WarningDeps): Promise<number> {
   const now = (deps.now ?? (() => new Date()))();
   const orgs = await asApp(deps.db, (tx) => listDeadlineOrganizations(tx));
-  let sent = 0;
-  for (const { organization_id: org } of orgs) {
-    try {
-      sent += await checkOrganizationDeadlines(deps, org, now);
-    } catch (error) {
-      // One organization's failure must not hold up the others' warnings.
-      deps.logger.error({ err: error, organizationId: org }, 'deadline check failed');
-    }
-  }
-  return sent;
+  return checkEachOrganization(
+    deps,
+    orgs.map((o) => o.organization_id),
+    'deadline check',
+    (org) => checkOrganizationDeadlines(deps, org, now),
+  );
 }
 
 /** Every minute: warnings are due at 50 %, 75 % and 90 % of a clock and when it runs out. */

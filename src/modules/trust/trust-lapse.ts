@@ -1,5 +1,6 @@
 import type { Config } from '../../config.js';
-import { asApp, withOrg, type Database, type Sql } from '../../platform/db.js';
+import { asApp, type Database, type Sql } from '../../platform/db.js';
+import { checkEachOrganization, checkInOrganization } from '../../platform/organization-checks.js';
 import { isLocale, type Locale } from '../../platform/i18n.js';
 import type { ModuleTimer } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
@@ -131,16 +132,7 @@ export async function checkOrganizationPromises(
   organizationId: string,
   now = (deps.now ?? (() => new Date()))(),
 ): Promise<number> {
-  const sent = await withOrg(
-    deps.db,
-    organizationId,
-    (tx) => checkOrganization(tx, deps, organizationId, now),
-    {
-      system: true,
-    },
-  );
-  if (sent > 0) deps.outbox.wake();
-  return sent;
+  return checkInOrganization(deps, organizationId, (tx) => checkOrganization(tx, deps, organizationId, now));
 }
 
 /**
@@ -151,16 +143,12 @@ export async function checkOrganizationPromises(
 export async function checkTrustPromises(deps: LapseDeps): Promise<number> {
   const now = (deps.now ?? (() => new Date()))();
   const orgs = await asApp(deps.db, (tx) => listLapseOrganizations(tx, now));
-  let sent = 0;
-  for (const { organization_id: org } of orgs) {
-    try {
-      sent += await checkOrganizationPromises(deps, org, now);
-    } catch (error) {
-      // One organization's failure must not hold up the others' warnings.
-      deps.logger.error({ err: error, organizationId: org }, 'trust promise check failed');
-    }
-  }
-  return sent;
+  return checkEachOrganization(
+    deps,
+    orgs.map((o) => o.organization_id),
+    'trust promise check',
+    (org) => checkOrganizationPromises(deps, org, now),
+  );
 }
 
 /** Every minute: a promise of the next update is warned about 30 minutes before it, and once it passed. */

@@ -1,4 +1,4 @@
-import { ApiError, apiError, requestHeaders } from '../api';
+import { ApiError } from '../api';
 import { isMessageId, type Locale, type MessageId } from '../i18n';
 
 /** What the trust center's screens share: its API's shapes, and its errors with their details. */
@@ -55,55 +55,16 @@ export interface IncidentTrust {
   requireApproval: boolean;
 }
 
-/** An API error with what the server said of it: the conflict's reason, the field it found wrong. */
-export class TrustApiError extends ApiError {
-  constructor(
-    base: ApiError,
-    readonly reason?: string,
-    readonly where?: string,
-  ) {
-    super(base.status, base.code, base.message, base.requestId);
-  }
-
-  /** The catalog's words for a conflict the trust center names (`trust.admin.conflict.*`). */
-  get messageId(): MessageId | undefined {
-    const id = `trust.admin.conflict.${this.reason ?? ''}`;
-    return this.reason && isMessageId(id) ? id : undefined;
-  }
-}
-
-/** A call as `api` makes it (session, CSRF token, language), keeping the error's details. */
-export async function trustCall<T>(method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown): Promise<T> {
-  const headers = requestHeaders(method);
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw apiError(0, '');
-  }
-  const text = await response.text();
-  if (!response.ok) {
-    let details: Record<string, unknown> = {};
-    try {
-      details = (JSON.parse(text) as { error?: { details?: Record<string, unknown> } }).error?.details ?? {};
-    } catch {
-      details = {};
-    }
-    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    throw new TrustApiError(apiError(response.status, text), str(details.reason), str(details.where));
-  }
-  return JSON.parse(text) as T;
+/** The catalog's words for a conflict the trust center names (`trust.admin.conflict.*`). */
+export function conflictMessageId(error: unknown): MessageId | undefined {
+  const reason = error instanceof ApiError ? error.details.reason : undefined;
+  const id = `trust.admin.conflict.${typeof reason === 'string' ? reason : ''}`;
+  return typeof reason === 'string' && isMessageId(id) ? id : undefined;
 }
 
 /** Whether the server found this field wrong (`where`: "body/texts/ar/title"). */
 export function wrongField(error: unknown, where: string): boolean {
-  return error instanceof TrustApiError && error.where === where;
+  return error instanceof ApiError && error.details.where === where;
 }
 
 /** Only the languages written: each language is optional, a half-written one is not sent. */

@@ -1,10 +1,10 @@
 import { T, type MessageId } from '../i18n';
 import { ErrorNotice } from '../ui/feedback';
-import { TrustApiError, wrongField } from './trust-api';
+import { conflictMessageId, wrongField } from './trust-api';
 
 /** An error as the trust center words it: a named conflict in its own words, else as the server said. */
 export function TrustErrorNotice({ error }: { error: unknown }) {
-  const id = error instanceof TrustApiError ? error.messageId : undefined;
+  const id = conflictMessageId(error);
   if (!id) return <ErrorNotice error={error} />;
   return (
     <div className="notice notice-error" role="alert" data-testid="trust-error">

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { api } from '../api';
 import { T } from '../i18n';
 import { loadPeople } from '../incidents/people';
 import { useCan } from '../notices/notices-shared';
@@ -10,7 +11,6 @@ import { Section } from '../ui/layout';
 import { LocalError } from '../ui/errors';
 import {
   complete,
-  trustCall,
   written,
   type IncidentTrust,
   type PageText,
@@ -36,11 +36,8 @@ const PAGE_FIELDS: readonly TextFieldSpec<keyof PageText>[] = [
 export function TrustIncidentSection({ incidentId }: { incidentId: string }) {
   const { can } = useCan();
   const { session } = useSession();
-  const trust = useLoad(
-    () => trustCall<IncidentTrust>('GET', `/api/incidents/${incidentId}/trust`),
-    incidentId,
-  );
-  const site = useLoad(() => trustCall<{ site: TrustSite | null }>('GET', '/api/trust/site'));
+  const trust = useLoad(() => api<IncidentTrust>('GET', `/api/incidents/${incidentId}/trust`), incidentId);
+  const site = useLoad(() => api<{ site: TrustSite | null }>('GET', '/api/trust/site'));
   const people = useLoad(() => loadPeople(session), session?.user?.id);
   if (!can('trust.read')) return null;
   const view = trust.data;
@@ -119,7 +116,7 @@ function PageForm({
     const chosen = written(shown);
     const next = await action.run(async () => {
       if (!complete(chosen, ['title', 'summary'])) throw new LocalError('app.trust.page.incomplete');
-      return trustCall<IncidentTrust>('PUT', `/api/incidents/${incidentId}/trust/page`, { texts: chosen });
+      return api<IncidentTrust>('PUT', `/api/incidents/${incidentId}/trust/page`, { texts: chosen });
     });
     if (next) {
       setTexts(undefined);

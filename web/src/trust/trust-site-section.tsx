@@ -1,11 +1,12 @@
 import { useState } from 'react';
+import { api } from '../api';
 import { T } from '../i18n';
 import { useCan } from '../notices/notices-shared';
 import { Badge, ErrorNotice, Loading } from '../ui/feedback';
 import { CheckboxField, Form, SaveFooter, TextField } from '../ui/form';
 import { useAction, useLoad } from '../ui/hooks';
 import { Section } from '../ui/layout';
-import { trustCall, TrustApiError, wrongField, type TrustSite } from './trust-api';
+import { conflictMessageId, wrongField, type TrustSite } from './trust-api';
 import { FieldError, TrustErrorNotice } from './trust-errors';
 import './trust.css';
 
@@ -38,7 +39,7 @@ export const siteAddress = (slug: string) => `${window.location.origin}/trust/${
  */
 export function TrustSiteSection() {
   const { can } = useCan();
-  const site = useLoad(() => trustCall<{ site: TrustSite | null }>('GET', '/api/trust/site'));
+  const site = useLoad(() => api<{ site: TrustSite | null }>('GET', '/api/trust/site'));
   const [edited, setForm] = useState<SiteForm>();
   const [saved, setSaved] = useState(false);
   const { run, pending, error } = useAction();
@@ -46,13 +47,13 @@ export function TrustSiteSection() {
   const shown = site.data?.site;
   const manage = can('trust.settings');
   // A conflict the trust center names (the address is taken) is said in its own words.
-  const named = error instanceof TrustApiError && error.messageId !== undefined;
+  const named = conflictMessageId(error) !== undefined;
 
   async function submit() {
     if (!form) return;
     setSaved(false);
     const result = await run(() =>
-      trustCall<{ site: TrustSite | null }>('PUT', '/api/trust/site', {
+      api<{ site: TrustSite | null }>('PUT', '/api/trust/site', {
         slug: form.slug.trim(),
         published: form.published,
         requireApproval: form.requireApproval,
@@ -155,6 +156,7 @@ export function TrustSiteSection() {
                   error={named ? undefined : error}
                   saved={saved}
                   savedMessage="app.trust.site.saved"
+                  label="app.trust.site.save"
                   pending={pending}
                 />
               </>

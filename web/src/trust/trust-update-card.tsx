@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { api } from '../api';
 import { LANGUAGE_NAMES, LOCALES, T, Time, useLanguageName, useLocale, useT, type Locale } from '../i18n';
 import type { Person } from '../incidents/people';
 import { useCan } from '../notices/notices-shared';
@@ -6,7 +7,7 @@ import { ConfirmButton } from '../ui/actions';
 import { Badge } from '../ui/feedback';
 import { Button } from '../ui/form';
 import { useAction } from '../ui/hooks';
-import { trustCall, type IncidentTrust, type TrustSite, type TrustUpdate } from './trust-api';
+import { type IncidentTrust, type TrustSite, type TrustUpdate } from './trust-api';
 import { TrustErrorNotice } from './trust-errors';
 import { UpdateForm } from './trust-update-form';
 import { siteAddress } from './trust-site-section';
@@ -56,7 +57,7 @@ export function UpdateCard({
 
   async function act(what: 'approve' | 'publish') {
     const next = await action.run(() =>
-      trustCall<IncidentTrust>('POST', `/api/trust/updates/${update.id}/${what}`),
+      api<IncidentTrust>('POST', `/api/trust/updates/${update.id}/${what}`),
     );
     if (next) onChanged(next);
   }

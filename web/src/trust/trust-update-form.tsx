@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { api } from '../api';
 import { T, useT, useTimeZone, ZoneName } from '../i18n';
 import { toInstant, toLocalInput } from '../incidents/model';
 import { LocalError } from '../ui/errors';
@@ -6,7 +7,6 @@ import { Button, Form, SelectField, TextField } from '../ui/form';
 import { useAction } from '../ui/hooks';
 import {
   complete,
-  trustCall,
   UPDATE_STATUSES,
   written,
   type IncidentTrust,
@@ -57,8 +57,8 @@ export function UpdateForm({
     const view = await action.run(async () => {
       if (!complete(chosen, ['message'])) throw new LocalError('app.trust.update.incomplete');
       return editing
-        ? trustCall<IncidentTrust>('PUT', `/api/trust/updates/${editing.id}`, body)
-        : trustCall<IncidentTrust>('POST', `/api/incidents/${incidentId}/trust/updates`, body);
+        ? api<IncidentTrust>('PUT', `/api/trust/updates/${editing.id}`, body)
+        : api<IncidentTrust>('POST', `/api/incidents/${incidentId}/trust/updates`, body);
     });
     if (view) {
       if (!editing) {
