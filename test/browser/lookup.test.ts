@@ -78,7 +78,10 @@ async function expectOrganizationBrand(p: Page) {
   expect(await p.getByTestId('org-name').textContent()).toBe(admin.organizationName);
   const logo = p.getByTestId('org-logo');
   expect(await logo.getAttribute('src')).toMatch(/^\/api\/public\/logos\/[A-Za-z0-9_-]{22,}$/);
-  await p.waitForFunction('document.querySelector(\'[data-testid="org-logo"]\')?.naturalWidth === 2');
+  // Polled by a function call, not a string: the page's CSP refuses to evaluate strings.
+  await expect
+    .poll(() => logo.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth))
+    .toBe(2);
   expect(await p.locator('.auth').getAttribute('data-brand')).toBe(BRAND_COLOR);
   // The colour is the accent: the header's bar and the primary button.
   const bar = await p
