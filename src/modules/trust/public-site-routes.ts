@@ -89,15 +89,9 @@ export async function publicSiteRoutes(fastify: FastifyInstance): Promise<void> 
       .send(renderSiteNotFound(contextFor(locale ?? readerLocale(request), null)));
   }
 
-  /** A page from the cache, rendered on a miss; a render finding nothing is a 404 left uncached. */
-  async function servePage(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    key: string,
-    locale: Locale,
-    render: () => Promise<RenderedPage | undefined>,
-  ) {
-    const page = await cache
+  /** From the cache, rendered on a miss; undefined when the render found nothing (never cached). */
+  const cached = (key: string, render: () => Promise<RenderedPage | undefined>) =>
+    cache
       .get(key, async () => {
         const rendered = await render();
         if (!rendered) throw new SiteMissing();
@@ -107,6 +101,16 @@ export async function publicSiteRoutes(fastify: FastifyInstance): Promise<void> 
         if (error instanceof SiteMissing) return undefined;
         throw error;
       });
+
+  /** A page from the cache; a render finding nothing is the 404 page. */
+  async function servePage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    key: string,
+    locale: Locale,
+    render: () => Promise<RenderedPage | undefined>,
+  ) {
+    const page = await cached(key, render);
     if (!page) return notFound(request, reply, locale);
     reply.header('Content-Security-Policy', SITE_CSP);
     return sendCachedPage(request, reply, page, {
@@ -127,17 +131,10 @@ export async function publicSiteRoutes(fastify: FastifyInstance): Promise<void> 
     { config: open, schema: { hide: true, params: SiteParams } },
     async (request, reply) => {
       const { slug } = request.params;
-      const key = `/trust/${slug}/brand.css`;
-      const page = await cache
-        .get(key, async () => {
-          const home = await loadSiteHome(db, slug);
-          if (!home) throw new SiteMissing();
-          return { status: 200, html: brandStylesheet(home.site.brand) };
-        })
-        .catch((error: unknown) => {
-          if (error instanceof SiteMissing) return undefined;
-          throw error;
-        });
+      const page = await cached(`/trust/${slug}/brand.css`, async () => {
+        const home = await loadSiteHome(db, slug);
+        return home && { status: 200, html: brandStylesheet(home.site.brand) };
+      });
       if (!page) return reply.status(404).header('Cache-Control', 'no-store').send('');
       return sendCachedPage(request, reply, page, {
         contentType: 'text/css; charset=utf-8',
